@@ -1,0 +1,6 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Rusplan – administrasjon")
+admin.site.site_title = _("Rusplan-administrasjon")
+admin.site.index_title = _("Planer, tiltak, partnere og brukere")

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RusplanConfig(AppConfig):
+    name = "rusplan"
+    verbose_name = _("Rusplan")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import security_log
+        from .middleware import record_login_time
+
+        security_log.connect_receivers()
+        user_logged_in.connect(record_login_time, dispatch_uid="rusplan.login_time")

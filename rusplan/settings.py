@@ -1,0 +1,283 @@
+"""Rusplan settings, read from the environment (django-environ).
+
+Development needs no environment at all: SQLite under var/, console email and a
+local-memory cache. Production is DJANGO_DEBUG=false, which refuses to start without
+DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS. Variables: docs/configuration.md.
+"""
+
+import datetime
+from pathlib import Path
+
+import environ
+from csp import constants as csp_constants
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+
+def _required_in_production(name: str, value):
+    if not DEBUG and not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set when DJANGO_DEBUG is false (production mode). "
+            "See docs/configuration.md."
+        )
+    return value
+
+
+SECRET_KEY = _required_in_production(
+    "DJANGO_SECRET_KEY", env.str("DJANGO_SECRET_KEY", default="")
+) or ("insecure-development-key-" + "do-not-use-in-production-" + "x" * 20)
+ALLOWED_HOSTS = _required_in_production(
+    "DJANGO_ALLOWED_HOSTS", env.list("DJANGO_ALLOWED_HOSTS", default=[])
+) or ["localhost", "127.0.0.1", "[::1]"]
+
+DJANGO_APPS = [
+    # The admin with Rusplan's site class: it requires a second factor in
+    # production (rusplan/admin_site.py).
+    "rusplan.admin_site.RusplanAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+THIRD_PARTY_APPS = [
+    "django_filters",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "simple_history",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+LOCAL_APPS = [
+    "partners",
+    "measures",
+    "rusplan",
+]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeouts; logs every 403 (rusplan/middleware.py).
+    "rusplan.middleware.SessionTimeoutMiddleware",
+    "rusplan.middleware.SecurityEventMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records request.user as the author of every history row written in a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes turns a lockout into its response; its docs want it last.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "rusplan.urls"
+WSGI_APPLICATION = "rusplan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "rusplan.context_processors.workspace",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'rusplan.sqlite3'}"
+    ),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://rusplan")}
+
+EMAIL_CONFIG = env.email(
+    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+)
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="rusplan@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        # Django's, with a Bokmål error message (rusplan/password_validation.py).
+        "NAME": "rusplan.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Language and time: Bokmål by default, Nynorsk and English on request.
+LANGUAGE_CODE = "nb"
+LANGUAGES = [
+    ("nb", _("Norsk bokmål")),
+    ("nn", _("Norsk nynorsk")),
+    ("en", _("English")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+# Dates read dd.mm.yyyy in every language (rusplan/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["rusplan.formats"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Bootstrap comes from the npm registry (`npm ci`), never from a CDN.
+    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env.bool("DJANGO_STATIC_MANIFEST", default=not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# django-simple-history: store the history user as a plain id so that deleting a
+# user never deletes the record of what they did.
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Security events as one JSON object a line (rusplan/security_log.py).
+        "security_json": {"()": "rusplan.security_log.JsonFormatter"},
+    },
+    "filters": {
+        "not_security": {"()": "rusplan.security_log.ExcludeSecurityEvents"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["not_security"],
+        },
+        "security": {"class": "logging.StreamHandler", "formatter": "security_json"},
+    },
+    "loggers": {
+        # Propagates to the root logger (so that pytest's caplog sees the records);
+        # the console handler there skips them, so each event is written once.
+        "rusplan.security": {"handlers": ["security"], "level": "INFO"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    # The __Host- prefix binds a cookie to this host, HTTPS and path /.
+    SESSION_COOKIE_NAME = "__Host-rusplan_session"
+    CSRF_COOKIE_NAME = "__Host-rusplan_csrftoken"
+
+# Authentication and security (docs/security.md: every control and its test).
+LOGIN_URL = "login"
+# A path, not a URL name, so that it resolves wherever Mine tiltak is defined.
+LOGIN_REDIRECT_URL = "/mine-tiltak/"
+LOGOUT_REDIRECT_URL = "home"
+# A password reset link works once, for one hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses locked-out credentials before any other backend.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sessions: 30 minutes idle, 12 hours at most (rusplan/middleware.py). The cookie and
+# the stored session expire with the idle timeout too.
+RUSPLAN_SESSION_IDLE_SECONDS = 30 * 60
+RUSPLAN_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_COOKIE_AGE = RUSPLAN_SESSION_IDLE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "rusplan.auth_views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+
+# django-axes: five failures for one username from one address lock that pair out
+# for 30 minutes; a successful login resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Our own structured events (rusplan.security) replace axes' free-text log lines.
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "rusplan.auth_views.lockout"
+AXES_CLIENT_IP_CALLABLE = "rusplan.security_log.client_ip"
+# Behind N reverse proxies that each append to X-Forwarded-For, the client address
+# is the N-th entry from the right; 0 means REMOTE_ADDR (no proxy).
+RUSPLAN_TRUSTED_PROXY_COUNT = env.int("RUSPLAN_TRUSTED_PROXY_COUNT", default=0)
+RUSPLAN_SUPPORT_EMAIL = env.str("RUSPLAN_SUPPORT_EMAIL", default="")
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere,
+# the admin included.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+        "form-action": [csp_constants.SELF],
+    },
+}
+
+# The admin asks for a TOTP code (django-otp) in production mode.
+RUSPLAN_ADMIN_REQUIRE_OTP = env.bool("RUSPLAN_ADMIN_REQUIRE_OTP", default=not DEBUG)
+OTP_TOTP_ISSUER = "Rusplan"
