@@ -1,0 +1,119 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Membership, Partner, PartnerName
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin that only lets people who may change an object revert it.
+
+    simple_history's history form view saves a POST for anyone who may merely view
+    the object, so a read-only record (a published status update) could be
+    "reverted". Here a revert needs the same permission as an edit.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if (
+                current is None
+                or not self.has_change_permission(request, current)
+                or self.revert_disabled(request, current)
+            ):
+                raise PermissionDenied
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
+
+
+class PartnerAdminForm(forms.ModelForm):
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        # Walk up from the chosen parent: meeting this partner means a cycle.
+        node, seen = parent, set()
+        while node is not None and node.pk not in seen:
+            if self.instance.pk is not None and node.pk == self.instance.pk:
+                raise forms.ValidationError(
+                    _(
+                        "En partner kan ikke høre til seg selv eller til en av sine "
+                        "egne enheter. Velg en annen overordnet partner, eller la "
+                        "feltet stå tomt."
+                    )
+                )
+            seen.add(node.pk)
+            node = node.parent
+        return parent
+
+
+class PartnerNameInline(admin.TabularInline):
+    model = PartnerName
+    extra = 0
+    fields = ["name", "valid_from", "valid_until", "dates_approximate", "source"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(HistoryAdmin):
+    form = PartnerAdminForm
+    list_display = ["name", "short_name", "kind", "parent"]
+    list_filter = ["kind"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "short_name", "slug", "former_names__name"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PartnerNameInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "kind", "parent"]}),
+        (_("Mer om partneren"), {"fields": ["website", "description"]}),
+    ]
+
+
+@admin.register(PartnerName)
+class PartnerNameAdmin(HistoryAdmin):
+    list_display = ["name", "partner", "valid_from", "valid_until", "dates_approximate"]
+    list_select_related = ["partner"]
+    search_fields = ["name", "partner__name"]
+    autocomplete_fields = ["partner"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(HistoryAdmin):
+    list_display = ["user", "partner", "role"]
+    list_filter = ["role"]
+    list_select_related = ["user", "partner"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "partner__name",
+    ]
+    autocomplete_fields = ["user", "partner"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["partner"]
+    verbose_name = _("rolle hos en partner")
+    verbose_name_plural = _("roller hos partnere")
+
+
+User = get_user_model()
+
+
+class RusplanUserAdmin(UserAdmin):
+    """Django's user admin with the user's partner roles on the same page."""
+
+    inlines = [*UserAdmin.inlines, MembershipInline]
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, RusplanUserAdmin)

@@ -1,0 +1,182 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Partner(models.Model):
+    """An organisation, or a unit of one, that is responsible for measures."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Kommune")
+        MUNICIPAL_UNIT = "municipal_unit", _("Kommunal enhet")
+        POLICE_DISTRICT = "police_district", _("Politidistrikt")
+        HEALTH_TRUST = "health_trust", _("Helseforetak")
+        STATE_AGENCY = "state_agency", _("Statlig etat")
+        USER_ORGANISATION = "user_organisation", _("Brukerorganisasjon")
+        OTHER = "other", _("Annet")
+
+    name = models.CharField(
+        _("navn"), max_length=200, help_text=_("Navnet organisasjonen har i dag.")
+    )
+    short_name = models.CharField(_("kortnavn"), max_length=60, blank=True)
+    slug = models.SlugField(
+        _("nettadressenavn"),
+        max_length=80,
+        unique=True,
+        help_text=_(
+            "Brukes i adressen /partnere/<navn>/. Endres ikke etter publisering."
+        ),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("overordnet"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        help_text=_("Organisasjonen en enhet hører til, for eksempel kommunen."),
+    )
+    website = models.URLField(_("nettsted"), blank=True)
+    description = models.TextField(_("beskrivelse"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partnere")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name=""), name="partner_name_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="partner_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:partner-detail", kwargs={"slug": self.slug})
+
+    def name_on(self, day: datetime.date | None) -> str:
+        """The name in force on `day`: a former name if one covers that day.
+
+        Reads `self.former_names.all()`, so prefetch `former_names` in lists.
+        """
+        if day is None:
+            return self.name
+        for former in self.former_names.all():
+            if former.covers(day):
+                return former.name
+        return self.name
+
+
+class PartnerName(models.Model):
+    """A name the partner had before, with the period it was in force.
+
+    The current name lives on Partner.name; these rows are the history a page about an
+    older plan needs ("Hordaland politidistrikt, nå Vest politidistrikt").
+    """
+
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="former_names",
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    valid_from = models.DateField(_("gyldig fra"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("gyldig til og med"),
+        null=True,
+        blank=True,
+        help_text=_("Siste dag navnet var i bruk."),
+    )
+    dates_approximate = models.BooleanField(
+        _("omtrentlige datoer"),
+        default=False,
+        help_text=_("Kryss av når kildene bare gir året, ikke dagen."),
+    )
+    source = models.CharField(_("kilde"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tidligere navn")
+        verbose_name_plural = _("tidligere navn")
+        ordering = ["partner", F("valid_from").asc(nulls_first=True)]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="partnername_period_ordered",
+                violation_error_message=_(
+                    "«Gyldig til» kan ikke være før «gyldig fra»."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "name"], name="partnername_unique_per_partner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, day: datetime.date) -> bool:
+        """True when the name was in force on `day`. Open ends are unbounded, but a
+        name with neither date known covers nothing: we cannot say when it applied."""
+        if self.valid_from is None and self.valid_until is None:
+            return False
+        starts_ok = self.valid_from is None or self.valid_from <= day
+        ends_ok = self.valid_until is None or day <= self.valid_until
+        return starts_ok and ends_ok
+
+
+class Membership(models.Model):
+    """A user's role in a partner: this is what every permission hangs on."""
+
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", _("Saksbehandler")
+        COORDINATOR = "coordinator", _("Koordinator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("medlemskap")
+        verbose_name_plural = _("medlemskap")
+        ordering = ["partner", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partner"],
+                name="membership_unique_user_partner",
+                violation_error_message=_(
+                    "Brukeren har allerede en rolle hos denne partneren."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.partner} ({self.get_role_display()})"
