@@ -1,0 +1,181 @@
+"""Filters for the public measure lists (django-filter).
+
+Parameters are stable because people share and cite filtered URLs:
+q, plan, goal, phase, health, partner, district, category, sort (and page, read by
+the view). Plans, partners and districts are given by slug, goals by id. A value
+that does not validate is left out of the filtering and reported on the form.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
+
+from partners.models import Partner
+
+from .models import Category, District, Goal, Health, Measure, Phase, Plan
+from .selectors import NOT_ASSESSED_LABEL, goal_descendant_ids, public_plans
+
+SEARCH_MAX_LENGTH = 200
+NOT_ASSESSED_PARAM = "none"
+
+SORTS = {
+    "identifier": ("identifier", "title", "pk"),
+    "title": ("title", "pk"),
+    "-progress": (F("current_progress").desc(nulls_last=True), "title", "pk"),
+    "progress": (F("current_progress").asc(nulls_last=True), "title", "pk"),
+    "-updated": (F("current_as_of").desc(nulls_last=True), "title", "pk"),
+}
+SORT_CHOICES = [
+    ("identifier", _("Tiltaksnummer")),
+    ("title", _("Tittel (A–Å)")),
+    ("-progress", _("Høyest fremdrift først")),
+    ("progress", _("Lavest fremdrift først")),
+    ("-updated", _("Sist oppdatert først")),
+]
+
+
+class GoalChoiceField(FilterModelChoiceField):
+    def label_from_instance(self, obj: Goal) -> str:
+        plan = obj.plan.short_title or obj.plan.title
+        return f"{obj.title} ({plan})"
+
+
+class GoalChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = GoalChoiceField
+
+
+class MeasureFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Søk i tittel og beskrivelse"),
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        error_messages={
+            "max_length": _("Søketeksten kan ha høyst %(limit_value)d tegn.")
+        },
+    )
+    plan = django_filters.ModelChoiceFilter(
+        label=_("Plan"),
+        queryset=public_plans().order_by("-start_year", "title"),
+        to_field_name="slug",
+        empty_label=_("Alle planer"),
+        error_messages={"invalid_choice": _("Planen finnes ikke.")},
+    )
+    goal = GoalChoiceFilter(
+        label=_("Mål"),
+        queryset=Goal.objects.none(),
+        method="filter_goal",
+        empty_label=_("Alle mål"),
+        error_messages={"invalid_choice": _("Målet finnes ikke.")},
+    )
+    phase = django_filters.ChoiceFilter(
+        label=_("Fase"),
+        field_name="current_phase",
+        choices=Phase.choices,
+        empty_label=_("Alle faser"),
+        error_messages={"invalid_choice": _("Ukjent fase.")},
+    )
+    health = django_filters.ChoiceFilter(
+        label=_("Helse (trafikklys)"),
+        choices=[*Health.choices, (NOT_ASSESSED_PARAM, NOT_ASSESSED_LABEL)],
+        method="filter_health",
+        empty_label=_("Alle"),
+        error_messages={"invalid_choice": _("Ukjent verdi for helse.")},
+    )
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Partner"),
+        field_name="partners",
+        queryset=Partner.objects.none(),
+        to_field_name="slug",
+        empty_label=_("Alle partnere"),
+        error_messages={"invalid_choice": _("Partneren finnes ikke.")},
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("Bydel"),
+        field_name="districts",
+        queryset=District.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label=_("Alle bydeler"),
+        error_messages={"invalid_choice": _("Bydelen finnes ikke.")},
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Kategori"),
+        choices=Category.choices,
+        empty_label=_("Alle kategorier"),
+        error_messages={"invalid_choice": _("Ukjent kategori.")},
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sorter etter"),
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label=_("Plan og nummer"),
+        error_messages={"invalid_choice": _("Ukjent sortering.")},
+    )
+
+    class Meta:
+        model = Measure
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, plan: Plan | None = None, **kw):
+        super().__init__(data, queryset, **kw)
+        if plan is None:
+            self.filters["goal"].queryset = (
+                Goal.objects.filter(plan__in=public_plans())
+                .select_related("plan")
+                .order_by("-plan__start_year", "plan__title", "order", "id")
+            )
+            self.filters["partner"].queryset = (
+                Partner.objects.filter(measure_roles__measure__plan__in=public_plans())
+                .distinct()
+                .order_by("name")
+            )
+        else:
+            # On a plan's own page the plan is fixed and the choices are its own.
+            del self.filters["plan"]
+            self.filters["goal"].queryset = (
+                Goal.objects.filter(plan=plan)
+                .select_related("plan")
+                .order_by("order", "id")
+            )
+            self.filters["partner"].queryset = (
+                Partner.objects.filter(measure_roles__measure__plan=plan)
+                .distinct()
+                .order_by("name")
+            )
+        for name, form_field in self.form.fields.items():
+            css = "form-select" if isinstance(form_field, forms.ChoiceField) else ""
+            form_field.widget.attrs["class"] = css or "form-control"
+            form_field.widget.attrs["id"] = f"filter-{name}"
+        for name in self.errors:
+            attrs = self.form.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = f"filter-{name}-error"
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split()[:10]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(identifier__iexact=word)
+            )
+        return queryset
+
+    def filter_goal(self, queryset: QuerySet, name: str, value: Goal) -> QuerySet:
+        # A goal covers the measures of the goals below it, as in its roll-up.
+        through = Measure.goals.through.objects.filter(
+            goal_id__in=goal_descendant_ids(value)
+        )
+        return queryset.filter(pk__in=through.values("measure_id"))
+
+    def filter_health(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == NOT_ASSESSED_PARAM:
+            return queryset.filter(current_health="")
+        return queryset.filter(current_health=value)
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(*SORTS[value])
+
+    @property
+    def active(self) -> bool:
+        return any(v not in (None, "") for v in self.form.cleaned_data.values())

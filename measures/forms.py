@@ -1,0 +1,220 @@
+"""Forms for the caseworker and coordinator workflow (crispy-forms, Bootstrap 5).
+
+Forms check input and give messages that say what to fix; the services check the
+same domain rules again, so no path around a form can skip them.
+"""
+
+from urllib.parse import urlsplit
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Health, Measure, Phase, StatusUpdate
+
+SUMMARY_MAX_LENGTH = 5000
+SAVE_DRAFT = "save_draft"
+SUBMIT = "submit"
+
+
+class StatusUpdateForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("Status per"),
+        input_formats=["%d.%m.%Y"],
+        help_text=_("Datoen statusen gjelder for, skrevet dd.mm.åååå."),
+        error_messages={
+            "required": _("Skriv inn datoen statusen gjelder for."),
+            "invalid": _("Skriv datoen som dd.mm.åååå, for eksempel 30.04.2025."),
+        },
+        widget=forms.DateInput(
+            format="%d.%m.%Y",
+            attrs={"inputmode": "numeric", "autocomplete": "off"},
+        ),
+    )
+    phase = forms.ChoiceField(
+        label=_("Fase"),
+        choices=Phase.choices,
+        error_messages={"required": _("Velg fase.")},
+    )
+    health = forms.ChoiceField(
+        label=_("Vurdering"),
+        choices=[("", _("Velg vurdering")), *Health.choices],
+        help_text=_("Er tiltaket i rute?"),
+        error_messages={"required": _("Velg om tiltaket er i rute.")},
+    )
+    progress = forms.IntegerField(
+        label=_("Fremdrift (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Et helt tall fra 0 til 100."),
+        error_messages={
+            "required": _("Skriv inn fremdriften som et tall fra 0 til 100."),
+            "invalid": _("Fremdriften må være et helt tall fra 0 til 100."),
+            "min_value": _("Fremdriften kan ikke være under %(limit_value)s %%."),
+            "max_value": _("Fremdriften kan ikke være over %(limit_value)s %%."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    summary = forms.CharField(
+        label=_("Sammendrag"),
+        max_length=SUMMARY_MAX_LENGTH,
+        help_text=_("Hva er gjort siden sist, og hva gjenstår? Høyst 5 000 tegn."),
+        error_messages={
+            "required": _("Skriv et sammendrag av status."),
+            "max_length": _(
+                "Sammendraget kan ha høyst %(limit_value)d tegn (det har "
+                "%(show_value)d)."
+            ),
+        },
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    evidence_url = forms.CharField(
+        label=_("Dokumentasjon (lenke)"),
+        required=False,
+        max_length=500,
+        help_text=_("Valgfritt. En lenke som begynner med https:// eller http://."),
+        error_messages={
+            "max_length": _("Lenken kan ha høyst %(limit_value)d tegn."),
+        },
+        widget=forms.URLInput(),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(
+        self,
+        *args,
+        measure: Measure,
+        publishes: bool,
+        allow_submit: bool = True,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.helper = FormHelper()
+        self.helper.form_tag = True
+        self.helper.form_method = "post"
+        self.helper.layout = Layout(
+            Field("as_of", placeholder=_("dd.mm.åååå")),
+            Div(
+                Div("phase", css_class="col-sm-6"),
+                Div("health", css_class="col-sm-6"),
+                css_class="row",
+            ),
+            "progress",
+            "summary",
+            "evidence_url",
+            "version",
+        )
+        if allow_submit:
+            self.helper.layout.append(
+                Div(
+                    Submit(
+                        SUBMIT,
+                        _("Publiser") if publishes else _("Send til godkjenning"),
+                        css_class="btn-primary",
+                    ),
+                    Submit(
+                        SAVE_DRAFT, _("Lagre utkast"), css_class="btn-outline-primary"
+                    ),
+                    css_class="d-flex flex-wrap gap-2 mt-3",
+                )
+            )
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise forms.ValidationError(_("Datoen kan ikke være fram i tid."))
+        if as_of.year < self.measure.plan.start_year:
+            raise forms.ValidationError(
+                _("Datoen kan ikke være før planen startet (%(year)s)."),
+                params={"year": self.measure.plan.start_year},
+            )
+        return as_of
+
+    def clean_summary(self):
+        summary = self.cleaned_data["summary"].strip()
+        if not summary:
+            raise forms.ValidationError(_("Skriv et sammendrag av status."))
+        return summary
+
+    def clean_evidence_url(self):
+        url = self.cleaned_data["evidence_url"].strip()
+        if not url:
+            return ""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise forms.ValidationError(
+                _(
+                    "Lenken må begynne med http:// eller https://. Andre typer "
+                    "lenker (for eksempel javascript:) er ikke tillatt."
+                )
+            )
+        try:
+            forms.URLField(assume_scheme="https").clean(url)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Lenken er ikke en gyldig nettadresse. Kopier den fra nettleseren.")
+            ) from None
+        return url
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "as_of": data["as_of"],
+            "phase": data["phase"],
+            "health": data["health"],
+            "progress": data["progress"],
+            "summary": data["summary"],
+            "evidence_url": data["evidence_url"],
+        }
+
+    @classmethod
+    def initial_for_measure(cls, measure: Measure) -> dict:
+        """Start from the measure's current status so a routine update is quick."""
+        return {
+            "as_of": timezone.localdate(),
+            "phase": measure.current_phase,
+            "health": measure.current_health,
+            "progress": measure.current_progress,
+            "version": measure.version,
+        }
+
+    @classmethod
+    def initial_for_update(cls, update: StatusUpdate) -> dict:
+        return {
+            "as_of": update.as_of,
+            "phase": update.phase,
+            "health": update.health,
+            "progress": update.progress,
+            "summary": update.summary,
+            "evidence_url": update.evidence_url,
+            "version": update.version,
+        }
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Kommentar til saksbehandler"),
+        max_length=2000,
+        help_text=_("Skriv hva som må rettes. Kommentaren vises for saksbehandleren."),
+        error_messages={
+            "required": _("Skriv hva som må rettes før oppdateringen returneres."),
+            "max_length": _("Kommentaren kan ha høyst %(limit_value)d tegn."),
+        },
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if not comment:
+            raise forms.ValidationError(
+                _("Skriv hva som må rettes før oppdateringen returneres.")
+            )
+        return comment
+
+
+class PublishForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -1,0 +1,273 @@
+"""Forms for the Django admin. Each error says what to fix.
+
+The services check the same domain rules again; these forms repeat the ones an
+administrator can break, so that the admin shows them on the form instead of
+failing on save.
+"""
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Measure, MeasurePartner, Phase, StatusUpdate
+
+
+class PlanAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_year"), cleaned.get("end_year")
+        if start is not None and end is not None and end < start:
+            self.add_error(
+                "end_year",
+                _(
+                    "Sluttåret (%(end)s) kan ikke være før startåret (%(start)s). "
+                    "Rett ett av årene, eller la sluttåret stå tomt om planen ikke "
+                    "har en fastsatt slutt."
+                )
+                % {"end": end, "start": start},
+            )
+        predecessor = cleaned.get("predecessor")
+        if (
+            predecessor is not None
+            and self.instance.pk is not None
+            and predecessor.pk == self.instance.pk
+        ):
+            self.add_error(
+                "predecessor",
+                _("En plan kan ikke være sin egen forløper. Velg en annen plan."),
+            )
+        return cleaned
+
+
+class GoalAdminForm(forms.ModelForm):
+    """Used both on its own and as the goals inline of a plan."""
+
+    def clean(self):
+        cleaned = super().clean()
+        plan, parent = cleaned.get("plan"), cleaned.get("parent")
+        if parent is None or plan is None:
+            return cleaned
+        if parent.plan_id != plan.pk:
+            self.add_error(
+                "parent",
+                _(
+                    "Det overordnede målet må høre til samme plan. Velg et mål fra "
+                    "«%(plan)s», eller la feltet stå tomt."
+                )
+                % {"plan": plan},
+            )
+            return cleaned
+        node, seen = parent, set()
+        while node is not None and node.pk not in seen:
+            if self.instance.pk is not None and node.pk == self.instance.pk:
+                self.add_error(
+                    "parent",
+                    _(
+                        "Et mål kan ikke ligge under seg selv eller under et av sine "
+                        "egne delmål. Velg et annet overordnet mål."
+                    ),
+                )
+                break
+            seen.add(node.pk)
+            node = node.parent
+        return cleaned
+
+
+class MeasureAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        plan = cleaned.get("plan")
+        if plan is None:
+            return cleaned
+        goals = cleaned.get("goals") or []
+        foreign = [goal for goal in goals if goal.plan_id != plan.pk]
+        if foreign:
+            self.add_error(
+                "goals",
+                _("Målene må høre til tiltakets plan («%(plan)s»). Fjern: %(goals)s.")
+                % {"plan": plan, "goals": ", ".join(str(goal) for goal in foreign)},
+            )
+        continues = cleaned.get("continues")
+        if continues is not None and (
+            continues.plan_id == plan.pk
+            or (self.instance.pk is not None and continues.pk == self.instance.pk)
+        ):
+            self.add_error(
+                "continues",
+                _(
+                    "«Videreført fra» må være et tiltak i en annen plan, normalt "
+                    "forløperplanen. Velg et annet tiltak, eller la feltet stå tomt."
+                ),
+            )
+        return cleaned
+
+
+class MeasurePartnerFormSet(BaseInlineFormSet):
+    """A measure's partners: exactly one lead, any number of contributors."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        leads = [
+            form.cleaned_data["partner"]
+            for form in self.forms
+            if form.cleaned_data
+            and not self._should_delete_form(form)
+            and form.cleaned_data.get("role") == MeasurePartner.Role.LEAD
+        ]
+        if not leads:
+            raise forms.ValidationError(
+                _(
+                    "Velg nøyaktig én ansvarlig partner: tiltaket har ingen nå. "
+                    "Sett rollen «Ansvarlig» på én partner under «Ansvar for "
+                    "tiltak»."
+                ),
+                code="no_lead",
+            )
+        if len(leads) > 1:
+            raise forms.ValidationError(
+                _(
+                    "Velg nøyaktig én ansvarlig partner: nå er %(count)s valgt "
+                    "(%(partners)s). Gi de andre rollen «Bidragsyter»."
+                ),
+                params={
+                    "count": len(leads),
+                    "partners": ", ".join(str(partner) for partner in leads),
+                },
+                code="several_leads",
+            )
+
+
+# What an update says; the rest of a StatusUpdate is its record (who, when, state).
+UPDATE_CONTENT = ["as_of", "phase", "health", "progress", "summary", "evidence_url"]
+
+
+def _check_url_scheme(url: str) -> str:
+    url = url.strip()
+    if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise forms.ValidationError(_("Lenken må begynne med http:// eller https://."))
+    return url
+
+
+def _check_as_of(as_of, measure: Measure | None) -> None:
+    if as_of > timezone.localdate():
+        raise forms.ValidationError(
+            {"as_of": _("Datoen kan ikke være fram i tid. Velg dagens dato eller før.")}
+        )
+    if measure is not None and as_of.year < measure.plan.start_year:
+        raise forms.ValidationError(
+            {
+                "as_of": _("Datoen kan ikke være før planen startet (%(year)s).")
+                % {"year": measure.plan.start_year}
+            }
+        )
+
+
+class StatusUpdateAddForm(forms.ModelForm):
+    """A new update from the admin: a draft by the administrator, or an already
+    public fact recorded as published, with its source."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+    record_as = forms.ChoiceField(
+        label=_("Lagre som"),
+        choices=[
+            (DRAFT, _("Utkast (du står som forfatter; sendes inn på vanlig måte)")),
+            (
+                PUBLISHED,
+                _("Publisert opplysning med kilde (blir tiltakets gjeldende status)"),
+            ),
+        ],
+        initial=DRAFT,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Velg «Publisert» bare for opplysninger som allerede er offentlige, "
+            "for eksempel fra en rapport eller et vedtak. Fyll da inn kilde eller "
+            "lenke."
+        ),
+    )
+
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "measure",
+            "as_of",
+            "phase",
+            "health",
+            "progress",
+            "summary",
+            "evidence_url",
+            "source_note",
+            "external_id",
+        ]
+
+    def clean_evidence_url(self):
+        return _check_url_scheme(self.cleaned_data.get("evidence_url", ""))
+
+    def clean_summary(self):
+        return self.cleaned_data.get("summary", "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        measure, as_of = cleaned.get("measure"), cleaned.get("as_of")
+        if as_of is not None:
+            _check_as_of(as_of, measure)
+        if cleaned.get("record_as") == self.PUBLISHED:
+            if not (
+                cleaned.get("source_note", "").strip()
+                or cleaned.get("evidence_url", "").strip()
+            ):
+                self.add_error(
+                    "source_note",
+                    _(
+                        "En publisert opplysning må ha en kilde. Fyll inn «Kilde» "
+                        "eller «Dokumentasjon (lenke)», eller lagre som utkast."
+                    ),
+                )
+        elif measure is not None and measure.current_phase not in services.OPEN_PHASES:
+            self.add_error(
+                "measure",
+                _(
+                    "Tiltaket har status «%(phase)s» og tar ikke imot nye utkast. "
+                    "Registrer en publisert opplysning med kilde om statusen er feil."
+                )
+                % {"phase": Phase(measure.current_phase).label},
+            )
+        return cleaned
+
+
+class StatusUpdateChangeForm(forms.ModelForm):
+    """Changes to a draft or returned update; saved through status_update_edit
+    with the version the form was loaded with, so no one's work is overwritten."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = StatusUpdate
+        fields = UPDATE_CONTENT
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean_evidence_url(self):
+        return _check_url_scheme(self.cleaned_data.get("evidence_url", ""))
+
+    def clean_summary(self):
+        return self.cleaned_data.get("summary", "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("as_of") is not None:
+            _check_as_of(cleaned["as_of"], self.instance.measure)
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in UPDATE_CONTENT}

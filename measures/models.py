@@ -1,0 +1,592 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partners.models import Partner
+
+
+class Phase(models.TextChoices):
+    NOT_STARTED = "not_started", _("Ikke startet")
+    IN_PROGRESS = "in_progress", _("Pågår")
+    COMPLETED = "completed", _("Fullført")
+    DISCONTINUED = "discontinued", _("Avviklet")
+    CONTINUED = "continued", _("Videreført i ny plan")
+
+
+class Health(models.TextChoices):
+    """The traffic light. Always shown with its text, never colour alone."""
+
+    ON_TRACK = "on_track", _("I rute")
+    AT_RISK = "at_risk", _("Risiko for avvik")
+    OFF_TRACK = "off_track", _("Ikke i rute")
+
+
+class Category(models.TextChoices):
+    MO_CENTRE = "mo_centre", _("MO-senter")
+    LAR = "lar", _("LAR")
+    OVERDOSE = "overdose", _("Overdose")
+    INJECTION_ROOM = "injection_room", _("Sprøyterom/brukerrom")
+    HOUSING = "housing", _("Bolig og bo-oppfølging")
+    PUBLIC_SPACE = "public_space", _("Byrom og parker")
+    POLICE_SAFETY = "police_safety", _("Politi og trygghet")
+    WORK_ACTIVITY = "work_activity", _("Arbeid og aktivitet")
+    NAV_REHABILITATION = "nav_rehabilitation", _("Rehabilitering i NAV")
+    USER_INVOLVEMENT = "user_involvement", _("Brukermedvirkning")
+    OTHER = "other", _("Annet")
+
+
+PROGRESS_VALIDATORS = [
+    MinValueValidator(0, _("Fremdriften kan ikke være under %(limit_value)s %%.")),
+    MaxValueValidator(100, _("Fremdriften kan ikke være over %(limit_value)s %%.")),
+]
+
+
+def _progress_in_range(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": 0, f"{field}__lte": 100}
+    )
+
+
+class District(models.Model):
+    """A bydel (city district)."""
+
+    name = models.CharField(_("navn"), max_length=100, unique=True)
+    slug = models.SlugField(_("nettadressenavn"), max_length=100, unique=True)
+    municipality = models.ForeignKey(
+        Partner,
+        verbose_name=_("kommune"),
+        on_delete=models.PROTECT,
+        related_name="districts",
+        null=True,
+        blank=True,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bydel")
+        verbose_name_plural = _("bydeler")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:district-detail", kwargs={"slug": self.slug})
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        ADOPTED = "adopted", _("Vedtatt")
+        COMPLETED = "completed", _("Avsluttet")
+        SUPERSEDED = "superseded", _("Erstattet")
+
+    class ReportingInterval(models.TextChoices):
+        MONTH = "month", _("Månedlig")
+        QUARTER = "quarter", _("Kvartalsvis")
+        TERTIAL = "tertial", _("Tertialvis")
+        HALF_YEAR = "half_year", _("Halvårlig")
+        YEAR = "year", _("Årlig")
+
+    title = models.CharField(_("tittel"), max_length=300)
+    short_title = models.CharField(_("kort tittel"), max_length=100, blank=True)
+    slug = models.SlugField(
+        _("nettadressenavn"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            "Brukes i adressen /planer/<navn>/. Endres ikke etter publisering."
+        ),
+    )
+    description = models.TextField(_("beskrivelse"), blank=True)
+    start_year = models.PositiveSmallIntegerField(_("startår"))
+    end_year = models.PositiveSmallIntegerField(
+        _("sluttår"),
+        null=True,
+        blank=True,
+        help_text=_("Tomt når planen ikke har en fastsatt sluttdato."),
+    )
+    adopted_on = models.DateField(_("vedtatt dato"), null=True, blank=True)
+    adopted_by = models.CharField(
+        _("vedtatt av"),
+        max_length=200,
+        blank=True,
+        help_text=_("For eksempel bystyret."),
+    )
+    adoption_note = models.TextField(
+        _("merknad om vedtaket"),
+        blank=True,
+        help_text=_("Usikkerhet eller andre behandlinger i byråd, komité og bystyre."),
+    )
+    council_case_reference = models.CharField(
+        _("saksnummer"), max_length=100, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    owner = models.ForeignKey(
+        Partner,
+        verbose_name=_("eier"),
+        on_delete=models.PROTECT,
+        related_name="owned_plans",
+        help_text=_(
+            "Enheten som eier planen. Dens koordinatorer godkjenner oppdateringer."
+        ),
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("forløper"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        help_text=_("Planen denne planen viderefører."),
+    )
+    reporting_interval = models.CharField(
+        _("rapporteringsintervall"),
+        max_length=20,
+        choices=ReportingInterval.choices,
+        default=ReportingInterval.TERTIAL,
+    )
+    requires_review = models.BooleanField(
+        _("krever godkjenning"),
+        default=True,
+        help_text=_("Oppdateringer må godkjennes av en koordinator før de publiseres."),
+    )
+    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
+    source_note = models.TextField(_("kilde"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("planer")
+        ordering = ["-start_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=F("start_year")),
+                name="plan_period_ordered",
+                violation_error_message=_("Sluttåret kan ikke være før startåret."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__gte=1900, start_year__lte=2200),
+                name="plan_start_year_plausible",
+                violation_error_message=_(
+                    "Startåret må være et årstall, for eksempel 2018."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("id")), name="plan_not_own_predecessor"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="plan_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:plan-detail", kwargs={"slug": self.slug})
+
+    @property
+    def period_label(self) -> str:
+        if self.end_year is None:
+            return _("fra %(start)s") % {"start": self.start_year}
+        return f"{self.start_year}–{self.end_year}"
+
+
+class Goal(models.Model):
+    """A goal of a plan. Goals form a tree under the plan's overall goal."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("overordnet mål"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    title = models.CharField(_("tittel"), max_length=300)
+    slug = models.SlugField(_("nettadressenavn"), max_length=100)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
+    source_note = models.TextField(_("kilde"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+        ordering = ["plan", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "slug"],
+                name="goal_slug_unique_per_plan",
+                violation_error_message=_(
+                    "Planen har allerede et mål med dette nettadressenavnet."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="goal_not_own_parent"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="goal_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Measure(models.Model):
+    """A tiltak: something a plan promises, with partners responsible for it.
+
+    current_* fields mirror the latest published StatusUpdate (by as-of date) so that
+    lists and roll-ups never read update history. Only services write them.
+    """
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="measures"
+    )
+    goals = models.ManyToManyField(
+        Goal, verbose_name=_("mål"), related_name="measures", blank=True
+    )
+    identifier = models.CharField(
+        _("tiltaksnummer"),
+        max_length=30,
+        blank=True,
+        help_text=_("Nummeret tiltaket har i planen, om planen nummererer tiltakene."),
+    )
+    title = models.CharField(_("tittel"), max_length=300)
+    slug = models.SlugField(
+        _("nettadressenavn"),
+        max_length=120,
+        unique=True,
+        help_text=_(
+            "Brukes i adressen /tiltak/<navn>/ og må være unikt på tvers av planer. "
+            "Legg til planens årstall om navnet er tatt."
+        ),
+        error_messages={
+            "unique": _(
+                "Et tiltak med dette nettadressenavnet finnes allerede. "
+                "Velg et annet, for eksempel med planens årstall til slutt."
+            )
+        },
+    )
+    description = models.TextField(_("beskrivelse"), blank=True)
+    category = models.CharField(
+        _("kategori"), max_length=30, choices=Category.choices, default=Category.OTHER
+    )
+    partners = models.ManyToManyField(
+        Partner,
+        verbose_name=_("partnere"),
+        through="MeasurePartner",
+        related_name="measures",
+    )
+    districts = models.ManyToManyField(
+        District, verbose_name=_("bydeler"), related_name="measures", blank=True
+    )
+    planned_start = models.DateField(_("planlagt start"), null=True, blank=True)
+    planned_end = models.DateField(_("planlagt slutt"), null=True, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("vekt"),
+        default=1,
+        help_text=_(
+            "Hvor mye tiltaket teller når fremdriften for mål og plan regnes ut."
+        ),
+    )
+    continues = models.ForeignKey(
+        "self",
+        verbose_name=_("videreført fra"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text=_("Det samme tiltaket i forløperplanen."),
+    )
+    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
+    source_note = models.TextField(_("kilde"), blank=True)
+
+    current_update = models.ForeignKey(
+        "StatusUpdate",
+        verbose_name=_("gjeldende statusoppdatering"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    current_phase = models.CharField(
+        _("fase"),
+        max_length=20,
+        choices=Phase.choices,
+        default=Phase.NOT_STARTED,
+        editable=False,
+    )
+    current_health = models.CharField(
+        _("helse"), max_length=20, choices=Health.choices, blank=True, editable=False
+    )
+    current_progress = models.PositiveSmallIntegerField(
+        _("fremdrift (%)"), null=True, blank=True, editable=False
+    )
+    current_as_of = models.DateField(
+        _("status per"), null=True, blank=True, editable=False
+    )
+    # Bumped on every write; edits compare-and-swap on it so that no one silently
+    # overwrites a colleague's change.
+    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = _("tiltak")
+        verbose_name_plural = _("tiltak")
+        ordering = ["plan", "identifier", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_end__isnull=True)
+                | Q(planned_end__gte=F("planned_start")),
+                name="measure_planned_period_ordered",
+                violation_error_message=_(
+                    "Planlagt slutt kan ikke være før planlagt start."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_progress_in_range("current_progress"),
+                name="measure_current_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=100),
+                name="measure_weight_1_100",
+                violation_error_message=_("Vekten må være mellom 1 og 100."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(continues=F("id")), name="measure_not_own_predecessor"
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""), name="measure_title_not_empty"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["plan", "current_phase"]),
+            models.Index(fields=["plan", "current_health"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:measure-detail", kwargs={"slug": self.slug})
+
+
+class MeasurePartner(models.Model):
+    """A partner's responsibility for a measure: exactly one lead, any contributors."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Ansvarlig")
+        CONTRIBUTOR = "contributor", _("Bidragsyter")
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("tiltak"),
+        on_delete=models.CASCADE,
+        related_name="partner_roles",
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="measure_roles",
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ansvar for tiltak")
+        verbose_name_plural = _("ansvar for tiltak")
+        ordering = ["measure", "role", "partner"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "partner"],
+                name="measurepartner_unique",
+                violation_error_message=_(
+                    "Partneren er allerede knyttet til tiltaket."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=Q(role="lead"),
+                name="measurepartner_one_lead",
+                violation_error_message=_(
+                    "Et tiltak kan bare ha én ansvarlig partner."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.get_role_display()})"
+
+
+class StatusUpdate(models.Model):
+    """A dated report on a measure. Append-only once published: a correction is a
+    new update. Drafts and returned updates may be edited by their author."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SUBMITTED = "submitted", _("Sendt til godkjenning")
+        PUBLISHED = "published", _("Publisert")
+        RETURNED = "returned", _("Returnert")
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("tiltak"),
+        on_delete=models.PROTECT,
+        related_name="updates",
+    )
+    as_of = models.DateField(_("status per"))
+    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices)
+    health = models.CharField(
+        _("helse"),
+        max_length=20,
+        choices=Health.choices,
+        blank=True,
+        help_text=_("Tom for historiske hendelser som ikke har en vurdering."),
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("fremdrift (%)"),
+        null=True,
+        blank=True,
+        validators=PROGRESS_VALIDATORS,
+        help_text=_("0–100. Tom når fremdriften ikke er vurdert."),
+    )
+    summary = models.TextField(_("sammendrag"), max_length=5000)
+    evidence_url = models.URLField(
+        _("dokumentasjon (lenke)"), max_length=500, blank=True
+    )
+    source_note = models.CharField(
+        _("kilde"),
+        max_length=500,
+        blank=True,
+        help_text=_("Hvor opplysningen kommer fra, for eksempel «BT 01.07.2014»."),
+    )
+    external_id = models.CharField(
+        _("ekstern nøkkel"),
+        max_length=100,
+        blank=True,
+        help_text=_("Stabil nøkkel for import og for data som følger med Rusplan."),
+    )
+    state = models.CharField(
+        _("tilstand"), max_length=20, choices=State.choices, default=State.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("forfatter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("godkjent av"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_updates",
+    )
+    review_comment = models.TextField(_("kommentar fra koordinator"), blank=True)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("sendt"), null=True, blank=True)
+    published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = _("statusoppdatering")
+        verbose_name_plural = _("statusoppdateringer")
+        ordering = ["-as_of", "-published_at", "-id"]
+        get_latest_by = ["as_of", "published_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_progress_in_range("progress"),
+                name="statusupdate_progress_0_100",
+                violation_error_message=_("Fremdriften må være et tall fra 0 til 100."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(summary=""),
+                name="statusupdate_summary_not_empty",
+                violation_error_message=_("Skriv et sammendrag av status."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="published") | Q(published_at__isnull=False),
+                name="statusupdate_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(review_comment=""),
+                name="statusupdate_returned_has_comment",
+                violation_error_message=_(
+                    "Skriv en kommentar som forklarer hvorfor oppdateringen returneres."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="statusupdate_external_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["measure", "state", "-as_of"]),
+            models.Index(fields=["state", "-published_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} – {self.as_of:%d.%m.%Y}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+
+class ReminderSent(models.Model):
+    """A reminder digest sent to a user for a reporting period.
+
+    One row per user and period key (see measures/periods.py): the unique
+    constraint is what keeps send_update_reminders from emailing anyone twice in a
+    period, however often it runs.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
+        related_name="update_reminders",
+    )
+    period_key = models.CharField(
+        _("rapporteringsperiode"),
+        max_length=40,
+        help_text=_("For eksempel «tertial:2025-2»."),
+    )
+    sent_at = models.DateTimeField(_("sendt"), auto_now_add=True)
+    measure_count = models.PositiveIntegerField(_("antall tiltak"), default=0)
+
+    class Meta:
+        verbose_name = _("sendt påminnelse")
+        verbose_name_plural = _("sendte påminnelser")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "period_key"], name="remindersent_once_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.period_key}"

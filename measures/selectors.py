@@ -1,0 +1,593 @@
+"""Reads that cross relations. Each selector owns its joins and prefetching so that
+pages run a constant number of queries whatever the amount of data.
+
+Roll-ups (progress and status distribution) have one implementation, `rollup()`,
+which every page, and later the API and reports, use.
+"""
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Partner
+
+from .models import (
+    District,
+    Goal,
+    Health,
+    Measure,
+    MeasurePartner,
+    Phase,
+    Plan,
+    StatusUpdate,
+)
+
+NOT_ASSESSED = ""
+NOT_ASSESSED_LABEL = _("Ikke vurdert")
+
+# The fields a roll-up reads: lists fetch only these (with .values()).
+ROLLUP_FIELDS = ("id", "weight", "current_progress", "current_phase", "current_health")
+MEASURE_ROW_FIELDS = (*ROLLUP_FIELDS, "slug", "identifier", "title", "plan_id")
+
+
+# Roll-ups ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many measures have one phase (or one health)."""
+
+    key: str
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Progress and status distribution of a set of measures.
+
+    `progress` is the mean of the measures' current progress weighted by
+    Measure.weight, over the measures that have a progress value; `assessed` says
+    how many those are, so a page can be honest about the rest.
+    """
+
+    total: int
+    assessed: int
+    progress: int | None
+    progress_exact: Decimal | None
+    phases: tuple[Share, ...]
+    healths: tuple[Share, ...]
+
+    @property
+    def unassessed(self) -> int:
+        return self.total - self.assessed
+
+    def phase_count(self, phase: str) -> int:
+        return next((s.count for s in self.phases if s.key == phase), 0)
+
+    def health_count(self, health: str) -> int:
+        return next((s.count for s in self.healths if s.key == health), 0)
+
+
+def _value(row, name: str):
+    return row[name] if isinstance(row, Mapping) else getattr(row, name)
+
+
+def _percent(count: int, total: int) -> int:
+    if not total:
+        return 0
+    return int((Decimal(100 * count) / total).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def rollup(rows: Iterable) -> Rollup:
+    """Roll up measures given as model instances or .values() dicts that carry
+    ROLLUP_FIELDS. Each measure counts once."""
+    total = assessed = weight_sum = 0
+    weighted = 0
+    phases: dict[str, int] = defaultdict(int)
+    healths: dict[str, int] = defaultdict(int)
+    for row in rows:
+        total += 1
+        phases[_value(row, "current_phase")] += 1
+        healths[_value(row, "current_health") or NOT_ASSESSED] += 1
+        progress = _value(row, "current_progress")
+        if progress is not None:
+            weight = _value(row, "weight")
+            assessed += 1
+            weight_sum += weight
+            weighted += weight * progress
+    exact = Decimal(weighted) / weight_sum if weight_sum else None
+    return Rollup(
+        total=total,
+        assessed=assessed,
+        progress=int(exact.quantize(Decimal(1), ROUND_HALF_UP))
+        if exact is not None
+        else None,
+        progress_exact=exact,
+        phases=tuple(
+            Share(p.value, p.label, phases[p.value], _percent(phases[p.value], total))
+            for p in Phase
+        ),
+        healths=tuple(
+            Share(key, label, healths[key], _percent(healths[key], total))
+            for key, label in [*Health.choices, (NOT_ASSESSED, NOT_ASSESSED_LABEL)]
+        ),
+    )
+
+
+# Public querysets ---------------------------------------------------------------
+
+
+def public_plans() -> QuerySet[Plan]:
+    """Plans anyone may read: every plan that is not a draft."""
+    return Plan.objects.exclude(status=Plan.Status.DRAFT)
+
+
+def public_measures() -> QuerySet[Measure]:
+    return Measure.objects.exclude(plan__status=Plan.Status.DRAFT)
+
+
+def published_updates() -> QuerySet[StatusUpdate]:
+    return StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED).exclude(
+        measure__plan__status=Plan.Status.DRAFT
+    )
+
+
+def plan_reference_date(plan: Plan) -> datetime.date:
+    """The day a plan's names are read on: its adoption, else 1 January of its
+    first year."""
+    return plan.adopted_on or datetime.date(plan.start_year, 1, 1)
+
+
+def _lead_roles_prefetch() -> Prefetch:
+    return Prefetch(
+        "partner_roles",
+        queryset=MeasurePartner.objects.filter(role=MeasurePartner.Role.LEAD)
+        .select_related("partner")
+        .prefetch_related("partner__former_names"),
+        to_attr="lead_roles",
+    )
+
+
+def measure_list_queryset() -> QuerySet[Measure]:
+    """Public measures for lists and tables: current status from the denormalised
+    fields, the plan and the lead partner (with former names) prefetched."""
+    return (
+        public_measures()
+        .select_related("plan")
+        .prefetch_related(_lead_roles_prefetch())
+        .order_by("-plan__start_year", "plan__title", "identifier", "title", "pk")
+    )
+
+
+def measures_rollup(queryset: QuerySet[Measure]) -> Rollup:
+    """Roll up a (filtered) measure queryset in one query."""
+    return rollup(queryset.order_by().values(*ROLLUP_FIELDS))
+
+
+# Home page ---------------------------------------------------------------------
+
+
+def plans_overview() -> QuerySet[Plan]:
+    """Every public plan, newest first, with its measure count (one query)."""
+    return (
+        public_plans()
+        .select_related("owner", "predecessor")
+        .annotate(n_measures=Count("measures"))
+        .order_by("-start_year", "title")
+    )
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    plan: Plan
+    rollup: Rollup
+
+
+def plan_summaries() -> list[PlanSummary]:
+    """Every public plan with its roll-up (two queries)."""
+    plans = list(plans_overview())
+    rows: dict[int, list] = defaultdict(list)
+    for row in Measure.objects.filter(plan__in=[p.pk for p in plans]).values(
+        *ROLLUP_FIELDS, "plan_id"
+    ):
+        rows[row["plan_id"]].append(row)
+    return [PlanSummary(plan=plan, rollup=rollup(rows[plan.pk])) for plan in plans]
+
+
+def latest_updates(*, limit: int = 8) -> list[StatusUpdate]:
+    """The newest published updates (by as-of date) of public plans."""
+    return list(
+        published_updates()
+        .select_related("measure", "measure__plan")
+        .order_by("-as_of", "-published_at", "-id")[:limit]
+    )
+
+
+def partners_with_measures() -> QuerySet[Partner]:
+    return (
+        Partner.objects.filter(
+            measure_roles__measure__plan__status__in=_public_statuses()
+        )
+        .annotate(n_measures=Count("measure_roles__measure", distinct=True))
+        .order_by("name")
+    )
+
+
+def districts_with_counts() -> QuerySet[District]:
+    return District.objects.annotate(
+        n_measures=Count(
+            "measures", filter=Q(measures__plan__status__in=_public_statuses())
+        )
+    ).order_by("name")
+
+
+def _public_statuses() -> list[str]:
+    return [s for s in Plan.Status.values if s != Plan.Status.DRAFT]
+
+
+# Plan page ---------------------------------------------------------------------
+
+
+@dataclass
+class GoalNode:
+    goal: Goal
+    level: int
+    measures: list = field(default_factory=list)
+    children: list["GoalNode"] = field(default_factory=list)
+    rollup: Rollup | None = None
+
+    @property
+    def heading_level(self) -> int:
+        # The plan page puts "Mål" at h2, so the top goals are h3.
+        return min(3 + self.level, 6)
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    day: datetime.date
+    rollup: Rollup
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: Plan
+    rollup: Rollup
+    goals: list[GoalNode]
+    measures_without_goal: list
+    partners: list
+    districts: list
+    successors: list[Plan]
+    progress_over_time: list[TimePoint]
+    reference_date: datetime.date
+
+
+def plan_for_page(*, slug: str) -> Plan:
+    try:
+        return (
+            public_plans()
+            .select_related("owner", "predecessor")
+            .prefetch_related(
+                Prefetch(
+                    "successors",
+                    queryset=public_plans().order_by("start_year"),
+                    to_attr="public_successors",
+                )
+            )
+            .get(slug=slug)
+        )
+    except Plan.DoesNotExist as error:
+        raise Http404(_("Fant ingen plan med denne adressen.")) from error
+
+
+def plan_page(*, plan: Plan) -> PlanPage:
+    """Everything the plan page shows beside the filtered table (seven queries)."""
+    rows = list(
+        Measure.objects.filter(plan=plan)
+        .order_by("identifier", "title", "pk")
+        .values(*MEASURE_ROW_FIELDS)
+    )
+    for row in rows:
+        row["phase_label"] = Phase(row["current_phase"]).label
+        row["health_label"] = (
+            Health(row["current_health"]).label if row["current_health"] else ""
+        )
+    by_id = {row["id"]: row for row in rows}
+    links = Measure.goals.through.objects.filter(measure__plan=plan).values_list(
+        "goal_id", "measure_id"
+    )
+    measures_of_goal: dict[int, list[int]] = defaultdict(list)
+    for goal_id, measure_id in links:
+        measures_of_goal[goal_id].append(measure_id)
+    goals = list(Goal.objects.filter(plan=plan).order_by("order", "id"))
+    tree = _goal_tree(goals, measures_of_goal, by_id)
+    with_goal = {m for ids in measures_of_goal.values() for m in ids}
+    reference_date = plan_reference_date(plan)
+    partners = list(
+        Partner.objects.filter(measure_roles__measure__plan=plan)
+        .annotate(n_measures=Count("measure_roles", distinct=True))
+        .prefetch_related("former_names")
+        .order_by("name")
+    )
+    for partner in partners:
+        partner.name_then = partner.name_on(reference_date)
+    districts = list(
+        District.objects.filter(measures__plan=plan)
+        .annotate(n_measures=Count("measures"))
+        .order_by("name")
+    )
+    return PlanPage(
+        plan=plan,
+        rollup=rollup(rows),
+        goals=tree,
+        measures_without_goal=sorted(
+            (r for r in rows if r["id"] not in with_goal), key=_natural_order
+        ),
+        partners=partners,
+        districts=districts,
+        successors=getattr(plan, "public_successors", []),
+        progress_over_time=plan_progress_over_time(plan=plan, rows=rows),
+        reference_date=reference_date,
+    )
+
+
+def _goal_tree(goals: list[Goal], measures_of_goal, by_id) -> list[GoalNode]:
+    """Build the goal tree; each node's roll-up covers its own measures and those
+    of every goal below it, counting a measure once."""
+    children: dict[int | None, list[Goal]] = defaultdict(list)
+    known = {goal.pk for goal in goals}
+    for goal in goals:
+        parent = goal.parent_id if goal.parent_id in known else None
+        children[parent].append(goal)
+
+    def build(goal: Goal, level: int, seen: frozenset) -> tuple[GoalNode, set]:
+        node = GoalNode(
+            goal=goal,
+            level=level,
+            measures=[by_id[m] for m in measures_of_goal[goal.pk] if m in by_id],
+        )
+        node.measures.sort(key=_natural_order)
+        ids = {r["id"] for r in node.measures}
+        for child in children[goal.pk]:
+            if child.pk in seen:  # a cycle in bad data must not hang the page
+                continue
+            child_node, child_ids = build(child, level + 1, seen | {child.pk})
+            node.children.append(child_node)
+            ids |= child_ids
+        node.rollup = rollup(by_id[m] for m in sorted(ids))
+        return node, ids
+
+    return [build(goal, 0, frozenset({goal.pk}))[0] for goal in children[None]]
+
+
+def _natural_order(row) -> tuple:
+    """Sort "2" before "10" and "1.2" before "1.10"."""
+    parts = re.split(r"(\d+)", row["identifier"])
+    key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
+    return (key, row["title"], row["id"])
+
+
+def goal_descendant_ids(goal: Goal) -> set[int]:
+    """The goal and every goal below it (one query)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Goal.objects.filter(plan_id=goal.plan_id).values_list(
+        "id", "parent_id"
+    ):
+        children[parent_id].append(pk)
+    found, todo = set(), [goal.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children[pk])
+    return found
+
+
+def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
+    """The plan's roll-up at the end of each year (today, for the current year),
+    from the published update history (one query). The last point equals the
+    current roll-up."""
+    history = list(
+        StatusUpdate.objects.filter(
+            measure__plan=plan, state=StatusUpdate.State.PUBLISHED
+        )
+        .order_by("as_of", "published_at", "id")
+        .values_list("measure_id", "as_of", "phase", "health", "progress")
+    )
+    if not history:
+        return []
+    today = timezone.localdate()
+    last_update_year = max(as_of.year for _m, as_of, *_ in history)
+    first_year = min(plan.start_year, history[0][1].year)
+    last_year = min(today.year, max(plan.end_year or today.year, last_update_year))
+    days = [datetime.date(year, 12, 31) for year in range(first_year, last_year + 1)]
+    days = [min(day, today) for day in days]
+    default_phase = Measure._meta.get_field("current_phase").default
+    state = {
+        row["id"]: {
+            "weight": row["weight"],
+            "current_phase": default_phase,
+            "current_health": "",
+            "current_progress": None,
+        }
+        for row in rows
+    }
+    points = []
+    index = 0
+    for day in dict.fromkeys(days):
+        while index < len(history) and history[index][1] <= day:
+            measure_id, _as_of, phase, health, progress = history[index]
+            if measure_id in state:
+                state[measure_id].update(
+                    current_phase=phase,
+                    current_health=health,
+                    current_progress=progress,
+                )
+            index += 1
+        points.append(TimePoint(day=day, rollup=rollup(state.values())))
+    return points
+
+
+# Measure page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasurePage:
+    measure: Measure
+    partner_roles: list[MeasurePartner]
+    continues: Measure | None
+    continued_by: list[Measure]
+    updates: list[StatusUpdate]
+    reference_date: datetime.date
+
+
+def measure_page(*, slug: str) -> MeasurePage:
+    """A public measure with partners (and their names then), districts, goals,
+    lineage and its published updates (eight queries)."""
+    try:
+        measure = (
+            public_measures()
+            .select_related("plan", "plan__owner", "continues", "continues__plan")
+            .prefetch_related(
+                Prefetch(
+                    "partner_roles",
+                    queryset=MeasurePartner.objects.select_related(
+                        "partner"
+                    ).prefetch_related("partner__former_names"),
+                ),
+                Prefetch("districts", queryset=District.objects.order_by("name")),
+                Prefetch("goals", queryset=Goal.objects.order_by("order", "id")),
+                Prefetch(
+                    "continued_by",
+                    queryset=public_measures().select_related("plan"),
+                    to_attr="public_continued_by",
+                ),
+            )
+            .get(slug=slug)
+        )
+    except Measure.DoesNotExist as error:
+        raise Http404(_("Fant ikke noe tiltak med denne adressen.")) from error
+    reference_date = plan_reference_date(measure.plan)
+    roles = sorted(
+        measure.partner_roles.all(),
+        key=lambda r: (r.role != MeasurePartner.Role.LEAD, r.partner.name),
+    )
+    for role in roles:
+        role.name_then = role.partner.name_on(reference_date)
+    continues = measure.continues
+    if continues is not None and continues.plan.status == Plan.Status.DRAFT:
+        continues = None
+    updates = list(
+        StatusUpdate.objects.filter(
+            measure=measure, state=StatusUpdate.State.PUBLISHED
+        ).order_by("-as_of", "-published_at", "-id")
+    )
+    return MeasurePage(
+        measure=measure,
+        partner_roles=roles,
+        continues=continues,
+        continued_by=measure.public_continued_by,
+        updates=updates,
+        reference_date=reference_date,
+    )
+
+
+# Partner and district pages ----------------------------------------------------
+
+
+@dataclass
+class PlanGroup:
+    """A plan's measures on a partner or district page."""
+
+    plan: Plan
+    rows: list
+    rollup: Rollup
+    name_then: str = ""
+
+
+@dataclass(frozen=True)
+class PartnerPage:
+    partner: Partner
+    rollup: Rollup
+    groups: list[PlanGroup]
+    units: list[Partner]
+
+
+def partner_page(*, slug: str) -> PartnerPage:
+    """A partner, its measures across public plans with its role and the measures'
+    current status, and the name it had at each plan's time (four queries)."""
+    try:
+        partner = (
+            Partner.objects.select_related("parent")
+            .prefetch_related(
+                "former_names",
+                Prefetch("units", queryset=Partner.objects.order_by("name")),
+            )
+            .get(slug=slug)
+        )
+    except Partner.DoesNotExist as error:
+        raise Http404(_("Fant ingen partner med denne adressen.")) from error
+    roles = list(
+        MeasurePartner.objects.filter(partner=partner)
+        .exclude(measure__plan__status=Plan.Status.DRAFT)
+        .select_related("measure", "measure__plan")
+        .order_by(
+            "-measure__plan__start_year",
+            "measure__plan__title",
+            "measure__identifier",
+            "measure__title",
+        )
+    )
+    groups = _group_by_plan(roles, measure_of=lambda role: role.measure)
+    for group in groups:
+        group.name_then = partner.name_on(plan_reference_date(group.plan))
+    return PartnerPage(
+        partner=partner,
+        rollup=rollup(role.measure for role in roles),
+        groups=groups,
+        units=list(partner.units.all()),
+    )
+
+
+@dataclass(frozen=True)
+class DistrictPage:
+    district: District
+    rollup: Rollup
+    groups: list[PlanGroup]
+
+
+def district_page(*, slug: str) -> DistrictPage:
+    """A district and the public measures that reach it (four queries)."""
+    try:
+        district = District.objects.select_related("municipality").get(slug=slug)
+    except District.DoesNotExist as error:
+        raise Http404(_("Fant ingen bydel med denne adressen.")) from error
+    measures = list(
+        measure_list_queryset().filter(districts=district),
+    )
+    return DistrictPage(
+        district=district,
+        rollup=rollup(measures),
+        groups=_group_by_plan(measures, measure_of=lambda measure: measure),
+    )
+
+
+def _group_by_plan(rows: list, *, measure_of) -> list[PlanGroup]:
+    groups: dict[int, PlanGroup] = {}
+    for row in rows:
+        plan = measure_of(row).plan
+        if plan.pk not in groups:
+            groups[plan.pk] = PlanGroup(plan=plan, rows=[], rollup=rollup([]))
+        groups[plan.pk].rows.append(row)
+    for group in groups.values():
+        group.rollup = rollup(measure_of(row) for row in group.rows)
+    return list(groups.values())

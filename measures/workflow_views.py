@@ -1,0 +1,386 @@
+"""The caseworker and coordinator workflow: Mine tiltak, the status update form, the
+review queue. Each view states its permission rule in its first lines with one call
+to measures.permissions; a denial is 403 and writes nothing."""
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import permissions, services, workflow_selectors
+from .forms import SUBMIT, PublishForm, ReturnForm, StatusUpdateForm
+from .models import Health, Measure, Phase, StatusUpdate
+
+FORM_TEMPLATE = "measures/statusupdate_form.html"
+CONFLICT_TEMPLATE = "measures/statusupdate_conflict.html"
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _measure(slug: str) -> Measure:
+    return get_object_or_404(
+        Measure.objects.select_related("plan", "plan__owner", "current_update"),
+        slug=slug,
+    )
+
+
+def _update(pk: int) -> StatusUpdate:
+    return get_object_or_404(
+        StatusUpdate.objects.select_related(
+            "measure", "measure__plan", "measure__current_update", "author", "reviewer"
+        ),
+        pk=pk,
+    )
+
+
+def _is_open(measure: Measure) -> bool:
+    return measure.current_phase in services.OPEN_PHASES
+
+
+def _form_kwargs(measure: Measure, *, allow_submit: bool | None = None) -> dict:
+    return {
+        "measure": measure,
+        "publishes": not measure.plan.requires_review,
+        "allow_submit": _is_open(measure) if allow_submit is None else allow_submit,
+    }
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _success_message(update: StatusUpdate) -> str:
+    if update.state == StatusUpdate.State.PUBLISHED:
+        return _("Oppdateringen er publisert og vises nå på tiltakets side.")
+    if update.state == StatusUpdate.State.SUBMITTED:
+        return _("Oppdateringen er sendt til godkjenning.")
+    return _("Utkastet er lagret. Det er ikke sendt til godkjenning ennå.")
+
+
+def _rebind_with_version(request, form_kwargs: dict, version: int) -> StatusUpdateForm:
+    """The user's typed data with the version they have now seen, so that sending
+    again after reading the conflict page is a deliberate choice."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    form = StatusUpdateForm(data, **form_kwargs)
+    form.is_valid()
+    return form
+
+
+def _status_rows(before, after) -> list[dict]:
+    """Rows of phase, health, progress and as-of: before -> after."""
+
+    def show(obj, name):
+        if obj is None:
+            return "–"
+        value = getattr(obj, name)
+        if value in ("", None):
+            return "–"
+        if name == "phase":
+            return Phase(value).label
+        if name == "health":
+            return Health(value).label
+        if name == "progress":
+            return f"{value} %"
+        return date_format(value, "SHORT_DATE_FORMAT")
+
+    labels = {
+        "phase": _("Fase"),
+        "health": _("Vurdering"),
+        "progress": _("Fremdrift"),
+        "as_of": _("Status per"),
+    }
+    rows = []
+    for name, label in labels.items():
+        old, new = show(before, name), show(after, name)
+        rows.append(
+            {"label": label, "before": old, "after": new, "changed": old != new}
+        )
+    return rows
+
+
+def _typed(form: StatusUpdateForm) -> SimpleNamespace:
+    return SimpleNamespace(**form.service_fields())
+
+
+class _CurrentStatus:
+    """A measure's denormalised current status, shaped like an update."""
+
+    def __init__(self, measure: Measure):
+        if measure.current_update_id is None:
+            self.phase = self.health = self.progress = self.as_of = None
+        else:
+            self.phase = measure.current_phase
+            self.health = measure.current_health
+            self.progress = measure.current_progress
+            self.as_of = measure.current_as_of
+
+
+# --- caseworker -------------------------------------------------------------------
+
+
+@login_required
+def my_measures(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_use_workspace(request.user))
+    rows = workflow_selectors.my_measures(user=request.user)
+    return render(
+        request,
+        "measures/my_measures.html",
+        {
+            "rows": rows,
+            "due_count": sum(1 for row in rows if row.status and row.status.due),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a new status update on a measure."""
+    measure = _measure(slug)
+    _require(permissions.can_edit_measure_status(request.user, measure))
+    form_kwargs = _form_kwargs(measure)
+    context = {"measure": measure, "is_open": _is_open(measure), "update": None}
+    if request.method != "POST":
+        form = StatusUpdateForm(
+            initial=StatusUpdateForm.initial_for_measure(measure), **form_kwargs
+        )
+        return render(request, FORM_TEMPLATE, {**context, "form": form})
+
+    form = StatusUpdateForm(request.POST, **form_kwargs)
+    if not context["is_open"]:
+        # Marked completed (or similar) while the form was open: keep their text.
+        form.is_valid()
+        return render(request, FORM_TEMPLATE, {**context, "form": form}, status=409)
+    if form.is_valid():
+        try:
+            update = services.status_update_create(
+                measure=measure,
+                author=request.user,
+                actor=request.user,
+                expected_measure_version=form.cleaned_data["version"],
+                submit=SUBMIT in request.POST,
+                **form.service_fields(),
+            )
+        except services.ConflictError as conflict:
+            current = conflict.current
+            return render(
+                request,
+                CONFLICT_TEMPLATE,
+                {
+                    "measure": current,
+                    "update": None,
+                    "form": _rebind_with_version(
+                        request, _form_kwargs(current), current.version
+                    ),
+                    "is_open": _is_open(current),
+                    "rows": _status_rows(_typed(form), _CurrentStatus(current)),
+                    "others": current.updates.exclude(
+                        state=StatusUpdate.State.PUBLISHED
+                    )
+                    .select_related("author")
+                    .order_by("-created_at")[:10],
+                },
+                status=409,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _success_message(update))
+            return redirect("measures:my-measures")
+    return render(request, FORM_TEMPLATE, {**context, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a draft or a returned update, and optionally send it in."""
+    update = _update(pk)
+    _require(permissions.can_edit_update(request.user, update))
+    measure = update.measure
+    form_kwargs = _form_kwargs(measure)
+    context = {"measure": measure, "is_open": _is_open(measure), "update": update}
+    if request.method != "POST":
+        form = StatusUpdateForm(
+            initial=StatusUpdateForm.initial_for_update(update), **form_kwargs
+        )
+        return render(request, FORM_TEMPLATE, {**context, "form": form})
+
+    form = StatusUpdateForm(request.POST, **form_kwargs)
+    if not context["is_open"]:
+        form.is_valid()
+        return render(request, FORM_TEMPLATE, {**context, "form": form}, status=409)
+    if form.is_valid():
+        try:
+            saved = services.status_update_edit(
+                update=update,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                submit=SUBMIT in request.POST,
+                **form.service_fields(),
+            )
+        except services.ConflictError as conflict:
+            current = conflict.current
+            editable = current.state in services.EDITABLE_STATES
+            can_resend = _is_open(measure) and editable
+            return render(
+                request,
+                CONFLICT_TEMPLATE,
+                {
+                    "measure": measure,
+                    "update": current,
+                    "form": _rebind_with_version(
+                        request,
+                        _form_kwargs(measure, allow_submit=can_resend),
+                        current.version,
+                    ),
+                    "is_open": can_resend,
+                    "rows": _status_rows(_typed(form), current),
+                    "current_summary": current.summary,
+                    "others": [],
+                },
+                status=409,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _success_message(saved))
+            return redirect("measures:my-measures")
+    return render(request, FORM_TEMPLATE, {**context, "form": form})
+
+
+@login_required
+def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One update, whatever its state, for those who may see it."""
+    update = _update(pk)
+    _require(permissions.can_view_update(request.user, update))
+    return render(
+        request,
+        "measures/statusupdate_detail.html",
+        {
+            "update": update,
+            "measure": update.measure,
+            "can_edit": permissions.can_edit_update(request.user, update),
+        },
+    )
+
+
+# --- coordinator ------------------------------------------------------------------
+
+
+def _render_queue(
+    request: HttpRequest, *, bound: tuple[int, ReturnForm] | None = None, status=200
+) -> HttpResponse:
+    items = []
+    for update in workflow_selectors.review_queue(user=request.user):
+        # Per-update ids, so the page has no duplicate ids.
+        auto_id = f"id_u{update.pk}_%s"
+        return_form = ReturnForm(initial={"version": update.version}, auto_id=auto_id)
+        if bound and bound[0] == update.pk:
+            return_form = bound[1]
+            return_form.auto_id = auto_id
+        items.append(
+            {
+                "update": update,
+                "rows": _status_rows(_CurrentStatus(update.measure), update),
+                "publish_form": PublishForm(
+                    initial={"version": update.version}, auto_id=f"id_p{update.pk}_%s"
+                ),
+                "return_form": return_form,
+            }
+        )
+    return render(
+        request,
+        "measures/review_queue.html",
+        {
+            "items": items,
+            "gaps": workflow_selectors.unreported_by_plan(user=request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_use_review_queue(request.user))
+    return _render_queue(request)
+
+
+@require_POST
+@login_required
+def update_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _update(pk)
+    _require(permissions.can_review(request.user, update.measure.plan))
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Skjemaet var ufullstendig. Prøv igjen."))
+        return redirect("measures:review-queue")
+    try:
+        services.status_update_publish(
+            update=update,
+            reviewer=request.user,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.ConflictError:
+        messages.error(
+            request,
+            _(
+                "Oppdateringen er endret siden du åpnet siden. Se over den nye "
+                "versjonen før du publiserer."
+            ),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("«%(measure)s» er publisert og vises nå på de offentlige sidene.")
+            % {"measure": update.measure},
+        )
+    return redirect("measures:review-queue")
+
+
+@require_POST
+@login_required
+def update_return(request: HttpRequest, pk: int) -> HttpResponse:
+    update = _update(pk)
+    _require(permissions.can_review(request.user, update.measure.plan))
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _render_queue(request, bound=(update.pk, form))
+    try:
+        services.status_update_return(
+            update=update,
+            reviewer=request.user,
+            comment=form.cleaned_data["comment"],
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.ConflictError:
+        messages.error(
+            request,
+            _("Oppdateringen er endret siden du åpnet siden. Se over den på nytt."),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Oppdateringen av «%(measure)s» er returnert til saksbehandler.")
+            % {"measure": update.measure},
+        )
+    return redirect("measures:review-queue")
