@@ -1,0 +1,117 @@
+"""Keyboard, small-screen and language behaviour in a real browser."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.browser
+
+SKIP_LINK_NB = "Hopp til hovedinnholdet"
+
+
+def test_bootstrap_stylesheet_loads(page, live_server, site_data):
+    stylesheets = {}
+    page.on(
+        "response",
+        lambda response: (
+            stylesheets.__setitem__(response.url, response.status)
+            if response.url.endswith(".css")
+            else None
+        ),
+    )
+
+    page.goto(live_server.url + "/")
+
+    bootstrap = [url for url in stylesheets if "vendor/bootstrap" in url]
+    assert bootstrap, f"no Bootstrap stylesheet requested: {sorted(stylesheets)}"
+    assert all(stylesheets[url] == 200 for url in bootstrap), stylesheets
+    # Bootstrap's reboot sets the system font stack on <body>.
+    font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
+    assert "system-ui" in font
+
+
+def test_page_does_not_scroll_sideways_at_320_px(
+    page, live_server, site_data, public_path
+):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + public_path)
+
+    widths = page.evaluate(
+        """() => ({scroll: document.documentElement.scrollWidth,
+                   client: document.documentElement.clientWidth})"""
+    )
+    assert widths["scroll"] <= widths["client"], (
+        f"{public_path} is {widths['scroll']} px wide in a {widths['client']} px "
+        "viewport"
+    )
+
+
+FOCUSABLE = (
+    "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), "
+    "select:not([disabled]), textarea:not([disabled]), "
+    "[tabindex]:not([tabindex='-1'])"
+)
+
+
+def test_skip_link_is_first_stop_and_moves_focus_to_main(
+    page, live_server, site_data, public_path
+):
+    page.goto(live_server.url + public_path)
+    skip_link = page.locator("a[href='#main']").first
+
+    first = page.evaluate(
+        "selector => document.querySelector(selector).getAttribute('href')",
+        FOCUSABLE,
+    )
+    assert first == "#main", "the skip link is not the first focusable element"
+    autofocused = page.evaluate(
+        "() => document.activeElement === document.body ? null"
+        " : document.activeElement.closest('#main') !== null"
+    )
+    if autofocused is None:
+        page.keyboard.press("Tab")
+        assert skip_link.evaluate("link => link === document.activeElement")
+    else:
+        # A form that focuses its first field (the login page) skips the skip link
+        # on purpose; that field must then be in the main content.
+        assert autofocused, "a field outside <main> takes focus on page load"
+        skip_link.focus()
+    assert skip_link.bounding_box()["width"] > 1, "the focused skip link is hidden"
+
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def _translations_exist() -> bool:
+    return any(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"))
+
+
+def _switch_language(page, code: str) -> None:
+    page.select_option("select[name=language]", code)
+    with page.expect_navigation():
+        page.locator("form.language-switcher [type=submit]").click()
+
+
+@pytest.mark.xfail(
+    not _translations_exist(),
+    reason="locale/*/LC_MESSAGES/django.po do not exist yet (make messages)",
+    strict=False,
+)
+def test_language_switcher_changes_page_language(page, live_server, site_data):
+    page.goto(live_server.url + "/")
+    skip_link = page.locator("a[href='#main']").first
+    assert page.locator("html").get_attribute("lang") == "nb"
+    assert skip_link.text_content().strip() == SKIP_LINK_NB
+
+    _switch_language(page, "nn")
+    assert page.locator("html").get_attribute("lang") == "nn"
+    nynorsk = skip_link.text_content().strip()
+    assert nynorsk != SKIP_LINK_NB, "not translated to nn (make compilemessages?)"
+
+    _switch_language(page, "en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    english = skip_link.text_content().strip()
+    assert english not in {SKIP_LINK_NB, nynorsk}, (
+        "not translated to en (make compilemessages?)"
+    )

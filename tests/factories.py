@@ -1,0 +1,123 @@
+"""factory_boy factories. They build through the ORM for speed; tests of services
+call the services themselves."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from measures.models import (
+    District,
+    Goal,
+    Measure,
+    MeasurePartner,
+    Phase,
+    Plan,
+    StatusUpdate,
+)
+from partners.models import Membership, Partner, PartnerName
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
+    password = factory.django.Password("korrekt-hest-batteri-stift")
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+    kind = Partner.Kind.MUNICIPAL_UNIT
+
+
+class PartnerNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerName
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"Tidligere navn {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = Membership.Role.CASEWORKER
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+
+    name = factory.Sequence(lambda n: f"Bydel {n}")
+    slug = factory.Sequence(lambda n: f"bydel-{n}")
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    title = factory.Sequence(lambda n: f"Plan {n}")
+    slug = factory.Sequence(lambda n: f"plan-{n}")
+    start_year = 2018
+    end_year = 2022
+    status = Plan.Status.ADOPTED
+    owner = factory.SubFactory(PartnerFactory)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    plan = factory.SubFactory(PlanFactory)
+    title = factory.Sequence(lambda n: f"Mål {n}")
+    slug = factory.Sequence(lambda n: f"mal-{n}")
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+        skip_postgeneration_save = True
+
+    plan = factory.SubFactory(PlanFactory)
+    title = factory.Sequence(lambda n: f"Tiltak {n}")
+    slug = factory.Sequence(lambda n: f"tiltak-{n}")
+
+    @factory.post_generation
+    def lead(self, create, extracted, **kwargs):
+        """Every measure gets a lead partner; pass lead=<Partner> to choose it."""
+        if not create:
+            return
+        MeasurePartner.objects.create(
+            measure=self,
+            partner=extracted or PartnerFactory(),
+            role=MeasurePartner.Role.LEAD,
+        )
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusUpdate
+
+    measure = factory.SubFactory(MeasureFactory)
+    as_of = factory.LazyFunction(lambda: datetime.date(2020, 1, 1))
+    phase = Phase.IN_PROGRESS
+    health = "on_track"
+    progress = 50
+    summary = "Arbeidet går etter planen."
+    state = StatusUpdate.State.DRAFT
+
+
+class PublishedStatusUpdateFactory(StatusUpdateFactory):
+    state = StatusUpdate.State.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,427 @@
+"""The public pages: content, 404s, drafts hidden, constant query counts."""
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+
+from measures.models import Health, MeasurePartner, Phase, Plan, StatusUpdate
+from measures.services import measure_sync_current_status
+from partners.models import Partner
+from tests.factories import (
+    DistrictFactory,
+    GoalFactory,
+    MeasureFactory,
+    PartnerFactory,
+    PartnerNameFactory,
+    PlanFactory,
+    PublishedStatusUpdateFactory,
+    StatusUpdateFactory,
+)
+
+SECRET_DRAFT = "Utkast som aldri skal vises"
+
+
+@dataclass
+class World:
+    """A plan with a goal tree, partners (one renamed), districts and measures."""
+
+    plan: Plan
+    predecessor: Plan
+    goals: list
+    partners: list
+    districts: list
+    measures: list = field(default_factory=list)
+
+    def add_measures(self, count: int, *, updates: int = 2) -> list:
+        start = len(self.measures)
+        created = []
+        for i in range(start, start + count):
+            lead, contributor = self.partners if i % 2 == 0 else reversed(self.partners)
+            measure = MeasureFactory(
+                plan=self.plan,
+                lead=lead,
+                identifier=f"{i + 1}",
+                title=f"Tiltak nummer {i + 1}",
+                slug=f"tiltak-{i + 1}",
+                description=f"Beskrivelse av tiltak {i + 1}.",
+                weight=1 + i % 3,
+            )
+            MeasurePartner.objects.create(
+                measure=measure, partner=contributor, role="contributor"
+            )
+            measure.goals.add(self.goals[1 + i % 3])
+            measure.districts.add(self.districts[i % 2])
+            self.add_updates(measure, updates)
+            created.append(measure)
+        self.measures += created
+        return created
+
+    def add_updates(self, measure, count: int) -> None:
+        assessed = int(measure.identifier) % 3 != 0
+        for j in range(count):
+            PublishedStatusUpdateFactory(
+                measure=measure,
+                as_of=datetime.date(2018, 6, 1) + datetime.timedelta(days=40 * j),
+                phase=Phase.IN_PROGRESS,
+                health=Health.AT_RISK if assessed else "",
+                progress=(10 + 5 * j) % 100 if assessed else None,
+                summary=f"Publisert status {j} for {measure.title}.",
+                evidence_url="https://example.invalid/kilde",
+                source_note="Kilde for testen",
+            )
+        StatusUpdateFactory(
+            measure=measure, summary=SECRET_DRAFT, as_of=datetime.date(2030, 1, 1)
+        )
+        StatusUpdateFactory(
+            measure=measure,
+            summary=SECRET_DRAFT,
+            state=StatusUpdate.State.SUBMITTED,
+            as_of=datetime.date(2030, 1, 2),
+        )
+        measure_sync_current_status(measure=measure)
+
+
+def make_world(measures: int = 3, updates: int = 2) -> World:
+    owner = PartnerFactory(
+        name="Bergen kommune", slug="bergen-kommune", kind=Partner.Kind.MUNICIPALITY
+    )
+    police = PartnerFactory(
+        name="Vest politidistrikt",
+        slug="vest-politidistrikt",
+        kind=Partner.Kind.POLICE_DISTRICT,
+    )
+    PartnerNameFactory(
+        partner=police,
+        name="Hordaland politidistrikt",
+        valid_until=datetime.date(2015, 12, 31),
+    )
+    unit = PartnerFactory(name="Etat for rustjenester", slug="etat-for-rustjenester")
+    predecessor = PlanFactory(
+        title="Handlingsplan mot åpne russcener",
+        short_title="Handlingsplan 2012",
+        slug="handlingsplan-2012",
+        start_year=2012,
+        end_year=None,
+        status=Plan.Status.SUPERSEDED,
+        owner=owner,
+    )
+    plan = PlanFactory(
+        title="Plan for rusfeltet 2018–2022",
+        short_title="Rusplan 2018",
+        slug="rusplan-2018",
+        start_year=2018,
+        end_year=2022,
+        adopted_on=datetime.date(2017, 11, 22),
+        adopted_by="Bystyret",
+        predecessor=predecessor,
+        owner=owner,
+        source_url="https://example.invalid/plan",
+        source_note="Planens nettside",
+    )
+    overall = GoalFactory(plan=plan, title="Trygg by for alle", slug="trygg-by")
+    child_a = GoalFactory(plan=plan, parent=overall, title="Mål A", slug="mal-a")
+    child_b = GoalFactory(plan=plan, parent=overall, title="Mål B", slug="mal-b")
+    grandchild = GoalFactory(plan=plan, parent=child_a, title="Mål A1", slug="mal-a1")
+    world = World(
+        plan=plan,
+        predecessor=predecessor,
+        goals=[overall, child_a, child_b, grandchild],
+        partners=[police, unit],
+        districts=[
+            DistrictFactory(name="Årstad", slug="arstad"),
+            DistrictFactory(name="Åsane", slug="asane"),
+        ],
+    )
+    world.add_measures(measures, updates=updates)
+    return world
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+def public_urls(world: World) -> dict[str, str]:
+    measure = world.measures[0]
+    return {
+        "home": reverse("home"),
+        "plan": world.plan.get_absolute_url(),
+        "plan-filtered": world.plan.get_absolute_url()
+        + f"?phase=in_progress&health=at_risk&partner=vest-politidistrikt"
+        f"&district=arstad&goal={world.goals[0].pk}&category=other&q=tiltak"
+        "&sort=-progress&page=1",
+        "measure-list": reverse("measures:measure-list"),
+        "measure-list-filtered": reverse("measures:measure-list")
+        + f"?plan=rusplan-2018&phase=in_progress&partner=vest-politidistrikt"
+        f"&district=arstad&goal={world.goals[1].pk}&q=nummer&sort=title",
+        "measure": measure.get_absolute_url(),
+        "partner": world.partners[0].get_absolute_url(),
+        "district": world.districts[0].get_absolute_url(),
+        "accessibility": reverse("accessibility"),
+    }
+
+
+PAGE_CONTENT = {
+    "home": ["Plan for rusfeltet 2018–2022", "Siste statusoppdateringer"],
+    "plan": ["Trygg by for alle", "Mål A1", "Tiltak nummer 1", "Fremdrift over tid"],
+    "plan-filtered": ["Tiltakene i planen", "Tiltak nummer 1"],
+    "measure-list": ["Tiltak nummer 2", "Rusplan 2018"],
+    "measure-list-filtered": ["Tiltak nummer 1"],
+    "measure": ["Tiltak nummer 1", "Beskrivelse av tiltak 1.", "Publisert status 1"],
+    "partner": ["Vest politidistrikt", "Tiltak nummer 1", "Ansvarlig"],
+    "district": ["Årstad", "Tiltak nummer 1"],
+    "accessibility": ["Tilgjengelighetserklæring", "uutilsynet.no"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
+def test_public_page_shows_real_content(client, world, name):
+    response = client.get(public_urls(world)[name])
+
+    assert response.status_code == 200
+    for text in PAGE_CONTENT[name]:
+        assert text in response.text, f"{name} lacks {text!r}"
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
+def test_every_page_has_landmarks_skip_link_switcher_and_statement_link(
+    client, world, name
+):
+    html = client.get(public_urls(world)[name]).text
+
+    assert html.index('href="#main"') < html.index("<header")
+    for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
+        assert landmark in html
+    assert 'class="language-switcher' in html
+    assert f'href="{reverse("accessibility")}"' in html
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
+def test_pages_have_no_inline_styles_or_scripts(client, world, name):
+    html = client.get(public_urls(world)[name]).text
+
+    assert " style=" not in html
+    assert "<style" not in html
+    assert "<script" not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/planer/finnes-ikke/",
+        "/tiltak/finnes-ikke/",
+        "/partnere/finnes-ikke/",
+        "/bydeler/finnes-ikke/",
+    ],
+)
+def test_unknown_slug_gives_404_in_site_design(client, world, url):
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "Fant ikke siden" in response.text
+    assert 'href="#main"' in response.text
+    assert 'class="language-switcher' in response.text
+
+
+def test_draft_plan_and_its_measures_are_not_public(client, world):
+    draft = PlanFactory(
+        title="Hemmelig utkast", slug="utkast", status=Plan.Status.DRAFT
+    )
+    measure = MeasureFactory(
+        plan=draft, title="Utkasttiltak", slug="utkasttiltak", lead=world.partners[0]
+    )
+    measure.districts.add(world.districts[0])
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(measure.get_absolute_url()).status_code == 404
+    for name in ("home", "measure-list", "partner", "district"):
+        html = client.get(public_urls(world)[name]).text
+        assert "Hemmelig utkast" not in html
+        assert "Utkasttiltak" not in html
+    assert client.get("/tiltak/?plan=utkast").context["filter"].errors
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
+def test_unpublished_updates_are_never_shown(client, world, name):
+    StatusUpdateFactory(
+        measure=world.measures[0],
+        summary=SECRET_DRAFT,
+        state=StatusUpdate.State.RETURNED,
+        review_comment="Rett opp",
+    )
+
+    assert SECRET_DRAFT not in client.get(public_urls(world)[name]).text
+
+
+# Exact query counts. Each page is asserted at the small size and again after ten
+# times as many measures and updates: the numbers must not move.
+QUERY_COUNTS = {
+    "home": 5,
+    "plan": 17,
+    "plan-filtered": 21,
+    "measure-list": 9,
+    "measure-list-filtered": 14,
+    "measure": 7,
+    "partner": 4,
+    "district": 4,
+    "accessibility": 0,
+}
+
+
+@pytest.mark.parametrize("name", sorted(QUERY_COUNTS))
+def test_query_count_is_constant_as_data_grows(
+    client, db, django_assert_num_queries, name
+):
+    world = make_world(measures=3, updates=2)
+    url = public_urls(world)[name]
+    with django_assert_num_queries(QUERY_COUNTS[name]):
+        assert client.get(url).status_code == 200
+
+    world.add_measures(27, updates=2)
+    world.add_updates(world.measures[0], 18)
+    with django_assert_num_queries(QUERY_COUNTS[name]):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_every_plan_is_reachable_from_home(client, world):
+    html = client.get("/").text
+
+    for plan in Plan.objects.exclude(status=Plan.Status.DRAFT):
+        assert plan.get_absolute_url() in html
+
+
+def test_plan_page_links_every_goal_measure_partner_and_district(client, world):
+    world.add_measures(30)  # more than one page of the table
+    html = client.get(world.plan.get_absolute_url()).text
+
+    for goal in world.goals:
+        assert f'id="mal-{goal.slug}"' in html
+    for measure in world.measures:
+        assert f'href="http://testserver{measure.get_absolute_url()}"' in html
+    for partner in world.partners:
+        assert partner.get_absolute_url() in html
+    for district in world.districts:
+        assert district.get_absolute_url() in html
+    assert world.predecessor.get_absolute_url() in html
+
+
+def test_plan_page_lists_measures_without_a_goal(client, world):
+    orphan = MeasureFactory(plan=world.plan, title="Tiltak uten mål", slug="uten")
+
+    html = client.get(world.plan.get_absolute_url()).text
+
+    assert "Tiltak som ikke er knyttet til et mål" in html
+    assert orphan.get_absolute_url() in html
+
+
+def test_pages_show_partner_name_in_force_at_plan_time(client, world):
+    old = MeasureFactory(
+        plan=world.predecessor,
+        title="Trygge byrom",
+        slug="trygge-byrom",
+        lead=world.partners[0],
+    )
+
+    measure_html = client.get(old.get_absolute_url()).text
+    partner_html = client.get(world.partners[0].get_absolute_url()).text
+    plan_html = client.get(world.predecessor.get_absolute_url()).text
+
+    assert "Hordaland politidistrikt" in measure_html
+    assert "nå Vest politidistrikt" in measure_html
+    assert "I denne planen het partneren Hordaland politidistrikt" in partner_html
+    assert "Hordaland politidistrikt" in plan_html
+    # The 2018 plan is after the renaming: only the current name.
+    current_html = client.get(world.measures[0].get_absolute_url()).text
+    assert "Hordaland politidistrikt" not in current_html
+
+
+def test_measure_page_shows_lineage_both_ways(client, world):
+    old = MeasureFactory(
+        plan=world.predecessor, title="Gammelt tiltak", slug="gammelt-tiltak"
+    )
+    new = world.measures[0]
+    new.continues = old
+    new.save()
+
+    old_html = client.get(old.get_absolute_url()).text
+    new_html = client.get(new.get_absolute_url()).text
+
+    assert "Videreført i" in old_html
+    assert new.get_absolute_url() in old_html
+    assert "Videreført fra" in new_html
+    assert old.get_absolute_url() in new_html
+
+
+def test_measure_timeline_shows_published_updates_with_sources(client, world):
+    html = client.get(world.measures[0].get_absolute_url()).text
+
+    assert html.count('class="timeline-item"') == 2
+    assert 'href="https://example.invalid/kilde"' in html
+    assert "Kilde for testen" in html
+    assert "01.06.2018" in html
+
+
+def test_plan_page_shows_adoption_source_and_successor(client, world):
+    plan_html = client.get(world.plan.get_absolute_url()).text
+    old_html = client.get(world.predecessor.get_absolute_url()).text
+
+    assert "22.11.2017" in plan_html
+    assert "Bystyret" in plan_html
+    assert 'href="https://example.invalid/plan"' in plan_html
+    assert "Videreført i" in old_html
+    assert world.plan.get_absolute_url() in old_html
+
+
+def test_progress_figure_on_plan_page_matches_database(client, world):
+    measures = list(world.plan.measures.exclude(current_progress=None))
+    total_weight = sum(m.weight for m in measures)
+    expected = round(
+        sum(m.weight * m.current_progress for m in measures) / total_weight
+    )
+
+    html = client.get(world.plan.get_absolute_url()).text
+
+    assert f'<span class="rollup-percent">{expected}&nbsp;%</span>' in html
+    assert f"{len(measures)} av {len(world.measures)} tiltak har vurdert" in html
+
+
+def test_charts_have_text_alternatives_and_tables(client, world):
+    html = client.get(world.plan.get_absolute_url()).text
+
+    assert html.count('role="img"') == 3
+    assert html.count("<desc id=") == 3
+    assert "<caption>Tiltak etter fase</caption>" in html
+    assert "Fremdrift og fase over tid" in html
+
+
+def test_district_page_without_measures_explains_itself(client, world):
+    empty = DistrictFactory(name="Arna", slug="arna")
+
+    response = client.get(empty.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Ingen tiltak i publiserte planer" in response.text
+
+
+def test_partner_lists_units_and_parent(client, world):
+    unit = PartnerFactory(
+        name="Underenhet", slug="underenhet", parent=world.partners[0]
+    )
+
+    parent_html = client.get(world.partners[0].get_absolute_url()).text
+    unit_html = client.get(unit.get_absolute_url()).text
+
+    assert unit.get_absolute_url() in parent_html
+    assert world.partners[0].get_absolute_url() in unit_html
+
+
+def test_goal_anchor_links_from_measure_point_into_plan_page(client, world):
+    measure = world.measures[0]
+    goal = measure.goals.get()
+
+    html = client.get(measure.get_absolute_url()).text
+
+    assert f"{world.plan.get_absolute_url()}#mal-{goal.slug}" in html

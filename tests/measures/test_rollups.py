@@ -1,0 +1,185 @@
+"""The one roll-up implementation: weighted progress and status counts."""
+
+import datetime
+
+import pytest
+
+from measures import selectors
+from measures.models import Health, Phase
+from measures.services import measure_sync_current_status
+from tests.factories import (
+    DistrictFactory,
+    GoalFactory,
+    MeasureFactory,
+    PartnerFactory,
+    PlanFactory,
+    PublishedStatusUpdateFactory,
+)
+
+
+def _row(progress, weight=1, phase=Phase.IN_PROGRESS, health=Health.ON_TRACK):
+    return {
+        "id": 0,
+        "weight": weight,
+        "current_progress": progress,
+        "current_phase": phase,
+        "current_health": health,
+    }
+
+
+def test_progress_is_mean_weighted_by_measure_weight():
+    result = selectors.rollup([_row(20, weight=1), _row(60, weight=3)])
+
+    assert result.progress == 50
+    assert result.assessed == 2
+
+
+def test_measures_without_progress_are_left_out_of_the_mean_and_counted():
+    result = selectors.rollup([_row(40), _row(None, weight=50, health=""), _row(80)])
+
+    assert result.progress == 60
+    assert (result.total, result.assessed, result.unassessed) == (3, 2, 1)
+
+
+def test_progress_rounds_half_up():
+    assert selectors.rollup([_row(12), _row(13)]).progress == 13
+
+
+def test_no_assessed_measure_gives_no_progress_rather_than_zero():
+    result = selectors.rollup([_row(None, health="")])
+
+    assert result.progress is None
+    assert result.unassessed == 1
+
+
+def test_empty_rollup_is_all_zero():
+    result = selectors.rollup([])
+
+    assert result.total == 0
+    assert result.progress is None
+    assert all(share.count == 0 and share.percent == 0 for share in result.phases)
+
+
+def test_counts_per_phase_and_health_cover_every_choice():
+    result = selectors.rollup(
+        [
+            _row(10, phase=Phase.COMPLETED, health=Health.ON_TRACK),
+            _row(10, phase=Phase.COMPLETED, health=Health.OFF_TRACK),
+            _row(None, phase=Phase.NOT_STARTED, health=""),
+        ]
+    )
+
+    assert [s.key for s in result.phases] == list(Phase.values)
+    assert result.phase_count(Phase.COMPLETED) == 2
+    assert result.phase_count(Phase.NOT_STARTED) == 1
+    assert result.health_count(Health.OFF_TRACK) == 1
+    assert result.health_count(selectors.NOT_ASSESSED) == 1
+    assert sum(s.count for s in result.healths) == 3
+    assert [s.percent for s in result.phases if s.count] == [33, 67]
+
+
+def _measure(plan, progress, *, weight=1, goals=(), lead=None, as_of=None):
+    measure = MeasureFactory(plan=plan, weight=weight, lead=lead)
+    measure.goals.set(goals)
+    if progress is not False:
+        PublishedStatusUpdateFactory(
+            measure=measure,
+            progress=progress,
+            health=Health.ON_TRACK if progress is not None else "",
+            as_of=as_of or datetime.date(2020, 1, 1),
+        )
+        measure_sync_current_status(measure=measure)
+    return measure
+
+
+@pytest.mark.django_db
+def test_goal_rollup_includes_descendant_goals_and_counts_a_measure_once():
+    plan = PlanFactory()
+    top = GoalFactory(plan=plan)
+    child = GoalFactory(plan=plan, parent=top)
+    grandchild = GoalFactory(plan=plan, parent=child)
+    _measure(plan, 10, goals=[top])
+    _measure(plan, 40, goals=[child, top])  # in two goals of one subtree
+    _measure(plan, 70, weight=2, goals=[grandchild])
+    _measure(plan, None, goals=[grandchild])
+
+    page = selectors.plan_page(plan=plan)
+
+    top_node = page.goals[0]
+    child_node = top_node.children[0]
+    grandchild_node = child_node.children[0]
+    assert (top_node.rollup.total, top_node.rollup.progress) == (4, 48)
+    assert (child_node.rollup.total, child_node.rollup.progress) == (3, 60)
+    assert (grandchild_node.rollup.total, grandchild_node.rollup.assessed) == (2, 1)
+    assert grandchild_node.rollup.progress == 70
+    assert page.rollup.total == 4
+    assert page.rollup.progress == top_node.rollup.progress
+
+
+@pytest.mark.django_db
+def test_plan_rollup_reads_current_status_not_drafts_or_older_updates():
+    plan = PlanFactory()
+    measure = _measure(plan, 30, as_of=datetime.date(2019, 1, 1))
+    PublishedStatusUpdateFactory(
+        measure=measure, progress=90, as_of=datetime.date(2021, 1, 1)
+    )
+    measure_sync_current_status(measure=measure)
+
+    assert selectors.plan_page(plan=plan).rollup.progress == 90
+
+
+@pytest.mark.django_db
+def test_progress_over_time_steps_through_the_years_and_ends_at_current():
+    plan = PlanFactory(start_year=2018, end_year=2020)
+    first = _measure(plan, 20, as_of=datetime.date(2018, 3, 1))
+    _measure(plan, 60, weight=3, as_of=datetime.date(2019, 5, 1))
+    PublishedStatusUpdateFactory(
+        measure=first, progress=80, as_of=datetime.date(2020, 2, 1)
+    )
+    measure_sync_current_status(measure=first)
+
+    page = selectors.plan_page(plan=plan)
+
+    assert [p.day for p in page.progress_over_time] == [
+        datetime.date(2018, 12, 31),
+        datetime.date(2019, 12, 31),
+        datetime.date(2020, 12, 31),
+    ]
+    assert [p.rollup.progress for p in page.progress_over_time] == [20, 50, 65]
+    assert page.progress_over_time[0].rollup.phase_count(Phase.NOT_STARTED) == 1
+    assert page.progress_over_time[-1].rollup == page.rollup
+
+
+@pytest.mark.django_db
+def test_partner_and_district_rollups_use_the_same_arithmetic():
+    partner = PartnerFactory()
+    district = DistrictFactory()
+    plan = PlanFactory()
+    measures = [
+        _measure(plan, 20, weight=1, lead=partner),
+        _measure(plan, 80, weight=3, lead=partner),
+        _measure(plan, None, lead=partner),
+    ]
+    for measure in measures:
+        measure.districts.add(district)
+
+    partner_page = selectors.partner_page(slug=partner.slug)
+    district_page = selectors.district_page(slug=district.slug)
+
+    for result in (partner_page.rollup, district_page.rollup):
+        assert (result.total, result.assessed, result.progress) == (3, 2, 65)
+    assert partner_page.groups[0].rollup == partner_page.rollup
+
+
+@pytest.mark.django_db
+def test_home_summaries_match_plan_page():
+    plan = PlanFactory()
+    _measure(plan, 25, weight=2)
+    _measure(plan, 75)
+    _measure(plan, False)
+
+    summary = selectors.plan_summaries()[0]
+
+    assert summary.rollup == selectors.plan_page(plan=plan).rollup
+    assert summary.rollup.progress == 42
+    assert summary.rollup.phase_count(Phase.NOT_STARTED) == 1
