@@ -8,6 +8,8 @@ NPM_STAMP := node_modules/.installed-stamp
 PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-m 'not browser'"`.
 PYTEST_ARGS ?=
+# Parallel test processes (pytest-xdist); each gets its own test database.
+TEST_WORKERS ?= 2
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 
 .PHONY: install run demo-users test lint format check messages compilemessages lock clean
@@ -48,7 +50,7 @@ demo-users: install
 	$(PY) manage.py create_demo_users
 
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
