@@ -528,3 +528,7 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Indicators, indicator values and budget lines: measures/indicator_admin.py.
+from . import indicator_admin  # noqa: E402, F401

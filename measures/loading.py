@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -29,7 +30,16 @@ from django.utils.translation import gettext_lazy
 from simple_history.signals import pre_create_historical_record
 
 from measures import services
-from measures.models import District, Goal, Measure, Plan, StatusUpdate
+from measures.models import (
+    BudgetLine,
+    District,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    Plan,
+    StatusUpdate,
+)
 from partners import services as partner_services
 from partners.models import Partner, PartnerName
 
@@ -44,6 +54,9 @@ KIND_LABELS = {
     "goal": gettext_lazy("Mål"),
     "measure": gettext_lazy("Tiltak"),
     "update": gettext_lazy("Statusoppdateringer"),
+    "indicator": gettext_lazy("Indikatorer"),
+    "indicator_value": gettext_lazy("Indikatorverdier"),
+    "budget": gettext_lazy("Budsjettlinjer"),
 }
 
 # The fields the loader owns on each model. Anything else (a plan's reporting
@@ -78,6 +91,32 @@ MEASURE_FIELDS = (
     "planned_start",
     "planned_end",
     "continues",
+    "source_url",
+    "source_note",
+)
+INDICATOR_FIELDS = (
+    "title",
+    "unit",
+    "kind",
+    "source_organisation",
+    "description",
+    "direction",
+    "baseline_value",
+    "baseline_year",
+    "target_value",
+    "target_year",
+    "goal",
+    "measure",
+    "small_number_threshold",
+    "order",
+    "source_url",
+    "source_note",
+)
+BUDGET_FIELDS = (
+    "allocated_nok",
+    "spent_nok",
+    "council_decision_reference",
+    "note",
     "source_url",
     "source_note",
 )
@@ -184,7 +223,10 @@ def _read(path: Path) -> dict:
             % {"path": path}
         )
     _check_keys(
-        data, str(path), required=(), optional=("partners", "districts", "plans")
+        data,
+        str(path),
+        required=(),
+        optional=("partners", "districts", "plans", "indicators", "budgets"),
     )
     return data
 
@@ -292,6 +334,8 @@ class _Loader:
         self.districts: dict[str, District | None] = {}
         self.plans: dict[str, Plan | None] = {}
         self.measures: dict[str, Measure | None] = {}
+        # (plan slug, goal slug) -> goal, or None when deleted.
+        self.goals: dict[tuple[str, str], Goal | None] = {}
 
     def run(self, data: dict) -> None:
         for entry in _entries(data, "partners", "partners"):
@@ -300,6 +344,10 @@ class _Loader:
             self._district(entry)
         for entry in _entries(data, "plans", "plans"):
             self._plan(entry)
+        for order, entry in enumerate(_entries(data, "indicators", "indicators")):
+            self._indicator(entry, order + 1)
+        for entry in _entries(data, "budgets", "budgets"):
+            self._budget(entry)
 
     # The one rule for every object but status updates (docs/shipped-data.md).
     def _sync(
@@ -533,6 +581,8 @@ class _Loader:
         goals: dict[str, Goal | None] = {}
         for order, goal_entry in enumerate(_entries(entry, "goals", where), start=1):
             self._goal(plan, goal_entry, order, goals, where)
+        for goal_slug, goal in goals.items():
+            self.goals[(slug, goal_slug)] = goal
         for measure_entry in _entries(entry, "measures", where):
             self._measure(plan, measure_entry, goals)
 
@@ -720,3 +770,213 @@ class _Loader:
             ),
         )
         tally.created += 1
+
+    # Indicators and budgets (docs/shipped-data.md, "Indicators and budgets").
+
+    def _indicator_owner(self, entry, where: str) -> tuple[bool, dict]:
+        """(found, {"goal": ..., "measure": ...}): found is False when what the
+        indicator belongs to was deleted by an administrator."""
+        if bool(entry.get("goal")) == bool(entry.get("measure")):
+            raise LoadError(
+                _("%(where)s: oppgi enten «plan» og «goal», eller «measure».")
+                % {"where": where}
+            )
+        if entry.get("measure"):
+            measure = self._reference(
+                self.measures, Measure, entry["measure"], where, _("tiltak")
+            )
+            return measure is not None, {"goal": None, "measure": measure}
+        plan_slug, goal_slug = _text(entry.get("plan")), _text(entry["goal"])
+        key = (plan_slug, goal_slug)
+        if key not in self.goals:
+            self.goals[key] = Goal.objects.filter(
+                plan__slug=plan_slug, slug=goal_slug
+            ).first()
+            if (
+                self.goals[key] is None
+                and not Plan.objects.filter(slug=plan_slug).exists()
+            ):
+                raise LoadError(
+                    _(
+                        "%(where)s viser til målet «%(goal)s» i planen «%(plan)s», "
+                        "som ikke finnes."
+                    )
+                    % {"where": where, "goal": goal_slug, "plan": plan_slug}
+                )
+        goal = self.goals[key]
+        return goal is not None, {"goal": goal, "measure": None}
+
+    def _indicator(self, entry, order: int) -> None:
+        where = _("indikator «%(slug)s»") % {
+            "slug": entry.get("slug") if isinstance(entry, dict) else "?"
+        }
+        _check_keys(
+            entry,
+            where,
+            required=("slug", "title", "kind", "source"),
+            optional=(
+                "plan",
+                "goal",
+                "measure",
+                "unit",
+                "direction",
+                "source_organisation",
+                "description",
+                "baseline",
+                "target",
+                "small_number_threshold",
+                "order",
+                "url",
+                "values",
+            ),
+        )
+        slug = _text(entry["slug"])
+        found, owner = self._indicator_owner(entry, where)
+        baseline = self._value_and_year(entry.get("baseline"), where, "baseline")
+        target = self._value_and_year(entry.get("target"), where, "target")
+        wanted = {
+            "title": _text(entry["title"]),
+            "unit": _text(entry.get("unit")),
+            "kind": _text(entry["kind"]),
+            "source_organisation": _text(entry.get("source_organisation")),
+            "description": _text(entry.get("description")),
+            "direction": _text(entry.get("direction")) or Indicator.Direction.NONE,
+            "baseline_value": baseline[0],
+            "baseline_year": baseline[1],
+            "target_value": target[0],
+            "target_year": target[1],
+            **owner,
+            "small_number_threshold": entry.get("small_number_threshold", 5),
+            "order": entry.get("order", order),
+            "source_url": _text(entry.get("url")),
+            "source_note": _text(entry["source"]),
+        }
+        if not found and not Indicator.objects.filter(slug=slug).exists():
+            self._skip("indicator", where)
+            indicator = None
+        else:
+            indicator = self._sync(
+                kind="indicator",
+                where=where,
+                model=Indicator,
+                key={"slug": slug},
+                wanted=wanted,
+                create=lambda: services.indicator_services.indicator_create(
+                    slug=slug, **wanted
+                ),
+                update=lambda obj, changed: (
+                    services.indicator_services.indicator_update(
+                        indicator=obj, **changed
+                    )
+                ),
+            )
+        for value_entry in _entries(entry, "values", where):
+            self._indicator_value(indicator, value_entry, where)
+
+    def _value_and_year(self, entry, where: str, name: str) -> tuple:
+        if entry is None:
+            return None, None
+        where = f"{where}, {name}"
+        _check_keys(entry, where, required=("value", "year"), optional=())
+        return _decimal(entry["value"], where), entry["year"]
+
+    def _indicator_value(self, indicator: Indicator | None, entry, ind_where) -> None:
+        where = _("%(indicator)s, verdi for %(year)s") % {
+            "indicator": ind_where,
+            "year": entry.get("year") if isinstance(entry, dict) else "?",
+        }
+        _check_keys(
+            entry,
+            where,
+            required=("year", "value", "source"),
+            optional=("period", "number", "qualifier", "note", "url"),
+        )
+        tally = self.report.tallies["indicator_value"]
+        if indicator is None:
+            tally.skipped += 1
+            return
+        key = {
+            "indicator": indicator,
+            "period_type": _text(entry.get("period")) or "year",
+            "year": entry["year"],
+            "number": entry.get("number", 1),
+        }
+        # Published values are never changed: a correction is an administrator's
+        # replacement, which the loader then leaves alone.
+        if IndicatorValue.objects.filter(**key).exists():
+            tally.unchanged += 1
+            return
+        if _deleted_by_someone_else(IndicatorValue, key):
+            tally.skipped += 1
+            self.report.notes.append(
+                _("Ikke gjenopprettet, slettet av en administrator: %(where)s")
+                % {"where": where}
+            )
+            return
+        _saving(
+            where,
+            lambda: services.indicator_services.indicator_value_record_published(
+                indicator=indicator,
+                period_type=key["period_type"],
+                year=key["year"],
+                number=key["number"],
+                value=_decimal(entry["value"], where),
+                qualifier=_text(entry.get("qualifier")),
+                note=_text(entry.get("note")),
+                source_name=_text(entry["source"]),
+                source_url=_text(entry.get("url")),
+            ),
+        )
+        tally.created += 1
+
+    def _budget(self, entry) -> None:
+        where = _("budsjettlinje «%(measure)s» %(year)s") % {
+            "measure": entry.get("measure") if isinstance(entry, dict) else "?",
+            "year": entry.get("year") if isinstance(entry, dict) else "?",
+        }
+        _check_keys(
+            entry,
+            where,
+            required=("measure", "year", "allocated_nok", "source"),
+            optional=("spent_nok", "council_decision_reference", "note", "url"),
+        )
+        measure = self._reference(
+            self.measures, Measure, entry["measure"], where, _("tiltak")
+        )
+        if measure is None:
+            self._skip("budget", where)
+            return
+        year = entry["year"]
+        wanted = {
+            "allocated_nok": entry["allocated_nok"],
+            "spent_nok": entry.get("spent_nok"),
+            "council_decision_reference": _text(
+                entry.get("council_decision_reference")
+            ),
+            "note": _text(entry.get("note")),
+            "source_url": _text(entry.get("url")),
+            "source_note": _text(entry["source"]),
+        }
+        self._sync(
+            kind="budget",
+            where=where,
+            model=BudgetLine,
+            key={"measure": measure, "year": year},
+            wanted=wanted,
+            create=lambda: services.indicator_services.budget_line_create(
+                measure=measure, year=year, **wanted
+            ),
+            update=lambda obj, changed: services.indicator_services.budget_line_update(
+                budget_line=obj, **changed
+            ),
+        )
+
+
+def _decimal(value, where: str) -> Decimal:
+    try:
+        return services.indicator_services.parse_number(value)
+    except ValidationError as error:
+        raise LoadError(
+            _("%(where)s: «%(value)s» er ikke et tall.")
+            % {"where": where, "value": value}
+        ) from error

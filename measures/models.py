@@ -546,6 +546,13 @@ class StatusUpdate(models.Model):
         indexes = [
             models.Index(fields=["measure", "state", "-as_of"]),
             models.Index(fields=["state", "-published_at"]),
+            # The newest published updates across all plans (the home page): without
+            # it, a sort of every published update (a million at national scale).
+            models.Index(
+                fields=["-as_of", "-published_at", "-id"],
+                condition=Q(state="published"),
+                name="statusupdate_newest_published",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -590,3 +597,30 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.period_key}"
+
+
+# Indicators, their values and budget lines live in their own module (this one is
+# long enough); re-exported so that everything imports them from here.
+from .indicator_models import (  # noqa: E402
+    BudgetLine,
+    Indicator,
+    IndicatorValue,
+    PeriodType,
+)
+
+__all__ = [
+    "BudgetLine",
+    "Category",
+    "District",
+    "Goal",
+    "Health",
+    "Indicator",
+    "IndicatorValue",
+    "Measure",
+    "MeasurePartner",
+    "PeriodType",
+    "Phase",
+    "Plan",
+    "ReminderSent",
+    "StatusUpdate",
+]

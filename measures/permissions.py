@@ -24,7 +24,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from partners.models import Membership
 
-from .models import Measure, Plan, StatusUpdate
+from .models import Indicator, IndicatorValue, Measure, Plan, StatusUpdate
 
 _CACHE_ATTR = "_rusplan_memberships"
 
@@ -163,3 +163,91 @@ def reviewable_plans_filter(user) -> dict | None:
     if _is_staff_with(user, "change_statusupdate"):
         return None
     return {"owner_id__in": sorted(coordinator_partner_ids(user))}
+
+
+# --- indicators and budgets -----------------------------------------------------
+# The same people as for status updates: caseworkers of a measure's lead and
+# contributor partners record values of the measure's (output) indicators;
+# coordinators of the plan's owner record values of every indicator of the plan,
+# including the goals' (outcome) indicators, and publish or return them. The
+# indicator must come with goal__plan / measure__plan loaded (and, for many
+# indicators, measure__partner_roles prefetched) to keep the checks query-free.
+
+
+def can_edit_indicator_values(user, indicator: Indicator) -> bool:
+    """Create, edit and submit values of `indicator`."""
+    if not _active(user):
+        return False
+    if _is_staff_with(user, "add_indicatorvalue"):
+        return True
+    if is_coordinator_of_plan(user, indicator.plan):
+        return True
+    if indicator.measure_id is None:
+        return False
+    return bool(caseworker_partner_ids(user) & _measure_partner_ids(indicator.measure))
+
+
+def can_edit_indicator_value(user, value: IndicatorValue) -> bool:
+    """Only drafts and returned values are changed; published ones never."""
+    if value.state not in (IndicatorValue.State.DRAFT, IndicatorValue.State.RETURNED):
+        return False
+    return can_edit_indicator_values(user, value.indicator)
+
+
+def can_review_indicator_values(user, plan: Plan) -> bool:
+    """Publish or return submitted values of the plan's indicators."""
+    if not _active(user):
+        return False
+    if _is_staff_with(user, "change_indicatorvalue"):
+        return True
+    return is_coordinator_of_plan(user, plan)
+
+
+def can_view_indicator_value(user, value: IndicatorValue) -> bool:
+    """Published values of non-draft plans are public; the rest follows editing."""
+    plan = value.indicator.plan
+    if value.state == IndicatorValue.State.PUBLISHED and plan.status != (
+        Plan.Status.DRAFT
+    ):
+        return True
+    if _is_staff_with(user, "view_indicatorvalue"):
+        return True
+    return can_edit_indicator_values(user, value.indicator) or (
+        can_review_indicator_values(user, plan)
+    )
+
+
+def can_manage_indicators(user, plan: Plan) -> bool:
+    """Create and change the indicators of `plan` (not their values)."""
+    if not _active(user):
+        return False
+    if _is_staff_with(user, "change_indicator"):
+        return True
+    return is_coordinator_of_plan(user, plan)
+
+
+def can_manage_budget(user, plan: Plan) -> bool:
+    """Create and change the budget lines of `plan`'s measures."""
+    if not _active(user):
+        return False
+    if _is_staff_with(user, "change_budgetline"):
+        return True
+    return is_coordinator_of_plan(user, plan)
+
+
+def can_see_exact_small_numbers(user, indicator: Indicator) -> bool:
+    """Counts of people below the indicator's threshold are shown exactly only to
+    staff of the responsible partner (any role in the plan's owner, or in a lead or
+    contributor partner of the indicator's measure) and to staff administrators."""
+    if not _active(user):
+        return False
+    if _is_staff_with(user, "view_indicatorvalue"):
+        return True
+    partner_ids = set(_memberships(user))
+    if not partner_ids:
+        return False
+    if indicator.plan.owner_id in partner_ids:
+        return True
+    if indicator.measure_id is None:
+        return False
+    return bool(partner_ids & _measure_partner_ids(indicator.measure))

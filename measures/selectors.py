@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, When, Window
+from django.db.models.functions import ExtractYear, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,8 @@ NOT_ASSESSED_LABEL = _("Ikke vurdert")
 # The fields a roll-up reads: lists fetch only these (with .values()).
 ROLLUP_FIELDS = ("id", "weight", "current_progress", "current_phase", "current_health")
 MEASURE_ROW_FIELDS = (*ROLLUP_FIELDS, "slug", "identifier", "title", "plan_id")
+# Marks a row of rollup_groups(): how many measures the row stands for.
+GROUP_SIZE = "group_size"
 
 
 # Roll-ups ---------------------------------------------------------------------
@@ -88,14 +91,39 @@ def _percent(count: int, total: int) -> int:
     return int((Decimal(100 * count) / total).quantize(Decimal(1), ROUND_HALF_UP))
 
 
+def rollup_groups(queryset: QuerySet[Measure], *keys: str) -> QuerySet:
+    """The measures of `queryset` counted by the database, per `keys` (if any),
+    phase and health: rows that rollup() takes in place of one row per measure, so a
+    roll-up of thousands of measures moves a few dozen rows, not thousands."""
+    return (
+        queryset.order_by()
+        .values(*keys, "current_phase", "current_health")
+        .annotate(
+            **{GROUP_SIZE: Count("id")},
+            group_assessed=Count("current_progress"),
+            group_weight_sum=Sum("weight", filter=Q(current_progress__isnull=False)),
+            group_weighted=Sum(F("weight") * F("current_progress")),
+        )
+    )
+
+
 def rollup(rows: Iterable) -> Rollup:
     """Roll up measures given as model instances or .values() dicts that carry
-    ROLLUP_FIELDS. Each measure counts once."""
+    ROLLUP_FIELDS, or as groups from rollup_groups(). Each measure counts once."""
     total = assessed = weight_sum = 0
     weighted = 0
     phases: dict[str, int] = defaultdict(int)
     healths: dict[str, int] = defaultdict(int)
     for row in rows:
+        if isinstance(row, Mapping) and GROUP_SIZE in row:
+            size = row[GROUP_SIZE]
+            total += size
+            phases[row["current_phase"]] += size
+            healths[row["current_health"] or NOT_ASSESSED] += size
+            assessed += row["group_assessed"]
+            weight_sum += row["group_weight_sum"] or 0
+            weighted += row["group_weighted"] or 0
+            continue
         total += 1
         phases[_value(row, "current_phase")] += 1
         healths[_value(row, "current_health") or NOT_ASSESSED] += 1
@@ -171,7 +199,7 @@ def measure_list_queryset() -> QuerySet[Measure]:
 
 def measures_rollup(queryset: QuerySet[Measure]) -> Rollup:
     """Roll up a (filtered) measure queryset in one query."""
-    return rollup(queryset.order_by().values(*ROLLUP_FIELDS))
+    return rollup(rollup_groups(queryset))
 
 
 # Home page ---------------------------------------------------------------------
@@ -194,14 +222,22 @@ class PlanSummary:
 
 
 def plan_summaries() -> list[PlanSummary]:
-    """Every public plan with its roll-up (two queries)."""
-    plans = list(plans_overview())
+    """Every public plan with its roll-up (two queries). The plans carry
+    n_measures as plans_overview() gives it, counted here with the roll-up rather
+    than by a second join over every measure."""
+    plans = list(
+        public_plans()
+        .select_related("owner", "predecessor")
+        .order_by("-start_year", "title")
+    )
     rows: dict[int, list] = defaultdict(list)
-    for row in Measure.objects.filter(plan__in=[p.pk for p in plans]).values(
-        *ROLLUP_FIELDS, "plan_id"
-    ):
+    measures = Measure.objects.filter(plan__in=[p.pk for p in plans])
+    for row in rollup_groups(measures, "plan_id"):
         rows[row["plan_id"]].append(row)
-    return [PlanSummary(plan=plan, rollup=rollup(rows[plan.pk])) for plan in plans]
+    summaries = [PlanSummary(plan=plan, rollup=rollup(rows[plan.pk])) for plan in plans]
+    for summary in summaries:
+        summary.plan.n_measures = summary.rollup.total
+    return summaries
 
 
 def latest_updates(*, limit: int = 8) -> list[StatusUpdate]:
@@ -291,26 +327,8 @@ def plan_for_page(*, slug: str) -> Plan:
 
 def plan_page(*, plan: Plan) -> PlanPage:
     """Everything the plan page shows beside the filtered table (seven queries)."""
-    rows = list(
-        Measure.objects.filter(plan=plan)
-        .order_by("identifier", "title", "pk")
-        .values(*MEASURE_ROW_FIELDS)
-    )
-    for row in rows:
-        row["phase_label"] = Phase(row["current_phase"]).label
-        row["health_label"] = (
-            Health(row["current_health"]).label if row["current_health"] else ""
-        )
-    by_id = {row["id"]: row for row in rows}
-    links = Measure.goals.through.objects.filter(measure__plan=plan).values_list(
-        "goal_id", "measure_id"
-    )
-    measures_of_goal: dict[int, list[int]] = defaultdict(list)
-    for goal_id, measure_id in links:
-        measures_of_goal[goal_id].append(measure_id)
-    goals = list(Goal.objects.filter(plan=plan).order_by("order", "id"))
-    tree = _goal_tree(goals, measures_of_goal, by_id)
-    with_goal = {m for ids in measures_of_goal.values() for m in ids}
+    rows = plan_measure_rows(plan=plan)
+    tree = plan_goal_tree(plan=plan, rows=rows)
     reference_date = plan_reference_date(plan)
     partners = list(
         Partner.objects.filter(measure_roles__measure__plan=plan)
@@ -328,15 +346,72 @@ def plan_page(*, plan: Plan) -> PlanPage:
     return PlanPage(
         plan=plan,
         rollup=rollup(rows),
-        goals=tree,
-        measures_without_goal=sorted(
-            (r for r in rows if r["id"] not in with_goal), key=_natural_order
-        ),
+        goals=tree.goals,
+        measures_without_goal=tree.without_goal,
         partners=partners,
         districts=districts,
         successors=getattr(plan, "public_successors", []),
         progress_over_time=plan_progress_over_time(plan=plan, rows=rows),
         reference_date=reference_date,
+    )
+
+
+def plan_measure_rows(
+    *, plan: Plan, status_on: Mapping[int, Mapping] | None = None
+) -> list[dict]:
+    """The plan's measures as rows with MEASURE_ROW_FIELDS and status labels, for
+    rollup() and plan_goal_tree() (one query).
+
+    A row holds the measure's denormalised current status, or, given `status_on`
+    (measure id -> the phase, health and progress of the update in force on a day:
+    measures.reports.published_status_on()), the status then: a measure missing from
+    it had no update by that day and counts as not started and not assessed. The
+    update itself is kept in row["update"]. One roll-up for both, so a report "as of"
+    a date and the plan page can never compute progress differently.
+    """
+    rows = list(
+        Measure.objects.filter(plan=plan)
+        .order_by("identifier", "title", "pk")
+        .values(*MEASURE_ROW_FIELDS)
+    )
+    default_phase = Measure._meta.get_field("current_phase").default
+    for row in rows:
+        if status_on is not None:
+            update = status_on.get(row["id"])
+            row["update"] = update
+            row["current_phase"] = update["phase"] if update else default_phase
+            row["current_health"] = update["health"] if update else ""
+            row["current_progress"] = update["progress"] if update else None
+        row["phase_label"] = Phase(row["current_phase"]).label
+        row["health_label"] = (
+            Health(row["current_health"]).label if row["current_health"] else ""
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class GoalTree:
+    goals: list[GoalNode]
+    without_goal: list
+
+
+def plan_goal_tree(*, plan: Plan, rows: list) -> GoalTree:
+    """The plan's goals as a tree over `rows` (from plan_measure_rows()), each goal
+    with its roll-up, and the rows linked to no goal (two queries)."""
+    by_id = {row["id"]: row for row in rows}
+    links = Measure.goals.through.objects.filter(measure__plan=plan).values_list(
+        "goal_id", "measure_id"
+    )
+    measures_of_goal: dict[int, list[int]] = defaultdict(list)
+    for goal_id, measure_id in links:
+        measures_of_goal[goal_id].append(measure_id)
+    goals = list(Goal.objects.filter(plan=plan).order_by("order", "id"))
+    with_goal = {m for ids in measures_of_goal.values() for m in ids}
+    return GoalTree(
+        goals=_goal_tree(goals, measures_of_goal, by_id),
+        without_goal=sorted(
+            (r for r in rows if r["id"] not in with_goal), key=_natural_order
+        ),
     )
 
 
@@ -395,17 +470,35 @@ def goal_descendant_ids(goal: Goal) -> set[int]:
 def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     """The plan's roll-up at the end of each year (today, for the current year),
     from the published update history (one query). The last point equals the
-    current roll-up."""
+    current roll-up.
+
+    Only a measure's last update in each year counts at a year's end, so the
+    database sends just those (a window function): at national scale a plan has
+    tens of thousands of updates but a few thousand such rows. Updates dated after
+    today are kept apart (they count at no point) so that they cannot hide the
+    current year's last update before today."""
+    today = timezone.localdate()
     history = list(
         StatusUpdate.objects.filter(
             measure__plan=plan, state=StatusUpdate.State.PUBLISHED
         )
+        .annotate(
+            rank_in_year=Window(
+                RowNumber(),
+                partition_by=[
+                    F("measure_id"),
+                    ExtractYear("as_of"),
+                    Case(When(as_of__gt=today, then=True), default=False),
+                ],
+                order_by=[F("as_of").desc(), F("published_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank_in_year=1)
         .order_by("as_of", "published_at", "id")
         .values_list("measure_id", "as_of", "phase", "health", "progress")
     )
     if not history:
         return []
-    today = timezone.localdate()
     last_update_year = max(as_of.year for _m, as_of, *_ in history)
     first_year = min(plan.start_year, history[0][1].year)
     last_year = min(today.year, max(plan.end_year or today.year, last_update_year))

@@ -535,3 +535,8 @@ def measure_sync_current_status(*, measure: Measure) -> Measure:
     measure.save()
     measure.refresh_from_db(fields=["version"])
     return measure
+
+
+# Indicators, indicator values and budget lines: measures/indicator_services.py,
+# reachable from here as services.indicator_services.
+from . import indicator_services  # noqa: E402, F401

@@ -5,7 +5,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import charts, selectors
+from . import charts, indicator_charts, indicator_selectors, selectors
 from .filters import MeasureFilter
 from .models import Plan
 
@@ -37,8 +37,19 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "phase_segments": charts.stacked_bar(data.rollup.phases),
         "health_segments": charts.stacked_bar(data.rollup.healths),
         "timeline_chart": charts.progress_columns(data.progress_over_time),
+        # Effect (indicators) and money, kept apart from delivery (status).
+        "effect": _with_charts(
+            indicator_selectors.plan_effect_section(plan=plan, user=request.user)
+        ),
+        "budget": indicator_selectors.plan_budget(plan=plan),
     }
     return render(request, "measures/plan_detail.html", context)
+
+
+def _with_charts(groups: list) -> list:
+    for group in groups:
+        indicator_charts.with_charts(group.series)
+    return groups
 
 
 def measure_list(request: HttpRequest) -> HttpResponse:
@@ -55,10 +66,20 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = selectors.measure_page(slug=slug)
+    indicators = indicator_selectors.measure_output_indicators(
+        measure=data.measure, user=request.user
+    )
     return render(
         request,
         "measures/measure_detail.html",
-        {"measure": data.measure, "data": data},
+        {
+            "measure": data.measure,
+            "data": data,
+            "indicators": indicator_charts.with_charts(indicators),
+            "budget_lines": indicator_selectors.measure_budget_lines(
+                measure=data.measure
+            ),
+        },
     )
 
 
@@ -72,6 +93,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "data": data,
             "phase_segments": charts.stacked_bar(data.rollup.phases),
             "health_segments": charts.stacked_bar(data.rollup.healths),
+            "budget": indicator_selectors.partner_budget(partner=data.partner),
         },
     )
 

@@ -8,8 +8,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from measures.models import (
+    BudgetLine,
     District,
     Goal,
+    Indicator,
+    IndicatorValue,
     Measure,
     MeasurePartner,
     Phase,
@@ -121,3 +124,45 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
 class PublishedStatusUpdateFactory(StatusUpdateFactory):
     state = StatusUpdate.State.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """An outcome indicator of a goal; pass measure=<Measure>, goal=None for an
+    output indicator."""
+
+    class Meta:
+        model = Indicator
+
+    title = factory.Sequence(lambda n: f"Indikator {n}")
+    slug = factory.Sequence(lambda n: f"indikator-{n}")
+    kind = Indicator.Kind.PEOPLE
+    unit = "personer"
+    direction = Indicator.Direction.DOWN
+    goal = factory.SubFactory(GoalFactory)
+    measure = None
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    year = factory.Sequence(lambda n: 2000 + n % 20)
+    value = 27
+    source_name = "FHI"
+    state = IndicatorValue.State.DRAFT
+
+
+class PublishedIndicatorValueFactory(IndicatorValueFactory):
+    state = IndicatorValue.State.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    measure = factory.SubFactory(MeasureFactory)
+    year = 2019
+    allocated_nok = 1_000_000
+    source_note = "Budsjett"

@@ -28,6 +28,7 @@ from tests.factories import (
     StatusUpdateFactory,
     UserFactory,
 )
+from tests.measures.test_indicator_admin import INDICATOR_MAKERS
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,7 @@ MAKERS = {
     MeasurePartner: lambda: MeasureFactory().partner_roles.get(),
     StatusUpdate: lambda: StatusUpdateFactory(author=_user()),
     ReminderSent: _make_reminder,
+    **INDICATOR_MAKERS,
 }
 
 

@@ -1,0 +1,351 @@
+"""The Django admin for indicators, their values and budget lines (imported by
+measures/admin.py). Every save goes through measures/indicator_services.py.
+
+Indicator values are facts with a review lifecycle: in the admin an administrator
+records a published value with its source (on the indicator's page or the value's
+add page); values are never edited here afterwards (a correction is a replacement,
+see docs/data-model.md), and only drafts can be deleted. Bulk import is a separate
+feature.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from partners.admin import HistoryAdmin
+
+from . import indicator_services
+from .indicator_selectors import format_nok
+from .models import BudgetLine, Indicator, IndicatorValue
+
+VALUE_FIELDS = [
+    "period_type",
+    "year",
+    "number",
+    "value",
+    "qualifier",
+    "note",
+    "source_name",
+    "source_url",
+]
+VALUE_RECORD = [
+    "state",
+    "replaces",
+    "author",
+    "created_at",
+    "submitted_at",
+    "reviewer",
+    "review_comment",
+    "published_at",
+]
+
+
+class NewValueForm(forms.ModelForm):
+    """A published value with its source, checked by the service's own rules."""
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", *VALUE_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        indicator = data.get("indicator") or getattr(self.instance, "indicator", None)
+        if indicator is None or self.errors:
+            return data
+        if not (data.get("source_name") or data.get("source_url")):
+            self.add_error("source_name", _("Et publisert tall må ha en kilde."))
+            return data
+        try:
+            indicator_services.indicator_value_validate(
+                indicator=indicator, **{name: data.get(name) for name in VALUE_FIELDS}
+            )
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+        return data
+
+    def validate_unique(self):
+        # The period checks above give the clearer message.
+        pass
+
+
+class PublishedValuesInline(admin.TabularInline):
+    """The indicator's values, read-only (corrections are replacements)."""
+
+    model = IndicatorValue
+    fk_name = "indicator"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("verdier")
+    fields = ["period_type", "year", "number", "value", "qualifier", "state"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("year", "period_type", "number")
+
+
+class NewValueInline(admin.TabularInline):
+    """Empty rows for recording published values (with source) on the indicator's
+    page."""
+
+    model = IndicatorValue
+    fk_name = "indicator"
+    form = NewValueForm
+    extra = 1
+    can_delete = False
+    verbose_name = _("ny publisert verdi")
+    verbose_name_plural = _("nye publiserte verdier (med kilde)")
+    fields = VALUE_FIELDS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
+INDICATOR_FIELDS = [
+    "title",
+    "slug",
+    "description",
+    "order",
+    "goal",
+    "measure",
+    "kind",
+    "unit",
+    "direction",
+    "baseline_value",
+    "baseline_year",
+    "target_value",
+    "target_year",
+    "small_number_threshold",
+    "source_organisation",
+    "source_url",
+    "source_note",
+]
+
+
+class IndicatorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = INDICATOR_FIELDS
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("goal")) == bool(data.get("measure")):
+            raise ValidationError(
+                _("Knytt indikatoren til enten et mål eller et tiltak, ikke begge.")
+            )
+        return data
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(HistoryAdmin):
+    form = IndicatorAdminForm
+    list_display = ["title", "kind", "attached_to", "plan", "direction", "n_values"]
+    list_filter = ["kind", "direction", "goal__plan", "measure__plan"]
+    list_select_related = ["goal__plan", "measure__plan"]
+    search_fields = ["title", "slug", "description", "source_organisation"]
+    autocomplete_fields = ["goal", "measure"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PublishedValuesInline, NewValueInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "description", "order"]}),
+        (_("Hører til (velg ett)"), {"fields": ["goal", "measure"]}),
+        (
+            _("Tall"),
+            {
+                "fields": [
+                    "kind",
+                    "unit",
+                    "direction",
+                    ("baseline_value", "baseline_year"),
+                    ("target_value", "target_year"),
+                    "small_number_threshold",
+                ]
+            },
+        ),
+        (_("Kilde"), {"fields": ["source_organisation", "source_url", "source_note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(value_count=Count("values"))
+            .order_by("order", "title", "id")
+        )
+
+    def get_inlines(self, request, obj):
+        # Values are recorded once the indicator exists (they are checked against
+        # it: a count may not be negative).
+        return self.inlines if obj is not None else []
+
+    @admin.display(description=_("hører til"))
+    def attached_to(self, indicator: Indicator) -> str:
+        if indicator.goal_id:
+            return _("Mål: %(title)s") % {"title": indicator.goal.title}
+        return _("Tiltak: %(title)s") % {"title": indicator.measure.title}
+
+    @admin.display(description=_("plan"))
+    def plan(self, indicator: Indicator):
+        return indicator.plan
+
+    @admin.display(description=_("verdier"), ordering="value_count")
+    def n_values(self, indicator: Indicator) -> int:
+        return indicator.value_count
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.cleaned_data
+            if name not in ("title", "slug", "goal", "measure")
+        }
+        if change:
+            saved = indicator_services.indicator_update(
+                indicator=obj, actor=request.user
+            )
+        else:
+            saved = indicator_services.indicator_create(
+                title=obj.title,
+                slug=obj.slug,
+                goal=obj.goal,
+                measure=obj.measure,
+                actor=request.user,
+                **fields,
+            )
+            obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not IndicatorValue:
+            return super().save_formset(request, form, formset, change)
+        for value_form in formset.forms:
+            if not value_form.has_changed() or value_form.instance.pk:
+                continue
+            data = value_form.cleaned_data
+            indicator_services.indicator_value_record_published(
+                indicator=form.instance,
+                actor=request.user,
+                **{name: data[name] for name in VALUE_FIELDS},
+            )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+        return None
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(HistoryAdmin):
+    """Adding records a published value with its source; a value is never changed
+    here (a correction replaces it), and only drafts can be deleted."""
+
+    list_display = [
+        "indicator",
+        "period_label",
+        "value",
+        "qualifier",
+        "state",
+        "source_name",
+        "published_at",
+    ]
+    list_filter = ["state", "period_type", "indicator"]
+    list_select_related = ["indicator"]
+    search_fields = ["indicator__title", "note", "source_name"]
+    autocomplete_fields = ["indicator"]
+
+    @admin.display(description=_("periode"), ordering="year")
+    def period_label(self, value: IndicatorValue) -> str:
+        return value.period_label
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = NewValueForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["indicator", *VALUE_FIELDS]
+        return ["indicator", *VALUE_FIELDS, *VALUE_RECORD]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.state != IndicatorValue.State.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = indicator_services.indicator_value_record_published(
+            indicator=data["indicator"],
+            actor=request.user,
+            **{name: data[name] for name in VALUE_FIELDS},
+        )
+        for field in IndicatorValue._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(HistoryAdmin):
+    list_display = [
+        "measure",
+        "plan",
+        "year",
+        "allocated",
+        "spent",
+        "council_decision_reference",
+    ]
+    list_filter = ["year", "measure__plan"]
+    list_select_related = ["measure__plan"]
+    search_fields = ["measure__title", "council_decision_reference", "note"]
+    autocomplete_fields = ["measure"]
+
+    @admin.display(description=_("plan"), ordering="measure__plan__title")
+    def plan(self, line: BudgetLine):
+        return line.measure.plan
+
+    @admin.display(description=_("bevilget"), ordering="allocated_nok")
+    def allocated(self, line: BudgetLine) -> str:
+        return format_nok(line.allocated_nok)
+
+    @admin.display(description=_("brukt"), ordering="spent_nok")
+    def spent(self, line: BudgetLine) -> str:
+        return format_nok(line.spent_nok) or "–"
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.cleaned_data
+            if name not in ("measure", "year", "allocated_nok")
+        }
+        if change:
+            indicator_services.budget_line_update(budget_line=obj, actor=request.user)
+        else:
+            saved = indicator_services.budget_line_create(
+                measure=obj.measure,
+                year=obj.year,
+                allocated_nok=obj.allocated_nok,
+                actor=request.user,
+                **fields,
+            )
+            obj.pk = saved.pk
+            obj._state.adding = False

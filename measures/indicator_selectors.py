@@ -1,0 +1,359 @@
+"""Reads for indicators and budgets, and the one rule for small numbers.
+
+public_value() is the only place that decides how an indicator value is shown to a
+user: every channel (pages, SVG charts, data tables, and later CSV, API and PDF)
+goes through it, so a count of people below the indicator's threshold is never
+shown exactly to someone who may not see it. docs/council-guide.md explains the
+"< 5" convention to readers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Sum
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+
+from . import permissions
+from .models import (
+    BudgetLine,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    MeasurePartner,
+    Plan,
+)
+
+NBSP = "\u00a0"
+
+
+# Formatting ----------------------------------------------------------------------
+
+
+def format_number(number: Decimal | int) -> str:
+    """Norwegian style: groups of three with a no-break space, decimal comma,
+    no trailing zeros ("1 060", "18,3")."""
+    number = Decimal(number)
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    else:
+        number = number.normalize()
+    sign = "-" if number < 0 else ""
+    text = format(abs(number), "f")
+    whole, _sep, fraction = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    result = NBSP.join(groups)
+    if fraction:
+        result += "," + fraction
+    return sign + result
+
+
+def format_nok(amount: Decimal | int | None) -> str:
+    """Money as "kr 1 234 567"; empty for None."""
+    if amount is None:
+        return ""
+    return f"kr{NBSP}{format_number(amount)}"
+
+
+def format_value(kind: str, number: Decimal) -> str:
+    """A value with the unit its kind implies (kroner, percent)."""
+    if kind == Indicator.Kind.NOK:
+        return format_nok(number)
+    if kind == Indicator.Kind.PERCENT:
+        return f"{format_number(number)}{NBSP}%"
+    return format_number(number)
+
+
+# The small-number rule ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicValue:
+    """A value as one user may see it. `number` is None when it is hidden; a chart
+    then draws up to `ceiling` (the threshold), hatched, with `text` ("< 5")."""
+
+    text: str
+    number: Decimal | None
+    suppressed: bool = False
+    ceiling: Decimal | None = None
+
+
+def is_small_number(indicator: Indicator, number: Decimal) -> bool:
+    """A count of people below the indicator's threshold (0 counts too)."""
+    return (
+        indicator.kind == Indicator.Kind.PEOPLE
+        and indicator.small_number_threshold > 0
+        and number < indicator.small_number_threshold
+    )
+
+
+def public_value(
+    indicator: Indicator,
+    value: IndicatorValue | Decimal | int | None,
+    *,
+    user,
+    qualifier: str | None = None,
+) -> PublicValue | None:
+    """How `value` (an IndicatorValue or a bare number, e.g. a baseline) of
+    `indicator` is shown to `user`.
+
+    A count of people below the indicator's threshold is shown as "< N" unless the
+    user is staff of the responsible partner or an administrator
+    (permissions.can_see_exact_small_numbers). The indicator must come with its
+    goal__plan or measure__plan (and measure partner roles) loaded.
+    """
+    if value is None:
+        return None
+    if isinstance(value, IndicatorValue):
+        qualifier = value.qualifier if qualifier is None else qualifier
+        value = value.value
+    number = Decimal(value)
+    if is_small_number(indicator, number) and not (
+        permissions.can_see_exact_small_numbers(user, indicator)
+    ):
+        threshold = indicator.small_number_threshold
+        return PublicValue(
+            text=f"<{NBSP}{threshold}",
+            number=None,
+            suppressed=True,
+            ceiling=Decimal(threshold),
+        )
+    text = format_value(indicator.kind, number)
+    if qualifier == IndicatorValue.Qualifier.APPROXIMATELY:
+        text = _("ca. %(value)s") % {"value": text}
+    elif qualifier == IndicatorValue.Qualifier.MORE_THAN:
+        text = _("over %(value)s") % {"value": text}
+    return PublicValue(text=text, number=number)
+
+
+# Indicator series -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorPoint:
+    value: IndicatorValue
+    shown: PublicValue
+
+
+@dataclass
+class IndicatorSeries:
+    """An indicator with its published values in period order, as `user` sees them."""
+
+    indicator: Indicator
+    points: list[IndicatorPoint]
+    baseline: PublicValue | None
+    target: PublicValue | None
+    # Set by the view: measures.indicator_charts.indicator_chart(series).
+    chart: object | None = None
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(p.shown.suppressed for p in self.points) or bool(
+            self.baseline and self.baseline.suppressed
+        )
+
+
+def _published_values() -> Prefetch:
+    return Prefetch(
+        "values",
+        queryset=IndicatorValue.objects.filter(
+            state=IndicatorValue.State.PUBLISHED
+        ).order_by("year", "period_type", "number", "id"),
+        to_attr="published_values",
+    )
+
+
+def _series(indicator: Indicator, user) -> IndicatorSeries:
+    values = sorted(indicator.published_values, key=lambda v: (v.start, v.end))
+    return IndicatorSeries(
+        indicator=indicator,
+        points=[
+            IndicatorPoint(value=v, shown=public_value(indicator, v, user=user))
+            for v in values
+        ],
+        baseline=public_value(indicator, indicator.baseline_value, user=user),
+        # A target is a decision, not data about people: never hidden.
+        target=(
+            PublicValue(
+                text=format_value(indicator.kind, indicator.target_value),
+                number=indicator.target_value,
+            )
+            if indicator.target_value is not None
+            else None
+        ),
+    )
+
+
+def plan_outcome_indicators(*, plan: Plan, user) -> dict[int, list[IndicatorSeries]]:
+    """{goal id: its indicators' series} for the plan's goals (two queries)."""
+    indicators = (
+        Indicator.objects.filter(goal__plan=plan)
+        .select_related("goal")
+        .prefetch_related(_published_values())
+        .order_by("order", "title", "id")
+    )
+    by_goal: dict[int, list[IndicatorSeries]] = defaultdict(list)
+    for indicator in indicators:
+        indicator.goal.plan = plan  # the plan is known: no query per indicator
+        by_goal[indicator.goal_id].append(_series(indicator, user))
+    return dict(by_goal)
+
+
+@dataclass
+class GoalIndicators:
+    goal: Goal
+    series: list[IndicatorSeries]
+
+
+def plan_effect_section(*, plan: Plan, user) -> list[GoalIndicators]:
+    """The plan's outcome indicators grouped by goal, in goal order (three
+    queries)."""
+    by_goal = plan_outcome_indicators(plan=plan, user=user)
+    if not by_goal:
+        return []
+    goals = Goal.objects.filter(pk__in=by_goal).order_by("order", "id")
+    return [GoalIndicators(goal=goal, series=by_goal[goal.pk]) for goal in goals]
+
+
+def measure_output_indicators(*, measure: Measure, user) -> list[IndicatorSeries]:
+    """The measure's indicators with their published values (two queries). The
+    measure should come with plan and partner_roles loaded (measure_page does)."""
+    indicators = (
+        Indicator.objects.filter(measure=measure)
+        .prefetch_related(_published_values())
+        .order_by("order", "title", "id")
+    )
+    series = []
+    for indicator in indicators:
+        indicator.measure = measure
+        series.append(_series(indicator, user))
+    return series
+
+
+# Budgets ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetTotal:
+    year: int
+    allocated: int
+    spent: int | None  # None when no line of the year has a spent figure
+    lines: int
+    lines_with_spent: int
+
+
+def _totals(rows: Iterable[dict]) -> list[BudgetTotal]:
+    return [
+        BudgetTotal(
+            year=row["year"],
+            allocated=row["allocated"] or 0,
+            spent=row["spent"] if row["with_spent"] else None,
+            lines=row["lines"],
+            lines_with_spent=row["with_spent"],
+        )
+        for row in rows
+    ]
+
+
+_TOTALS = {
+    "allocated": Sum("allocated_nok"),
+    "spent": Sum("spent_nok"),
+    "lines": Count("id"),
+    "with_spent": Count("spent_nok"),
+}
+
+
+def measure_budget_lines(*, measure: Measure) -> list[BudgetLine]:
+    """The measure's budget lines by year (one query)."""
+    return list(BudgetLine.objects.filter(measure=measure).order_by("year"))
+
+
+@dataclass
+class PlanBudget:
+    totals: list[BudgetTotal]
+    by_goal: list[tuple[Goal, list[BudgetTotal]]] = field(default_factory=list)
+    without_goal: list[BudgetTotal] = field(default_factory=list)
+
+
+def plan_budget(*, plan: Plan) -> PlanBudget:
+    """Budget totals per year for the plan and for each of its goals (three
+    queries). A goal's total counts the measures linked to it directly; a measure
+    linked to two goals counts in both, but once in the plan's total."""
+    lines = BudgetLine.objects.filter(measure__plan=plan).order_by()
+    totals = _totals(lines.values("year").annotate(**_TOTALS).order_by("year"))
+    if not totals:
+        return PlanBudget(totals=[])
+    per_goal: dict[int | None, list[dict]] = defaultdict(list)
+    rows = (
+        lines.values("measure__goals", "year")
+        .annotate(**_TOTALS)
+        .order_by("measure__goals", "year")
+    )
+    for row in rows:
+        per_goal[row["measure__goals"]].append(row)
+    goals = Goal.objects.filter(pk__in=[pk for pk in per_goal if pk]).order_by(
+        "order", "id"
+    )
+    return PlanBudget(
+        totals=totals,
+        by_goal=[(goal, _totals(per_goal[goal.pk])) for goal in goals],
+        without_goal=_totals(per_goal.get(None, [])),
+    )
+
+
+@dataclass(frozen=True)
+class PartnerBudgetRow:
+    plan: Plan
+    total: BudgetTotal
+
+
+def partner_budget(*, partner: Partner) -> list[PartnerBudgetRow]:
+    """Budget totals per plan and year over the measures the partner leads, in
+    public plans (two queries). Only the lead counts, so that a measure's money is
+    never counted for two partners."""
+    rows = list(
+        BudgetLine.objects.filter(
+            measure__partner_roles__partner=partner,
+            measure__partner_roles__role=MeasurePartner.Role.LEAD,
+        )
+        .exclude(measure__plan__status=Plan.Status.DRAFT)
+        .values("measure__plan_id", "year")
+        .annotate(**_TOTALS)
+        .order_by("measure__plan_id", "year")
+    )
+    if not rows:
+        return []
+    plans = Plan.objects.in_bulk({row["measure__plan_id"] for row in rows})
+    result = [
+        PartnerBudgetRow(plan=plans[row["measure__plan_id"]], total=total)
+        for row, total in zip(rows, _totals(rows), strict=True)
+    ]
+    result.sort(key=lambda r: (-r.plan.start_year, r.plan.title, r.total.year))
+    return result
+
+
+__all__ = [
+    "BudgetTotal",
+    "IndicatorSeries",
+    "PublicValue",
+    "format_nok",
+    "format_number",
+    "format_value",
+    "measure_budget_lines",
+    "measure_output_indicators",
+    "partner_budget",
+    "plan_budget",
+    "plan_effect_section",
+    "plan_outcome_indicators",
+    "public_value",
+]

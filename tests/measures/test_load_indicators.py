@@ -1,0 +1,256 @@
+"""The shipped indicator series and budget lines (load_bergen_plans)."""
+
+from decimal import Decimal
+from io import StringIO
+from textwrap import dedent
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from measures import indicator_services
+from measures.models import BudgetLine, Indicator, IndicatorValue
+
+pytestmark = pytest.mark.django_db
+
+PLAN_2012 = "handlingsplan-mot-apne-russcener-2012"
+PLAN_2018 = "plan-for-rusfeltet-2018-2022"
+# slug -> (plan of the goal, or None, measure slug or None)
+ATTACHED = {
+    "overdosedodsfall-bergen": (PLAN_2018, None),
+    "overdosedodsfall-vestland": (PLAN_2018, None),
+    "overdosedodsfall-norge": (PLAN_2018, None),
+    "bostedslose-bergen": (PLAN_2018, None),
+    "rusbudsjett-bergen": (PLAN_2018, None),
+    "ambulanseutrykninger-overdoser": (PLAN_2012, None),
+    "lar-pasienter-helse-bergen": (None, "okt-satsing-pa-lar-2012"),
+    "lar-sentre": (None, "okt-satsing-pa-lar-2012"),
+    "mo-sentre-antall": (None, "mo-sentre-2018"),
+    "sproyterom-registrerte-brukere": (None, "sproyterom-brukerrom-2018"),
+    "sproyterom-overdoser": (None, "sproyterom-brukerrom-2018"),
+    "boenheter-lonemarka-bjornsons-gate": (None, "oppfolging-i-egen-bolig-2012"),
+    "boligprogrammet-utleieboliger": (None, "styrket-bo-oppfolging-2018"),
+}
+MODELS = (Indicator, IndicatorValue, BudgetLine)
+
+
+def _load(*args) -> str:
+    out = StringIO()
+    call_command("load_bergen_plans", *args, stdout=out)
+    return out.getvalue()
+
+
+def _series(slug: str) -> dict[int, Decimal]:
+    return dict(
+        IndicatorValue.objects.filter(indicator__slug=slug)
+        .order_by("year")
+        .values_list("year", "value")
+    )
+
+
+def _row_counts() -> dict:
+    counts = {model.__name__: model.objects.count() for model in MODELS}
+    return counts | {f"{m.__name__} history": m.history.count() for m in MODELS}
+
+
+@pytest.fixture
+def loaded():
+    return _load()
+
+
+def test_every_indicator_series_of_the_fact_sheet_is_shipped_where_it_belongs(
+    loaded,
+):
+    indicators = Indicator.objects.select_related("goal__plan", "measure")
+    attached = {
+        i.slug: (
+            i.goal.plan.slug if i.goal_id else None,
+            i.measure.slug if i.measure_id else None,
+        )
+        for i in indicators
+    }
+    assert attached == ATTACHED
+
+
+def test_overdose_deaths_are_shipped_as_the_sources_give_them(loaded):
+    assert _series("overdosedodsfall-bergen") == {
+        2010: 23,
+        2011: 31,
+        2015: 17,
+        2016: 36,
+        2017: 27,
+    }
+    assert _series("overdosedodsfall-vestland") == {
+        2018: 22,
+        2019: 21,
+        2020: 39,
+        2023: 58,
+    }
+    assert _series("overdosedodsfall-norge") == {
+        2014: 266,
+        2015: 289,
+        2016: 284,
+        2017: 249,
+        2018: 289,
+        2019: 275,
+        2020: 331,
+        2021: 241,
+        2023: 363,
+    }
+
+
+def test_conflicting_figures_are_left_out_or_carry_a_note(loaded):
+    bergen = IndicatorValue.objects.filter(indicator__slug="overdosedodsfall-bergen")
+    assert not bergen.filter(year__in=(2012, 2013, 2014)).exists()
+    assert "22" in bergen.get(year=2015).note
+    revised = IndicatorValue.objects.get(
+        indicator__slug="overdosedodsfall-norge", year=2020
+    )
+    assert "324" in revised.note
+
+
+def test_other_series_carry_their_values(loaded):
+    assert _series("ambulanseutrykninger-overdoser") == {
+        2011: 710,
+        2012: 655,
+        2013: 592,
+    }
+    assert _series("lar-pasienter-helse-bergen") == {2011: 535, 2013: 800, 2016: 1060}
+    more_than = IndicatorValue.objects.get(
+        indicator__slug="lar-pasienter-helse-bergen", year=2013
+    )
+    assert more_than.qualifier == IndicatorValue.Qualifier.MORE_THAN
+    assert _series("lar-sentre") == {2012: 7}
+    assert _series("mo-sentre-antall") == {2014: 3, 2019: 4}
+    users = IndicatorValue.objects.get(indicator__slug="sproyterom-registrerte-brukere")
+    assert (users.period_type, users.year, users.number, users.value) == (
+        "month",
+        2017,
+        4,
+        300,
+    )
+    assert users.qualifier == IndicatorValue.Qualifier.APPROXIMATELY
+    assert _series("sproyterom-overdoser") == {2017: 47}
+    assert _series("boenheter-lonemarka-bjornsons-gate") == {2014: 56}
+    assert _series("bostedslose-bergen") == {1996: 754, 2003: 713, 2020: 383}
+    assert _series("rusbudsjett-bergen") == {2019: Decimal("346100000")}
+
+
+def test_every_shipped_value_is_published_with_a_source(loaded):
+    values = IndicatorValue.objects.all()
+    assert values.count() == 34
+    assert set(values.values_list("state", flat=True)) == {"published"}
+    assert not values.filter(source_name="").exists()
+    assert not Indicator.objects.filter(source_note="").exists()
+
+
+def test_only_a_target_the_sources_give_is_shipped(loaded):
+    with_target = Indicator.objects.filter(target_value__isnull=False)
+    assert list(with_target.values_list("slug", "target_value", "target_year")) == [
+        ("boligprogrammet-utleieboliger", Decimal(250), 2021)
+    ]
+    assert not Indicator.objects.filter(baseline_value__isnull=False).exists()
+
+
+def test_budget_lines_are_the_figures_of_the_fact_sheet(loaded):
+    lines = set(
+        BudgetLine.objects.values_list("measure__slug", "year", "allocated_nok")
+    )
+    assert lines == {
+        ("sproyterom-brukerrom-2018", 2016, 16_000_000),
+        ("sproyterom-brukerrom-2018", 2017, 18_300_000),
+        ("overdoseteam-2018", 2018, 7_000_000),
+    }
+    assert not BudgetLine.objects.filter(spent_nok__isnull=False).exists()
+    overdose_team = BudgetLine.objects.get(measure__slug="overdoseteam-2018")
+    assert "ikke år" in overdose_team.note
+
+
+def test_loading_indicators_a_second_time_writes_nothing(loaded):
+    before = _row_counts()
+    output = _load()
+    assert _row_counts() == before
+    assert "Indikatorverdier: 0 opprettet" in output
+
+
+def test_loader_keeps_an_administrators_indicator_and_budget_edits(loaded):
+    indicator = Indicator.objects.get(slug="bostedslose-bergen")
+    indicator_services.indicator_update(indicator=indicator, title="Bostedsløse")
+    line = BudgetLine.objects.get(measure__slug="overdoseteam-2018")
+    indicator_services.budget_line_update(budget_line=line, spent_nok=6_500_000)
+
+    output = _load()
+
+    indicator.refresh_from_db()
+    line.refresh_from_db()
+    assert indicator.title == "Bostedsløse"
+    assert line.spent_nok == 6_500_000
+    assert "Beholdt administratorens endring: indikator «bostedslose-bergen»" in output
+
+
+def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(loaded):
+    value = IndicatorValue.objects.get(
+        indicator__slug="overdosedodsfall-bergen", year=2017
+    )
+    correction = indicator_services.indicator_value_replace(
+        old=value, author=None, value=28, source_name="FHI"
+    )
+    indicator_services.indicator_value_submit(indicator_value=correction)
+    indicator_services.indicator_value_publish(
+        indicator_value=correction, reviewer=None
+    )
+    IndicatorValue.objects.get(indicator__slug="lar-sentre").delete()
+
+    output = _load()
+
+    assert _series("overdosedodsfall-bergen")[2017] == 28
+    assert IndicatorValue.objects.filter(year=2017, state="replaced").count() == 1
+    assert not IndicatorValue.objects.filter(indicator__slug="lar-sentre").exists()
+    assert "Ikke gjenopprettet" in output
+
+
+BAD_FILE = """\
+partners:
+  - {slug: k, name: K, kind: municipality, source: S}
+plans:
+  - slug: p
+    title: P
+    start_year: 2020
+    owner: k
+    source: S
+    goals:
+      - {slug: g, title: G, source: S}
+    measures:
+      - {slug: m, title: M, lead: k, goals: [g], source: S}
+indicators:
+  - slug: i
+    title: I
+    kind: people
+    source: S
+    %(owner)s
+    values:
+      - {year: 2020, value: %(value)s, source: S}
+"""
+
+
+@pytest.mark.parametrize(
+    "owner, value, message",
+    [
+        ("plan: p\n    goal: g\n    measure: m", 1, "enten"),
+        ("measure: m", "-3", "negativt"),
+        ("measure: m", "mange", "ikke et tall"),
+        ("measure: nope", 1, "nope"),
+    ],
+)
+def test_a_bad_indicator_entry_stops_the_load_and_saves_nothing(
+    tmp_path, owner, value, message
+):
+    path = tmp_path / "plans.yaml"
+    path.write_text(
+        dedent(BAD_FILE) % {"owner": owner, "value": value}, encoding="utf-8"
+    )
+    with pytest.raises(CommandError) as excinfo:
+        _load("--file", str(path))
+    assert "indikator «i»" in str(excinfo.value)
+    assert message in str(excinfo.value)
+    assert Indicator.objects.count() == 0
+    assert IndicatorValue.objects.count() == 0
