@@ -9,8 +9,9 @@ class RusplanConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import security_log
+        from . import page_cache, security_log
         from .middleware import record_login_time
 
         security_log.connect_receivers()
+        page_cache.connect_receivers()
         user_logged_in.connect(record_login_time, dispatch_uid="rusplan.login_time")

@@ -58,6 +58,8 @@ THIRD_PARTY_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
 ]
 LOCAL_APPS = [
     "partners",
@@ -79,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session timeouts; logs every 403 (rusplan/middleware.py).
     "rusplan.middleware.SessionTimeoutMiddleware",
+    # Whole public pages for anonymous visitors; Cache-Control on every response
+    # (rusplan/page_cache.py).
+    "rusplan.page_cache.PublicPageCacheMiddleware",
     "rusplan.middleware.SecurityEventMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user as the author of every history row written in a request.
@@ -120,6 +125,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://rusplan")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's Redis backend, but an unreachable Redis is a miss, not a 500
+    # (rusplan/cache.py).
+    CACHES["default"]["BACKEND"] = "rusplan.cache.ResilientRedisCache"
+# How long a public page stays in the cache; any write to public data makes it
+# stale at once anyway (rusplan/page_cache.py). 0 switches the page cache off.
+RUSPLAN_PAGE_CACHE_SECONDS = env.int("RUSPLAN_PAGE_CACHE_SECONDS", default=300)
 
 EMAIL_CONFIG = env.email(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
@@ -188,22 +200,36 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         # Security events as one JSON object a line (rusplan/security_log.py).
         "security_json": {"()": "rusplan.security_log.JsonFormatter"},
+        # Everything else as JSON too in production (rusplan/log_format.py).
+        "json": {"()": "rusplan.log_format.JsonFormatter"},
     },
     "filters": {
         "not_security": {"()": "rusplan.security_log.ExcludeSecurityEvents"},
     },
     "handlers": {
+        # stdout, for the service manager's journal or the container's log.
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "stream": "ext://sys.stdout",
+            "formatter": env.str(
+                "DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json"
+            ),
             "filters": ["not_security"],
         },
-        "security": {"class": "logging.StreamHandler", "formatter": "security_json"},
+        "security": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "security_json",
+        },
     },
     "loggers": {
         # Propagates to the root logger (so that pytest's caplog sees the records);
         # the console handler there skips them, so each event is written once.
         "rusplan.security": {"handlers": ["security"], "level": "INFO"},
+        # WeasyPrint (the PDF report) logs every layout step at INFO and every CSS
+        # property it does not know (SVG fills, say) as a warning; a stylesheet it
+        # cannot load is an error.
+        "weasyprint": {"level": "ERROR"},
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
 }
@@ -211,6 +237,8 @@ LOGGING = {
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # A load balancer probes the app servers over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
@@ -281,3 +309,33 @@ CONTENT_SECURITY_POLICY = {
 # The admin asks for a TOTP code (django-otp) in production mode.
 RUSPLAN_ADMIN_REQUIRE_OTP = env.bool("RUSPLAN_ADMIN_REQUIRE_OTP", default=not DEBUG)
 OTP_TOTP_ISSUER = "Rusplan"
+
+# Open-data API (measures/api/, docs/api.md): read-only JSON of public data only.
+# No authentication at all: everyone reads the same data, so no session, cookie or
+# password reaches the API, and every client is throttled by address (the cache
+# holds the counts; NUM_PROXIES finds the address as RUSPLAN_TRUSTED_PROXY_COUNT).
+RUSPLAN_API_ANON_RATE = env.str("RUSPLAN_API_ANON_RATE", default="120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "measures.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["measures.api.throttling.AnonymousRateThrottle"],
+    "NUM_PROXIES": RUSPLAN_TRUSTED_PROXY_COUNT,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rusplan API",
+    "VERSION": "1",
+    "LICENSE": {"name": "NLOD 2.0", "url": "https://data.norge.no/nlod/no/2.0"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Descriptions come from translated strings (extend_schema), not docstrings.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "measures.api.schema.document_errors",
+    ],
+}

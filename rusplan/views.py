@@ -1,10 +1,18 @@
 """Site-wide pages. Rule: anyone may read them."""
 
+import logging
+import secrets
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from measures import selectors
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,3 +34,48 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(
         request, "rusplan/accessibility.html", {"feedback_email": feedback_email}
     )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("Health check: the database does not answer")
+        return False
+
+
+def _cache_ok() -> bool:
+    # A value of our own, so that a stale key or a shared cache cannot pass for a
+    # working one. The resilient Redis backend turns an outage into a miss.
+    key = "rusplan:healthz:" + secrets.token_hex(8)
+    value = secrets.token_hex(8)
+    try:
+        cache.set(key, value, timeout=10)
+        ok = cache.get(key) == value
+        cache.delete(key)
+    except Exception:
+        logger.exception("Health check: the cache does not answer")
+        return False
+    if not ok:
+        logger.warning("Health check: the cache did not return what was stored")
+    return ok
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring: 200 when the database and the cache
+    answer, 503 naming the part that does not. Touches no session, sets no cookie,
+    writes nothing to the database."""
+    parts = {
+        "database": "ok" if _database_ok() else "error",
+        "cache": "ok" if _cache_ok() else "error",
+    }
+    healthy = all(state == "ok" for state in parts.values())
+    response = JsonResponse(
+        {"status": "ok" if healthy else "error", **parts},
+        status=200 if healthy else 503,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

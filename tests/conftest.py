@@ -1,6 +1,14 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the local-memory cache outlives a
+    test's database, and a page cached by one test must not show in the next."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -135,10 +135,11 @@ def test_database_url_selects_postgresql():
     }
 
 
-def test_cache_url_selects_redis():
+def test_cache_url_selects_redis_through_the_resilient_backend():
     values = _settings(CACHE_URL="redis://127.0.0.1:6379/1")
 
-    assert values["CACHE"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's RedisCache, subclassed so that an outage is a miss (rusplan/cache.py).
+    assert values["CACHE"]["BACKEND"] == "rusplan.cache.ResilientRedisCache"
     assert values["CACHE"]["LOCATION"] == "redis://127.0.0.1:6379/1"
 
 

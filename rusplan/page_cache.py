@@ -1,0 +1,273 @@
+"""Whole-page cache for anonymous visitors, made fresh by a content generation.
+
+Public pages are stored in the cache (Redis in production) under a key made of the
+content *generation*, the language, the host and the full path with its query
+string. Every write that can change what the public pages show bumps the generation
+(one integer in the cache, shared by every process), so the next request for any
+page misses and renders fresh data: publishing is visible on the very next request,
+with no list of pages to purge.
+
+Why signals here: invalidation is a cross-cutting concern (services, the Bergen
+loader, the admin and imports all write), so one post_save/post_delete/m2m_changed
+receiver on the models of the public apps catches every write path, including ones
+added later (status updates that were never published are skipped: saving a draft
+changes no public page). Queryset ``update()``/``bulk_create()`` send no signals:
+code that writes public data that way must call ``content_changed()`` (or, from an
+app that must not import rusplan, ``cache.delete(GENERATION_KEY)``, which has the
+same effect).
+
+Rules, all in ``PublicPageCacheMiddleware``:
+- only GET requests for the views in CACHED_VIEWS, only for anonymous visitors with
+  no pending messages, only 200 responses that set no cookie of their own;
+- the per-visitor CSRF token in the page (the language switcher is a POST form) is
+  stored as a placeholder and filled in with the visitor's own token when served;
+- public pages say ``Cache-Control: max-age=0, private`` (the body holds the
+  visitor's CSRF token, so no shared cache may keep it) and vary on Cookie and
+  Accept-Language; every other response that does not set its own Cache-Control
+  gets ``private, no-store``.
+"""
+
+import functools
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+GENERATION_KEY = "rusplan:content-generation"
+PAGE_KEY_PREFIX = "rusplan:page:"
+
+# The public pages (URL names). A new public page joins by adding its name here.
+CACHED_VIEWS = frozenset(
+    {
+        "home",
+        "accessibility",
+        "measures:plan-detail",
+        "measures:measure-list",
+        "measures:measure-detail",
+        "measures:partner-detail",
+        "measures:district-detail",
+    }
+)
+# Apps whose models the public pages show, and models in them they never show.
+PUBLIC_APPS = frozenset({"measures", "partners"})
+NOT_PUBLIC_MODELS = frozenset({"partners.membership", "measures.remindersent"})
+
+PUBLIC_CACHE_CONTROL = {"max_age": 0, "private": True}
+PRIVATE_CACHE_CONTROL = "private, no-store"
+CACHE_STATUS_HEADER = "X-Rusplan-Cache"
+
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="@@rusplan-csrf-token@@"'
+# Headers the outer middleware sets again on every response.
+_NOT_STORED_HEADERS = frozenset({"content-length", "set-cookie"})
+
+_pending_bump = threading.Event()
+
+
+# --- The content generation -------------------------------------------------------
+
+
+def _fresh_generation() -> int:
+    """A starting value larger than any earlier one: if the key is evicted or the
+    cache restarted with old pages still in it, the new keys cannot collide."""
+    return time.time_ns() // 1000
+
+
+def current_generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is not None:
+        return value
+    fresh = _fresh_generation()
+    if cache.add(GENERATION_KEY, fresh, timeout=None):
+        return fresh
+    return cache.get(GENERATION_KEY) or fresh
+
+
+def _bump() -> bool:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # Missing (first write, evicted) or the cache is unreachable.
+        if not cache.add(GENERATION_KEY, _fresh_generation(), timeout=None):
+            try:
+                cache.incr(GENERATION_KEY)
+            except ValueError:
+                # The cache is unreachable (the backend has said so in the log);
+                # the pages in it cannot be read either. Try again on the next
+                # request, in case it comes back with its old pages.
+                _pending_bump.set()
+                return False
+    _pending_bump.clear()
+    return True
+
+
+def content_changed(*, using: str | None = None) -> None:
+    """Make every cached public page stale. Call after writing public data.
+
+    Bumps at once and again when the transaction commits: the first bump keeps a
+    page rendered inside the same transaction (and tests, which never commit) from
+    being served stale; the second makes sure that a page another request rendered
+    from the not yet committed data is not served after the commit.
+    """
+    _bump()
+    if transaction.get_connection(using).in_atomic_block:
+        transaction.on_commit(_bump, using=using)
+
+
+@functools.cache
+def _affects_public_pages(model) -> bool:
+    from simple_history.models import HistoricalChanges
+
+    meta = model._meta
+    return (
+        meta.app_label in PUBLIC_APPS
+        and meta.label_lower not in NOT_PUBLIC_MODELS
+        # The history tables are written with every save; the save itself counts.
+        and not issubclass(model, HistoricalChanges)
+    )
+
+
+def _never_public(instance) -> bool:
+    """A status update that has never been published (a draft, submitted or
+    returned) is not on any public page: caseworkers saving their work must not
+    empty the page cache for everyone."""
+    from measures.models import StatusUpdate
+
+    return (
+        isinstance(instance, StatusUpdate)
+        and instance.state != StatusUpdate.State.PUBLISHED
+        and instance.published_at is None
+    )
+
+
+def _on_save_or_delete(sender, instance=None, using=None, **kwargs) -> None:
+    if _affects_public_pages(sender) and not _never_public(instance):
+        content_changed(using=using)
+
+
+def _on_m2m_changed(sender, action, using=None, **kwargs) -> None:
+    if action.startswith("post_") and _affects_public_pages(sender):
+        content_changed(using=using)
+
+
+def connect_receivers() -> None:
+    uid = "rusplan.page_cache"
+    post_save.connect(_on_save_or_delete, dispatch_uid=uid)
+    post_delete.connect(_on_save_or_delete, dispatch_uid=uid)
+    m2m_changed.connect(_on_m2m_changed, dispatch_uid=uid)
+
+
+# --- The middleware ---------------------------------------------------------------
+
+
+def page_key(request: HttpRequest, generation: int) -> str:
+    # The host and scheme are in the page (the print footer shows the address).
+    identity = "\n".join(
+        [
+            str(generation),
+            request.LANGUAGE_CODE,
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
+        ]
+    )
+    return PAGE_KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _is_cacheable_request(request: HttpRequest) -> bool:
+    if settings.RUSPLAN_PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
+        return False
+    match = request.resolver_match
+    if match is None or match.view_name not in CACHED_VIEWS:
+        return False
+    if CookieStorage.cookie_name in request.COOKIES:
+        return False  # a message is waiting to be shown to this visitor
+    if request.user.is_authenticated:
+        return False
+    return not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        and request.session.get("_messages")
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    storage = getattr(request, "_messages", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not getattr(storage, "added_new", False)
+    )
+
+
+class PublicPageCacheMiddleware:
+    """Serves and stores public pages for anonymous visitors (see module docstring).
+
+    Must come after LocaleMiddleware (the language is in the key), the session,
+    authentication and message middleware, and before anything that would make a
+    page personal.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _pending_bump.is_set():
+            _bump()
+        response = self.get_response(request)
+        status = getattr(request, "_rusplan_page_cache", None)
+        if status == "miss" and _storable(request, response):
+            self._store(request._rusplan_page_key, response)
+        if status is not None and response.status_code == 200:
+            response.headers[CACHE_STATUS_HEADER] = status
+            patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        elif "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not _is_cacheable_request(request):
+            return None
+        key = page_key(request, current_generation())
+        entry = cache.get(key)
+        if entry is None:
+            request._rusplan_page_cache = "miss"
+            request._rusplan_page_key = key
+            return None
+        request._rusplan_page_cache = "hit"
+        return self._rebuild(request, entry)
+
+    @staticmethod
+    def _store(key: str, response: HttpResponse) -> None:
+        content = _CSRF_INPUT.sub(rb"\1@@rusplan-csrf-token@@\2", response.content)
+        headers = [
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in _NOT_STORED_HEADERS
+        ]
+        cache.set(key, (content, headers), settings.RUSPLAN_PAGE_CACHE_SECONDS)
+
+    @staticmethod
+    def _rebuild(request: HttpRequest, entry) -> HttpResponse:
+        content, headers = entry
+        if _CSRF_PLACEHOLDER in content:
+            token = get_token(request).encode()
+            content = content.replace(
+                _CSRF_PLACEHOLDER,
+                b'name="csrfmiddlewaretoken" value="' + token + b'"',
+            )
+        response = HttpResponse(content)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
