@@ -7,8 +7,11 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The open-data API: /api/v1/, its schema /api/schema/ and docs /api/docs/.
+    path("api/", include("measures.api.urls")),
     path("", include("rusplan.auth_urls")),
     path("", include("measures.urls")),
 ]
