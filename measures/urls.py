@@ -1,11 +1,86 @@
 from django.urls import path
 
-from . import views, workflow_views
+from . import report_views, views, workflow_views
 
 app_name = "measures"
 
+
+def _export(route: str, view, dataset: str, fmt: str, name: str):
+    return path(route, view, {"dataset": dataset, "fmt": fmt}, name=name)
+
+
 urlpatterns = [
     path("planer/<slug:slug>/", views.plan_detail, name="plan-detail"),
+    # Report "status per <date>" and open-data exports (measures/report_views.py).
+    path("planer/<slug:slug>/rapport/", report_views.plan_report, name="plan-report"),
+    path(
+        "planer/<slug:slug>/rapport.pdf",
+        report_views.plan_report_pdf,
+        name="plan-report-pdf",
+    ),
+    _export(
+        "planer/<slug:slug>/eksport.csv",
+        report_views.plan_export,
+        "tiltak",
+        "csv",
+        "plan-export-csv",
+    ),
+    _export(
+        "planer/<slug:slug>/eksport.xlsx",
+        report_views.plan_export,
+        "tiltak",
+        "xlsx",
+        "plan-export-xlsx",
+    ),
+    _export(
+        "planer/<slug:slug>/eksport/statusoppdateringer.csv",
+        report_views.plan_export,
+        "statusoppdateringer",
+        "csv",
+        "plan-export-updates-csv",
+    ),
+    _export(
+        "planer/<slug:slug>/eksport/statusoppdateringer.xlsx",
+        report_views.plan_export,
+        "statusoppdateringer",
+        "xlsx",
+        "plan-export-updates-xlsx",
+    ),
+    _export(
+        "eksport/tiltak.csv",
+        report_views.site_export,
+        "tiltak",
+        "csv",
+        "export-measures-csv",
+    ),
+    _export(
+        "eksport/statusoppdateringer.csv",
+        report_views.site_export,
+        "statusoppdateringer",
+        "csv",
+        "export-updates-csv",
+    ),
+    _export(
+        "planer/<slug:slug>/eksport/indikatorverdier.csv",
+        report_views.plan_export,
+        "indikatorverdier",
+        "csv",
+        "plan-export-indicators-csv",
+    ),
+    _export(
+        "planer/<slug:slug>/eksport/indikatorverdier.xlsx",
+        report_views.plan_export,
+        "indikatorverdier",
+        "xlsx",
+        "plan-export-indicators-xlsx",
+    ),
+    _export(
+        "eksport/indikatorverdier.csv",
+        report_views.site_export,
+        "indikatorverdier",
+        "csv",
+        "export-indicators-csv",
+    ),
     path("tiltak/", views.measure_list, name="measure-list"),
     path("tiltak/<slug:slug>/", views.measure_detail, name="measure-detail"),
     path("partnere/<slug:slug>/", views.partner_detail, name="partner-detail"),

@@ -19,6 +19,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from measures.models import StatusUpdate
+from tests.factories import (
+    BudgetLineFactory,
+    GoalFactory,
+    IndicatorFactory,
+    PublishedIndicatorValueFactory,
+)
 from tests.measures.workflow_world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +86,25 @@ SUBMITTED = _pick(
     lambda w: {"pk": w.submitted_a.pk}, lambda w: {"pk": w.submitted_b.pk}
 )
 DRAFT = _pick(lambda w: {"pk": w.draft_a.pk}, lambda w: {"pk": w.draft_b.pk})
+PUBLISHED = _pick(
+    lambda w: {"pk": w.published_a.pk}, lambda w: {"pk": w.published_b.pk}
+)
+GOAL = _pick(
+    lambda w: {"pk": GoalFactory(plan=w.plan).pk},
+    lambda w: {"pk": GoalFactory(plan=w.other_plan).pk},
+)
+INDICATOR = _pick(
+    lambda w: {"slug": IndicatorFactory(goal=None, measure=w.measure_a).slug},
+    lambda w: {"slug": IndicatorFactory(goal=GoalFactory(plan=w.other_plan)).slug},
+)
+INDICATOR_VALUE = _pick(
+    lambda w: {"pk": PublishedIndicatorValueFactory(value=3).pk},
+    lambda w: {"pk": PublishedIndicatorValueFactory(value=300).pk},
+)
+BUDGET_LINE = _pick(
+    lambda w: {"pk": BudgetLineFactory(measure=w.measure_a).pk},
+    lambda w: {"pk": BudgetLineFactory(measure=w.measure_b).pk},
+)
 
 
 def _district_rule(role, which):
@@ -90,6 +115,7 @@ TABLE: dict[str, Rule] = {
     # rusplan: site pages and authentication
     "home": Rule(everyone),
     "accessibility": Rule(everyone),
+    "healthz": Rule(everyone),
     "login": Rule(everyone, strict=False),
     "logout": Rule(nobody, strict=False),  # POST only
     "password_change": Rule(logged_in, strict=False),
@@ -106,6 +132,42 @@ TABLE: dict[str, Rule] = {
     "measures:measure-detail": Rule(everyone, MEASURE),
     "measures:partner-detail": Rule(everyone, PARTNER),
     "measures:district-detail": Rule(_district_rule, DISTRICT),
+    # report "status per <date>" and exports (tests/measures/test_reports.py,
+    # test_exports.py)
+    "measures:plan-report": Rule(everyone, PLAN),
+    "measures:plan-report-pdf": Rule(everyone, PLAN),
+    "measures:plan-export-csv": Rule(everyone, PLAN),
+    "measures:plan-export-xlsx": Rule(everyone, PLAN),
+    "measures:plan-export-updates-csv": Rule(everyone, PLAN),
+    "measures:plan-export-updates-xlsx": Rule(everyone, PLAN),
+    "measures:export-measures-csv": Rule(everyone),
+    "measures:export-updates-csv": Rule(everyone),
+    "measures:plan-export-indicators-csv": Rule(everyone, PLAN),
+    "measures:plan-export-indicators-xlsx": Rule(everyone, PLAN),
+    "measures:export-indicators-csv": Rule(everyone),
+    # open-data API: anyone reads, nobody writes (tests/measures/test_api.py)
+    "api:root": Rule(everyone),
+    "api:schema": Rule(everyone),
+    "api:docs": Rule(everyone),
+    "api:plan-list": Rule(everyone),
+    "api:plan-detail": Rule(everyone, PLAN),
+    "api:goal-list": Rule(everyone),
+    "api:goal-detail": Rule(everyone, GOAL),
+    "api:measure-list": Rule(everyone),
+    "api:measure-detail": Rule(everyone, MEASURE),
+    "api:partner-list": Rule(everyone),
+    "api:partner-detail": Rule(everyone, PARTNER),
+    "api:district-list": Rule(everyone),
+    "api:district-detail": Rule(_district_rule, DISTRICT),
+    "api:status-update-list": Rule(everyone),
+    "api:status-update-detail": Rule(everyone, PUBLISHED),
+    "api:indicator-list": Rule(everyone),
+    "api:indicator-detail": Rule(everyone, INDICATOR),
+    "api:indicator-value-list": Rule(everyone),
+    "api:indicator-value-detail": Rule(everyone, INDICATOR_VALUE),
+    "api:budget-line-list": Rule(everyone),
+    "api:budget-line-detail": Rule(everyone, BUDGET_LINE),
+    "api:not-found": Rule(nobody, lambda w, which: {"rest": "finnes-ikke/"}),
     # caseworker and coordinator workflow
     "measures:my-measures": Rule(logged_in),
     "measures:measure-update": Rule(reporters, MEASURE),

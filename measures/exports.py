@@ -1,0 +1,579 @@
+"""Open-data exports: a plan's measures with their current status and its published
+status-update history, as CSV and XLSX. The format is specified in docs/exports.md;
+the admin import reads the same columns, so a change here is a change there.
+
+Memory stays flat however many rows there are: rows come from the database in
+chunks (`.iterator(chunk_size=...)`: a server-side cursor on PostgreSQL), CSV is
+streamed to the client as it is written, and XLSX is written by openpyxl's write-only
+workbook (rows go to a temporary file on disk, never into a list) and then sent as
+a file.
+
+Only public data: plans that are not drafts, published updates and indicator values,
+small numbers hidden as on the public pages (indicator_selectors.public_value() for
+an anonymous reader, whoever downloads the file), no people (authors and reviewers
+are staff accounts: personal data), no review comments.
+"""
+
+import csv
+import datetime
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from . import indicator_selectors, open_data, selectors
+from .models import (
+    Category,
+    Health,
+    IndicatorValue,
+    Measure,
+    MeasurePartner,
+    Phase,
+    Plan,
+)
+
+# One licence for every channel (measures/open_data.py): NLOD 2.0.
+LICENCE = open_data.LICENCE_NAME
+
+CSV_DELIMITER = ";"  # what Excel expects where the decimal mark is a comma
+CSV_CHUNK_ROWS = 2000  # rows per database round trip
+CSV_FLUSH_BYTES = 64 * 1024  # how much CSV to gather before sending it
+MEASURE_CHUNK_ROWS = 500  # measures carry prefetches, so smaller chunks
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, the header included
+XLSX_MAX_CELL = 32_767  # Excel's limit on the characters in a cell
+LIST_SEPARATOR = "|"  # between slugs in one cell (slugs never contain it)
+
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (OWASP: CSV injection). CSV cells that start with one get a leading apostrophe.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class TooManyRows(Exception):
+    """More rows than an XLSX sheet can hold."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # stable: never translated, never renamed (docs/exports.md)
+    description: str  # translatable
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One export: its columns, its rows (lazily), and how to name and describe it."""
+
+    name: str  # in file names: "tiltak", "statusoppdateringer"
+    title: str  # translatable
+    columns: tuple[Column, ...]
+    rows: Callable[[], Iterator[tuple]]
+    filename_stem: str
+    source: str  # where the data come from, for the README sheet
+    attribution: str  # what NLOD asks users to write
+
+    @property
+    def header(self) -> list[str]:
+        return [column.key for column in self.columns]
+
+
+# --- The datasets -----------------------------------------------------------------
+
+MEASURE_COLUMNS = (
+    Column("plan", _("Planens nettadressenavn (nøkkel), som i /planer/<plan>/")),
+    Column("slug", _("Tiltakets nettadressenavn (nøkkel), som i /tiltak/<tiltak>/")),
+    Column("identifier", _("Tiltaksnummeret i planen, om planen nummererer tiltakene")),
+    Column("title", _("Tittel")),
+    Column("description", _("Beskrivelse")),
+    Column("category", _("Kategori (kode)")),
+    Column("category_label", _("Kategori (tekst)")),
+    Column("goals", _("Målene tiltaket hører til (nettadressenavn, skilt med |)")),
+    Column("lead", _("Ansvarlig partner (nettadressenavn)")),
+    Column("lead_name", _("Ansvarlig partner (navn nå)")),
+    Column("contributors", _("Bidragsytere (nettadressenavn, skilt med |)")),
+    Column("districts", _("Bydeler (nettadressenavn, skilt med |)")),
+    Column("planned_start", _("Planlagt start (ÅÅÅÅ-MM-DD)")),
+    Column("planned_end", _("Planlagt slutt (ÅÅÅÅ-MM-DD)")),
+    Column("weight", _("Vekt i fremdriften for mål og plan (1–100)")),
+    Column(
+        "continues", _("Videreført fra: tiltaket i forløperplanen (nettadressenavn)")
+    ),
+    Column("source_url", _("Kilde (lenke)")),
+    Column("source_note", _("Kilde")),
+    Column("phase", _("Fase nå (kode)")),
+    Column("phase_label", _("Fase nå (tekst)")),
+    Column("health", _("Helse nå, trafikklyset (kode; tom: ikke vurdert)")),
+    Column("health_label", _("Helse nå (tekst)")),
+    Column("progress", _("Fremdrift nå i prosent (tom: ikke vurdert)")),
+    Column("status_as_of", _("Dato for gjeldende status (ÅÅÅÅ-MM-DD)")),
+    Column("status_update_id", _("Id for gjeldende statusoppdatering")),
+    Column("url", _("Tiltakets side i Rusplan")),
+    Column("licence", _("Lisens: NLOD 2.0")),
+)
+
+UPDATE_COLUMNS = (
+    Column("id", _("Statusoppdateringens id i Rusplan (nøkkel)")),
+    Column(
+        "external_id", _("Ekstern nøkkel, for data som er importert eller følger med")
+    ),
+    Column("plan", _("Planens nettadressenavn")),
+    Column("measure", _("Tiltakets nettadressenavn (nøkkel for tiltaket)")),
+    Column("measure_identifier", _("Tiltaksnummeret i planen")),
+    Column("measure_title", _("Tiltakets tittel")),
+    Column("as_of", _("Status per (ÅÅÅÅ-MM-DD)")),
+    Column("phase", _("Fase (kode)")),
+    Column("phase_label", _("Fase (tekst)")),
+    Column("health", _("Helse, trafikklyset (kode; tom: ikke vurdert)")),
+    Column("health_label", _("Helse (tekst)")),
+    Column("progress", _("Fremdrift i prosent (tom: ikke vurdert)")),
+    Column("summary", _("Sammendrag")),
+    Column("evidence_url", _("Dokumentasjon (lenke)")),
+    Column("source_note", _("Kilde")),
+    Column(
+        "published_at", _("Publisert (tid i Europe/Oslo; i CSV med UTC-forskyvning)")
+    ),
+    Column("url", _("Tiltakets side i Rusplan, med alle publiserte oppdateringer")),
+    Column("licence", _("Lisens: NLOD 2.0")),
+)
+
+
+def _labels(choices) -> dict[str, str]:
+    """{code: label} in the active language, translated once per export rather
+    than once per row; unknown codes read as ""."""
+    return {key: str(label) for key, label in choices}
+
+
+def _url_maker(
+    base_url: str, name: str = "measures:measure-detail"
+) -> Callable[[str], str]:
+    """slug -> absolute URL of a page (the measure page by default), without a
+    reverse() per row."""
+    marker = "__slug__"
+    template = base_url.rstrip("/") + reverse(name, kwargs={"slug": marker})
+    before, after = template.split(marker)
+    return lambda slug: before + slug + after
+
+
+def _measures_queryset(plan: Plan | None) -> QuerySet[Measure]:
+    queryset = selectors.public_measures()
+    if plan is not None:
+        queryset = queryset.filter(plan=plan)
+    return (
+        queryset.select_related("plan", "continues__plan")
+        .prefetch_related(
+            Prefetch(
+                "partner_roles",
+                queryset=MeasurePartner.objects.select_related("partner").order_by(
+                    "role", "partner__slug"
+                ),
+            ),
+            "goals",
+            "districts",
+        )
+        .order_by("plan__slug", "identifier", "title", "pk")
+    )
+
+
+def measures_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
+    """The measures of `plan` (of every public plan if None) with current status."""
+    url_of = _url_maker(base_url)
+
+    def rows() -> Iterator[tuple]:
+        phases, healths = _labels(Phase.choices), _labels(Health.choices)
+        categories = _labels(Category.choices)
+        for measure in _measures_queryset(plan).iterator(chunk_size=MEASURE_CHUNK_ROWS):
+            roles = list(measure.partner_roles.all())
+            lead = next((r.partner for r in roles if r.role == "lead"), None)
+            continues = measure.continues
+            if continues is not None and continues.plan.status == Plan.Status.DRAFT:
+                continues = None
+            yield (
+                measure.plan.slug,
+                measure.slug,
+                measure.identifier,
+                measure.title,
+                measure.description,
+                measure.category,
+                categories.get(measure.category, ""),
+                _joined(goal.slug for goal in measure.goals.all()),
+                lead.slug if lead else "",
+                lead.name if lead else "",
+                _joined(r.partner.slug for r in roles if r.role != "lead"),
+                _joined(district.slug for district in measure.districts.all()),
+                measure.planned_start,
+                measure.planned_end,
+                measure.weight,
+                continues.slug if continues else "",
+                measure.source_url,
+                measure.source_note,
+                measure.current_phase,
+                phases.get(measure.current_phase, ""),
+                measure.current_health,
+                healths.get(measure.current_health, ""),
+                measure.current_progress,
+                measure.current_as_of,
+                measure.current_update_id,
+                url_of(measure.slug),
+                LICENCE,
+            )
+
+    return Dataset(
+        name="tiltak",
+        title=_("Tiltak med gjeldende status"),
+        columns=MEASURE_COLUMNS,
+        rows=rows,
+        filename_stem=f"{plan.slug if plan else 'rusplan'}-tiltak",
+        source=_source(plan, base_url),
+        attribution=_attribution(plan),
+    )
+
+
+def _joined(values: Iterable[str]) -> str:
+    return LIST_SEPARATOR.join(sorted(values))
+
+
+def updates_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
+    """The published status updates of `plan` (of every public plan if None)."""
+    url_of = _url_maker(base_url)
+    queryset = selectors.published_updates()
+    if plan is not None:
+        # A plan's updates grouped by measure, oldest first: how people read them.
+        queryset = queryset.filter(measure__plan=plan).order_by(
+            "measure__identifier", "measure__title", "measure_id", "as_of", "id"
+        )
+    else:
+        # Everything: in id order, which the primary key index gives without a
+        # sort, so that the first rows go out at once.
+        queryset = queryset.order_by("id")
+    fields = (
+        "id",
+        "external_id",
+        "measure__plan__slug",
+        "measure__slug",
+        "measure__identifier",
+        "measure__title",
+        "as_of",
+        "phase",
+        "health",
+        "progress",
+        "summary",
+        "evidence_url",
+        "source_note",
+        "published_at",
+    )
+
+    def rows() -> Iterator[tuple]:
+        phases, healths = _labels(Phase.choices), _labels(Health.choices)
+        values = queryset.values_list(*fields).iterator(chunk_size=CSV_CHUNK_ROWS)
+        for (
+            pk,
+            external_id,
+            plan_slug,
+            measure_slug,
+            identifier,
+            measure_title,
+            as_of,
+            phase,
+            health,
+            progress,
+            summary,
+            evidence_url,
+            source_note,
+            published_at,
+        ) in values:
+            yield (
+                pk,
+                external_id,
+                plan_slug,
+                measure_slug,
+                identifier,
+                measure_title,
+                as_of,
+                phase,
+                phases.get(phase, ""),
+                health,
+                healths.get(health, ""),
+                progress,
+                summary,
+                evidence_url,
+                source_note,
+                timezone.localtime(published_at),
+                url_of(measure_slug) + "#historikk",
+                LICENCE,
+            )
+
+    return Dataset(
+        name="statusoppdateringer",
+        title=_("Publiserte statusoppdateringer"),
+        columns=UPDATE_COLUMNS,
+        rows=rows,
+        filename_stem=f"{plan.slug if plan else 'rusplan'}-statusoppdateringer",
+        source=_source(plan, base_url),
+        attribution=_attribution(plan),
+    )
+
+
+def _source(plan: Plan | None, base_url: str) -> str:
+    site = base_url.rstrip("/")
+    if plan is None:
+        return str(_("Rusplan: %(url)s") % {"url": site + "/"})
+    return str(
+        _("%(owner)s, via Rusplan: %(url)s")
+        % {"owner": plan.owner.name, "url": site + plan.get_absolute_url()}
+    )
+
+
+def _attribution(plan: Plan | None) -> str:
+    publisher = plan.owner.name if plan else _("eierne av planene")
+    return str(open_data.attribution(publisher))
+
+
+INDICATOR_VALUE_COLUMNS = (
+    Column("id", _("Verdiens id i Rusplan (nøkkel)")),
+    Column("plan", _("Planens nettadressenavn")),
+    Column("indicator", _("Indikatorens nettadressenavn (nøkkel for indikatoren)")),
+    Column("indicator_title", _("Indikatorens tittel")),
+    Column("goal", _("Målet indikatoren hører til (effekt), nettadressenavn")),
+    Column("measure", _("Tiltaket indikatoren hører til (resultat), nettadressenavn")),
+    Column("kind", _("Type tall (kode)")),
+    Column("unit", _("Enhet")),
+    Column("period_type", _("Periodetype: year, tertial eller month")),
+    Column("year", _("År")),
+    Column(
+        "number", _("Periodenummer: 1 for et år, 1–3 for et tertial, 1–12 for en måned")
+    ),
+    Column("period_label", _("Perioden (tekst)")),
+    Column("value", _("Verdien (tom når den er skjermet som lite tall)")),
+    Column(
+        "value_text", _("Verdien slik den vises, for eksempel «< 5» eller «ca. 12»")
+    ),
+    Column(
+        "qualifier",
+        _("Presisjon (kode): tom = eksakt, approx = omtrent, more_than = over"),
+    ),
+    Column("suppressed", _("1 når verdien er et lite tall som er skjermet, ellers 0")),
+    Column("note", _("Merknad")),
+    Column("source_name", _("Kilde")),
+    Column("source_url", _("Kilde (lenke)")),
+    Column(
+        "published_at", _("Publisert (tid i Europe/Oslo; i CSV med UTC-forskyvning)")
+    ),
+    Column("url", _("Indikatoren i Rusplan")),
+    Column("licence", _("Lisens: NLOD 2.0")),
+)
+
+
+def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
+    """The published values of the indicators of `plan` (of every public plan if
+    None), with small numbers hidden as for any member of the public."""
+    plan_url = _url_maker(base_url, "measures:plan-detail")
+    measure_url = _url_maker(base_url)
+    queryset = IndicatorValue.objects.filter(
+        state=IndicatorValue.State.PUBLISHED
+    ).select_related("indicator__goal__plan", "indicator__measure__plan")
+    if plan is not None:
+        queryset = queryset.filter(
+            Q(indicator__goal__plan=plan) | Q(indicator__measure__plan=plan)
+        )
+    else:
+        queryset = queryset.exclude(indicator__goal__plan__status=Plan.Status.DRAFT)
+        queryset = queryset.exclude(indicator__measure__plan__status=Plan.Status.DRAFT)
+    queryset = queryset.order_by(
+        "indicator__order",
+        "indicator__title",
+        "indicator_id",
+        "year",
+        "period_type",
+        "number",
+        "id",
+    )
+
+    def rows() -> Iterator[tuple]:
+        reader = AnonymousUser()
+        for value in queryset.iterator(chunk_size=MEASURE_CHUNK_ROWS):
+            indicator = value.indicator
+            goal, measure = indicator.goal, indicator.measure
+            owner_plan = goal.plan if goal else measure.plan
+            shown = indicator_selectors.public_value(indicator, value, user=reader)
+            anchor = f"#indikator-{indicator.slug}"
+            yield (
+                value.pk,
+                owner_plan.slug,
+                indicator.slug,
+                indicator.title,
+                goal.slug if goal else "",
+                measure.slug if measure else "",
+                indicator.kind,
+                indicator.unit,
+                value.period_type,
+                value.year,
+                value.number,
+                value.period_label,
+                shown.number,
+                shown.text,
+                value.qualifier,
+                1 if shown.suppressed else 0,
+                value.note,
+                value.source_name,
+                value.source_url,
+                timezone.localtime(value.published_at),
+                (plan_url(owner_plan.slug) if goal else measure_url(measure.slug))
+                + anchor,
+                LICENCE,
+            )
+
+    return Dataset(
+        name="indikatorverdier",
+        title=_("Publiserte indikatorverdier"),
+        columns=INDICATOR_VALUE_COLUMNS,
+        rows=rows,
+        filename_stem=f"{plan.slug if plan else 'rusplan'}-indikatorverdier",
+        source=_source(plan, base_url),
+        attribution=_attribution(plan),
+    )
+
+
+DATASETS: dict[str, Callable[..., Dataset]] = {
+    "tiltak": measures_dataset,
+    "statusoppdateringer": updates_dataset,
+    "indikatorverdier": indicator_values_dataset,
+}
+
+
+# --- CSV --------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """Keep a spreadsheet from running text as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_cell(value) -> str:
+    """A value as CSV text: numbers with a decimal comma (Norwegian Excel reads
+    them as numbers), dates in ISO 8601, text made safe from formulas."""
+    if type(value) is str:  # most cells: checked first, a million rows add up
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        # 27.00 -> "27", 18.30 -> "18,3" (normalize() alone would give "2.7E+1")
+        return format(value.normalize(), "f").replace(".", ",")
+    if isinstance(value, float):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def csv_chunks(dataset: Dataset) -> Iterator[bytes]:
+    """The dataset as UTF-8 CSV with a byte order mark (so that Excel reads æøå
+    right), in pieces of about CSV_FLUSH_BYTES."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(dataset.header)
+    for row in dataset.rows():
+        writer.writerow([csv_cell(value) for value in row])
+        if buffer.tell() >= CSV_FLUSH_BYTES:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+# --- XLSX -------------------------------------------------------------------------
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, datetime.datetime):
+        # Excel has no time zones: local time (Europe/Oslo), as the README says.
+        return timezone.make_naive(value) if timezone.is_aware(value) else value
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CELL]
+    if not text.startswith("="):
+        return text
+    # openpyxl would write it as a formula; a text cell is never run.
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def write_xlsx(dataset: Dataset, target) -> None:
+    """Write the dataset to the file object `target`: the data sheet first (named
+    after the dataset, the header in row 1), then a sheet "Om dataene" with the
+    licence, the source and every column described. Raises TooManyRows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(dataset.name)
+    bold = Font(bold=True)
+    header = []
+    for key in dataset.header:
+        cell = WriteOnlyCell(sheet, value=key)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    written = 1
+    for row in dataset.rows():
+        written += 1
+        if written > XLSX_MAX_ROWS:
+            sheet.close()  # ends openpyxl's writer, which holds a temporary file
+            raise TooManyRows
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    about = workbook.create_sheet("Om dataene")
+    for line in _about_lines(dataset):
+        about.append(line)
+    workbook.save(target)
+
+
+def _about_lines(dataset: Dataset) -> list[list[str]]:
+    return [
+        [str(dataset.title)],
+        [],
+        [str(_("Kilde")), dataset.source],
+        [
+            str(_("Lisens")),
+            f"{open_data.LICENCE_TITLE}: {open_data.LICENCE_URL}",
+        ],
+        [str(_("Kildehenvisning")), str(dataset.attribution)],
+        [str(_("Hentet")), timezone.localtime().strftime("%d.%m.%Y %H:%M")],
+        [
+            str(_("Innhold")),
+            str(
+                _(
+                    "Bare offentlige opplysninger: planer som ikke er utkast, og "
+                    "publiserte statusoppdateringer."
+                )
+            ),
+        ],
+        [],
+        [str(_("Kolonne")), str(_("Innhold"))],
+        *([column.key, str(column.description)] for column in dataset.columns),
+    ]
+
+
+def xlsx_file(dataset: Dataset):
+    """The dataset as an XLSX workbook in an anonymous temporary file, rewound.
+    The caller closes it (FileResponse does), which deletes it."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response
+    try:
+        write_xlsx(dataset, target)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    return target

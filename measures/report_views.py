@@ -1,0 +1,125 @@
+"""The report "status per <date>" (an HTML print view and the same page as PDF) and
+the data exports (CSV, XLSX).
+
+Rule for every view here: anyone may read them, like the plan page; they show only
+plans that are not drafts and only published updates (the selectors and
+measures/exports.py enforce it).
+"""
+
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from . import charts, exports, open_data, reports, selectors
+from .models import Plan
+from .pdf import html_to_pdf
+
+REPORT_TEMPLATE = "measures/plan_report.html"
+PDF_TEMPLATE = "measures/plan_report_pdf.html"
+LICENCE_LINK = f'<{open_data.LICENCE_URL}>; rel="license"'
+
+
+def plan_report(request: HttpRequest, slug: str) -> HttpResponse:
+    return _report(request, slug, pdf=False)
+
+
+def plan_report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    return _report(request, slug, pdf=True)
+
+
+def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
+    plan = selectors.plan_for_page(slug=slug)
+    today = timezone.localdate()
+    raw = request.GET.get("per")
+    context = {
+        "plan": plan,
+        "today": today,
+        "first_day": reports.plan_first_day(plan),
+        "per": raw if raw is not None else today.isoformat(),
+    }
+    try:
+        day = reports.report_date(plan, raw, today=today)
+    except reports.ReportDateError as error:
+        # The HTML page with the message, for the PDF address too: a browser shows
+        # it, where a PDF viewer would show an error of its own.
+        context["date_error"] = str(error)
+        return render(request, REPORT_TEMPLATE, context, status=400)
+    data = reports.plan_report(plan=plan, day=day)
+    context.update(
+        report=data,
+        per=day.isoformat(),
+        phase_segments=charts.stacked_bar(data.rollup.phases),
+        health_segments=charts.stacked_bar(data.rollup.healths),
+    )
+    if not pdf:
+        return render(request, REPORT_TEMPLATE, context)
+    html = render_to_string(PDF_TEMPLATE, context, request)
+    response = HttpResponse(
+        html_to_pdf(html, base_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{plan.slug}-status-{day.isoformat()}.pdf"
+    )
+    return response
+
+
+# --- Exports ----------------------------------------------------------------------
+
+
+def plan_export(
+    request: HttpRequest, slug: str, dataset: str, fmt: str
+) -> HttpResponse:
+    plan = selectors.plan_for_page(slug=slug)
+    return _export(request, plan, dataset, fmt)
+
+
+def site_export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
+    """Every public plan at once: the open-data dump."""
+    return _export(request, None, dataset, fmt)
+
+
+def _export(
+    request: HttpRequest, plan: Plan | None, dataset: str, fmt: str
+) -> HttpResponse:
+    data = exports.DATASETS[dataset](
+        plan=plan, base_url=request.build_absolute_uri("/")
+    )
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_chunks(data), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"{data.filename_stem}.csv"
+    else:
+        try:
+            target = exports.xlsx_file(data)
+        except exports.TooManyRows:
+            return HttpResponse(
+                _(
+                    "For mange rader for et regneark (over 1 048 575). Last ned "
+                    "CSV-filen i stedet."
+                ),
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = FileResponse(
+            target,
+            as_attachment=True,
+            filename=f"{data.filename_stem}.xlsx",
+            content_type=(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
+        )
+        filename = None
+    if filename:
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Link"] = LICENCE_LINK
+    return response

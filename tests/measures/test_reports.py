@@ -1,0 +1,722 @@
+"""The report "status per <date>": snapshots, dates, the PDF, query counts."""
+
+import datetime
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from measures import reports, selectors
+from measures.models import (
+    BudgetLine,
+    Health,
+    IndicatorValue,
+    MeasurePartner,
+    Phase,
+    Plan,
+    StatusUpdate,
+)
+from measures.pdf import StaticFileFetcher, svg_stylesheet
+from measures.services import measure_sync_current_status
+from tests.factories import (
+    BudgetLineFactory,
+    GoalFactory,
+    IndicatorFactory,
+    MeasureFactory,
+    PartnerFactory,
+    PartnerNameFactory,
+    PlanFactory,
+    PublishedIndicatorValueFactory,
+    PublishedStatusUpdateFactory,
+    StatusUpdateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+OSLO = ZoneInfo("Europe/Oslo")
+REPORT_DAY = datetime.date(2020, 12, 31)
+
+
+def oslo(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=OSLO)
+
+
+def report_url(plan, per=None, *, pdf=False) -> str:
+    name = "measures:plan-report-pdf" if pdf else "measures:plan-report"
+    url = reverse(name, kwargs={"slug": plan.slug})
+    return url if per is None else f"{url}?per={per}"
+
+
+def publish(measure, *, as_of, published_at, summary, **fields):
+    update = PublishedStatusUpdateFactory(
+        measure=measure,
+        as_of=as_of,
+        published_at=published_at,
+        summary=summary,
+        **fields,
+    )
+    measure_sync_current_status(measure=measure)
+    return update
+
+
+@pytest.fixture
+def plan():
+    owner = PartnerFactory(name="Bergen kommune", slug="bergen-kommune")
+    return PlanFactory(
+        title="Plan for rusfeltet 2018–2022",
+        slug="rusplan-2018",
+        start_year=2018,
+        end_year=2022,
+        owner=owner,
+        reporting_interval=Plan.ReportingInterval.TERTIAL,
+    )
+
+
+@pytest.fixture
+def measure(plan):
+    return MeasureFactory(
+        plan=plan, identifier="1", title="Overdoseteam", slug="overdoseteam"
+    )
+
+
+# --- Snapshots -------------------------------------------------------------------
+
+
+def test_update_published_after_the_report_date_never_appears(client, measure):
+    publish(
+        measure,
+        as_of=datetime.date(2020, 6, 1),
+        published_at=oslo(2020, 6, 3, 12),
+        summary="Teamet er i gang.",
+        progress=30,
+    )
+    publish(
+        measure,
+        as_of=datetime.date(2020, 11, 1),
+        published_at=oslo(2021, 1, 5, 9),
+        summary="Publisert først i januar.",
+        progress=90,
+    )
+
+    html = client.get(report_url(measure.plan, "2020-12-31")).text
+
+    assert "Teamet er i gang." in html
+    assert "Publisert først i januar." not in html
+    data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
+    assert data.rollup.progress == 30
+    assert data.measures[0]["update"]["summary"] == "Teamet er i gang."
+
+
+def test_update_whose_as_of_date_is_after_the_report_date_never_appears(
+    client, measure
+):
+    publish(
+        measure,
+        as_of=datetime.date(2020, 9, 1),
+        published_at=oslo(2020, 9, 2, 12),
+        summary="Status i september.",
+        progress=40,
+    )
+    publish(
+        measure,
+        as_of=datetime.date(2021, 3, 1),
+        published_at=oslo(2020, 12, 1, 12),
+        summary="Datert fram i tid.",
+        progress=100,
+        phase=Phase.COMPLETED,
+    )
+
+    html = client.get(report_url(measure.plan, "2020-12-31")).text
+
+    assert "Status i september." in html
+    assert "Datert fram i tid." not in html
+    data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
+    assert data.rollup.progress == 40
+    assert data.rollup.phase_count(Phase.COMPLETED) == 0
+
+
+def test_the_day_ends_at_midnight_in_oslo_not_in_utc(measure):
+    # 23:30 in Oslo on the day counts; 00:30 in Oslo the next day (23:30 UTC on
+    # the day) does not.
+    publish(
+        measure,
+        as_of=datetime.date(2020, 12, 30),
+        published_at=oslo(2020, 12, 31, 23, 30),
+        summary="Rett før midnatt.",
+    )
+    publish(
+        measure,
+        as_of=datetime.date(2020, 12, 31),
+        published_at=datetime.datetime(2020, 12, 31, 23, 30, tzinfo=datetime.UTC),
+        summary="Rett etter midnatt i Oslo.",
+    )
+
+    status = reports.published_status_on(plan=measure.plan, day=REPORT_DAY)
+
+    assert status[measure.pk]["summary"] == "Rett før midnatt."
+
+
+def test_of_two_updates_the_later_as_of_date_wins_whatever_was_published_last(
+    measure,
+):
+    publish(
+        measure,
+        as_of=datetime.date(2020, 10, 1),
+        published_at=oslo(2020, 10, 2),
+        summary="Oktober.",
+    )
+    publish(
+        measure,
+        as_of=datetime.date(2020, 8, 1),
+        published_at=oslo(2020, 11, 1),
+        summary="August, publisert sent.",
+    )
+
+    status = reports.published_status_on(plan=measure.plan, day=REPORT_DAY)
+
+    assert status[measure.pk]["summary"] == "Oktober."
+
+
+@pytest.mark.parametrize(
+    "state", [StatusUpdate.State.DRAFT, StatusUpdate.State.SUBMITTED, "returned"]
+)
+def test_unpublished_updates_never_appear(client, measure, state):
+    StatusUpdateFactory(
+        measure=measure,
+        as_of=datetime.date(2020, 5, 1),
+        state=state,
+        review_comment="Rett opp." if state == "returned" else "",
+        submitted_at=oslo(2020, 5, 2),
+        summary="Hemmelig utkast.",
+    )
+
+    html = client.get(report_url(measure.plan, "2020-12-31")).text
+
+    assert "Hemmelig utkast." not in html
+    assert reports.published_status_on(plan=measure.plan, day=REPORT_DAY) == {}
+
+
+def test_measure_without_an_update_by_the_date_counts_as_not_started(measure):
+    publish(
+        measure,
+        as_of=datetime.date(2021, 2, 1),
+        published_at=oslo(2021, 2, 2),
+        summary="Senere.",
+        progress=80,
+    )
+
+    data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
+
+    assert data.rollup.total == 1
+    assert data.rollup.assessed == 0
+    assert data.rollup.phase_count(Phase.NOT_STARTED) == 1
+    assert data.measures[0]["update"] is None
+
+
+def test_report_for_today_rolls_up_exactly_like_the_plan_page(plan):
+    goal = GoalFactory(plan=plan, title="Trygg by")
+    sub = GoalFactory(plan=plan, parent=goal, title="Færre overdoser")
+    for i, (progress, weight) in enumerate([(10, 1), (55, 3), (None, 2), (90, 1)]):
+        m = MeasureFactory(plan=plan, identifier=str(i + 1), weight=weight)
+        m.goals.add(sub if i % 2 else goal)
+        publish(
+            m,
+            as_of=datetime.date(2024, 1, 1 + i),
+            published_at=oslo(2024, 2, 1),
+            summary=f"Status {i}.",
+            progress=progress,
+            health="" if progress is None else Health.AT_RISK,
+        )
+
+    page = selectors.plan_page(plan=plan)
+    data = reports.plan_report(plan=plan, day=timezone.localdate())
+
+    assert data.rollup == page.rollup
+    assert [n.rollup for n in data.goal_rows] == [
+        page.goals[0].rollup,
+        page.goals[0].children[0].rollup,
+    ]
+
+
+def test_goal_progress_is_weighted_over_the_goal_and_its_subgoals(plan):
+    goal = GoalFactory(plan=plan, title="Overordnet")
+    sub = GoalFactory(plan=plan, parent=goal, title="Delmål")
+    first = MeasureFactory(plan=plan, identifier="1", weight=1)
+    second = MeasureFactory(plan=plan, identifier="2", weight=3)
+    first.goals.add(goal)
+    second.goals.add(sub)
+    for m, progress in ((first, 20), (second, 60)):
+        publish(
+            m,
+            as_of=datetime.date(2020, 5, 1),
+            published_at=oslo(2020, 5, 2),
+            summary="Status.",
+            progress=progress,
+        )
+
+    data = reports.plan_report(plan=plan, day=REPORT_DAY)
+
+    top, below = data.goal_rows
+    assert (top.goal, top.rollup.progress, top.rollup.total) == (goal, 50, 2)
+    assert (below.goal, below.rollup.progress, below.rollup.total) == (sub, 60, 1)
+
+
+def test_partners_that_had_not_reported_for_the_period_are_listed(client, plan):
+    police = PartnerFactory(name="Vest politidistrikt", slug="vest-politidistrikt")
+    PartnerNameFactory(
+        partner=police,
+        name="Hordaland politidistrikt",
+        valid_until=datetime.date(2015, 12, 31),
+    )
+    unit = PartnerFactory(name="Etat for rustjenester", slug="etat-for-rustjenester")
+    late = MeasureFactory(plan=plan, identifier="1", title="Uten rapport", lead=unit)
+    MeasurePartner.objects.create(measure=late, partner=police, role="contributor")
+    reported = MeasureFactory(plan=plan, identifier="2", title="Med rapport")
+    finished = MeasureFactory(plan=plan, identifier="3", title="Ferdig", lead=police)
+    # The third tertial of 2020 runs from 01.09 to 31.12.
+    publish(
+        late,
+        as_of=datetime.date(2020, 8, 31),
+        published_at=oslo(2020, 9, 1),
+        summary="Forrige tertial.",
+    )
+    publish(
+        reported,
+        as_of=datetime.date(2020, 9, 1),
+        published_at=oslo(2020, 9, 2),
+        summary="Denne tertialen.",
+    )
+    publish(
+        finished,
+        as_of=datetime.date(2020, 4, 1),
+        published_at=oslo(2020, 4, 2),
+        summary="Fullført.",
+        phase=Phase.COMPLETED,
+    )
+
+    data = reports.plan_report(plan=plan, day=REPORT_DAY)
+
+    assert data.period.label == "3. tertial 2020"
+    assert (data.expected, data.reported) == (2, 1)
+    assert [(g.name_then, [r["title"] for r in g.measures]) for g in data.gaps] == [
+        ("Etat for rustjenester", ["Uten rapport"]),
+        ("Vest politidistrikt", ["Uten rapport"]),
+    ]
+    html = client.get(report_url(plan, "2020-12-31")).text
+    assert "1 av 2 tiltak hadde en publisert statusoppdatering" in html
+
+
+def test_partner_names_are_those_in_force_on_the_report_date(plan):
+    police = PartnerFactory(name="Vest politidistrikt", slug="vest-politidistrikt")
+    PartnerNameFactory(
+        partner=police,
+        name="Hordaland politidistrikt",
+        valid_until=datetime.date(2015, 12, 31),
+    )
+    old_plan = PlanFactory(start_year=2012, end_year=None, owner=police)
+    MeasureFactory(plan=old_plan, identifier="1", lead=police)
+
+    data = reports.plan_report(plan=old_plan, day=datetime.date(2014, 7, 1))
+
+    assert data.owner_name_then == "Hordaland politidistrikt"
+    assert data.measures[0]["lead"] == "Hordaland politidistrikt"
+
+
+def test_indicator_values_are_those_published_by_the_date_small_numbers_hidden(
+    client, plan, measure, superuser
+):
+    goal = GoalFactory(plan=plan, title="Færre dør av overdoser")
+    deaths = IndicatorFactory(goal=goal, title="Overdosedødsfall", slug="dodsfall")
+    output = IndicatorFactory(
+        goal=None, measure=measure, title="Personer fulgt opp", slug="fulgt-opp"
+    )
+    PublishedIndicatorValueFactory(
+        indicator=deaths, year=2019, value=31, published_at=oslo(2020, 6, 1)
+    )
+    # 3 published in 2020 and corrected to 40 in 2021: the report for 2020 shows
+    # what was public then, and 3 is a small number.
+    old = PublishedIndicatorValueFactory(
+        indicator=deaths,
+        year=2020,
+        value=3,
+        state=IndicatorValue.State.REPLACED,
+        published_at=oslo(2020, 12, 1),
+    )
+    PublishedIndicatorValueFactory(
+        indicator=deaths,
+        year=2020,
+        value=40,
+        replaces=old,
+        published_at=oslo(2021, 2, 1),
+    )
+    PublishedIndicatorValueFactory(
+        indicator=deaths, year=2018, value=25, published_at=oslo(2021, 1, 5)
+    )
+    PublishedIndicatorValueFactory(
+        indicator=output, year=2020, value=120, published_at=oslo(2020, 12, 31, 23)
+    )
+    client.force_login(superuser)  # sees exact small numbers on the pages
+
+    response = client.get(report_url(plan, "2020-12-31"))
+
+    indicators = response.context["report"].indicators
+    ((shown_goal, (series,)),) = indicators.by_goal
+    assert shown_goal == goal
+    assert [(p.value.year, p.shown.text) for p in series.points] == [
+        (2019, "31"),
+        (2020, "<\xa05"),
+    ]
+    ((row, (output_series,)),) = indicators.by_measure
+    assert row["id"] == measure.pk
+    assert [p.shown.text for p in output_series.points] == ["120"]
+    html = response.text
+    assert 'href="#indikatorer"' in html
+    assert "Overdosedødsfall" in html
+    assert "&lt;\xa05" in html
+    assert '<td class="text-end">40</td>' not in html
+    assert '<td class="text-end">25</td>' not in html
+    assert '<td class="text-end">31</td>' in html
+
+
+def test_budget_lines_are_shown_as_they_stood_on_the_report_date(client, plan, measure):
+    line = BudgetLineFactory(measure=measure, year=2020, allocated_nok=16_000_000)
+    BudgetLine.history.filter(id=line.pk).update(history_date=oslo(2020, 3, 1))
+    line.allocated_nok = 18_000_000
+    line.spent_nok = 17_500_000
+    line.save()
+    BudgetLine.history.filter(id=line.pk, allocated_nok=18_000_000).update(
+        history_date=oslo(2021, 3, 1)
+    )
+    BudgetLineFactory(measure=measure, year=2021, allocated_nok=7_000_000)
+
+    data = reports.plan_report(plan=plan, day=REPORT_DAY)
+    html = client.get(report_url(plan, "2020-12-31")).text
+
+    assert [(b.year, b.allocated_nok, b.spent_nok) for b in data.budget.lines] == [
+        (2020, 16_000_000, None)
+    ]
+    assert [(t.year, t.allocated, t.spent) for t in data.budget.totals] == [
+        (2020, 16_000_000, None)
+    ]
+    assert "kr\xa016\xa0000\xa0000" in html
+    assert "18\xa0000\xa0000" not in html
+    assert "7\xa0000\xa0000" not in html
+    assert 'href="#budsjett"' in html
+
+
+def test_report_without_indicators_or_budget_leaves_their_sections_out(client, measure):
+    html = client.get(report_url(measure.plan, "2020-12-31")).text
+
+    assert 'id="indikatorer"' not in html
+    assert 'id="budsjett"' not in html
+
+
+# --- Dates ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "per",
+    ["garbage", "2020-02-30", "2020-13-01", "31-12-2020", "2020/12/31", "1" * 500],
+)
+@pytest.mark.parametrize("pdf", [False, True])
+def test_garbage_date_gives_400_with_a_clear_message(client, plan, per, pdf):
+    response = client.get(report_url(plan, per, pdf=pdf))
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "er ikke en gyldig dato" in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+@pytest.mark.parametrize("per", ["2017-12-31", "1900-01-01", "2999-01-01"])
+def test_date_outside_the_plan_start_and_today_gives_400_with_a_clear_message(
+    client, plan, per
+):
+    response = client.get(report_url(plan, per))
+
+    assert response.status_code == 400
+    assert "Rapporten kan lages for en dato fra planens start 01.01.2018" in (
+        response.text
+    )
+
+
+def test_tomorrow_is_outside_the_range(client, plan):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    response = client.get(report_url(plan, tomorrow.isoformat()))
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "per", ["2018-01-01", "2020-12-31", "31.12.2020", "1.2.2018", " 2020-12-31 "]
+)
+def test_any_date_from_the_plan_start_to_today_works(client, plan, per):
+    assert client.get(report_url(plan, per)).status_code == 200
+
+
+def test_today_and_no_date_give_todays_report(client, plan):
+    today = timezone.localdate()
+
+    for url in (report_url(plan), report_url(plan, today.isoformat())):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["report"].day == today
+
+
+def test_draft_and_unknown_plans_have_no_report(client):
+    draft = PlanFactory(slug="utkast", status=Plan.Status.DRAFT)
+
+    for pdf in (False, True):
+        assert client.get(report_url(draft, "2020-01-01", pdf=pdf)).status_code == 404
+        url = reverse(
+            "measures:plan-report-pdf" if pdf else "measures:plan-report",
+            kwargs={"slug": "finnes-ikke"},
+        )
+        assert client.get(url).status_code == 404
+
+
+# --- The page --------------------------------------------------------------------
+
+
+def test_report_has_cover_contents_and_sections(client, measure):
+    publish(
+        measure,
+        as_of=datetime.date(2020, 6, 1),
+        published_at=oslo(2020, 6, 2),
+        summary="Åpnet i Bergen sentrum.",
+        progress=30,
+        source_note="BT 02.06.2020",
+    )
+
+    response = client.get(report_url(measure.plan, "2020-12-31"))
+    html = response.text
+
+    assert response.status_code == 200
+    assert "Status per 31.12.2020" in html
+    assert "Laget" in html
+    for anchor in (
+        "sammendrag",
+        "fremdrift-per-mal",
+        "tiltakene",
+        "rapportering",
+        "om-rapporten",
+    ):
+        assert f'href="#{anchor}"' in html
+        assert f'id="{anchor}"' in html
+    assert "Åpnet i Bergen sentrum." in html
+    assert "BT 02.06.2020" in html
+    assert "<svg" in html
+    assert "NLOD" in html
+    assert "css/report.css" in html
+
+
+def test_report_has_no_inline_styles_or_scripts(client, measure):
+    for url in (report_url(measure.plan, "2020-12-31"), report_url(measure.plan, "x")):
+        html = client.get(url).text
+        assert " style=" not in html
+        assert "<style" not in html
+        assert "<script" not in html
+
+
+def test_plan_page_links_to_the_report_and_the_exports(client, plan):
+    html = client.get(plan.get_absolute_url()).text
+
+    assert f'action="{report_url(plan)}"' in html
+    assert f'formaction="{report_url(plan, pdf=True)}"' in html
+    assert 'name="per"' in html
+    assert f'value="{timezone.localdate().isoformat()}"' in html
+    for name in (
+        "plan-export-csv",
+        "plan-export-xlsx",
+        "plan-export-updates-csv",
+        "plan-export-updates-xlsx",
+    ):
+        assert reverse(f"measures:{name}", kwargs={"slug": plan.slug}) in html
+
+
+def _grow(plan, count: int, start: int) -> None:
+    goal = GoalFactory(plan=plan)
+    indicator = IndicatorFactory(goal=goal)
+    for year in range(2010, 2010 + count):
+        PublishedIndicatorValueFactory(
+            indicator=indicator, year=year, published_at=oslo(2019, 1, 1)
+        )
+    for i in range(start, start + count):
+        m = MeasureFactory(plan=plan, identifier=str(i))
+        m.goals.add(goal)
+        IndicatorFactory(goal=None, measure=m)
+        BudgetLineFactory(measure=m, year=2019)
+        MeasurePartner.objects.create(
+            measure=m, partner=PartnerFactory(), role="contributor"
+        )
+        for j in range(3):
+            PublishedStatusUpdateFactory(
+                measure=m,
+                as_of=datetime.date(2019, 1 + j, 1),
+                published_at=oslo(2019, 2 + j, 1),
+            )
+
+
+REPORT_QUERIES = 12
+
+
+def test_report_query_count_is_constant_as_data_grows(
+    client, plan, django_assert_num_queries
+):
+    _grow(plan, 3, 1)
+    url = report_url(plan, "2020-12-31")
+    with django_assert_num_queries(REPORT_QUERIES):
+        assert client.get(url).status_code == 200
+
+    _grow(plan, 30, 4)
+    with django_assert_num_queries(REPORT_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["report"].rollup.total == 33
+
+
+# --- The PDF -------------------------------------------------------------------
+
+
+class _FigureParser(HTMLParser):
+    """(label, value) of every row of the report's figure tables."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._cells, self._text, self._in = [], [], [], 0
+        self._table = False
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class") or ""
+        if tag == "table" and (
+            "report-figures" in classes or "report-goals" in classes
+        ):
+            self._table = True
+        elif self._table and tag in ("th", "td"):
+            self._in, self._text = 1, []
+        elif self._table and tag == "tr":
+            self._cells = []
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._table = False
+        elif self._table and tag in ("th", "td") and self._in:
+            self._cells.append(" ".join("".join(self._text).split()))
+            self._in = 0
+        elif self._table and tag == "tr" and self._cells:
+            self.rows.append(self._cells)
+
+    def handle_data(self, data):
+        if self._in:
+            self._text.append(data.replace("\xa0", " "))
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        message = "pdftotext is missing (apt-get install poppler-utils)"
+        if os.environ.get("RUSPLAN_REQUIRE_BROWSER") == "1":  # CI: must run
+            pytest.fail(message)
+        pytest.skip(message)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(  # noqa: S603
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],  # noqa: S607
+        check=True,
+        capture_output=True,
+    ).stdout.decode("utf-8")
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def test_pdf_shows_the_same_figures_as_the_html_report(client, plan, tmp_path):
+    goal = GoalFactory(plan=plan, title="Trygg by for alle")
+    sub = GoalFactory(plan=plan, parent=goal, title="Færre overdosedødsfall")
+    for i, (progress, health) in enumerate(
+        [(25, Health.ON_TRACK), (70, Health.AT_RISK), (None, "")]
+    ):
+        m = MeasureFactory(plan=plan, identifier=str(i + 1), title=f"Tiltak {i + 1}")
+        m.goals.add(sub if i else goal)
+        publish(
+            m,
+            as_of=datetime.date(2020, 10, 1),
+            published_at=oslo(2020, 10, 2),
+            summary="Arbeidet pågår i Årstad og Åsane.",
+            progress=progress,
+            health=health,
+        )
+
+    html = client.get(report_url(plan, "2020-12-31")).text
+    response = client.get(report_url(plan, "2020-12-31", pdf=True))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert (
+        'filename="rusplan-2018-status-2020-12-31.pdf"'
+        in (response["Content-Disposition"])
+    )
+    parser = _FigureParser()
+    parser.feed(html)
+    assert len(parser.rows) > 15, parser.rows
+    text = _pdf_text(response.content, tmp_path)
+    for cells in parser.rows:
+        pattern = r"\s+".join(re.escape(cell) for cell in cells)
+        assert re.search(pattern, text), f"{cells} not in the PDF text"
+    assert "Vektet fremdrift 48 %" in text  # (25 + 70) / 2 = 47.5, rounded up
+    assert "Arbeidet pågår i Årstad og Åsane." in text
+    assert "Status per 31.12.2020" in text
+
+
+# --- The PDF machinery --------------------------------------------------------
+
+
+def test_pdf_fetcher_reads_static_files_from_disk():
+    fetcher = StaticFileFetcher("http://rusplan.example/")
+
+    response = fetcher.fetch("http://rusplan.example/static/css/report.css")
+
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+    response.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://elsewhere.example/static/css/report.css",
+        "https://rusplan.example/static/css/report.css",
+        "http://rusplan.example/tiltak/",
+        "http://rusplan.example/static/../manage.py",
+        "http://rusplan.example/static/%2e%2e/manage.py",
+        "file:///etc/passwd",
+        "http://rusplan.example/static/finnes-ikke.css",
+    ],
+)
+def test_pdf_fetcher_refuses_everything_else(url):
+    fetcher = StaticFileFetcher("http://rusplan.example/")
+
+    with pytest.raises((ValueError, FileNotFoundError)):
+        fetcher.fetch(url)
+
+
+def test_charts_in_the_pdf_get_the_site_colours_without_custom_properties():
+    css = (
+        ":root { --blue: #0b4f8a; }\n/* .seg comment */\n"
+        "body { color: red; }\n.progress-fill { fill: var(--blue); }\n"
+        ".seg-phase-completed { fill: #1e7b45; }\n"
+        "@media (min-width: 1px) { .facts { display: grid; } }"
+    )
+
+    result = svg_stylesheet(css)
+
+    assert ".progress-fill {fill: #0b4f8a;}" in result
+    assert ".seg-phase-completed {fill: #1e7b45;}" in result
+    assert "body" not in result
+    assert "var(" not in result
+    assert "facts" not in result
