@@ -1,0 +1,105 @@
+"""Fill the database with fake, deterministic scale data for benchmarks. See
+measures/demo_data.py for what it makes and docs/benchmarks.md for how it is used."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from measures.demo_data import DemoSize, demo_data_delete, demo_data_generate
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Fyller databasen med fiktive, deterministiske demodata for ytelsestester "
+        "(planer, mål, partnere, bydeler, tiltak, statusoppdateringer og "
+        "indikatorer). Alt har nettadressenavn som begynner med «demo-» og "
+        "blandes aldri med ekte planer. Kjøres kommandoen igjen med de samme "
+        "parametrene, gjør den ingenting; --delete fjerner demodataene."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--measures", type=int, help=gettext_lazy("Antall tiltak."))
+        parser.add_argument(
+            "--updates-per-measure",
+            type=int,
+            default=10,
+            help=gettext_lazy("Publiserte statusoppdateringer per tiltak (10)."),
+        )
+        parser.add_argument(
+            "--plans",
+            type=int,
+            default=0,
+            help=gettext_lazy("Antall planer (standard: én per 400 tiltak)."),
+        )
+        parser.add_argument(
+            "--indicators",
+            type=int,
+            default=0,
+            help=gettext_lazy("Antall indikatorer."),
+        )
+        parser.add_argument(
+            "--values-per-indicator",
+            type=int,
+            default=20,
+            help=gettext_lazy("Verdier per indikator (20)."),
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=1,
+            help=gettext_lazy("Frø for tilfeldighet (1)."),
+        )
+        parser.add_argument(
+            "--delete",
+            action="store_true",
+            help=gettext_lazy("Fjern alle demodata og lag ingen nye."),
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["delete"]:
+            deleted = demo_data_delete()
+            self.stdout.write(
+                _("Demodata fjernet: %(counts)s") % {"counts": _counts(deleted)}
+            )
+            return
+        if options["measures"] is None:
+            raise CommandError(_("Oppgi --measures (eller --delete)."))
+        for name in ("measures", "updates_per_measure", "plans", "indicators"):
+            if options[name] < 0:
+                raise CommandError(
+                    _("--%(name)s kan ikke være negativ.")
+                    % {"name": name.replace("_", "-")}
+                )
+        if options["values_per_indicator"] < 0:
+            raise CommandError(_("--values-per-indicator kan ikke være negativ."))
+        size = DemoSize(
+            measures=options["measures"],
+            updates_per_measure=options["updates_per_measure"],
+            plans=options["plans"],
+            indicators=options["indicators"],
+            values_per_indicator=options["values_per_indicator"],
+            seed=options["seed"],
+        )
+        verbose = options["verbosity"] > 1
+        report = demo_data_generate(
+            size=size, log=self.stdout.write if verbose else lambda message: None
+        )
+        if not report.created:
+            self.stdout.write(
+                _("Demodata med de samme parametrene finnes allerede (%(size)s).")
+                % {"size": size.record()}
+            )
+            return
+        if report.deleted:
+            self.stdout.write(
+                _("Tidligere demodata fjernet: %(counts)s")
+                % {"counts": _counts(report.deleted)}
+            )
+        self.stdout.write(
+            _("Demodata laget på %(seconds).1f s: %(counts)s")
+            % {"seconds": report.seconds, "counts": _counts(report.counts)}
+        )
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {number}" for name, number in counts.items())

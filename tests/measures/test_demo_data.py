@@ -1,0 +1,425 @@
+"""generate_demo_data: fake scale data, deterministic, kept apart from real plans."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError
+from django.db.models import Count, Q
+
+from measures import services
+from measures.demo_data import (
+    DemoSize,
+    demo_data_delete,
+    demo_data_existing_size,
+    demo_data_generate,
+    demo_measures,
+    demo_plans,
+    measures_per_plan,
+)
+from measures.loading import load_plans
+from measures.models import (
+    District,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    MeasurePartner,
+    Plan,
+    StatusUpdate,
+)
+from partners.models import Partner
+from tests.factories import PlanFactory
+
+pytestmark = pytest.mark.django_db
+
+SMALL = DemoSize(
+    measures=24,
+    updates_per_measure=5,
+    plans=3,
+    indicators=6,
+    values_per_indicator=4,
+    seed=7,
+)
+
+
+def _demo_content() -> dict:
+    """Everything the generator made, without database ids."""
+    measures = demo_measures().order_by("slug")
+    return {
+        "partners": list(
+            Partner.objects.filter(slug__startswith="demo-")
+            .order_by("slug")
+            .values_list("slug", "name", "kind", "parent__slug")
+        ),
+        "districts": list(
+            District.objects.filter(slug__startswith="demo-")
+            .order_by("slug")
+            .values_list("slug", "name", "municipality__slug")
+        ),
+        "plans": list(
+            demo_plans()
+            .order_by("slug")
+            .values_list("slug", "title", "start_year", "status", "owner__slug")
+        ),
+        "goals": list(
+            Goal.objects.filter(plan__in=demo_plans())
+            .order_by("plan__slug", "slug")
+            .values_list("plan__slug", "slug", "title", "parent__slug")
+        ),
+        "measures": list(
+            measures.values_list(
+                "slug",
+                "title",
+                "identifier",
+                "plan__slug",
+                "category",
+                "weight",
+                "current_phase",
+                "current_health",
+                "current_progress",
+                "current_as_of",
+            )
+        ),
+        "roles": sorted(
+            MeasurePartner.objects.filter(measure__in=measures).values_list(
+                "measure__slug", "partner__slug", "role"
+            )
+        ),
+        "goal_links": sorted(
+            Measure.goals.through.objects.filter(measure__in=measures).values_list(
+                "measure__slug", "goal__slug"
+            )
+        ),
+        "district_links": sorted(
+            Measure.districts.through.objects.filter(measure__in=measures).values_list(
+                "measure__slug", "district__slug"
+            )
+        ),
+        "updates": sorted(
+            StatusUpdate.objects.filter(measure__in=measures).values_list(
+                "measure__slug",
+                "as_of",
+                "phase",
+                "health",
+                "progress",
+                "summary",
+                "state",
+                "published_at",
+            )
+        ),
+        "indicators": list(
+            Indicator.objects.filter(slug__startswith="demo-")
+            .order_by("slug")
+            .values_list("slug", "title", "kind", "goal__slug", "measure__slug")
+        ),
+        "indicator_values": sorted(
+            IndicatorValue.objects.filter(
+                indicator__slug__startswith="demo-"
+            ).values_list("indicator__slug", "year", "number", "value", "state")
+        ),
+    }
+
+
+def _real_content() -> dict:
+    """Every row that is not demo data, with its values."""
+    return {
+        "partners": list(
+            Partner.objects.exclude(slug__startswith="demo-").order_by("pk").values()
+        ),
+        "districts": list(
+            District.objects.exclude(slug__startswith="demo-").order_by("pk").values()
+        ),
+        "plans": list(
+            Plan.objects.exclude(slug__startswith="demo-").order_by("pk").values()
+        ),
+        "goals": list(
+            Goal.objects.exclude(plan__slug__startswith="demo-").order_by("pk").values()
+        ),
+        "measures": list(
+            Measure.objects.exclude(plan__slug__startswith="demo-")
+            .order_by("pk")
+            .values()
+        ),
+        "roles": list(
+            MeasurePartner.objects.exclude(measure__plan__slug__startswith="demo-")
+            .order_by("pk")
+            .values()
+        ),
+        "updates": list(
+            StatusUpdate.objects.exclude(measure__plan__slug__startswith="demo-")
+            .order_by("pk")
+            .values()
+        ),
+        "indicators": list(
+            Indicator.objects.exclude(slug__startswith="demo-").order_by("pk").values()
+        ),
+        "indicator_values": list(
+            IndicatorValue.objects.exclude(indicator__slug__startswith="demo-")
+            .order_by("pk")
+            .values()
+        ),
+        "history": (
+            Measure.history.count(),
+            StatusUpdate.history.count(),
+            Plan.history.count(),
+            Partner.history.count(),
+        ),
+    }
+
+
+def test_it_makes_the_requested_amount_of_fake_data():
+    report = demo_data_generate(size=SMALL)
+
+    assert report.created
+    assert demo_plans().count() == 3
+    assert demo_measures().count() == 24
+    assert StatusUpdate.objects.filter(measure__in=demo_measures()).count() == 120
+    assert report.counts["measures"] == 24
+    assert report.counts["updates"] == 120
+    assert Goal.objects.filter(plan__in=demo_plans()).count() == 3 * 13
+    names = list(
+        Partner.objects.filter(slug__startswith="demo-").values_list("name", flat=True)
+    )
+    assert "Demo-kommune 1" in names
+    assert set(demo_measures().values_list("title", flat=True)) == {
+        f"Demotiltak {n}" for n in range(1, 25)
+    }
+
+
+def test_it_makes_indicators_with_published_values_on_demo_plans():
+    report = demo_data_generate(size=SMALL)
+
+    indicators = Indicator.objects.filter(slug__startswith="demo-")
+    assert indicators.count() == 6 == report.counts["indicators"]
+    values = IndicatorValue.objects.filter(indicator__in=indicators)
+    assert values.count() == 24 == report.counts["indicator_values"]
+    assert set(values.values_list("state", flat=True)) == {"published"}
+    on_goals = indicators.filter(goal__isnull=False)
+    assert on_goals.exists()
+    assert indicators.filter(measure__isnull=False).exists()
+    assert not on_goals.exclude(goal__plan__in=demo_plans()).exists()
+    assert (
+        not indicators.filter(measure__isnull=False)
+        .exclude(measure__plan__in=demo_plans())
+        .exists()
+    )
+    for indicator in indicators:
+        indicator.full_clean()
+    for value in values:
+        value.full_clean()
+
+
+def test_every_measure_has_one_lead_and_every_update_is_published():
+    demo_data_generate(size=SMALL)
+
+    leads = (
+        demo_measures()
+        .annotate(n=Count("partner_roles", filter=Q(partner_roles__role="lead")))
+        .values_list("n", flat=True)
+    )
+    assert set(leads) == {1}
+    updates = StatusUpdate.objects.filter(measure__in=demo_measures())
+    assert set(updates.values_list("state", flat=True)) == {"published"}
+    assert not updates.filter(published_at__isnull=True).exists()
+
+
+def test_generated_rows_pass_model_validation():
+    demo_data_generate(size=SMALL)
+
+    for plan in demo_plans():
+        plan.full_clean()
+    for measure in demo_measures():
+        measure.full_clean()
+    for update in StatusUpdate.objects.filter(measure__in=demo_measures()):
+        update.full_clean()
+
+
+def test_demo_plans_use_only_demo_partners_and_districts():
+    demo_data_generate(size=SMALL)
+
+    roles = MeasurePartner.objects.filter(measure__in=demo_measures())
+    assert not roles.exclude(partner__slug__startswith="demo-").exists()
+    links = Measure.districts.through.objects.filter(measure__in=demo_measures())
+    assert not links.exclude(district__slug__startswith="demo-").exists()
+    assert not demo_plans().exclude(owner__slug__startswith="demo-").exists()
+
+
+def test_same_seed_gives_the_same_data():
+    demo_data_generate(size=SMALL)
+    first = _demo_content()
+    demo_data_delete()
+
+    demo_data_generate(size=SMALL)
+
+    assert _demo_content() == first
+
+
+def test_another_seed_gives_other_data():
+    demo_data_generate(size=SMALL)
+    first = _demo_content()
+
+    demo_data_generate(
+        size=DemoSize(measures=24, updates_per_measure=5, plans=3, seed=8)
+    )
+
+    assert _demo_content()["updates"] != first["updates"]
+
+
+def test_current_status_is_the_latest_published_update():
+    demo_data_generate(size=SMALL)
+
+    for measure in demo_measures():
+        latest = (
+            StatusUpdate.objects.filter(measure=measure, state="published")
+            .order_by("-as_of", "-published_at", "-id")
+            .first()
+        )
+        assert measure.current_update_id == latest.pk
+        assert measure.current_phase == latest.phase
+        assert measure.current_health == latest.health
+        assert measure.current_progress == latest.progress
+        assert measure.current_as_of == latest.as_of
+        # The service that keeps the status finds nothing to change.
+        assert services.measure_sync_current_status(measure=measure).version == 1
+
+
+def test_measures_without_updates_are_not_started():
+    demo_data_generate(size=DemoSize(measures=5, updates_per_measure=0, plans=1))
+
+    assert set(demo_measures().values_list("current_phase", flat=True)) == {
+        "not_started"
+    }
+    assert not demo_measures().filter(current_update__isnull=False).exists()
+
+
+def test_plan_sizes_rise_from_sixty_and_add_up():
+    sizes = measures_per_plan(DemoSize(measures=20000, updates_per_measure=0, plans=50))
+
+    assert sizes[0] == 60
+    assert sizes == sorted(sizes)
+    assert sum(sizes) == 20000
+
+
+def test_it_writes_no_history_rows():
+    demo_data_generate(size=SMALL)
+
+    assert not Measure.history.filter(slug__startswith="demo-").exists()
+    assert not StatusUpdate.history.filter(
+        measure__in=demo_measures().values("pk")
+    ).exists()
+
+
+def test_bergen_data_is_untouched_by_generating_and_deleting():
+    load_plans()
+    before = _real_content()
+
+    demo_data_generate(size=SMALL)
+    assert _real_content() == before
+
+    demo_data_delete()
+    assert _real_content() == before
+
+
+def test_delete_removes_every_demo_row():
+    load_plans()
+    demo_data_generate(size=SMALL)
+
+    demo_data_delete()
+
+    assert not Partner.objects.filter(slug__startswith="demo-").exists()
+    assert not District.objects.filter(slug__startswith="demo-").exists()
+    assert not demo_plans().exists()
+    assert not Measure.objects.filter(slug__startswith="demo-").exists()
+    assert not StatusUpdate.objects.filter(summary__startswith="Demostatus").exists()
+    assert not Indicator.objects.filter(slug__startswith="demo-").exists()
+    assert not IndicatorValue.objects.filter(source_name="Demodata").exists()
+    assert demo_data_existing_size() is None
+
+
+def test_delete_refuses_when_real_data_points_at_demo_data():
+    demo_data_generate(size=SMALL)
+    owner = Partner.objects.get(slug="demo-kommune-1")
+    PlanFactory(slug="ekte-plan", owner=owner)
+
+    with pytest.raises(IntegrityError):
+        demo_data_delete()
+
+    assert Plan.objects.filter(slug="ekte-plan").exists()
+    assert demo_measures().count() == 24
+
+
+def test_rerun_with_the_same_parameters_does_nothing():
+    demo_data_generate(size=SMALL)
+    ids = set(demo_measures().values_list("pk", flat=True))
+
+    report = demo_data_generate(size=SMALL)
+
+    assert not report.created
+    assert set(demo_measures().values_list("pk", flat=True)) == ids
+
+
+def test_rerun_with_other_parameters_replaces_the_demo_data():
+    demo_data_generate(size=SMALL)
+
+    report = demo_data_generate(size=DemoSize(measures=10, updates_per_measure=2))
+
+    assert report.created
+    assert report.deleted["measures"] == 24
+    assert demo_measures().count() == 10
+    assert StatusUpdate.objects.filter(measure__in=demo_measures()).count() == 20
+    assert demo_data_existing_size() == DemoSize(measures=10, updates_per_measure=2)
+
+
+def test_rerun_regenerates_when_part_of_the_data_was_removed():
+    demo_data_generate(size=SMALL)
+    StatusUpdate.objects.filter(measure__in=demo_measures()).first().delete()
+
+    report = demo_data_generate(size=SMALL)
+
+    assert report.created
+    assert StatusUpdate.objects.filter(measure__in=demo_measures()).count() == 120
+
+
+def test_public_pages_show_the_new_data_at_once(client):
+    assert "Demoplan 1" not in client.get("/").content.decode()
+
+    demo_data_generate(size=SMALL)
+
+    assert "Demoplan 1" in client.get("/").content.decode()
+    assert client.get("/planer/demo-plan-1/").status_code == 200
+
+
+def test_command_generates_and_prints_the_time(capsys):
+    call_command(
+        "generate_demo_data", "--measures=6", "--updates-per-measure=2", "--plans=2"
+    )
+
+    out = capsys.readouterr().out
+    assert "Demodata laget på" in out
+    assert " s: " in out
+    assert demo_measures().count() == 6
+
+
+def test_command_delete_removes_the_demo_data(capsys):
+    call_command("generate_demo_data", "--measures=6", "--updates-per-measure=2")
+
+    call_command("generate_demo_data", "--delete")
+
+    assert not demo_measures().exists()
+    assert "Demodata fjernet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        [],
+        ["--measures=-1"],
+        ["--measures=5", "--updates-per-measure=-2"],
+        ["--measures=5", "--plans=-1"],
+        ["--measures=5", "--values-per-indicator=-1"],
+    ],
+)
+def test_command_rejects_bad_input_and_changes_nothing(arguments):
+    with pytest.raises(CommandError):
+        call_command("generate_demo_data", *arguments)
+
+    assert not Partner.objects.filter(slug__startswith="demo-").exists()
