@@ -11,8 +11,9 @@ PYTEST_ARGS ?=
 # Parallel test processes (pytest-xdist); each gets its own test database.
 TEST_WORKERS ?= 2
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install run demo-users test lint format check messages compilemessages lock clean
+.PHONY: install run demo-users test reliability bench lint format check messages compilemessages lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -26,16 +27,19 @@ $(NPM_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NPM_STAMP) compilemessages
 
-# Needs GNU gettext (msgfmt). Without it, or before any catalogue exists, pages are
-# shown in Bokmål, the source language.
-compilemessages: $(STAMP)
-ifneq ($(PO_FILES),)
+# Compiles each locale/<lang>/LC_MESSAGES/django.po that is newer than its .mo with
+# GNU gettext's msgfmt, as `manage.py compilemessages` would, but without Django: that
+# command needs importable settings and a locale/ directory it finds from the current
+# directory, or stops with "This script should be run from the Django Git checkout...".
+# Without msgfmt (apt-get install gettext), pages are shown in Bokmål.
+compilemessages: $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 	@if command -v msgfmt >/dev/null 2>&1; then \
-	  $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+	  msgfmt --check -o $@ $<; \
 	else \
-	  echo "msgfmt not found (apt-get install gettext): translations not compiled" >&2; \
+	  echo "msgfmt not found (apt-get install gettext): $< not compiled" >&2; \
 	fi
-endif
 
 run: install
 	$(PY) manage.py migrate --no-input
@@ -51,6 +55,24 @@ demo-users: install
 
 test: install
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Load and fault tests against gunicorn + PostgreSQL + Redis on this machine (not part
+# of `make test`): restarts PostgreSQL and stops Redis for a few seconds; see
+# scripts/reliability.py. RELIABILITY_ARGS="--phases load" skips the faults.
+RELIABILITY_ARGS ?=
+reliability: install
+	$(PY) scripts/reliability.py $(RELIABILITY_ARGS)
+
+# The benchmark (not part of `make test`): gunicorn + PostgreSQL + Redis with the
+# national-scale demo data in database rusplan_bench, load from ab (ApacheBench, from
+# Debian's apache2-utils if missing); prints the figures and writes them to
+# docs/benchmarks.md. See scripts/bench.py; e.g. BENCH_ARGS="--seconds 20 --no-write".
+BENCH_ARGS ?=
+bench: install
+	@command -v ab >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  apache2-utils >/dev/null; }
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

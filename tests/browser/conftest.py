@@ -97,6 +97,7 @@ PUBLIC_PATHS = [
     "/bydeler/testbydel/",
     "/tilgjengelighet/",
     "/logg-inn/",
+    "/api/docs/",
 ]
 
 
