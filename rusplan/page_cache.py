@@ -22,9 +22,9 @@ Rules, all in ``PublicPageCacheMiddleware``:
 - the per-visitor CSRF token in the page (the language switcher is a POST form) is
   stored as a placeholder and filled in with the visitor's own token when served;
 - public pages say ``Cache-Control: max-age=0, private`` (the body holds the
-  visitor's CSRF token, so no shared cache may keep it) and vary on Cookie and
-  Accept-Language; every other response that does not set its own Cache-Control
-  gets ``private, no-store``.
+  visitor's CSRF token, so no shared cache may keep it) and vary on Cookie (the
+  language is the switcher's cookie, rusplan/locale.py); every other response that
+  does not set its own Cache-Control gets ``private, no-store``.
 """
 
 import functools
@@ -231,7 +231,7 @@ class PublicPageCacheMiddleware:
         if status is not None and response.status_code == 200:
             response.headers[CACHE_STATUS_HEADER] = status
             patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
-            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+            patch_vary_headers(response, ("Cookie",))
         elif "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
         return response

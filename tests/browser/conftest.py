@@ -56,9 +56,10 @@ def browser():
 
 @pytest.fixture
 def context(browser):
-    # A Norwegian visitor: LocaleMiddleware honours Accept-Language.
+    # An English browser, as many Norwegians have: the pages are still in Bokmål
+    # until the visitor chooses another language (rusplan/locale.py).
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="nb-NO"
+        viewport={"width": 1280, "height": 900}, locale="en-US"
     )
     context.set_default_timeout(10_000)
     yield context

@@ -231,12 +231,12 @@ def test_home_page_renders_in_the_language_of_the_cookie(
         ("en", ["About the plan", "Goals and measures", "Measures", "In progress"]),
     ],
 )
-def test_plan_page_renders_in_the_language_the_browser_asks_for(
+def test_plan_page_renders_in_the_language_chosen_in_the_switcher(
     client, plan, language, words
 ):
-    html = client.get(
-        plan.get_absolute_url(), headers={"accept-language": f"{language},nb;q=0.5"}
-    ).text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    html = client.get(plan.get_absolute_url()).text
 
     assert f'<html lang="{language}">' in html
     for word in words:
@@ -248,17 +248,66 @@ def test_plan_page_renders_in_the_language_the_browser_asks_for(
 
 
 def test_english_plan_page_has_no_bokmal_headings(client, plan):
-    html = client.get(plan.get_absolute_url(), headers={"accept-language": "en"}).text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get(plan.get_absolute_url()).text
 
     for bokmal in ("Om planen", "Mål og tiltak", "Status for tiltakene", "Pågår"):
         assert bokmal not in html, bokmal
 
 
+def _home_in(client, language: str) -> str:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client.get("/").text
+
+
 def test_cached_page_in_one_language_is_not_served_in_another(client, plan):
-    bokmal = client.get("/", headers={"accept-language": "nb"}).text
-    english = client.get("/", headers={"accept-language": "en"}).text
-    nynorsk = client.get("/", headers={"accept-language": "nn"}).text
+    bokmal = _home_in(client, "nb")
+    english = _home_in(client, "en")
+    nynorsk = _home_in(client, "nn")
 
     assert "Gjeldende planer" in bokmal
     assert "Current plans" in english
     assert "Gjeldande planar" in nynorsk
+
+
+@pytest.mark.parametrize("accept", ["en-US,en;q=0.9", "nn", "de", "en", ""])
+def test_bokmal_whatever_the_browser_asks_for(client, plan, accept):
+    # Many Norwegians browse in English: the service speaks Bokmål first and
+    # offers the other languages in the switcher (rusplan/locale.py).
+    response = client.get(plan.get_absolute_url(), headers={"accept-language": accept})
+
+    assert '<html lang="nb">' in response.text
+    assert "Om planen" in response.text
+    assert response["Content-Language"] == "nb"
+
+
+@pytest.mark.parametrize("cookie", ["xx", "de", "", 'en-US"', "<script>"])
+def test_an_unknown_language_cookie_gives_bokmal(client, plan, cookie):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+
+    response = client.get(plan.get_absolute_url(), headers={"accept-language": "en"})
+
+    assert response.status_code == 200
+    assert '<html lang="nb">' in response.text
+
+
+def test_the_switcher_sets_the_language_for_the_following_pages(client, plan):
+    response = client.post(
+        "/i18n/setlang/", {"language": "nn", "next": plan.get_absolute_url()}
+    )
+
+    assert response.status_code == 302
+    assert '<html lang="nn">' in client.get(plan.get_absolute_url()).text
+
+
+def test_the_api_answers_in_the_language_the_client_asks_for(client):
+    # A program has no switcher: the API honours Accept-Language (rusplan/locale.py).
+    english = client.get("/api/v1/finnes-ikke/", headers={"accept-language": "en"})
+    bokmal = client.get("/api/v1/finnes-ikke/")
+
+    assert english.status_code == bokmal.status_code == 404
+    assert english["Content-Language"] == "en"
+    assert bokmal["Content-Language"] == "nb"
+    assert english.json() != bokmal.json()
+    assert "Accept-Language" in english["Vary"]
