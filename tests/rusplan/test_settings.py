@@ -169,10 +169,10 @@ def test_time_zone_is_oslo():
     [
         (
             "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.middleware.locale.LocaleMiddleware",
+            "rusplan.locale.ChosenLanguageMiddleware",
         ),
         (
-            "django.middleware.locale.LocaleMiddleware",
+            "rusplan.locale.ChosenLanguageMiddleware",
             "django.middleware.common.CommonMiddleware",
         ),
     ],
