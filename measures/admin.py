@@ -28,6 +28,7 @@ from .forms_admin import (
     StatusUpdateAddForm,
     StatusUpdateChangeForm,
 )
+from .import_admin import ServiceImportMixin
 from .models import (
     District,
     Goal,
@@ -37,6 +38,7 @@ from .models import (
     ReminderSent,
     StatusUpdate,
 )
+from .resources import MeasureResource, StatusUpdateResource
 
 
 @admin.register(District)
@@ -187,8 +189,9 @@ class StatusUpdateInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(HistoryAdmin):
+class MeasureAdmin(ServiceImportMixin, HistoryAdmin):
     form = MeasureAdminForm
+    resource_classes = [MeasureResource]  # import from CSV/XLSX: docs/exports.md
     list_display = [
         "title",
         "plan",
@@ -327,7 +330,7 @@ UPDATE_RECORD = [
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(HistoryAdmin):
+class StatusUpdateAdmin(ServiceImportMixin, HistoryAdmin):
     """Status updates are append-only once published.
 
     Adding goes through status_update_create (a draft) or
@@ -353,6 +356,7 @@ class StatusUpdateAdmin(HistoryAdmin):
     autocomplete_fields = ["measure"]
     date_hierarchy = "as_of"
     actions = ["publish_submitted"]
+    resource_classes = [StatusUpdateResource]  # import: docs/exports.md
 
     @admin.display(description=_("plan"), ordering="measure__plan__title")
     def plan(self, update: StatusUpdate) -> Plan:

@@ -4,8 +4,8 @@ measures/admin.py). Every save goes through measures/indicator_services.py.
 Indicator values are facts with a review lifecycle: in the admin an administrator
 records a published value with its source (on the indicator's page or the value's
 add page); values are never edited here afterwards (a correction is a replacement,
-see docs/data-model.md), and only drafts can be deleted. Bulk import is a separate
-feature.
+see docs/data-model.md), and only drafts can be deleted. Values are imported in
+bulk from CSV/XLSX through measures/resources.py (docs/exports.md, "Import").
 """
 
 from django import forms
@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from partners.admin import HistoryAdmin
 
 from . import indicator_services
+from .import_admin import ServiceImportMixin
 from .indicator_selectors import format_nok
 from .models import BudgetLine, Indicator, IndicatorValue
+from .resources import IndicatorValueResource
 
 VALUE_FIELDS = [
     "period_type",
@@ -241,9 +243,11 @@ class IndicatorAdmin(HistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(HistoryAdmin):
+class IndicatorValueAdmin(ServiceImportMixin, HistoryAdmin):
     """Adding records a published value with its source; a value is never changed
     here (a correction replaces it), and only drafts can be deleted."""
+
+    resource_classes = [IndicatorValueResource]
 
     list_display = [
         "indicator",

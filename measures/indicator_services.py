@@ -558,11 +558,15 @@ def indicator_value_record_published(
     source_url: str = "",
     actor=UNCHECKED,
     published_at: datetime.datetime | None = None,
+    replaces: IndicatorValue | None = None,
 ) -> IndicatorValue:
     """Record an already-public figure (shipped data, an administrator's import) as
     a published value: no author and no review, so a source is required. Only
     people who may publish may do this (when an actor is named). A period that
-    already has a value is refused like in indicator_value_create()."""
+    already has a value is refused like in indicator_value_create(), unless
+    `replaces` is its published value: then the new value corrects it, and the old
+    one is marked replaced in the same transaction (both rows and their history
+    remain)."""
     indicator = _load_indicator(indicator)
     if actor is not UNCHECKED:
         _require(permissions.can_review_indicator_values(actor, indicator.plan))
@@ -581,11 +585,27 @@ def indicator_value_record_published(
             "source_url": source_url,
         },
     )
-    _check_period_free(indicator, fields)
+    _check_period_free(indicator, fields, replacing=replaces)
+    if replaces is not None:
+        replaces = IndicatorValue.objects.select_for_update().get(pk=replaces.pk)
+        if replaces.state != State.PUBLISHED or (
+            replaces.indicator_id,
+            replaces.period_type,
+            replaces.year,
+            replaces.number,
+        ) != (indicator.pk, fields["period_type"], fields["year"], fields["number"]):
+            raise ValidationError(
+                _("Bare den publiserte verdien for samme periode kan erstattes."),
+                code="invalid",
+            )
+        replaces.state = State.REPLACED
+        replaces.version += 1
+        _validated_save(replaces)
     recorded = IndicatorValue(
         indicator=indicator,
         state=State.PUBLISHED,
         published_at=published_at or timezone.now(),
+        replaces=replaces,
         **fields,
     )
     _validated_save(recorded)

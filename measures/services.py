@@ -506,6 +506,64 @@ def status_update_record_published(
 
 
 @transaction.atomic
+def status_update_import(
+    *,
+    measure: Measure,
+    actor,
+    external_id: str,
+    as_of,
+    phase: str,
+    summary: str,
+    health: str = "",
+    progress: int | None = None,
+    evidence_url: str = "",
+    source_note: str = "",
+) -> StatusUpdate:
+    """A published update from an administrator's import (measures/resources.py).
+
+    The importing user is its author and reviewer, so they need the right to
+    publish on the plan. The content follows the rules of a caseworker's update;
+    one without an assessment states a fact and needs a source, like a shipped
+    event. The external id keeps a file from adding the update twice. Saved
+    once, so it leaves one history row.
+    """
+    _require(permissions.can_review(actor, measure.plan))
+    if not external_id.strip():
+        raise ValidationError(
+            {"external_id": _("En ny oppdatering må ha en ekstern nøkkel.")}
+        )
+    _check_measure_open(measure)
+    _check_update_content(measure=measure, as_of=as_of, evidence_url=evidence_url)
+    if progress is None and not health and not (source_note + evidence_url).strip():
+        raise ValidationError(
+            _(
+                "Angi fremdrift og helse, eller en kilde (source_note eller "
+                "evidence_url) for en hendelse uten vurdering."
+            )
+        )
+    now = timezone.now()
+    update = StatusUpdate(
+        measure=measure,
+        author=actor,
+        reviewer=actor,
+        as_of=as_of,
+        phase=phase,
+        health=health,
+        progress=progress,
+        summary=summary,
+        evidence_url=evidence_url,
+        source_note=source_note,
+        external_id=external_id.strip(),
+        state=StatusUpdate.State.PUBLISHED,
+        submitted_at=now,
+        published_at=now,
+    )
+    _validated_save(update)
+    measure_sync_current_status(measure=measure)
+    return update
+
+
+@transaction.atomic
 def measure_sync_current_status(*, measure: Measure) -> Measure:
     """Copy the latest published update (by as-of date) onto the measure.
 

@@ -60,6 +60,7 @@ THIRD_PARTY_APPS = [
     "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
+    "import_export",
 ]
 LOCAL_APPS = [
     "partners",
@@ -307,6 +308,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [csp_constants.SELF],
     },
 }
+
+# Admin import (django-import-export, docs/exports.md#import): every import runs in
+# one transaction, rolled back on any row error (see measures/resources.py).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_CONFIRM = False
 
 # The admin asks for a TOTP code (django-otp) in production mode.
 RUSPLAN_ADMIN_REQUIRE_OTP = env.bool("RUSPLAN_ADMIN_REQUIRE_OTP", default=not DEBUG)

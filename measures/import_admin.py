@@ -1,0 +1,237 @@
+"""The admin's import pages (django-import-export): file formats that read the
+public exports as they are, Norwegian forms and messages, the permission rule,
+and a failed confirmation that says nothing was imported. The rows themselves
+are read and written by measures/resources.py. See docs/exports.md ("Import").
+"""
+
+import csv
+import io
+
+import tablib
+from django.contrib import messages
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportMixin
+from import_export.formats import base_formats
+from import_export.forms import ImportForm
+
+from .exports import FORMULA_TRIGGERS
+
+
+def _dataset(rows: list[list]) -> tablib.Dataset:
+    """A dataset from the header row and the data rows: trailing blank rows
+    dropped, short rows padded (a cell beyond the header gets a blank heading,
+    which the resource reports)."""
+    while rows and all(cell in (None, "") for cell in rows[-1]):
+        rows.pop()
+    dataset = tablib.Dataset()
+    if not rows:
+        return dataset
+    width = max(len(row) for row in rows)
+    padded = [list(row) + [""] * (width - len(row)) for row in rows]
+    dataset.headers = padded[0]
+    for row in padded[1:]:
+        dataset.append(row)
+    return dataset
+
+
+def _unguard(cell: str) -> str:
+    """Undo the exports' guard against formulas: one leading apostrophe before
+    = + - @, a tab or a carriage return."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1:].startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell
+
+
+class CSV(base_formats.Format):
+    """CSV as the exports write it (UTF-8 with BOM, ";"), and as spreadsheets save
+    it: the separator (";", "," or tab) is the one the header line uses most,
+    and a file that is not UTF-8 is read as Windows-1252 (Excel's "CSV" on
+    Windows). Read as bytes so that the encoding is decided here."""
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding
+
+    def get_title(self):
+        return "csv"
+
+    def get_extension(self):
+        return "csv"
+
+    def get_content_type(self):
+        return "text/csv"
+
+    def can_import(self):
+        return True
+
+    def create_dataset(self, in_stream):
+        if isinstance(in_stream, bytes):
+            try:
+                text = in_stream.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = in_stream.decode("cp1252", errors="replace")
+        else:
+            text = in_stream.removeprefix("\ufeff")
+        header_line = text.split("\n", 1)[0]
+        delimiter = max((";", ",", "\t"), key=header_line.count)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return _dataset([[_unguard(cell) for cell in row] for row in reader])
+
+
+class XLSX(base_formats.XLSX):
+    """The first sheet of a workbook (the exports put the data there and the
+    licence on "Om dataene"), whichever sheet was active when it was saved."""
+
+    def create_dataset(self, in_stream):
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(in_stream), read_only=True, data_only=True
+        )
+        try:
+            sheet = workbook.worksheets[0]
+            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+        return _dataset(rows)
+
+
+class ImportFileForm(ImportForm):
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.fields["import_file"].label = gettext_lazy("Fil")
+        self.fields["import_file"].help_text = gettext_lazy(
+            "CSV eller XLSX med kolonnene fra eksporten."
+        )
+        self.fields["format"].label = gettext_lazy("Format")
+        self.fields["format"].help_text = gettext_lazy(
+            "Velges etter filnavnet når du har valgt en fil."
+        )
+
+
+def import_report(result) -> dict:
+    """What the import page shows of a result: problems with the file, problems
+    per row (numbered as in a spreadsheet: the header is row 1), and the rows."""
+    file_errors = []
+    for error in result.base_errors:
+        file_errors.extend(getattr(error.error, "messages", [str(error.error)]))
+    problems = []
+    for row in result.invalid_rows:
+        for column, texts in row.field_specific_errors.items():
+            problems += [(row.number + 1, column, text) for text in texts]
+        problems += [
+            (row.number + 1, "", text) for text in row.non_field_specific_errors
+        ]
+    for row in result.error_rows:
+        problems += [(row.number + 1, "", str(error.error)) for error in row.errors]
+    problems.sort(key=lambda problem: problem[0])
+    return {
+        "file_errors": file_errors,
+        "row_problems": [
+            {"row": row, "column": column, "message": message}
+            for row, column, message in problems
+        ],
+        "preview_rows": [row for row in result.valid_rows() if row.diff is not None],
+        "totals": result.totals,
+        "failed": result.has_errors() or result.has_validation_errors(),
+    }
+
+
+class ServiceImportMixin(ImportMixin):
+    """Import for an admin whose resource writes through the services
+    (measures/resources.py). Needs the model's add and change permissions; the
+    services check each row's own rule (publishing, for example) on top."""
+
+    import_template_name = "admin/measures/import.html"
+    import_export_change_list_template = "admin/measures/change_list_import.html"
+    import_form_class = ImportFileForm
+    skip_import_confirm = False
+
+    def get_import_formats(self):
+        return [CSV, XLSX]
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_context_data(self, **kwargs):
+        resource = self.get_import_resource_classes(None)[0]
+        written = set(resource.written_columns)
+        keys = [c for c in resource.preview_columns if c not in written]
+        return {
+            "key_columns": keys,
+            "required_columns": resource.required_columns,
+            "written_columns": resource.written_columns,
+            "ignored_columns": [
+                c for c in resource.columns if c not in written and c not in keys
+            ],
+        }
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None:
+            report = import_report(result)
+            response.context_data.update(report)
+            if report["failed"]:
+                self._remove_upload(response.context_data["form"])
+        return response
+
+    def _remove_upload(self, form) -> None:
+        """import-export keeps the uploaded file for the confirm step even when
+        the dry run failed and there is nothing to confirm."""
+        name = getattr(form.cleaned_data.get("import_file"), "tmp_storage_name", None)
+        if name:
+            storage = self.get_tmp_storage_class()(
+                name=name, **self.get_tmp_storage_class_kwargs()
+            )
+            storage.remove()
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file",
+            _(
+                "Filen kunne ikke leses. Sjekk at den er en CSV- eller XLSX-fil og "
+                "at formatet som er valgt, stemmer med filen."
+            ),
+        )
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        # The resource rolled everything back (something changed since the
+        # preview): show what, with the form to try again.
+        messages.error(request, _("Ingenting er importert. Se feilene under."))
+        context = self.admin_site.each_context(request)
+        form = self.get_import_form_class(request)(
+            self.get_import_formats(), self.get_import_resource_classes(request)
+        )
+        context.update(self.get_import_context_data())
+        context.update(import_report(result))
+        context.update(
+            {
+                "title": _("Import"),
+                "form": form,
+                "opts": self.model._meta,
+                "media": self.media + form.media,
+                "result": result,
+            }
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        messages.success(
+            request,
+            _(
+                "Importen er fullført (%(what)s): %(new)s nye, %(changed)s endret, "
+                "%(skipped)s uendret."
+            )
+            % {
+                "what": self.model._meta.verbose_name_plural,
+                "new": totals["new"],
+                "changed": totals["update"],
+                "skipped": totals["skip"],
+            },
+        )

@@ -1,0 +1,101 @@
+"""The admin's import pages in a real browser: upload, preview, confirm, under the
+site's CSP (import-export's script picks the format from the file name), each
+page checked with axe."""
+
+import datetime
+
+import pytest
+
+from tests.browser.axe import assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "korrekt-hest-batteri-stift"
+
+
+@pytest.fixture
+def import_data(transactional_db, settings):
+    from measures import indicator_services
+    from tests.factories import IndicatorFactory, UserFactory
+
+    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
+    UserFactory(username="admin", is_staff=True, is_superuser=True)
+    indicator = IndicatorFactory(slug="overdosedodsfall")
+    indicator_services.indicator_value_record_published(
+        indicator=indicator, year=2019, value=27, source_name="FHI"
+    )
+    return indicator
+
+
+def _csv(*rows: str) -> bytes:
+    header = "indicator;period_type;year;number;value;source_name"
+    return ("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode("utf-8")
+
+
+def test_admin_import_pages_work_under_the_csp_and_pass_axe(
+    page, live_server, import_data
+):
+    from measures.models import IndicatorValue
+
+    errors = []
+    page.on(
+        "console",
+        lambda m: errors.append(page.url + " " + m.text) if m.type == "error" else None,
+    )
+
+    def check():
+        """No CSP violation by the page; then axe (whose own checks apply inline
+        styles, which the CSP reports: those are not the page's)."""
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+        assert_no_axe_violations(page)
+        errors.clear()
+
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    page.goto(live_server.url + "/admin/measures/indicatorvalue/")
+    page.click("a.import_link")
+    assert page.url.endswith("/admin/measures/indicatorvalue/import/")
+    check()
+
+    page.set_input_files(
+        "#id_import_file",
+        {
+            "name": "verdier.csv",
+            "mimeType": "text/csv",
+            "buffer": _csv("overdosedodsfall;year;2019;1;x;FHI"),
+        },
+    )
+    # guess_format.js (a file, allowed by the CSP) chose the format.
+    assert page.eval_on_selector("#id_format", "el => el.selectedOptions[0].text") == (
+        "csv"
+    )
+    page.click("input[type=submit][value='Prøvekjør']")
+    page.locator("table.rusplan-import-errors").wait_for()
+    check()
+
+    page.set_input_files(
+        "#id_import_file",
+        {
+            "name": "verdier.csv",
+            "mimeType": "text/csv",
+            "buffer": _csv(
+                "overdosedodsfall;year;2019;1;26;FHI",
+                f"overdosedodsfall;year;{datetime.date.today().year - 1};1;30;FHI",
+            ),
+        },
+    )
+    page.click("input[type=submit][value='Prøvekjør']")
+    page.locator("input[name=confirm]").wait_for()
+    assert page.locator("table.import-preview del").first.inner_text() == "27"
+    check()
+
+    page.click("input[name=confirm]")
+    page.locator(".messagelist").wait_for()
+    assert page.url.endswith("/admin/measures/indicatorvalue/")
+    assert "Importen er fullført" in page.locator(".messagelist").inner_text()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    published = IndicatorValue.objects.filter(state="published")
+    assert sorted(published.values_list("value", flat=True)) == [26, 30]
