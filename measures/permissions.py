@@ -150,10 +150,13 @@ def can_review(user, plan: Plan) -> bool:
 
 
 def can_use_review_queue(user) -> bool:
-    """The review queue: staff with the permission, or a coordinator of some partner
-    (the queue shows only the plans that partner owns)."""
-    return _is_staff_with(user, "change_statusupdate") or bool(
-        coordinator_partner_ids(user)
+    """The review queue: staff with the permission (on status updates or indicator
+    values), or a coordinator of some partner (the queue shows only the plans that
+    partner owns)."""
+    return (
+        _is_staff_with(user, "change_statusupdate")
+        or _is_staff_with(user, "change_indicatorvalue")
+        or bool(coordinator_partner_ids(user))
     )
 
 
@@ -201,6 +204,14 @@ def can_review_indicator_values(user, plan: Plan) -> bool:
     if _is_staff_with(user, "change_indicatorvalue"):
         return True
     return is_coordinator_of_plan(user, plan)
+
+
+def reviewable_indicator_plans_filter(user) -> dict | None:
+    """Queryset filter kwargs for the plans whose indicator values `user` reviews
+    (the queue's list of can_review_indicator_values): None means every plan."""
+    if _is_staff_with(user, "change_indicatorvalue"):
+        return None
+    return {"owner_id__in": sorted(coordinator_partner_ids(user))}
 
 
 def can_view_indicator_value(user, value: IndicatorValue) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views, workflow_views
+from . import indicator_views, report_views, views, workflow_views
 
 app_name = "measures"
 
@@ -107,4 +107,30 @@ urlpatterns = [
         name="update-return",
     ),
     path("gjennomgang/", workflow_views.review_queue, name="review-queue"),
+    # Indicator values recorded in the browser (measures/indicator_views.py).
+    path(
+        "indikatorer/<slug:slug>/ny-verdi/",
+        indicator_views.indicator_value_create,
+        name="indicator-value-create",
+    ),
+    path(
+        "indikatorverdier/<int:pk>/",
+        indicator_views.indicator_value_detail,
+        name="indicator-value-detail",
+    ),
+    path(
+        "indikatorverdier/<int:pk>/endre/",
+        indicator_views.indicator_value_edit,
+        name="indicator-value-edit",
+    ),
+    path(
+        "indikatorverdier/<int:pk>/publiser/",
+        indicator_views.indicator_value_publish,
+        name="indicator-value-publish",
+    ),
+    path(
+        "indikatorverdier/<int:pk>/returner/",
+        indicator_views.indicator_value_return,
+        name="indicator-value-return",
+    ),
 ]

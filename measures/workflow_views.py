@@ -13,7 +13,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import permissions, services, workflow_selectors
+from . import (
+    indicator_selectors,
+    indicator_views,
+    permissions,
+    services,
+    workflow_selectors,
+)
 from .forms import SUBMIT, PublishForm, ReturnForm, StatusUpdateForm
 from .models import Health, Measure, Phase, StatusUpdate
 
@@ -142,6 +148,10 @@ def my_measures(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "due_count": sum(1 for row in rows if row.status and row.status.due),
+            # Indicators the user records values for (indicator_selectors.py).
+            "indicator_rows": indicator_selectors.indicators_for_user(
+                user=request.user
+            ),
         },
     )
 
@@ -282,7 +292,11 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_queue(
-    request: HttpRequest, *, bound: tuple[int, ReturnForm] | None = None, status=200
+    request: HttpRequest,
+    *,
+    bound: tuple[int, ReturnForm] | None = None,
+    indicator_bound=None,
+    status=200,
 ) -> HttpResponse:
     items = []
     for update in workflow_selectors.review_queue(user=request.user):
@@ -308,6 +322,10 @@ def _render_queue(
         {
             "items": items,
             "gaps": workflow_selectors.unreported_by_plan(user=request.user),
+            # Submitted indicator values beside the updates (indicator_views.py).
+            "indicator_items": indicator_views.review_items(
+                request.user, bound=indicator_bound
+            ),
         },
         status=status,
     )

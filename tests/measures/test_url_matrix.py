@@ -18,11 +18,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from measures.models import StatusUpdate
+from measures.models import IndicatorValue, StatusUpdate
 from tests.factories import (
     BudgetLineFactory,
     GoalFactory,
     IndicatorFactory,
+    IndicatorValueFactory,
     PublishedIndicatorValueFactory,
 )
 from tests.measures.workflow_world import World, build_world
@@ -101,6 +102,24 @@ INDICATOR_VALUE = _pick(
     lambda w: {"pk": PublishedIndicatorValueFactory(value=3).pk},
     lambda w: {"pk": PublishedIndicatorValueFactory(value=300).pk},
 )
+# Indicator values recorded in the browser: output indicators of each partner's
+# measure, so the rule is the one of status updates (reporters / reviewers).
+OUTPUT_INDICATOR = _pick(
+    lambda w: {"slug": IndicatorFactory(goal=None, measure=w.measure_a).slug},
+    lambda w: {"slug": IndicatorFactory(goal=None, measure=w.measure_b).slug},
+)
+
+
+def _output_value(state):
+    def make(measure):
+        indicator = IndicatorFactory(goal=None, measure=measure)
+        return {"pk": IndicatorValueFactory(indicator=indicator, state=state).pk}
+
+    return _pick(lambda w: make(w.measure_a), lambda w: make(w.measure_b))
+
+
+VALUE_SUBMITTED = _output_value(IndicatorValue.State.SUBMITTED)
+VALUE_DRAFT = _output_value(IndicatorValue.State.DRAFT)
 BUDGET_LINE = _pick(
     lambda w: {"pk": BudgetLineFactory(measure=w.measure_a).pk},
     lambda w: {"pk": BudgetLineFactory(measure=w.measure_b).pk},
@@ -176,6 +195,12 @@ TABLE: dict[str, Rule] = {
     "measures:review-queue": Rule(lambda role, which: role in ("coordinator", "staff")),
     "measures:update-publish": Rule(reviewers, SUBMITTED, method="POST"),
     "measures:update-return": Rule(reviewers, SUBMITTED, method="POST"),
+    # indicator values (tests/measures/test_indicator_workflow.py)
+    "measures:indicator-value-create": Rule(reporters, OUTPUT_INDICATOR),
+    "measures:indicator-value-detail": Rule(reporters, VALUE_SUBMITTED),
+    "measures:indicator-value-edit": Rule(reporters, VALUE_DRAFT),
+    "measures:indicator-value-publish": Rule(reviewers, VALUE_SUBMITTED, method="POST"),
+    "measures:indicator-value-return": Rule(reviewers, VALUE_SUBMITTED, method="POST"),
 }
 
 
@@ -217,12 +242,14 @@ def _client(world, role):
     return client
 
 
+_REVIEWED = {"update": StatusUpdate, "value": IndicatorValue}
+
+
 def _states(world):
     return {
-        pk: (state, version)
-        for pk, state, version in StatusUpdate.objects.values_list(
-            "pk", "state", "version"
-        )
+        (kind, pk): (state, version)
+        for kind, model in _REVIEWED.items()
+        for pk, state, version in model.objects.values_list("pk", "state", "version")
     }
 
 
@@ -248,8 +275,8 @@ def test_url_access_matches_the_table(name):
                     # put the world back for the next role.
                     if got != 302 or _states(world) == before:
                         problems.append(f"POST {url} as {role}: {got}, no change")
-                    for pk, (state, version) in before.items():
-                        StatusUpdate.objects.filter(pk=pk).update(
+                    for (kind, pk), (state, version) in before.items():
+                        _REVIEWED[kind].objects.filter(pk=pk).update(
                             state=state, version=version
                         )
                     continue
