@@ -19,6 +19,13 @@ SAVE_DRAFT = "save_draft"
 SUBMIT = "submit"
 
 
+class SecondarySubmit(Submit):
+    """A submit button without crispy's "btn-primary": with both, the outline style
+    keeps the primary background and its text disappears (same colour)."""
+
+    field_classes = "btn"
+
+
 class StatusUpdateForm(forms.Form):
     as_of = forms.DateField(
         label=_("Status per"),
@@ -95,6 +102,9 @@ class StatusUpdateForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.form_method = "post"
+        # The server's messages say what to fix, in Norwegian, next to the field
+        # and stay on screen; the browser's own bubbles do neither (as on login).
+        self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Field("as_of", placeholder=_("dd.mm.åååå")),
             Div(
@@ -115,7 +125,7 @@ class StatusUpdateForm(forms.Form):
                         _("Publiser") if publishes else _("Send til godkjenning"),
                         css_class="btn-primary",
                     ),
-                    Submit(
+                    SecondarySubmit(
                         SAVE_DRAFT, _("Lagre utkast"), css_class="btn-outline-primary"
                     ),
                     css_class="d-flex flex-wrap gap-2 mt-3",

@@ -1,10 +1,19 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
-from measures.models import Plan, StatusUpdate
+from measures.models import MeasurePartner, Plan, StatusUpdate
 from measures.periods import period_for, reporting_status
-from tests.factories import MeasureFactory, PlanFactory, StatusUpdateFactory
+from measures.services import status_update_create
+from rusplan import page_cache
+from tests.factories import (
+    MeasureFactory,
+    PartnerFactory,
+    PlanFactory,
+    PublishedStatusUpdateFactory,
+    StatusUpdateFactory,
+)
 
 D = datetime.date
 
@@ -104,3 +113,113 @@ def test_reporting_status_costs_one_query_for_any_number_of_measures(
     with django_assert_num_queries(1):
         statuses = reporting_status(measures, D(2025, 6, 15))
     assert len(statuses) == 12
+
+
+# --- the partner page: which of its measures have not reported this period --------
+
+
+def _unreported_section(html: str) -> str:
+    start = html.index('<section aria-labelledby="ikke-rapportert"')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.fixture
+def partner_world(db):
+    """A partner with measures in an adopted plan (tertials, adopted long ago): one
+    reported this period, one reported only last period, one (as contributor) never
+    reported, one finished; and measures it does not share."""
+    today = timezone.localdate()
+    period = period_for("tertial", today)
+    partner = PartnerFactory(name="Utekontakten", slug="utekontakten")
+    other = PartnerFactory(name="Annen etat", slug="annen-etat")
+    plan = PlanFactory(
+        title="Rusplan", adopted_on=D(2018, 1, 1), start_year=2018, end_year=None
+    )
+    measures = {
+        "reported": MeasureFactory(plan=plan, title="Rapportert nå", lead=partner),
+        "due": MeasureFactory(plan=plan, title="Rapportert i fjor", lead=partner),
+        "overdue": MeasureFactory(plan=plan, title="Aldri rapportert", lead=other),
+        "finished": MeasureFactory(
+            plan=plan, title="Ferdig tiltak", lead=partner, current_phase="completed"
+        ),
+        "others": MeasureFactory(plan=plan, title="Andres tiltak", lead=other),
+    }
+    MeasurePartner.objects.create(
+        measure=measures["overdue"], partner=partner, role="contributor"
+    )
+    StatusUpdateFactory(
+        measure=measures["reported"], as_of=today, state=StatusUpdate.State.SUBMITTED
+    )
+    PublishedStatusUpdateFactory(measure=measures["due"], as_of=period.previous().end)
+    old_plan = PlanFactory(status=Plan.Status.SUPERSEDED, title="Gammel plan")
+    MeasureFactory(plan=old_plan, title="Tiltak i gammel plan", lead=partner)
+    return partner, plan, measures, period
+
+
+def test_partner_page_lists_its_measures_not_reported_this_period(
+    client, partner_world
+):
+    partner, _plan, measures, period = partner_world
+
+    section = _unreported_section(client.get(partner.get_absolute_url()).text)
+
+    assert "Ikke rapportert denne perioden" in section
+    assert f"{period.label}, frist {period.end:%d.%m.%Y}" in section
+    assert measures["due"].title in section
+    assert measures["overdue"].title in section
+    for name in ("reported", "finished", "others"):
+        assert measures[name].title not in section, name
+    assert "Tiltak i gammel plan" not in section
+    # Only the measure that missed the previous period too is marked late.
+    items = {item.split("</a>")[0]: item for item in section.split("<li>")[1:]}
+    late = next(item for key, item in items.items() if "Aldri rapportert" in key)
+    assert "Forsinket" in late
+    assert section.count("Forsinket") == 1
+
+
+def test_partner_page_says_when_every_measure_has_reported(client, partner_world):
+    partner, _plan, measures, period = partner_world
+    for name in ("due", "overdue"):
+        StatusUpdateFactory(
+            measure=measures[name],
+            as_of=period.start,
+            state=StatusUpdate.State.SUBMITTED,
+        )
+
+    section = _unreported_section(client.get(partner.get_absolute_url()).text)
+
+    assert "er rapportert for denne perioden" in section
+    assert "<li>" not in section
+
+
+def test_partner_page_has_no_reporting_section_without_an_adopted_plan(client, db):
+    partner = PartnerFactory(slug="bare-gammel")
+    MeasureFactory(plan=PlanFactory(status=Plan.Status.COMPLETED), lead=partner)
+
+    html = client.get(partner.get_absolute_url()).text
+
+    assert "ikke-rapportert" not in html
+
+
+def test_publishing_refreshes_the_cached_partner_page_at_once(client, partner_world):
+    partner, plan, measures, _period = partner_world
+    url = partner.get_absolute_url()
+    client.get(url)
+    assert client.get(url)[page_cache.CACHE_STATUS_HEADER] == "hit"
+    Plan.objects.filter(pk=plan.pk).update(requires_review=False)
+    plan.refresh_from_db()
+    measure = measures["due"]
+    measure.refresh_from_db()
+
+    status_update_create(
+        measure=measure,
+        author=None,
+        as_of=timezone.localdate(),
+        phase="in_progress",
+        summary="Ny status.",
+        submit=True,
+    )
+
+    response = client.get(url)
+    assert response[page_cache.CACHE_STATUS_HEADER] == "miss"
+    assert measure.title not in _unreported_section(response.text)

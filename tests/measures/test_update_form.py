@@ -1,6 +1,7 @@
 """The status update form: creating, drafting, correcting, and every bad input."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -51,6 +52,20 @@ def test_caseworker_sees_form_with_last_published_update(client, world):
     assert "Lagre utkast" in body
     assert 'name="version"' in body
     assert timezone.localdate().strftime("%d.%m.%Y") in body
+
+
+def test_the_draft_button_is_an_outline_button_whose_label_can_be_read(client, world):
+    # crispy's Submit adds "btn-primary"; with "btn-outline-primary" too, the label
+    # is blue on blue. The draft button must carry the outline style alone.
+    client.force_login(world.alice)
+    body = client.get(_url(world.measure_a)).content.decode()
+
+    buttons = re.findall(r"<input[^>]*type=\"submit\"[^>]*>", body)
+    draft = next(b for b in buttons if 'name="save_draft"' in b)
+    submit = next(b for b in buttons if 'name="submit"' in b)
+    assert "btn-outline-primary" in draft
+    assert "btn-primary" not in draft.replace("btn-outline-primary", "")
+    assert "btn-primary" in submit
 
 
 def test_submitting_creates_one_submitted_update_with_one_history_row(client, world):
@@ -388,6 +403,73 @@ def test_script_as_form_input_is_echoed_escaped_on_error(client, world):
     assert response.status_code == 200
     assert "<script>alert" not in body
     assert '" onmouseover=' not in body
+
+
+NASTY_URL = 'https://example.org/?q="onmouseover=alert(1)<script>'
+NASTY_ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&quot; onmouseover="
+
+
+def _assert_escaped(body: str, where: str) -> None:
+    assert NASTY_ESCAPED in body, f"{where} does not show the text at all"
+    assert "<script>alert" not in body, where
+    assert '" onmouseover=' not in body, where
+    assert 'q="onmouseover' not in body, where
+
+
+def test_script_in_every_text_field_is_escaped_on_detail_home_and_report(client, world):
+    """The pages the test above does not reach: the update detail page with the
+    coordinator's comment, and the public home page and report once published."""
+    _post(
+        client,
+        world.alice,
+        world.measure_a,
+        summary=NASTY,
+        evidence_url=NASTY_URL,
+        as_of=timezone.localdate().strftime("%d.%m.%Y"),
+    )
+    update = StatusUpdate.objects.latest("id")
+    detail = reverse("measures:update-detail", kwargs={"pk": update.pk})
+    client.force_login(world.olivia)
+    client.post(
+        reverse("measures:update-return", kwargs={"pk": update.pk}),
+        {"comment": NASTY, "version": update.version},
+    )
+    update.refresh_from_db()
+    assert update.review_comment == NASTY
+    for user in (world.olivia, world.alice):
+        client.force_login(user)
+        body = client.get(detail).content.decode()
+        assert body.count(NASTY_ESCAPED) == 2, "summary and comment"
+        _assert_escaped(body, f"update detail for {user}")
+    client.post(
+        _edit_url(update),
+        form_data(
+            world.measure_a,
+            summary=NASTY,
+            evidence_url=NASTY_URL,
+            as_of=timezone.localdate().strftime("%d.%m.%Y"),
+            version=update.version,
+        ),
+    )
+    client.force_login(world.olivia)
+    update.refresh_from_db()
+    client.post(
+        reverse("measures:update-publish", kwargs={"pk": update.pk}),
+        {"version": update.version},
+    )
+    update.refresh_from_db()
+    assert update.state == StatusUpdate.State.PUBLISHED
+
+    anonymous = Client()
+    pages = {
+        "home": reverse("home"),
+        "report": reverse("measures:plan-report", kwargs={"slug": world.plan.slug}),
+        "measure": world.measure_a.get_absolute_url(),
+    }
+    for name, url in pages.items():
+        response = anonymous.get(url)
+        assert response.status_code == 200, name
+        _assert_escaped(response.content.decode(), name)
 
 
 # --- hypothesis: never a 500 ----------------------------------------------------------

@@ -9,12 +9,18 @@ from axes.exceptions import AxesBackendRequestParameterRequired
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from rusplan.middleware import LAST_ACTIVITY_KEY, LOGIN_AT_KEY
 from tests.factories import UserFactory
@@ -367,3 +373,66 @@ def test_password_reset_pages_are_in_norwegian(client):
     assert "Glemt passord" in client.get(reverse("password_reset")).content.decode()
     done = client.get(reverse("password_reset_done")).content.decode()
     assert "Sjekk e-posten din" in done
+
+
+# --- hypothesis: no input to the login and password forms gives a 500 ---------------
+
+text = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        ["", " ", "alice", PASSWORD, "\x00", "<script>alert(1)</script>", "x" * 5000]
+    ),
+)
+
+
+@hypothesis_settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    username=text,
+    password=text,
+    email=st.one_of(text, st.emails()),
+    new1=text,
+    new2=text,
+    next_url=text,
+)
+def test_any_input_to_the_login_and_password_forms_never_gives_a_server_error(
+    alice, username, password, email, new1, new2, next_url
+):
+    anonymous = Client()
+    # Failures pile up across examples: a lockout (429) is a fine answer too.
+    response = anonymous.post(
+        reverse("login"),
+        {"username": username, "password": password, "next": next_url},
+        REMOTE_ADDR="10.9.8.7",
+    )
+    assert response.status_code in (200, 302, 429)
+    response = anonymous.post(reverse("password_reset"), {"email": email})
+    assert response.status_code in (200, 302)
+
+    logged_in = Client()
+    logged_in.force_login(alice)
+    response = logged_in.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": new1, "new_password2": new2},
+    )
+    assert response.status_code in (200, 302)
+
+    # The set-password form behind a valid reset link (the token depends on the
+    # password, which an example above may have changed).
+    alice.refresh_from_db()
+    uid = urlsafe_base64_encode(force_bytes(alice.pk))
+    token = default_token_generator.make_token(alice)
+    link = reverse("password_reset_confirm", args=[uid, token])
+    set_password_url = anonymous.get(link)["Location"]
+    response = anonymous.post(
+        set_password_url, {"new_password1": new1, "new_password2": new2}
+    )
+    assert response.status_code in (200, 302)
+    # And a garbage link.
+    response = anonymous.get(
+        reverse("password_reset_confirm", args=["x" + uid, "y" + token])
+    )
+    assert response.status_code == 200

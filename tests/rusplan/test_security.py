@@ -20,6 +20,9 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from rusplan.security_log import JsonFormatter, client_ip
 from tests.factories import UserFactory
@@ -482,3 +485,26 @@ def test_totp_enrolment_page_shows_a_qr_code_under_the_csp(client, superuser, ot
     assert _inline_code(page) == []
     assert qrcode.status_code == 200
     assert qrcode["Content-Type"] == "image/svg+xml"
+
+
+@hypothesis_settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    language=st.one_of(st.text(max_size=20), st.sampled_from(["nb", "nn", "en"])),
+    next_url=st.one_of(
+        st.text(max_size=60),
+        st.sampled_from(["/", "//evil.example/", "https://evil.example/", "\x00"]),
+    ),
+)
+def test_any_input_to_the_language_switcher_never_gives_a_server_error(
+    language, next_url
+):
+    response = Client().post(
+        reverse("set_language"), {"language": language, "next": next_url}
+    )
+    assert response.status_code in (200, 204, 302)
+    if response.status_code == 302:
+        assert not response["Location"].startswith(("//", "http")), "open redirect"
