@@ -829,6 +829,9 @@ def _tidy_tables() -> None:
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     models = [StatusUpdate, Measure, MeasurePartner, Goal, Plan, Partner, District]
     models += [Measure.goals.through, Measure.districts.through]
+    # Without statistics the planner took 40,000 indicator values for a handful
+    # and read them all for each plan page (docs/benchmarks.md).
+    models += list(_indicator_models() or ())
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(

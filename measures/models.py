@@ -377,6 +377,12 @@ class Measure(models.Model):
         indexes = [
             models.Index(fields=["plan", "current_phase"]),
             models.Index(fields=["plan", "current_health"]),
+            # Roll-ups per plan (selectors.rollup_groups) read only the index.
+            models.Index(
+                fields=["plan", "current_phase", "current_health"],
+                include=["weight", "current_progress"],
+                name="measure_rollup",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -552,6 +558,15 @@ class StatusUpdate(models.Model):
                 fields=["-as_of", "-published_at", "-id"],
                 condition=Q(state="published"),
                 name="statusupdate_newest_published",
+            ),
+            # A measure's published updates newest first, with what a roll-up
+            # reads (the plan page's progress over time looks up one per measure
+            # and year-end, an index-only step; the measure page lists them).
+            models.Index(
+                fields=["measure", "as_of", "published_at", "id"],
+                include=["phase", "health", "progress"],
+                condition=Q(state="published"),
+                name="statusupdate_published_measure",
             ),
         ]
 

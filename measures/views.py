@@ -8,8 +8,17 @@ from django.shortcuts import render
 from . import charts, indicator_charts, indicator_selectors, selectors
 from .filters import MeasureFilter
 from .models import Plan
+from .paging import KeysFirstPaginator
 
 PAGE_SIZE = 25
+# The most rows of one kind a plan, partner or district page lists: up to it, every
+# measure (or indicator value) is on the page, as on every page of Bergen (17
+# measures at most); above it the page shows roll-ups and pages through the
+# measures. Rendered rows were most of those pages' time at national scale, about a
+# quarter of a millisecond each (docs/benchmarks.md).
+LIST_PAGE_SIZE = 50
+# ?page=alle lists every row on one page, to print.
+ALL_ROWS = "alle"
 
 
 def _filtered_page(
@@ -21,7 +30,9 @@ def _filtered_page(
     filterset = MeasureFilter(request.GET, queryset=queryset, plan=plan)
     # get_page() turns garbage, negative and too large page numbers into the
     # nearest valid page instead of an error.
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The national list sorts across plans; a plan's own measures sort cheaply.
+    paginator = Paginator if plan is not None else KeysFirstPaginator
+    page = paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return filterset, page
 
 
@@ -29,6 +40,13 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     plan = selectors.plan_for_page(slug=slug)
     data = selectors.plan_page(plan=plan)
     filterset, page = _filtered_page(request, plan=plan)
+    effect = indicator_selectors.plan_effect_section(plan=plan, user=request.user)
+    # Each indicator with its chart and every value when the values fit; else one
+    # row per indicator with its latest value (the report has every value).
+    effect_in_full = (
+        sum(len(series.points) for group in effect for series in group.series)
+        <= LIST_PAGE_SIZE
+    )
     context = {
         "plan": plan,
         "data": data,
@@ -37,13 +55,23 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "phase_segments": charts.stacked_bar(data.rollup.phases),
         "health_segments": charts.stacked_bar(data.rollup.healths),
         "timeline_chart": charts.progress_columns(data.progress_over_time),
+        # The goal tree names each measure when they all fit; else the goals show
+        # their roll-ups and link to their measures in the table below.
+        "goal_tree_lists_measures": data.rollup.total <= LIST_PAGE_SIZE,
         # Effect (indicators) and money, kept apart from delivery (status).
-        "effect": _with_charts(
-            indicator_selectors.plan_effect_section(plan=plan, user=request.user)
-        ),
+        "effect": _with_charts(effect) if effect_in_full else effect,
+        "effect_in_full": effect_in_full,
         "budget": indicator_selectors.plan_budget(plan=plan),
     }
     return render(request, "measures/plan_detail.html", context)
+
+
+def _list_page(request: HttpRequest, rows: list) -> Page:
+    """Pages of LIST_PAGE_SIZE rows, numbered by ?page= as on the measure list, or
+    every row on one page for ?page=alle."""
+    if request.GET.get("page") == ALL_ROWS:
+        return Paginator(rows, max(len(rows), 1)).page(1)
+    return Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _with_charts(groups: list) -> list:
@@ -91,6 +119,14 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "partner": data.partner,
             "data": data,
+            "page_obj": _list_page(
+                request, [role for group in data.groups for role in group.rows]
+            ),
+            "all_rows": ALL_ROWS,
+            # Measures not reported this period, named when they fit; else counted
+            # per plan (at the start of a period that is nearly all of them).
+            "unreported_listed": sum(len(group.rows) for group in data.unreported or ())
+            <= LIST_PAGE_SIZE,
             "phase_segments": charts.stacked_bar(data.rollup.phases),
             "health_segments": charts.stacked_bar(data.rollup.healths),
             "budget": indicator_selectors.partner_budget(partner=data.partner),
@@ -106,6 +142,10 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "district": data.district,
             "data": data,
+            "page_obj": _list_page(
+                request, [measure for group in data.groups for measure in group.rows]
+            ),
+            "all_rows": ALL_ROWS,
             "phase_segments": charts.stacked_bar(data.rollup.phases),
             "health_segments": charts.stacked_bar(data.rollup.healths),
         },

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from ..paging import KeysFirstPaginator
+
 
 class Pagination(PageNumberPagination):
     """Pages of PAGE_SIZE objects; ?page_size= asks for up to MAX_PAGE_SIZE.
@@ -68,6 +70,12 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+class KeysFirstPagination(Pagination):
+    """For the measures, whose order no index serves: see KeysFirstPaginator."""
+
+    django_paginator_class = KeysFirstPaginator
 
 
 def _positive_int(value: str) -> int | None:

@@ -29,6 +29,7 @@ from .filters import (
     IndicatorValueFilter,
     StatusUpdateFilter,
 )
+from .pagination import KeysFirstPagination
 
 ENDPOINTS = {
     "plans": "api:plan-list",
@@ -158,6 +159,7 @@ class GoalViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
 )
 class MeasureViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.MeasureSerializer
+    pagination_class = KeysFirstPagination
     filterset_class = MeasureFilter
     lookup_field = "slug"
     lookup_value_converter = "slug"

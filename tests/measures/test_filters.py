@@ -2,9 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from measures.models import Category, Measure
-from tests.factories import MeasureFactory
+from tests.factories import DistrictFactory, MeasureFactory
 from tests.measures.test_public_pages import make_world
 
 LIST = "/tiltak/"
@@ -100,6 +102,22 @@ def test_plan_page_filters_its_own_measures(client, world):
     assert "plan" not in response.context["filter"].form.fields
 
 
+def test_plan_page_offers_only_the_plans_own_partners_and_districts(client, world):
+    elsewhere = DistrictFactory(name="Arna", slug="arna")
+    other = MeasureFactory(plan=world.predecessor, slug="annet")
+    other.districts.add(elsewhere)
+
+    plan_form = client.get(world.plan.get_absolute_url()).context["filter"].form
+    list_form = client.get(LIST).context["filter"].form
+
+    assert [d.slug for d in plan_form.fields["district"].queryset] == [
+        "arstad",
+        "asane",
+    ]
+    assert "arna" in [d.slug for d in list_form.fields["district"].queryset]
+    assert other.partner_roles.get().partner not in plan_form.fields["partner"].queryset
+
+
 BAD_PARAMETERS = [
     {"phase": "unknown"},
     {"health": "purple"},
@@ -171,3 +189,40 @@ def test_valid_filters_are_shown_selected_in_the_form(client, world):
 
     assert '<option value="in_progress" selected>' in html
     assert 'value="nummer"' in html
+
+
+text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        ["", "0", "-1", "1e400", "none", "in_progress", "rusplan-2018", "\x00"]
+    ),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            [
+                "q",
+                "plan",
+                "goal",
+                "phase",
+                "health",
+                "partner",
+                "district",
+                "category",
+                "sort",
+                "page",
+            ]
+        ),
+        text,
+    )
+)
+def test_any_filter_input_never_gives_a_server_error(client, world, params):
+    for url in (LIST, world.plan.get_absolute_url()):
+        assert client.get(url, params).status_code == 200

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from measures import reports, selectors
 from measures.models import (
@@ -459,6 +461,23 @@ def test_tomorrow_is_outside_the_range(client, plan):
 )
 def test_any_date_from_the_plan_start_to_today_works(client, plan, per):
     assert client.get(report_url(plan, per)).status_code == 200
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    per=st.one_of(
+        st.text(max_size=30),
+        st.dates().map(datetime.date.isoformat),
+        st.dates().map(lambda day: day.strftime("%d.%m.%Y")),
+    )
+)
+def test_any_report_date_gives_a_report_or_a_400_never_a_500(client, measure, per):
+    response = client.get(report_url(measure.plan), {"per": per})
+    assert response.status_code in (200, 400)
 
 
 def test_today_and_no_date_give_todays_report(client, plan):

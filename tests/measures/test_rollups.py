@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from measures import selectors
 from measures.models import Health, Phase
@@ -14,6 +15,7 @@ from tests.factories import (
     PartnerFactory,
     PlanFactory,
     PublishedStatusUpdateFactory,
+    StatusUpdateFactory,
 )
 
 
@@ -148,6 +150,57 @@ def test_progress_over_time_steps_through_the_years_and_ends_at_current():
     assert [p.rollup.progress for p in page.progress_over_time] == [20, 50, 65]
     assert page.progress_over_time[0].rollup.phase_count(Phase.NOT_STARTED) == 1
     assert page.progress_over_time[-1].rollup == page.rollup
+
+
+@pytest.mark.django_db
+def test_progress_over_time_takes_each_years_last_update_in_force_then(
+    django_assert_num_queries,
+):
+    today = timezone.localdate()
+    plan = PlanFactory(start_year=2019, end_year=2020)
+    measure = _measure(plan, False)
+    earlier = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    for progress, as_of, published_at in [
+        (5, datetime.date(2018, 6, 1), earlier),  # before the plan began
+        (10, datetime.date(2019, 3, 1), earlier),
+        (30, datetime.date(2019, 9, 1), earlier + datetime.timedelta(days=1)),
+        # the same day, published later: this one is in force
+        (40, datetime.date(2019, 9, 1), earlier + datetime.timedelta(days=2)),
+        (60, datetime.date(today.year - 1, 5, 1), earlier),  # after the plan ended
+        (99, today + datetime.timedelta(days=1), earlier),  # dated after today
+    ]:
+        PublishedStatusUpdateFactory(
+            measure=measure, progress=progress, as_of=as_of, published_at=published_at
+        )
+    StatusUpdateFactory(measure=measure, progress=77, as_of=datetime.date(2020, 6, 1))
+    rows = selectors.plan_measure_rows(plan=plan)
+
+    with django_assert_num_queries(2):
+        points = selectors.plan_progress_over_time(plan=plan, rows=rows)
+
+    years = list(range(2018, today.year + 1))
+    assert [p.day for p in points] == [
+        *(datetime.date(year, 12, 31) for year in years[:-1]),
+        today,
+    ]
+    progress = {p.day.year: p.rollup.progress for p in points}
+    assert progress[2018] == 5
+    assert progress[2019] == progress[2020] == 40  # not the draft's 77
+    assert progress[today.year - 1] == progress[today.year] == 60
+
+
+@pytest.mark.django_db
+def test_progress_over_time_is_empty_without_published_updates():
+    plan = PlanFactory()
+    measure = _measure(plan, False)
+    StatusUpdateFactory(measure=measure, as_of=datetime.date(2020, 6, 1))
+
+    assert (
+        selectors.plan_progress_over_time(
+            plan=plan, rows=selectors.plan_measure_rows(plan=plan)
+        )
+        == []
+    )
 
 
 @pytest.mark.django_db
