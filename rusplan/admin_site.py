@@ -30,13 +30,10 @@ class RusplanAdminSite(AdminSite):
 
     @property
     def login_form(self):
-        if not _otp_required():
-            return None
-        # Imported here: django_otp's forms need the app registry, which is not
-        # ready when INSTALLED_APPS imports this module.
-        from django_otp.admin import OTPAdminAuthenticationForm
+        # Both validate the username's length first (rusplan/auth_forms.py).
+        from .auth_forms import AdminLoginForm, otp_admin_login_form
 
-        return OTPAdminAuthenticationForm
+        return otp_admin_login_form() if _otp_required() else AdminLoginForm
 
     @property
     def login_template(self):

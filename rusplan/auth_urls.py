@@ -5,10 +5,16 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .auth_forms import LoginForm
+
 urlpatterns = [
     # A logged-in user who is sent here lacks access to ``next``: the page says so
     # rather than redirecting (which could loop).
-    path("logg-inn/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "logg-inn/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     # Django's LogoutView accepts POST only (GET answers 405).
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -436,3 +436,22 @@ def test_any_input_to_the_login_and_password_forms_never_gives_a_server_error(
         reverse("password_reset_confirm", args=["x" + uid, "y" + token])
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/logg-inn/", "/admin/login/"])
+@pytest.mark.parametrize("otp", [False, True])
+def test_an_overlong_username_is_a_form_error_not_a_server_error(
+    client, settings, url, otp
+):
+    # Django's login forms do not validate the username's length; django-axes then
+    # stored the 5,000 characters in a varchar(255), which PostgreSQL refused (500).
+    settings.RUSPLAN_ADMIN_REQUIRE_OTP = otp
+    response = client.post(
+        url,
+        {"username": "x" * 5000, "password": "whatever-it-is"},
+        REMOTE_ADDR="10.1.2.3",
+    )
+
+    assert response.status_code == 200
+    assert "150" in response.text  # the message says how long a username may be
+    assert not AccessAttempt.objects.filter(username__startswith="xxxx").exists()

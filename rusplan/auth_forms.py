@@ -1,0 +1,42 @@
+"""Login forms whose username length is validated before anyone authenticates.
+
+Django's AuthenticationForm sets the username field's ``max_length`` after the field
+is built, so no MaxLengthValidator runs: a 5,000-character username reaches
+``authenticate()``, and django-axes then records the failure in
+``AccessAttempt.username`` (varchar 255), which PostgreSQL refuses with an error
+(a 500). Found by the hypothesis test in tests/rusplan/test_auth.py.
+"""
+
+import functools
+
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
+
+
+class UsernameLengthMixin:
+    """An over-long username is a form error, like any other invalid input."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(UsernameLengthMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
+    pass
+
+
+@functools.cache
+def otp_admin_login_form():
+    """django-otp's admin login form with the same check; imported late because
+    django_otp's forms need the app registry."""
+    from django_otp.admin import OTPAdminAuthenticationForm
+
+    return type(
+        "OTPAdminLoginForm", (UsernameLengthMixin, OTPAdminAuthenticationForm), {}
+    )
