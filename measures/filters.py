@@ -135,7 +135,19 @@ class MeasureFilter(django_filters.FilterSet):
         model = Measure
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, plan: Plan | None = None, **kw):
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        plan: Plan | None = None,
+        choice_objects: dict[str, list] | None = None,
+        **kw,
+    ):
+        """choice_objects: {filter name: the objects its choices offer, in order},
+        objects the page has already loaded (the plan page's partners and
+        districts), offered instead of querying them again; the filter's queryset
+        still checks a submitted value."""
         super().__init__(data, queryset, **kw)
         if plan is None:
             # Only what the labels read: every public plan's goals (650 at national
@@ -173,6 +185,20 @@ class MeasureFilter(django_filters.FilterSet):
             self.filters["district"].queryset = (
                 District.objects.filter(measures__plan=plan).distinct().order_by("name")
             )
+        for name, objects in (choice_objects or {}).items():
+            form_field = self.form.fields[name]
+            empty = (
+                [] if form_field.empty_label is None else [("", form_field.empty_label)]
+            )
+            # The widget's, not the field's: the field keeps its queryset and its
+            # iterator for checking a submitted value.
+            form_field.widget.choices = empty + [
+                (
+                    getattr(obj, form_field.to_field_name or "pk"),
+                    form_field.label_from_instance(obj),
+                )
+                for obj in objects
+            ]
         for name, form_field in self.form.fields.items():
             css = "form-select" if isinstance(form_field, forms.ChoiceField) else ""
             form_field.widget.attrs["class"] = css or "form-control"

@@ -120,8 +120,16 @@ def reporting_status(
     candidates = [m for m in measures if takes_reports(m)]
     if not candidates:
         return {}
-    periods = {m.pk: current_period(m.plan, today) for m in candidates}
-    earliest = min(p.previous().start for p in periods.values())
+    # One period (and previous period) per reporting interval, not per measure: a
+    # partner page asks for nearly two thousand measures in a dozen plans.
+    by_interval: dict[str, tuple[Period, Period]] = {}
+    for measure in candidates:
+        interval = measure.plan.reporting_interval
+        if interval not in by_interval:
+            period = period_for(interval, today)
+            by_interval[interval] = (period, period.previous())
+    periods = {m.pk: by_interval[m.plan.reporting_interval] for m in candidates}
+    earliest = min(previous.start for _, previous in by_interval.values())
     reported: dict[int, list[datetime.date]] = {}
     rows = StatusUpdate.objects.filter(
         measure_id__in=list(periods),
@@ -132,10 +140,9 @@ def reporting_status(
         reported.setdefault(measure_id, []).append(as_of)
     result = {}
     for measure in candidates:
-        period = periods[measure.pk]
+        period, previous = periods[measure.pk]
         dates = reported.get(measure.pk, [])
         this_period = [d for d in dates if period.contains(d)]
-        previous = period.previous()
         due = not this_period
         # A plan adopted after the previous period ended had no deadline then.
         had_previous_deadline = (

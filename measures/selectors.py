@@ -43,7 +43,7 @@ from .models import (
     Plan,
     StatusUpdate,
 )
-from .periods import Period, ReportingStatus, reporting_status
+from .periods import OPEN_PHASES, Period, ReportingStatus, reporting_status
 
 NOT_ASSESSED = ""
 NOT_ASSESSED_LABEL = _("Ikke vurdert")
@@ -656,7 +656,8 @@ def measure_page(*, slug: str) -> MeasurePage:
 
 @dataclass
 class PlanGroup:
-    """A plan's measures on a partner or district page."""
+    """A plan's measures on a partner or district page (on a partner page, the
+    ids of the partner's roles in them: partner_roles() loads a page of them)."""
 
     plan: Plan
     rows: list
@@ -687,12 +688,14 @@ class PartnerPage:
     # Plans where the partner's measures take reports now (adopted plans, open
     # measures), each with the measures still due this period; None if none do.
     unreported: list[UnreportedGroup] | None = None
+    # {plan id: plan} for the plans of groups (partner_roles() reads it).
+    plans: dict[int, Plan] = field(default_factory=dict)
 
 
 def partner_page(*, slug: str) -> PartnerPage:
     """A partner, its measures across public plans with its role and the measures'
     current status, the name it had at each plan's time, and its measures not yet
-    reported this period (five queries)."""
+    reported this period (seven queries; the page's roles: partner_roles())."""
     try:
         partner = (
             Partner.objects.select_related("parent")
@@ -704,30 +707,95 @@ def partner_page(*, slug: str) -> PartnerPage:
         )
     except Partner.DoesNotExist as error:
         raise Http404(_("Fant ingen partner med denne adressen.")) from error
-    roles = list(
+    # Every role as a small dict: what the roll-ups need, and the role's id for
+    # partner_roles() to load the page's rows. A partner has thousands of roles; a
+    # role and a measure object each was most of the page's time.
+    rows = list(
         MeasurePartner.objects.filter(partner=partner)
         .exclude(measure__plan__status=Plan.Status.DRAFT)
-        # The plans in a query of their own: a partner's thousand roles lie in a
-        # dozen plans, and a plan object per role was a third of the page's time.
-        .select_related("measure")
-        .prefetch_related("measure__plan")
         .order_by(
             "-measure__plan__start_year",
             "measure__plan__title",
             "measure__identifier",
             "measure__title",
         )
+        .values(
+            "pk",
+            "measure_id",
+            plan_id=F("measure__plan_id"),
+            current_phase=F("measure__current_phase"),
+            current_health=F("measure__current_health"),
+            current_progress=F("measure__current_progress"),
+            weight=F("measure__weight"),
+        )
     )
-    groups = _group_by_plan(roles, measure_of=lambda role: role.measure)
-    for group in groups:
-        group.name_then = partner.name_on(plan_reference_date(group.plan))
+    plans = Plan.objects.in_bulk({row["plan_id"] for row in rows}) if rows else {}
+    groups: dict[int, PlanGroup] = {}
+    group_rows: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        if row["plan_id"] not in groups:
+            plan = plans[row["plan_id"]]
+            groups[plan.pk] = PlanGroup(
+                plan=plan,
+                rows=[],
+                rollup=rollup([]),
+                name_then=partner.name_on(plan_reference_date(plan)),
+            )
+        groups[row["plan_id"]].rows.append(row["pk"])
+        group_rows[row["plan_id"]].append(row)
+    for plan_id, group in groups.items():
+        group.rollup = rollup(group_rows[plan_id])
     return PartnerPage(
         partner=partner,
-        rollup=rollup(role.measure for role in roles),
-        groups=groups,
+        rollup=rollup(rows),
+        groups=list(groups.values()),
         units=list(partner.units.all()),
-        unreported=_unreported_by_plan([role.measure for role in roles]),
+        unreported=_unreported_by_plan(_reporting_measures(partner, rows, plans)),
+        plans=plans,
     )
+
+
+def _reporting_measures(
+    partner: Partner, rows: list[dict], plans: dict[int, Plan]
+) -> list[Measure]:
+    """The measures of `rows` that take reports (periods.takes_reports: open
+    measures in adopted plans), with their plans, in the order of `rows` (one
+    query, none if there are none)."""
+    ids = [
+        row["measure_id"]
+        for row in rows
+        if row["current_phase"] in OPEN_PHASES
+        and plans[row["plan_id"]].status == Plan.Status.ADOPTED
+    ]
+    if not ids:
+        return []
+    # Found through the partner's roles, not by a thousand ids.
+    measures = {
+        measure.pk: measure
+        for measure in Measure.objects.filter(
+            partner_roles__partner=partner,
+            plan__status=Plan.Status.ADOPTED,
+            current_phase__in=OPEN_PHASES,
+        )
+        .only("plan", "identifier", "title", "slug", "current_phase")
+        .order_by()
+    }
+    for measure in measures.values():
+        measure.plan = plans[measure.plan_id]
+    return [measures[pk] for pk in ids]
+
+
+def partner_roles(pks: list[int], *, plans: dict[int, Plan]) -> list[MeasurePartner]:
+    """The roles (ids from PartnerPage.groups' rows) with their measures, in the
+    given order (one query); `plans` is PartnerPage.plans."""
+    roles = (
+        MeasurePartner.objects.select_related("measure")
+        .defer("measure__description", "measure__source_note")
+        .in_bulk(pks)
+    )
+    for role in roles.values():
+        role.measure.plan = plans[role.measure.plan_id]
+    return [roles[pk] for pk in pks]
 
 
 def _unreported_by_plan(measures: list[Measure]) -> list[UnreportedGroup] | None:

@@ -22,12 +22,17 @@ ALL_ROWS = "alle"
 
 
 def _filtered_page(
-    request: HttpRequest, *, plan: Plan | None = None
+    request: HttpRequest,
+    *,
+    plan: Plan | None = None,
+    choice_objects: dict[str, list] | None = None,
 ) -> tuple[MeasureFilter, Page]:
     queryset = selectors.measure_list_queryset()
     if plan is not None:
         queryset = queryset.filter(plan=plan)
-    filterset = MeasureFilter(request.GET, queryset=queryset, plan=plan)
+    filterset = MeasureFilter(
+        request.GET, queryset=queryset, plan=plan, choice_objects=choice_objects
+    )
     # get_page() turns garbage, negative and too large page numbers into the
     # nearest valid page instead of an error.
     # The national list sorts across plans; a plan's own measures sort cheaply.
@@ -39,12 +44,20 @@ def _filtered_page(
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     plan = selectors.plan_for_page(slug=slug)
     data = selectors.plan_page(plan=plan)
-    filterset, page = _filtered_page(request, plan=plan)
-    effect = indicator_selectors.plan_effect_section(plan=plan, user=request.user)
+    # The filter offers the partners and districts the page lists already.
+    filterset, page = _filtered_page(
+        request,
+        plan=plan,
+        choice_objects={"partner": data.partners, "district": data.districts},
+    )
     # Each indicator with its chart and every value when the values fit; else one
-    # row per indicator with its latest value (the report has every value).
+    # row per indicator with its latest value (the report has every value), and
+    # only the latest values are loaded.
+    effect = indicator_selectors.plan_effect_section(
+        plan=plan, user=request.user, latest_only_above=LIST_PAGE_SIZE
+    )
     effect_in_full = (
-        sum(len(series.points) for group in effect for series in group.series)
+        sum(series.value_count for group in effect for series in group.series)
         <= LIST_PAGE_SIZE
     )
     context = {
@@ -113,15 +126,16 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = selectors.partner_page(slug=slug)
+    # The groups hold role ids; only the page's roles are loaded.
+    page = _list_page(request, [pk for group in data.groups for pk in group.rows])
+    page.object_list = selectors.partner_roles(list(page.object_list), plans=data.plans)
     return render(
         request,
         "measures/partner_detail.html",
         {
             "partner": data.partner,
             "data": data,
-            "page_obj": _list_page(
-                request, [role for group in data.groups for role in group.rows]
-            ),
+            "page_obj": page,
             "all_rows": ALL_ROWS,
             # Measures not reported this period, named when they fit; else counted
             # per plan (at the start of a period that is nearly all of them).

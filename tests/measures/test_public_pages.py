@@ -259,18 +259,21 @@ def test_unpublished_updates_are_never_shown(client, world, name):
 # times as many measures and updates: the numbers must not move.
 # plan, measure and partner include the indicator and budget sections (two, two
 # and one queries with no indicators; tests/measures/test_indicator_pages.py);
-# partner also its measures not reported this period (one query) and its plans
-# (one query, apart from the roles). plan's progress over time takes two queries
-# (the first and last update, then each measure's status at each year-end); the
-# measure list finds a page by sorting keys, then loads its rows (paging.py).
+# partner also its measures not reported this period (two queries: the measures
+# that take reports, then their reports) and its plans (one query, apart from the
+# roles), and it loads only its table page's roles (one query more). plan's progress
+# over time takes two queries (the first and last update, then each measure's status
+# at each year-end); the measure list finds a page by sorting keys, then loads its
+# rows (paging.py). plan's filter offers the partners and districts the page has
+# loaded for its lists (no query of their own).
 QUERY_COUNTS = {
     "home": 5,
-    "plan": 20,
-    "plan-filtered": 24,
+    "plan": 18,
+    "plan-filtered": 22,
     "measure-list": 10,
     "measure-list-filtered": 15,
     "measure": 9,
-    "partner": 7,
+    "partner": 9,
     "district": 4,
     "accessibility": 0,
 }
