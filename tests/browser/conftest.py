@@ -67,6 +67,25 @@ def context(browser):
 
 
 @pytest.fixture
+def new_page(browser, live_server, transactional_db):
+    """Pages in fresh contexts (other people, other browsers), closed at the end:
+    ``new_page()`` for each person in a test."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="en-US"
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def page(context, live_server, transactional_db):
     """A blank page in a fresh context; `page.goto(live_server.url + path)`. The live
     server runs in another thread, so the data a test creates must be committed:

@@ -35,24 +35,6 @@ def world(transactional_db):
     return world
 
 
-@pytest.fixture
-def new_page(browser, live_server, transactional_db):
-    """A page in a fresh context per person, closed at the end."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="nb-NO"
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def _log_in(page, live_server, username: str) -> None:
     page.goto(live_server.url + "/logg-inn/")
     page.fill("#id_username", username)

@@ -26,24 +26,6 @@ def world(transactional_db):
     return build_world()
 
 
-@pytest.fixture
-def new_page(browser, live_server, transactional_db):
-    """Pages in fresh contexts (other people, other browsers), closed at the end."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="nb-NO"
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def _url(live_server, path: str) -> str:
     return live_server.url + path
 
