@@ -41,6 +41,7 @@ from .models import (
     MeasurePartner,
     Phase,
     Plan,
+    plan_hidden,
 )
 
 # One licence for every channel (measures/open_data.py): NLOD 2.0.
@@ -194,7 +195,7 @@ def measures_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
             roles = list(measure.partner_roles.all())
             lead = next((r.partner for r in roles if r.role == "lead"), None)
             continues = measure.continues
-            if continues is not None and continues.plan.status == Plan.Status.DRAFT:
+            if continues is not None and not continues.plan.is_public:
                 continues = None
             yield (
                 measure.plan.slug,
@@ -385,8 +386,8 @@ def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
             Q(indicator__goal__plan=plan) | Q(indicator__measure__plan=plan)
         )
     else:
-        queryset = queryset.exclude(indicator__goal__plan__status=Plan.Status.DRAFT)
-        queryset = queryset.exclude(indicator__measure__plan__status=Plan.Status.DRAFT)
+        queryset = queryset.exclude(plan_hidden("indicator__goal__plan__"))
+        queryset = queryset.exclude(plan_hidden("indicator__measure__plan__"))
     queryset = queryset.order_by(
         "indicator__order",
         "indicator__title",

@@ -20,6 +20,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .uncertainty import uncertainty_field
+
 
 class PeriodType(models.TextChoices):
     YEAR = "year", _("År")
@@ -167,6 +169,7 @@ class Indicator(models.Model):
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
     source_note = models.TextField(_("kilde"), blank=True)
+    uncertainty = uncertainty_field()
 
     history = HistoricalRecords()
 
@@ -306,6 +309,7 @@ class IndicatorValue(models.Model):
         ),
     )
     source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
+    uncertainty = uncertainty_field()
     replaces = models.ForeignKey(
         "self",
         verbose_name=_("erstatter"),
@@ -432,7 +436,18 @@ class IndicatorValue(models.Model):
 
 
 class BudgetLine(models.Model):
-    """Money for one measure in one calendar year, in whole kroner."""
+    """A sum of money for one measure, in whole kroner, and what kind of figure it
+    is: a proposal, an adopted budget, an allocation or a cost estimate. A figure
+    for several years (21 MNOK for 2013–2015) has an end_year. The amount's column
+    is still named allocated_nok for the migrations' sake."""
+
+    class Kind(models.TextChoices):
+        NOT_GIVEN = "", _("Ikke oppgitt")
+        PROPOSAL = "proposal", _("Budsjettforslag")
+        ADOPTED = "adopted", _("Vedtatt budsjett")
+        ALLOCATION = "allocation", _("Bevilgning")
+        ESTIMATE = "estimate", _("Kostnadsoverslag")
+        PROJECT_COST = "project_cost", _("Prosjektkostnad")
 
     measure = models.ForeignKey(
         "measures.Measure",
@@ -441,7 +456,23 @@ class BudgetLine(models.Model):
         related_name="budget_lines",
     )
     year = models.PositiveSmallIntegerField(_("år"))
-    allocated_nok = models.PositiveBigIntegerField(_("bevilget (kr)"))
+    end_year = models.PositiveSmallIntegerField(
+        _("til og med år"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Bare når beløpet gjelder flere år samlet, for eksempel 2013–2015."
+        ),
+    )
+    kind = models.CharField(
+        _("type beløp"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.NOT_GIVEN,
+        blank=True,
+        help_text=_("Hva beløpet er, slik kilden sier: forslag, vedtak, bevilgning."),
+    )
+    allocated_nok = models.PositiveBigIntegerField(_("beløp (kr)"))
     spent_nok = models.PositiveBigIntegerField(
         _("brukt (kr)"),
         null=True,
@@ -457,6 +488,7 @@ class BudgetLine(models.Model):
     note = models.TextField(_("merknad"), blank=True)
     source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
     source_note = models.CharField(_("kilde"), max_length=500, blank=True)
+    uncertainty = uncertainty_field()
 
     history = HistoricalRecords()
 
@@ -466,10 +498,17 @@ class BudgetLine(models.Model):
         ordering = ["measure", "year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "year"],
-                name="budgetline_one_per_measure_and_year",
+                fields=["measure", "year", "kind"],
+                name="budgetline_one_per_measure_year_kind",
                 violation_error_message=_(
-                    "Tiltaket har allerede en budsjettlinje for dette året."
+                    "Tiltaket har allerede et beløp av denne typen for dette året."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gt=F("year")),
+                name="budgetline_end_year_after_year",
+                violation_error_message=_(
+                    "«Til og med år» må være etter året, eller stå tomt."
                 ),
             ),
             models.CheckConstraint(
@@ -488,4 +527,10 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.measure} – {self.year}"
+        return f"{self.measure} – {self.years_label}"
+
+    @property
+    def years_label(self) -> str:
+        if self.end_year:
+            return f"{self.year}–{self.end_year}"
+        return str(self.year)

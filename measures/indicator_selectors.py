@@ -41,6 +41,7 @@ from .models import (
     Measure,
     MeasurePartner,
     Plan,
+    plan_hidden,
 )
 
 NBSP = "\u00a0"
@@ -409,7 +410,7 @@ def partner_budget(*, partner: Partner) -> list[PartnerBudgetRow]:
             measure__partner_roles__partner=partner,
             measure__partner_roles__role=MeasurePartner.Role.LEAD,
         )
-        .exclude(measure__plan__status=Plan.Status.DRAFT)
+        .exclude(plan_hidden("measure__plan__"))
         .values("measure__plan_id", "year")
         .annotate(**_TOTALS)
         .order_by("measure__plan_id", "year")

@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Partner
 
+from .uncertainty import uncertainty_field
+
 
 class Phase(models.TextChoices):
     NOT_STARTED = "not_started", _("Ikke startet")
@@ -51,6 +53,10 @@ def _progress_in_range(field: str) -> Q:
     )
 
 
+# What a measure with no published update shows instead of a phase.
+NO_STATUS_LABEL = _("Ingen status registrert")
+
+
 class District(models.Model):
     """A bydel (city district)."""
 
@@ -79,14 +85,24 @@ class District(models.Model):
         return reverse("measures:district-detail", kwargs={"slug": self.slug})
 
 
+def plan_hidden(prefix: str = "") -> Q:
+    """The plans the public never sees: drafts and training plans. `prefix` is
+    the lookup path to the plan, e.g. "measure__plan__"."""
+    return Q(**{f"{prefix}status": "draft"}) | Q(**{f"{prefix}is_training": True})
+
+
 class Plan(models.Model):
     class Status(models.TextChoices):
+        NOT_GIVEN = "", _("Ikke oppgitt")
         DRAFT = "draft", _("Utkast")
+        CONSULTATION = "consultation", _("På høring")
         ADOPTED = "adopted", _("Vedtatt")
+        REVISED = "revised", _("Revidert")
         COMPLETED = "completed", _("Avsluttet")
         SUPERSEDED = "superseded", _("Erstattet")
 
     class ReportingInterval(models.TextChoices):
+        NOT_GIVEN = "", _("Ikke oppgitt")
         MONTH = "month", _("Månedlig")
         QUARTER = "quarter", _("Kvartalsvis")
         TERTIAL = "tertial", _("Tertialvis")
@@ -127,7 +143,16 @@ class Plan(models.Model):
         _("saksnummer"), max_length=100, blank=True
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        blank=True,
+        help_text=_(
+            "Planens status slik kildene oppgir den; «Ikke oppgitt» når ingen kilde "
+            "sier det. Planer med status «Utkast» vises ikke for publikum, og bare "
+            "vedtatte planer tar imot statusoppdateringer."
+        ),
     )
     owner = models.ForeignKey(
         Partner,
@@ -151,7 +176,12 @@ class Plan(models.Model):
         _("rapporteringsintervall"),
         max_length=20,
         choices=ReportingInterval.choices,
-        default=ReportingInterval.TERTIAL,
+        default=ReportingInterval.NOT_GIVEN,
+        blank=True,
+        help_text=_(
+            "Hvor ofte planen skal rapporteres, slik planen eller vedtaket sier. "
+            "Påminnelser sendes bare når intervallet er oppgitt."
+        ),
     )
     requires_review = models.BooleanField(
         _("krever godkjenning"),
@@ -160,6 +190,23 @@ class Plan(models.Model):
     )
     source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
     source_note = models.TextField(_("kilde"), blank=True)
+    uncertainty = uncertainty_field()
+    is_training = models.BooleanField(
+        _("øvingsplan"),
+        default=False,
+        help_text=_(
+            "En plan med oppdiktede data for å øve på arbeidsflyten. Vises aldri "
+            "for publikum: ikke på sidene, i rapporter, eksporter eller API-et."
+        ),
+    )
+    published_by_owner = models.BooleanField(
+        _("publisert av eieren"),
+        default=False,
+        help_text=_(
+            "Kryss av bare når eieren selv publiserer dataene i Rusplan. Ellers "
+            "oppgis dataene som sammenstilt av Rusplan fra offentlige kilder."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -193,6 +240,10 @@ class Plan(models.Model):
         return reverse("measures:plan-detail", kwargs={"slug": self.slug})
 
     @property
+    def is_public(self) -> bool:
+        return not self.is_training and self.status != self.Status.DRAFT
+
+    @property
     def period_label(self) -> str:
         if self.end_year is None:
             return _("fra %(start)s") % {"start": self.start_year}
@@ -219,6 +270,7 @@ class Goal(models.Model):
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
     source_note = models.TextField(_("kilde"), blank=True)
+    uncertainty = uncertainty_field()
 
     history = HistoricalRecords()
 
@@ -312,6 +364,7 @@ class Measure(models.Model):
     )
     source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
     source_note = models.TextField(_("kilde"), blank=True)
+    uncertainty = uncertainty_field()
 
     current_update = models.ForeignKey(
         "StatusUpdate",
@@ -322,11 +375,14 @@ class Measure(models.Model):
         related_name="+",
         editable=False,
     )
+    # Blank until an update is published: a measure nobody has reported on has no
+    # phase ("Ingen status registrert"), which is not the same as "not started".
     current_phase = models.CharField(
         _("fase"),
         max_length=20,
         choices=Phase.choices,
-        default=Phase.NOT_STARTED,
+        default="",
+        blank=True,
         editable=False,
     )
     current_health = models.CharField(
@@ -390,6 +446,17 @@ class Measure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("measures:measure-detail", kwargs={"slug": self.slug})
+
+    @property
+    def has_status(self) -> bool:
+        return bool(self.current_phase)
+
+    @property
+    def status_label(self) -> str:
+        """The phase, or «Ingen status registrert» when nothing is published."""
+        if not self.current_phase:
+            return str(NO_STATUS_LABEL)
+        return self.get_current_phase_display()
 
 
 class MeasurePartner(models.Model):
@@ -489,6 +556,7 @@ class StatusUpdate(models.Model):
         blank=True,
         help_text=_("Stabil nøkkel for import og for data som følger med Rusplan."),
     )
+    uncertainty = uncertainty_field()
     state = models.CharField(
         _("tilstand"), max_length=20, choices=State.choices, default=State.DRAFT
     )
@@ -622,10 +690,12 @@ from .indicator_models import (  # noqa: E402
     IndicatorValue,
     PeriodType,
 )
+from .source_models import Citation, Source  # noqa: E402
 
 __all__ = [
     "BudgetLine",
     "Category",
+    "Citation",
     "District",
     "Goal",
     "Health",
@@ -637,5 +707,7 @@ __all__ = [
     "Phase",
     "Plan",
     "ReminderSent",
+    "Source",
     "StatusUpdate",
+    "plan_hidden",
 ]

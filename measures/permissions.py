@@ -128,7 +128,7 @@ def can_edit_update(user, update: StatusUpdate) -> bool:
 def can_view_update(user, update: StatusUpdate) -> bool:
     """Published updates of non-draft plans are public; the rest follows editing."""
     if update.state == StatusUpdate.State.PUBLISHED:
-        if update.measure.plan.status != Plan.Status.DRAFT:
+        if update.measure.plan.is_public:
             return True
         return can_edit_measure_status(user, update.measure) or can_review(
             user, update.measure.plan
@@ -217,9 +217,7 @@ def reviewable_indicator_plans_filter(user) -> dict | None:
 def can_view_indicator_value(user, value: IndicatorValue) -> bool:
     """Published values of non-draft plans are public; the rest follows editing."""
     plan = value.indicator.plan
-    if value.state == IndicatorValue.State.PUBLISHED and plan.status != (
-        Plan.Status.DRAFT
-    ):
+    if value.state == IndicatorValue.State.PUBLISHED and plan.is_public:
         return True
     if _is_staff_with(user, "view_indicatorvalue"):
         return True

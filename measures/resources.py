@@ -641,7 +641,7 @@ class MeasureResource(ServiceResource):
         if not slug:
             # The public file leaves out a link to a measure of a draft plan;
             # an empty cell must not remove it.
-            if current is not None and current.plan.status == Plan.Status.DRAFT:
+            if current is not None and not current.plan.is_public:
                 return current
             return None
         measure = Measure.objects.select_related("plan").filter(slug=slug).first()

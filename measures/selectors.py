@@ -42,6 +42,7 @@ from .models import (
     Phase,
     Plan,
     StatusUpdate,
+    plan_hidden,
 )
 from .periods import OPEN_PHASES, Period, ReportingStatus, reporting_status
 
@@ -180,17 +181,18 @@ def rollup(rows: Iterable) -> Rollup:
 
 
 def public_plans() -> QuerySet[Plan]:
-    """Plans anyone may read: every plan that is not a draft."""
-    return Plan.objects.exclude(status=Plan.Status.DRAFT)
+    """Plans anyone may read: every plan that is neither a draft nor a training
+    plan."""
+    return Plan.objects.exclude(plan_hidden())
 
 
 def public_measures() -> QuerySet[Measure]:
-    return Measure.objects.exclude(plan__status=Plan.Status.DRAFT)
+    return Measure.objects.exclude(plan_hidden("plan__"))
 
 
 def published_updates() -> QuerySet[StatusUpdate]:
     return StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED).exclude(
-        measure__plan__status=Plan.Status.DRAFT
+        plan_hidden("measure__plan__")
     )
 
 
@@ -274,7 +276,7 @@ def latest_updates(*, limit: int = 8) -> list[StatusUpdate]:
 
 
 def _draft_measures() -> QuerySet[Measure]:
-    return Measure.objects.filter(plan__status=Plan.Status.DRAFT).values("id")
+    return Measure.objects.filter(plan_hidden("plan__")).values("id")
 
 
 def partners_with_measures() -> QuerySet[Partner]:
@@ -634,7 +636,7 @@ def measure_page(*, slug: str) -> MeasurePage:
     for role in roles:
         role.name_then = role.partner.name_on(reference_date)
     continues = measure.continues
-    if continues is not None and continues.plan.status == Plan.Status.DRAFT:
+    if continues is not None and not continues.plan.is_public:
         continues = None
     updates = list(
         StatusUpdate.objects.filter(
@@ -712,7 +714,7 @@ def partner_page(*, slug: str) -> PartnerPage:
     # role and a measure object each was most of the page's time.
     rows = list(
         MeasurePartner.objects.filter(partner=partner)
-        .exclude(measure__plan__status=Plan.Status.DRAFT)
+        .exclude(plan_hidden("measure__plan__"))
         .order_by(
             "-measure__plan__start_year",
             "measure__plan__title",

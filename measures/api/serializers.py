@@ -88,7 +88,7 @@ class PublicSlugField(serializers.Field):
         return getattr(instance, self.source)
 
     def to_representation(self, value) -> str | None:
-        if value is None or self.plan_of(value).status == Plan.Status.DRAFT:
+        if value is None or not self.plan_of(value).is_public:
             return None
         return value.slug
 
