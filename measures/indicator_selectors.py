@@ -329,17 +329,37 @@ def measure_output_indicators(*, measure: Measure, user) -> list[IndicatorSeries
 
 @dataclass(frozen=True)
 class BudgetTotal:
+    """The sum of budget lines of one kind (proposal, adopted budget...) for the
+    same year or span of years: figures of different kinds or spans are never
+    added together."""
+
     year: int
     allocated: int
     spent: int | None  # None when no line of the year has a spent figure
     lines: int
     lines_with_spent: int
+    end_year: int | None = None
+    kind: str = ""
+
+    @property
+    def years_label(self) -> str:
+        return f"{self.year}–{self.end_year}" if self.end_year else str(self.year)
+
+    @property
+    def kind_label(self) -> str:
+        return BudgetLine.Kind(self.kind).label
+
+
+# What a budget total groups by, after any grouping of its own.
+TOTAL_KEYS = ("year", "end_year", "kind")
 
 
 def _totals(rows: Iterable[dict]) -> list[BudgetTotal]:
     return [
         BudgetTotal(
             year=row["year"],
+            end_year=row.get("end_year"),
+            kind=row.get("kind", ""),
             allocated=row["allocated"] or 0,
             spent=row["spent"] if row["with_spent"] else None,
             lines=row["lines"],
@@ -359,7 +379,9 @@ _TOTALS = {
 
 def measure_budget_lines(*, measure: Measure) -> list[BudgetLine]:
     """The measure's budget lines by year (one query)."""
-    return list(BudgetLine.objects.filter(measure=measure).order_by("year"))
+    return list(
+        BudgetLine.objects.filter(measure=measure).order_by("year", "end_year", "kind")
+    )
 
 
 @dataclass
@@ -374,14 +396,16 @@ def plan_budget(*, plan: Plan) -> PlanBudget:
     queries). A goal's total counts the measures linked to it directly; a measure
     linked to two goals counts in both, but once in the plan's total."""
     lines = BudgetLine.objects.filter(measure__plan=plan).order_by()
-    totals = _totals(lines.values("year").annotate(**_TOTALS).order_by("year"))
+    totals = _totals(
+        lines.values(*TOTAL_KEYS).annotate(**_TOTALS).order_by(*TOTAL_KEYS)
+    )
     if not totals:
         return PlanBudget(totals=[])
     per_goal: dict[int | None, list[dict]] = defaultdict(list)
     rows = (
-        lines.values("measure__goals", "year")
+        lines.values("measure__goals", *TOTAL_KEYS)
         .annotate(**_TOTALS)
-        .order_by("measure__goals", "year")
+        .order_by("measure__goals", *TOTAL_KEYS)
     )
     for row in rows:
         per_goal[row["measure__goals"]].append(row)
@@ -411,9 +435,9 @@ def partner_budget(*, partner: Partner) -> list[PartnerBudgetRow]:
             measure__partner_roles__role=MeasurePartner.Role.LEAD,
         )
         .exclude(plan_hidden("measure__plan__"))
-        .values("measure__plan_id", "year")
+        .values("measure__plan_id", *TOTAL_KEYS)
         .annotate(**_TOTALS)
-        .order_by("measure__plan_id", "year")
+        .order_by("measure__plan_id", *TOTAL_KEYS)
     )
     if not rows:
         return []

@@ -48,7 +48,7 @@ _LABELS = {
 }
 
 REPORTED_STATES = (StatusUpdate.State.SUBMITTED, StatusUpdate.State.PUBLISHED)
-OPEN_PHASES = ("not_started", "in_progress")
+OPEN_PHASES = ("", "not_started", "in_progress")  # "" = no status yet
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,11 @@ def current_period(plan: Plan, today: datetime.date | None = None) -> Period:
 
 
 def takes_reports(measure: Measure) -> bool:
+    """Adopted plans with a reporting interval expect reports of open measures; a
+    plan whose interval no source gives has no periods, so nothing is ever due."""
     return (
         measure.plan.status == Plan.Status.ADOPTED
+        and bool(measure.plan.reporting_interval)
         and measure.current_phase in OPEN_PHASES
     )
 

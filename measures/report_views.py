@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from . import charts, exports, open_data, reports, selectors
+from . import charts, citations, exports, open_data, reports, selectors
 from .models import Plan
 from .pdf import html_to_pdf
 
@@ -39,11 +39,16 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
     plan = selectors.plan_for_page(slug=slug)
     today = timezone.localdate()
     raw = request.GET.get("per")
+    basis = reports.report_basis(request.GET.get("grunnlag"))
     context = {
         "plan": plan,
         "today": today,
         "first_day": reports.plan_first_day(plan),
-        "per": raw if raw is not None else today.isoformat(),
+        "per": raw
+        if raw is not None
+        else reports.default_report_date(plan, today).isoformat(),
+        "basis": basis,
+        "bases": {"status_date": reports.STATUS_DATE, "published": reports.AS_PUBLISHED},
     }
     try:
         day = reports.report_date(plan, raw, today=today)
@@ -52,9 +57,10 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
         # it, where a PDF viewer would show an error of its own.
         context["date_error"] = str(error)
         return render(request, REPORT_TEMPLATE, context, status=400)
-    data = reports.plan_report(plan=plan, day=day)
+    data = reports.plan_report(plan=plan, day=day, basis=basis)
     context.update(
         report=data,
+        citations=citations.plan_citation_index(plan),
         per=day.isoformat(),
         phase_segments=charts.stacked_bar(data.rollup.phases),
         health_segments=charts.stacked_bar(data.rollup.healths),
@@ -67,7 +73,7 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
         content_type="application/pdf",
     )
     response["Content-Disposition"] = content_disposition_header(
-        False, f"{plan.slug}-status-{day.isoformat()}.pdf"
+        False, f"{plan.slug}-status-{day.isoformat()}-{basis}.pdf"
     )
     return response
 

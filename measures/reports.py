@@ -1,19 +1,25 @@
 """The report "status per <date>": a plan as it stood at the end of a day.
 
-Only what was public then counts: a published update with an as-of date on or before
-the day that was published by the end of that day (in the site's time zone). An
-update published later, even about an earlier date, never changes a report for a
-past day, so a report made today for 31.12.2020 says what one made on 31.12.2020
-would have said. Roll-ups are the plan page's own (selectors.rollup() and
-selectors.plan_goal_tree()), fed with the status on the day instead of the current
-one.
+Two rules, chosen with ?grunnlag= (docs/council-reports.md):
 
-Indicator values follow the same rule (the value of a period that was published by
-the end of the day, even if a correction replaced it later), and budget lines are
-read as they stood then from their history (django-simple-history). Small numbers
-are shown as the public sees them (indicator_selectors.public_value() for an
-anonymous reader), whoever makes the report: it is meant to be attached to a public
-case.
+- STATUS_DATE (the default, "what had happened by D"): each measure's status is its
+  latest published update whose status date (as-of) is on or before D, whenever it
+  was recorded. An update published after D is marked "registrert etter D" with its
+  recording date, so a reader sees what was known later. Historical events shipped
+  with Rusplan or imported keep their own dates, so a report for 31.12.2020 shows
+  what was under way then. Indicator values count for periods that had ended by D,
+  budget lines for years up to D's year, as they are registered now.
+- AS_PUBLISHED ("slik det var publisert per D"): only what was public at the end of
+  D: updates with an as-of date on or before D that were published by the end of
+  that day (site time zone), indicator values published by then (even if a
+  correction replaced them later), and budget lines as they stood then, from their
+  history (django-simple-history). A report made today for 31.12.2020 says what one
+  made on 31.12.2020 would have said.
+
+Roll-ups are the plan page's own (selectors.rollup() and selectors.plan_goal_tree()),
+fed with the status on the day instead of the current one. Small numbers are shown
+as the public sees them (indicator_selectors.public_value() for an anonymous
+reader), whoever makes the report: it is meant to be attached to a public case.
 
 The plan's structure (its goals, measures, weights and partners) is read as it is
 now: Rusplan keeps no dated copy of it (the admin history has one, but a report built
@@ -51,6 +57,12 @@ _NORWEGIAN = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
 _ECHO_LIMIT = 40
 
 
+# The two rules (?grunnlag=...): see the module docstring.
+STATUS_DATE = "statusdato"
+AS_PUBLISHED = "publisert"
+BASES = (STATUS_DATE, AS_PUBLISHED)
+
+
 class ReportDateError(ValueError):
     """A report date that cannot be used; the message says why, for the user."""
 
@@ -59,15 +71,30 @@ def plan_first_day(plan: Plan) -> datetime.date:
     return datetime.date(plan.start_year, 1, 1)
 
 
+def default_report_date(plan: Plan, today: datetime.date) -> datetime.date:
+    """Today, or for a plan whose period has ended, its last day (31.12 of its end
+    year): a finished plan's report is about the plan's period."""
+    if plan.end_year is not None and plan.end_year < today.year:
+        return datetime.date(plan.end_year, 12, 31)
+    return today
+
+
+def report_basis(raw: str | None) -> str:
+    """The rule named by ?grunnlag=; anything else is the default rule."""
+    value = (raw or "").strip()
+    return value if value in BASES else STATUS_DATE
+
+
 def report_date(
     plan: Plan, raw: str | None, *, today: datetime.date | None = None
 ) -> datetime.date:
     """The day `raw` names (YYYY-MM-DD or dd.mm.yyyy), which must lie between the
-    plan's first day (1 January of its start year) and today; empty means today."""
+    plan's first day (1 January of its start year) and today; empty means the
+    default (default_report_date())."""
     today = today or timezone.localdate()
     value = (raw or "").strip()
     if not value:
-        return today
+        return default_report_date(plan, today)
     day = None
     try:
         if _ISO.match(value):
@@ -108,19 +135,25 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     )
 
 
-def published_status_on(*, plan: Plan, day: datetime.date) -> dict[int, dict]:
+def published_status_on(
+    *, plan: Plan, day: datetime.date, basis: str = AS_PUBLISHED
+) -> dict[int, dict]:
     """{measure id: the update in force at the end of `day`} for the plan's
-    measures (one query): of the updates with an as-of date on or before `day` that
-    were published before the day ended, the latest by as-of date, then by
-    publication (the order measure_sync_current_status() uses)."""
+    measures (one query): of the published updates with an as-of date on or before
+    `day` (under AS_PUBLISHED: that were also published before the day ended), the
+    latest by as-of date, then by publication (the order
+    measure_sync_current_status() uses). Each row says whether it was recorded
+    (published) after the day: `recorded_later` and `recorded_on`."""
+    day_ended = end_of_day(day)
+    published = StatusUpdate.objects.filter(
+        measure__plan=plan,
+        state=StatusUpdate.State.PUBLISHED,
+        as_of__lte=day,
+    )
+    if basis == AS_PUBLISHED:
+        published = published.filter(published_at__lt=day_ended)
     rows = (
-        StatusUpdate.objects.filter(
-            measure__plan=plan,
-            state=StatusUpdate.State.PUBLISHED,
-            as_of__lte=day,
-            published_at__lt=end_of_day(day),
-        )
-        .annotate(
+        published.annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("measure_id")],
@@ -136,24 +169,44 @@ def published_status_on(*, plan: Plan, day: datetime.date) -> dict[int, dict]:
             "health",
             "progress",
             "summary",
-            "evidence_url",
-            "source_note",
+            "uncertainty",
+            "published_at",
         )
     )
-    return {row["measure_id"]: row for row in rows}
+    status = {}
+    for row in rows:
+        row["recorded_later"] = row["published_at"] >= day_ended
+        row["recorded_on"] = timezone.localdate(row["published_at"])
+        status[row["measure_id"]] = row
+    return status
 
 
 def published_indicator_values_on(
-    *, plan: Plan, day: datetime.date
+    *, plan: Plan, day: datetime.date, basis: str = AS_PUBLISHED
 ) -> dict[int, list[IndicatorValue]]:
-    """{indicator id: its values in force at the end of `day`} for the indicators
-    of the plan's goals and measures (one query): per period, the value published
-    last before the day ended, though a later correction may have replaced it."""
+    """{indicator id: its values on `day`} for the indicators of the plan's goals
+    and measures (one query). AS_PUBLISHED: per period, the value published last
+    before the day ended, though a later correction may have replaced it.
+    STATUS_DATE: per period that had ended by `day`, the value published now,
+    marked `recorded_later` when it was published after the day."""
+    day_ended = end_of_day(day)
+    of_plan = Q(indicator__goal__plan=plan) | Q(indicator__measure__plan=plan)
+    if basis == STATUS_DATE:
+        values: dict[int, list[IndicatorValue]] = {}
+        current = IndicatorValue.objects.filter(
+            of_plan, state=IndicatorValue.State.PUBLISHED, year__lte=day.year
+        ).order_by("year", "period_type", "number")
+        for value in current:
+            if value.end > day:
+                continue
+            value.recorded_later = value.published_at >= day_ended
+            values.setdefault(value.indicator_id, []).append(value)
+        return values
     rows = (
         IndicatorValue.objects.filter(
-            Q(indicator__goal__plan=plan) | Q(indicator__measure__plan=plan),
+            of_plan,
             state__in=(IndicatorValue.State.PUBLISHED, IndicatorValue.State.REPLACED),
-            published_at__lt=end_of_day(day),
+            published_at__lt=day_ended,
         )
         .annotate(
             rank=Window(
@@ -188,7 +241,12 @@ class ReportIndicators:
 
 
 def plan_indicators_on(
-    *, plan: Plan, day: datetime.date, goals: list, measures: list
+    *,
+    plan: Plan,
+    day: datetime.date,
+    goals: list,
+    measures: list,
+    basis: str = AS_PUBLISHED,
 ) -> ReportIndicators:
     """Every indicator of the plan with the values in force on `day`, as the public
     sees them, each with its chart (two queries). `goals` are the report's goal
@@ -200,7 +258,7 @@ def plan_indicators_on(
     )
     if not indicators:
         return ReportIndicators(by_goal=[], by_measure=[])
-    values = published_indicator_values_on(plan=plan, day=day)
+    values = published_indicator_values_on(plan=plan, day=day, basis=basis)
     reader = AnonymousUser()
     series: dict[tuple[str, int], list] = {}
     for indicator in indicators:
@@ -237,10 +295,18 @@ class ReportBudget:
         return bool(self.lines)
 
 
-def plan_budget_on(*, plan: Plan, day: datetime.date, measures: list) -> ReportBudget:
-    """The plan's budget lines as they stood at the end of `day`, from their
-    history, with totals per year (one query)."""
-    lines = list(BudgetLine.history.as_of(end_of_day(day)).filter(measure__plan=plan))
+def plan_budget_on(
+    *, plan: Plan, day: datetime.date, measures: list, basis: str = AS_PUBLISHED
+) -> ReportBudget:
+    """The plan's budget lines with totals per year (one query): under
+    AS_PUBLISHED as they stood at the end of `day`, from their history; under
+    STATUS_DATE the lines registered now for years up to `day`'s year."""
+    if basis == STATUS_DATE:
+        lines = list(BudgetLine.objects.filter(measure__plan=plan, year__lte=day.year))
+    else:
+        lines = list(
+            BudgetLine.history.as_of(end_of_day(day)).filter(measure__plan=plan)
+        )
     if not lines:
         return ReportBudget(lines=[], totals=[])
     order = {row["id"]: index for index, row in enumerate(measures)}
@@ -249,12 +315,15 @@ def plan_budget_on(*, plan: Plan, day: datetime.date, measures: list) -> ReportB
     for line in lines:
         line.measure_row = by_id[line.measure_id]
     lines.sort(key=lambda line: (order[line.measure_id], line.year))
-    years: dict[int, list] = {}
+    # Only figures of the same kind and span add up (indicator_selectors.BudgetTotal).
+    years: dict[tuple, list] = {}
     for line in lines:
-        years.setdefault(line.year, []).append(line)
+        years.setdefault((line.year, line.end_year or 0, line.kind), []).append(line)
     totals = [
         indicator_selectors.BudgetTotal(
             year=year,
+            end_year=end_year or None,
+            kind=kind,
             allocated=sum(line.allocated_nok for line in year_lines),
             spent=sum(line.spent_nok or 0 for line in year_lines)
             if any(line.spent_nok is not None for line in year_lines)
@@ -264,7 +333,7 @@ def plan_budget_on(*, plan: Plan, day: datetime.date, measures: list) -> ReportB
                 1 for line in year_lines if line.spent_nok is not None
             ),
         )
-        for year, year_lines in sorted(years.items())
+        for (year, end_year, kind), year_lines in sorted(years.items())
     ]
     return ReportBudget(lines=lines, totals=totals)
 
@@ -282,6 +351,7 @@ class ReportGap:
 class PlanReport:
     plan: Plan
     day: datetime.date
+    basis: str
     generated_at: datetime.datetime
     owner_name_then: str
     rollup: selectors.Rollup
@@ -289,12 +359,17 @@ class PlanReport:
     measures_without_goal: list
     measures: list  # rows (selectors.plan_measure_rows) in the plan's order
     with_update: int  # measures with an update in force on the day
-    period: Period
+    period: Period | None  # None when the plan has no reporting interval
     expected: int  # measures open on the day, which should report for the period
     reported: int  # of those, how many had a published report for the period
     gaps: list[ReportGap]
     indicators: ReportIndicators
     budget: ReportBudget
+    recorded_later: int  # measures whose status on the day was recorded after it
+
+    @property
+    def by_status_date(self) -> bool:
+        return self.basis == STATUS_DATE
 
     @property
     def goal_rows(self) -> list:
@@ -310,9 +385,11 @@ class PlanReport:
         return flat
 
 
-def plan_report(*, plan: Plan, day: datetime.date) -> PlanReport:
+def plan_report(
+    *, plan: Plan, day: datetime.date, basis: str = STATUS_DATE
+) -> PlanReport:
     """Everything the report shows (ten queries, however large the plan)."""
-    status = published_status_on(plan=plan, day=day)
+    status = published_status_on(plan=plan, day=day, basis=basis)
     rows = selectors.plan_measure_rows(plan=plan, status_on=status)
     tree = selectors.plan_goal_tree(plan=plan, rows=rows)
     roles = (
@@ -342,12 +419,15 @@ def plan_report(*, plan: Plan, day: datetime.date) -> PlanReport:
         else:
             row["contributors"].append(names[partner.pk])
         row.setdefault("partner_ids", []).append(partner.pk)
-    period = period_for(plan.reporting_interval, day)
+    # A plan whose reporting interval no source gives has no reporting periods.
+    period = (
+        period_for(plan.reporting_interval, day) if plan.reporting_interval else None
+    )
     ordered = sorted(rows, key=selectors._natural_order)
     expected = reported = 0
     gaps: dict[int, ReportGap] = {}
     for row in ordered:
-        if row["current_phase"] not in OPEN_PHASES:
+        if period is None or row["current_phase"] not in OPEN_PHASES:
             continue
         expected += 1
         update = row["update"]
@@ -365,6 +445,7 @@ def plan_report(*, plan: Plan, day: datetime.date) -> PlanReport:
     return PlanReport(
         plan=plan,
         day=day,
+        basis=basis,
         generated_at=timezone.localtime(),
         owner_name_then=plan.owner.name_on(day),
         rollup=selectors.rollup(rows),
@@ -377,7 +458,8 @@ def plan_report(*, plan: Plan, day: datetime.date) -> PlanReport:
         reported=reported,
         gaps=sorted(gaps.values(), key=lambda gap: gap.name_then),
         indicators=plan_indicators_on(
-            plan=plan, day=day, goals=goal_rows, measures=ordered
+            plan=plan, day=day, goals=goal_rows, measures=ordered, basis=basis
         ),
-        budget=plan_budget_on(plan=plan, day=day, measures=ordered),
+        budget=plan_budget_on(plan=plan, day=day, measures=ordered, basis=basis),
+        recorded_later=sum(1 for row in status.values() if row["recorded_later"]),
     )

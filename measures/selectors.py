@@ -36,6 +36,7 @@ from partners.models import Partner
 from .models import (
     District,
     Goal,
+    NO_STATUS_LABEL,
     Health,
     Measure,
     MeasurePartner,
@@ -48,6 +49,13 @@ from .periods import OPEN_PHASES, Period, ReportingStatus, reporting_status
 
 NOT_ASSESSED = ""
 NOT_ASSESSED_LABEL = _("Ikke vurdert")
+# The phase bucket of measures with no published update: its own state, never
+# counted as "not started".
+NO_STATUS = ""
+# A weighted progress is shown as a plan's (or goal's, partner's...) progress only
+# when it covers at least this share of the measures, counted by weight: a figure
+# for 1 of 7 measures says nothing about the plan. See docs/decisions.md.
+PROGRESS_MIN_COVERAGE = Decimal("0.5")
 
 # The fields a roll-up reads: lists fetch only these (with .values()).
 ROLLUP_FIELDS = ("id", "weight", "current_progress", "current_phase", "current_health")
@@ -75,7 +83,9 @@ class Rollup:
 
     `progress` is the mean of the measures' current progress weighted by
     Measure.weight, over the measures that have a progress value; `assessed` says
-    how many those are, so a page can be honest about the rest.
+    how many those are, so a page can be honest about the rest. `covers_enough`
+    says whether the assessed measures carry enough of the weight
+    (PROGRESS_MIN_COVERAGE) for the figure to stand for the whole set.
     """
 
     total: int
@@ -84,16 +94,35 @@ class Rollup:
     progress_exact: Decimal | None
     phases: tuple[Share, ...]
     healths: tuple[Share, ...]
+    assessed_weight: int = 0
+    total_weight: int = 0
 
     @property
     def unassessed(self) -> int:
         return self.total - self.assessed
+
+    @property
+    def covers_enough(self) -> bool:
+        if self.progress is None or not self.total_weight:
+            return False
+        return Decimal(self.assessed_weight) >= (
+            PROGRESS_MIN_COVERAGE * self.total_weight
+        )
+
+    @property
+    def without_status(self) -> int:
+        return self.phase_count(NO_STATUS)
 
     def phase_count(self, phase: str) -> int:
         return next((s.count for s in self.phases if s.key == phase), 0)
 
     def health_count(self, health: str) -> int:
         return next((s.count for s in self.healths if s.key == health), 0)
+
+
+def phase_label(phase: str) -> str:
+    """A phase's label; «Ingen status registrert» for a measure with none."""
+    return Phase(phase).label if phase else NO_STATUS_LABEL
 
 
 def _status(row) -> tuple:
@@ -129,6 +158,7 @@ def rollup_groups(queryset: QuerySet[Measure], *keys: str) -> QuerySet:
             group_assessed=Count("current_progress"),
             group_weight_sum=Sum("weight", filter=Q(current_progress__isnull=False)),
             group_weighted=Sum(F("weight") * F("current_progress")),
+            group_total_weight=Sum("weight"),
         )
     )
 
@@ -136,7 +166,7 @@ def rollup_groups(queryset: QuerySet[Measure], *keys: str) -> QuerySet:
 def rollup(rows: Iterable) -> Rollup:
     """Roll up measures given as model instances or .values() dicts that carry
     ROLLUP_FIELDS, or as groups from rollup_groups(). Each measure counts once."""
-    total = assessed = weight_sum = 0
+    total = assessed = weight_sum = total_weight = 0
     weighted = 0
     phases: dict[str, int] = defaultdict(int)
     healths: dict[str, int] = defaultdict(int)
@@ -149,10 +179,12 @@ def rollup(rows: Iterable) -> Rollup:
             assessed += row["group_assessed"]
             weight_sum += row["group_weight_sum"] or 0
             weighted += row["group_weighted"] or 0
+            total_weight += row.get("group_total_weight") or 0
             continue
         total += 1
         phase, health, progress, weight = _status(row)
-        phases[phase] += 1
+        total_weight += weight
+        phases[phase or NO_STATUS] += 1
         healths[health or NOT_ASSESSED] += 1
         if progress is not None:
             assessed += 1
@@ -167,13 +199,15 @@ def rollup(rows: Iterable) -> Rollup:
         else None,
         progress_exact=exact,
         phases=tuple(
-            Share(p.value, p.label, phases[p.value], _percent(phases[p.value], total))
-            for p in Phase
+            Share(key, label, phases[key], _percent(phases[key], total))
+            for key, label in [*Phase.choices, (NO_STATUS, NO_STATUS_LABEL)]
         ),
         healths=tuple(
             Share(key, label, healths[key], _percent(healths[key], total))
             for key, label in [*Health.choices, (NOT_ASSESSED, NOT_ASSESSED_LABEL)]
         ),
+        assessed_weight=weight_sum,
+        total_weight=total_weight,
     )
 
 
@@ -398,7 +432,7 @@ def plan_measure_rows(
     A row holds the measure's denormalised current status, or, given `status_on`
     (measure id -> the phase, health and progress of the update in force on a day:
     measures.reports.published_status_on()), the status then: a measure missing from
-    it had no update by that day and counts as not started and not assessed. The
+    it had no update by that day and has no status (NO_STATUS) and no assessment. The
     update itself is kept in row["update"]. One roll-up for both, so a report "as of"
     a date and the plan page can never compute progress differently.
     """
@@ -407,15 +441,14 @@ def plan_measure_rows(
         .order_by("identifier", "title", "pk")
         .values(*MEASURE_ROW_FIELDS)
     )
-    default_phase = Measure._meta.get_field("current_phase").default
     for row in rows:
         if status_on is not None:
             update = status_on.get(row["id"])
             row["update"] = update
-            row["current_phase"] = update["phase"] if update else default_phase
+            row["current_phase"] = update["phase"] if update else NO_STATUS
             row["current_health"] = update["health"] if update else ""
             row["current_progress"] = update["progress"] if update else None
-        row["phase_label"] = Phase(row["current_phase"]).label
+        row["phase_label"] = phase_label(row["current_phase"])
         row["health_label"] = (
             Health(row["current_health"]).label if row["current_health"] else ""
         )
@@ -565,8 +598,7 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
         .annotate(**status_on_days)
         .values_list("id", *status_on_days)
     }
-    default_phase = Measure._meta.get_field("current_phase").default
-    not_started = (default_phase, "", None)
+    no_status = (NO_STATUS, "", None)
     points = []
     for index, day in enumerate(days):
         states = []
@@ -576,7 +608,7 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
                 phase, health, progress = text.split("|")
                 status = (phase, health, int(progress) if progress else None)
             else:
-                status = not_started
+                status = no_status
             states.append(
                 {
                     "weight": row["weight"],

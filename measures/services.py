@@ -211,7 +211,8 @@ def _check_publishable(update: StatusUpdate) -> None:
         )
 
 
-OPEN_PHASES = (Phase.NOT_STARTED, Phase.IN_PROGRESS)
+# A measure with no status yet ("") is open too: its first update is due.
+OPEN_PHASES = ("", Phase.NOT_STARTED, Phase.IN_PROGRESS)
 EDITABLE_STATES = (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED)
 
 
@@ -577,7 +578,7 @@ def measure_sync_current_status(*, measure: Measure) -> Measure:
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     if latest is None:
         measure.current_update = None
-        measure.current_phase = Measure._meta.get_field("current_phase").default
+        measure.current_phase = ""  # no published update: no status
         measure.current_health = ""
         measure.current_progress = None
         measure.current_as_of = None

@@ -11,6 +11,8 @@ def _export(route: str, view, dataset: str, fmt: str, name: str):
 
 urlpatterns = [
     path("planer/<slug:slug>/", views.plan_detail, name="plan-detail"),
+    path("planer/<slug:slug>/kilder/", views.plan_sources, name="plan-sources"),
+    path("kilder/", views.source_list, name="source-list"),
     # Report "status per <date>" and open-data exports (measures/report_views.py).
     path("planer/<slug:slug>/rapport/", report_views.plan_report, name="plan-report"),
     path(

@@ -5,7 +5,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import charts, indicator_charts, indicator_selectors, selectors
+from . import charts, citations, indicator_charts, indicator_selectors, selectors
 from .filters import MeasureFilter
 from .models import Plan
 from .paging import KeysFirstPaginator
@@ -75,8 +75,30 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "effect": _with_charts(effect) if effect_in_full else effect,
         "effect_in_full": effect_in_full,
         "budget": indicator_selectors.plan_budget(plan=plan),
+        "citations": citations.citations_for(
+            plan=[plan.pk],
+            goal=[node.goal.pk for node in _goal_nodes(data.goals)],
+            **_indicator_targets(series for group in effect for series in group.series),
+        ),
     }
     return render(request, "measures/plan_detail.html", context)
+
+
+def _goal_nodes(nodes) -> list:
+    flat = []
+    for node in nodes:
+        flat.append(node)
+        flat.extend(_goal_nodes(node.children))
+    return flat
+
+
+def _indicator_targets(series_list) -> dict[str, list[int]]:
+    """The indicators and values a page shows, for citations_for()."""
+    indicators, values = [], []
+    for series in series_list:
+        indicators.append(series.indicator.pk)
+        values.extend(point.value.pk for point in series.points)
+    return {"indicator": indicators, "indicator_value": values}
 
 
 def _list_page(request: HttpRequest, rows: list) -> Page:
@@ -110,6 +132,7 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     indicators = indicator_selectors.measure_output_indicators(
         measure=data.measure, user=request.user
     )
+    budget_lines = indicator_selectors.measure_budget_lines(measure=data.measure)
     return render(
         request,
         "measures/measure_detail.html",
@@ -117,8 +140,12 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "measure": data.measure,
             "data": data,
             "indicators": indicator_charts.with_charts(indicators),
-            "budget_lines": indicator_selectors.measure_budget_lines(
-                measure=data.measure
+            "budget_lines": budget_lines,
+            "citations": citations.citations_for(
+                measure=[data.measure.pk],
+                status_update=[update.pk for update in data.updates],
+                budget_line=[line.pk for line in budget_lines],
+                **_indicator_targets(indicators),
             ),
         },
     )
@@ -144,6 +171,10 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "phase_segments": charts.stacked_bar(data.rollup.phases),
             "health_segments": charts.stacked_bar(data.rollup.healths),
             "budget": indicator_selectors.partner_budget(partner=data.partner),
+            "citations": citations.citations_for(
+                partner=[data.partner.pk],
+                partner_name=[name.pk for name in data.partner.former_names.all()],
+            ),
         },
     )
 
@@ -163,4 +194,23 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "phase_segments": charts.stacked_bar(data.rollup.phases),
             "health_segments": charts.stacked_bar(data.rollup.healths),
         },
+    )
+
+
+def source_list(request: HttpRequest) -> HttpResponse:
+    """Every source a public fact cites, by publisher, a page at a time."""
+    page = Paginator(citations.public_sources(), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "measures/source_list.html", {"page_obj": page})
+
+
+def plan_sources(request: HttpRequest, slug: str) -> HttpResponse:
+    """The sources of one plan's public facts: the plan, its goals, measures,
+    published updates, indicators and values, and budget lines."""
+    plan = selectors.plan_for_page(slug=slug)
+    return render(
+        request,
+        "measures/plan_sources.html",
+        {"plan": plan, "sources": citations.plan_sources(plan)},
     )

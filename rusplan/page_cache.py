@@ -56,6 +56,8 @@ CACHED_VIEWS = frozenset(
         "measures:measure-detail",
         "measures:partner-detail",
         "measures:district-detail",
+        "measures:source-list",
+        "measures:plan-sources",
     }
 )
 # Apps whose models the public pages show, and models in them they never show.

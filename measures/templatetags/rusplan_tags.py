@@ -1,9 +1,11 @@
 import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import ngettext
 
+from measures.reports import default_report_date
 from measures.selectors import plan_reference_date
 from partners.models import Partner
 
@@ -50,3 +52,18 @@ def reference_date(plan) -> datetime.date:
 @register.filter
 def phase_count(rollup, phase: str) -> int:
     return rollup.phase_count(phase)
+
+
+@register.filter
+def report_default_day(plan) -> datetime.date:
+    """The day a plan's report opens on: today, or a finished plan's last day."""
+    return default_report_date(plan, timezone.localdate())
+
+
+@register.inclusion_tag("includes/cite.html")
+def cite(index, kind: str, pk, field: str = "", label: str = "") -> dict:
+    """Numbered links to the sources of one fact: {% cite citations "measure" m.pk %}
+    or, for one detail of it, {% cite citations "plan" plan.pk "status" %}. With a
+    label, a line of its own ("Kilde: [1] [2]"), left out when there is none."""
+    refs = index.cite(kind, pk, field) if index is not None else []
+    return {"refs": refs, "label": label}

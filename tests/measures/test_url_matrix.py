@@ -151,6 +151,8 @@ TABLE: dict[str, Rule] = {
     "measures:measure-detail": Rule(everyone, MEASURE),
     "measures:partner-detail": Rule(everyone, PARTNER),
     "measures:district-detail": Rule(_district_rule, DISTRICT),
+    "measures:source-list": Rule(everyone),
+    "measures:plan-sources": Rule(everyone, PLAN),
     # report "status per <date>" and exports (tests/measures/test_reports.py,
     # test_exports.py)
     "measures:plan-report": Rule(everyone, PLAN),

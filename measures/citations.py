@@ -1,0 +1,166 @@
+"""Reads of sources and citations for the public pages, the report and the API.
+
+A page loads every citation it may show in one query (citations_for()), wraps them in
+a CitationIndex, and the template asks the index for a fact's citations with the
+{% cite %} tag. The index numbers each source the first time the page cites it, so
+the numbers run 1, 2, 3 down the page, and the page ends with the numbered list of
+its sources (includes/source_list.html), each with its URL.
+
+Only citations of public facts are ever read here: facts of draft and training
+plans, and status updates and indicator values that are not published, never lend
+their sources to a public list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import Citation, IndicatorValue, Plan, Source, StatusUpdate, plan_hidden
+from .source_models import CITING_MODELS
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A source as a page cites it: its number on the page and the record."""
+
+    number: int
+    source: Source
+
+
+def target_kind(citation: Citation) -> tuple[str, int]:
+    for name in CITING_MODELS:
+        pk = getattr(citation, f"{name}_id")
+        if pk is not None:
+            return name, pk
+    raise ValueError("A citation without a target")  # the database forbids it
+
+
+class CitationIndex:
+    """The citations a page may show, numbered in the order the page cites them."""
+
+    def __init__(self, citations: Iterable[Citation] = ()) -> None:
+        self._by_target: dict[tuple[str, int], list[Citation]] = defaultdict(list)
+        for citation in citations:
+            self._by_target[target_kind(citation)].append(citation)
+        self._numbers: dict[int, SourceRef] = {}
+
+    def cite(self, kind: str, pk: int | None, field: str = "") -> list[SourceRef]:
+        """The sources of one fact (`field` narrows to one detail of it), numbered."""
+        if pk is None:
+            return []
+        refs = []
+        for citation in self._by_target.get((kind, pk), ()):
+            if citation.field != field:
+                continue
+            ref = self._numbers.get(citation.source_id)
+            if ref is None:
+                ref = SourceRef(len(self._numbers) + 1, citation.source)
+                self._numbers[citation.source_id] = ref
+            if ref not in refs:
+                refs.append(ref)
+        return refs
+
+    def sources_of(self, kind: str, pk: int | None) -> list[Source]:
+        """Every source of a fact, all fields, without numbering (for exports)."""
+        seen: dict[int, Source] = {}
+        for citation in self._by_target.get((kind, pk), ()):
+            seen.setdefault(citation.source_id, citation.source)
+        return list(seen.values())
+
+    @property
+    def listing(self) -> list[SourceRef]:
+        """The sources cited so far, by number: the page's source list."""
+        return sorted(self._numbers.values(), key=lambda ref: ref.number)
+
+
+def _published_update(prefix: str = "status_update__") -> Q:
+    return Q(**{f"{prefix}state": StatusUpdate.State.PUBLISHED})
+
+
+def public_citations() -> QuerySet[Citation]:
+    """Citations of facts the public may read."""
+    return Citation.objects.filter(
+        Q(plan__isnull=False) & ~plan_hidden("plan__")
+        | Q(goal__isnull=False) & ~plan_hidden("goal__plan__")
+        | Q(measure__isnull=False) & ~plan_hidden("measure__plan__")
+        | Q(status_update__isnull=False)
+        & _published_update()
+        & ~plan_hidden("status_update__measure__plan__")
+        | Q(indicator__isnull=False)
+        & (
+            Q(indicator__goal__isnull=False) & ~plan_hidden("indicator__goal__plan__")
+            | Q(indicator__measure__isnull=False)
+            & ~plan_hidden("indicator__measure__plan__")
+        )
+        | Q(indicator_value__isnull=False)
+        & Q(indicator_value__state=IndicatorValue.State.PUBLISHED)
+        & (
+            Q(indicator_value__indicator__goal__isnull=False)
+            & ~plan_hidden("indicator_value__indicator__goal__plan__")
+            | Q(indicator_value__indicator__measure__isnull=False)
+            & ~plan_hidden("indicator_value__indicator__measure__plan__")
+        )
+        | Q(budget_line__isnull=False) & ~plan_hidden("budget_line__measure__plan__")
+        | Q(partner__isnull=False)
+        | Q(partner_name__isnull=False)
+    )
+
+
+def plan_citations(plan: Plan) -> QuerySet[Citation]:
+    """Every public citation of a plan's facts: the plan, its goals, measures,
+    published updates, indicators and published values, and budget lines."""
+    return (
+        public_citations()
+        .filter(
+            Q(plan=plan)
+            | Q(goal__plan=plan)
+            | Q(measure__plan=plan)
+            | Q(status_update__measure__plan=plan)
+            | Q(indicator__goal__plan=plan)
+            | Q(indicator__measure__plan=plan)
+            | Q(indicator_value__indicator__goal__plan=plan)
+            | Q(indicator_value__indicator__measure__plan=plan)
+            | Q(budget_line__measure__plan=plan)
+        )
+        .select_related("source")
+        .order_by("position", "id")
+    )
+
+
+def citations_for(**targets: Iterable[int]) -> CitationIndex:
+    """A CitationIndex over the public citations of the given facts, e.g.
+    citations_for(measure=[3], status_update=[7, 8]) (one query)."""
+    condition = Q()
+    for name, ids in targets.items():
+        ids = [pk for pk in ids if pk is not None]
+        if ids:
+            condition |= Q(**{f"{name}__in": ids})
+    if not condition:
+        return CitationIndex()
+    return CitationIndex(
+        public_citations()
+        .filter(condition)
+        .select_related("source")
+        .order_by("position", "id")
+    )
+
+
+def plan_citation_index(plan: Plan) -> CitationIndex:
+    return CitationIndex(plan_citations(plan))
+
+
+def public_sources() -> QuerySet[Source]:
+    """Sources cited by at least one public fact."""
+    return Source.objects.filter(
+        pk__in=public_citations().values("source_id")
+    ).order_by("publisher", "title", "id")
+
+
+def plan_sources(plan: Plan) -> list[Source]:
+    """The sources of a plan's public facts, each once."""
+    ids = plan_citations(plan).values("source_id")
+    return list(Source.objects.filter(pk__in=ids).order_by("publisher", "title", "id"))
