@@ -48,7 +48,6 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
         if raw is not None
         else reports.default_report_date(plan, today).isoformat(),
         "basis": basis,
-        "bases": {"status_date": reports.STATUS_DATE, "published": reports.AS_PUBLISHED},
     }
     try:
         day = reports.report_date(plan, raw, today=today)
@@ -68,12 +67,14 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
     if not pdf:
         return render(request, REPORT_TEMPLATE, context)
     html = render_to_string(PDF_TEMPLATE, context, request)
+    # The default rule keeps the file name council cases already cite.
+    suffix = "-publisert" if basis == reports.AS_PUBLISHED else ""
     response = HttpResponse(
         html_to_pdf(html, base_url=request.build_absolute_uri("/")),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = content_disposition_header(
-        False, f"{plan.slug}-status-{day.isoformat()}-{basis}.pdf"
+        False, f"{plan.slug}-status-{day.isoformat()}{suffix}.pdf"
     )
     return response
 

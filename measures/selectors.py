@@ -34,9 +34,9 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner
 
 from .models import (
+    NO_STATUS_LABEL,
     District,
     Goal,
-    NO_STATUS_LABEL,
     Health,
     Measure,
     MeasurePartner,

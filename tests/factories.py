@@ -75,6 +75,9 @@ class PlanFactory(factory.django.DjangoModelFactory):
     start_year = 2018
     end_year = 2022
     status = Plan.Status.ADOPTED
+    # Tests of the workflow expect reporting periods; a plan with no interval
+    # (the model's default, "ikke oppgitt") has none.
+    reporting_interval = Plan.ReportingInterval.TERTIAL
     owner = factory.SubFactory(PartnerFactory)
 
 

@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from measures import reports, selectors
 from measures.models import (
     BudgetLine,
+    Citation,
     Health,
     IndicatorValue,
     MeasurePartner,
     Phase,
     Plan,
+    Source,
     StatusUpdate,
 )
 from measures.pdf import StaticFileFetcher, svg_stylesheet
@@ -49,10 +51,14 @@ def oslo(*args) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=OSLO)
 
 
-def report_url(plan, per=None, *, pdf=False) -> str:
+def report_url(plan, per=None, *, pdf=False, basis=None) -> str:
     name = "measures:plan-report-pdf" if pdf else "measures:plan-report"
     url = reverse(name, kwargs={"slug": plan.slug})
-    return url if per is None else f"{url}?per={per}"
+    if per is not None:
+        url = f"{url}?per={per}"
+    if basis is not None:
+        url = f"{url}{'&' if per is not None else '?'}grunnlag={basis}"
+    return url
 
 
 def publish(measure, *, as_of, published_at, summary, **fields):
@@ -90,7 +96,7 @@ def measure(plan):
 # --- Snapshots -------------------------------------------------------------------
 
 
-def test_update_published_after_the_report_date_never_appears(client, measure):
+def _published_early_and_recorded_late(measure) -> None:
     publish(
         measure,
         as_of=datetime.date(2020, 6, 1),
@@ -106,13 +112,45 @@ def test_update_published_after_the_report_date_never_appears(client, measure):
         progress=90,
     )
 
-    html = client.get(report_url(measure.plan, "2020-12-31")).text
+
+def test_as_published_an_update_published_after_the_date_never_appears(client, measure):
+    _published_early_and_recorded_late(measure)
+
+    html = client.get(report_url(measure.plan, "2020-12-31", basis="publisert")).text
 
     assert "Teamet er i gang." in html
     assert "Publisert først i januar." not in html
-    data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
+    assert "Slik det var publisert per datoen" in html
+    data = reports.plan_report(
+        plan=measure.plan, day=REPORT_DAY, basis=reports.AS_PUBLISHED
+    )
     assert data.rollup.progress == 30
     assert data.measures[0]["update"]["summary"] == "Teamet er i gang."
+    assert data.recorded_later == 0
+
+
+def test_by_status_date_an_update_recorded_later_counts_and_is_marked(client, measure):
+    _published_early_and_recorded_late(measure)
+
+    html = client.get(report_url(measure.plan, "2020-12-31")).text
+
+    assert "Publisert først i januar." in html
+    assert "registrert etter 31.12.2020" in html
+    assert "Registrert etter 31.12.2020: registrert 05.01.2021." in html
+    data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
+    assert data.basis == reports.STATUS_DATE
+    assert data.rollup.progress == 90
+    assert data.recorded_later == 1
+    update = data.measures[0]["update"]
+    assert update["recorded_later"] is True
+    assert update["recorded_on"] == datetime.date(2021, 1, 5)
+
+
+def test_an_unknown_basis_gives_the_status_date_rule(client, measure):
+    response = client.get(report_url(measure.plan, "2020-12-31", basis="<x>"))
+
+    assert response.status_code == 200
+    assert response.context["report"].basis == reports.STATUS_DATE
 
 
 def test_update_whose_as_of_date_is_after_the_report_date_never_appears(
@@ -204,7 +242,9 @@ def test_unpublished_updates_never_appear(client, measure, state):
     assert reports.published_status_on(plan=measure.plan, day=REPORT_DAY) == {}
 
 
-def test_measure_without_an_update_by_the_date_counts_as_not_started(measure):
+def test_measure_without_an_update_by_the_date_has_no_status_not_not_started(
+    client, measure
+):
     publish(
         measure,
         as_of=datetime.date(2021, 2, 1),
@@ -214,11 +254,16 @@ def test_measure_without_an_update_by_the_date_counts_as_not_started(measure):
     )
 
     data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
+    html = client.get(report_url(measure.plan, "2020-12-31")).text
 
     assert data.rollup.total == 1
     assert data.rollup.assessed == 0
-    assert data.rollup.phase_count(Phase.NOT_STARTED) == 1
+    assert data.rollup.phase_count(Phase.NOT_STARTED) == 0
+    assert data.rollup.phase_count(selectors.NO_STATUS) == 1
     assert data.measures[0]["update"] is None
+    assert data.measures[0]["phase_label"] == "Ingen status registrert"
+    assert "Ingen status registrert per 31.12.2020." in html
+    assert 'Fase: Ikke startet</th><td class="figure">0</td>' in html
 
 
 def test_report_for_today_rolls_up_exactly_like_the_plan_page(plan):
@@ -330,7 +375,7 @@ def test_partner_names_are_those_in_force_on_the_report_date(plan):
     assert data.measures[0]["lead"] == "Hordaland politidistrikt"
 
 
-def test_indicator_values_are_those_published_by_the_date_small_numbers_hidden(
+def test_as_published_indicator_values_are_those_of_the_date_small_numbers_hidden(
     client, plan, measure, superuser
 ):
     goal = GoalFactory(plan=plan, title="Færre dør av overdoser")
@@ -365,7 +410,7 @@ def test_indicator_values_are_those_published_by_the_date_small_numbers_hidden(
     )
     client.force_login(superuser)  # sees exact small numbers on the pages
 
-    response = client.get(report_url(plan, "2020-12-31"))
+    response = client.get(report_url(plan, "2020-12-31", basis="publisert"))
 
     indicators = response.context["report"].indicators
     ((shown_goal, (series,)),) = indicators.by_goal
@@ -386,7 +431,7 @@ def test_indicator_values_are_those_published_by_the_date_small_numbers_hidden(
     assert '<td class="text-end">31</td>' in html
 
 
-def test_budget_lines_are_shown_as_they_stood_on_the_report_date(client, plan, measure):
+def test_as_published_budget_lines_are_as_they_stood_on_the_date(client, plan, measure):
     line = BudgetLineFactory(measure=measure, year=2020, allocated_nok=16_000_000)
     BudgetLine.history.filter(id=line.pk).update(history_date=oslo(2020, 3, 1))
     line.allocated_nok = 18_000_000
@@ -397,8 +442,8 @@ def test_budget_lines_are_shown_as_they_stood_on_the_report_date(client, plan, m
     )
     BudgetLineFactory(measure=measure, year=2021, allocated_nok=7_000_000)
 
-    data = reports.plan_report(plan=plan, day=REPORT_DAY)
-    html = client.get(report_url(plan, "2020-12-31")).text
+    data = reports.plan_report(plan=plan, day=REPORT_DAY, basis=reports.AS_PUBLISHED)
+    html = client.get(report_url(plan, "2020-12-31", basis="publisert")).text
 
     assert [(b.year, b.allocated_nok, b.spent_nok) for b in data.budget.lines] == [
         (2020, 16_000_000, None)
@@ -410,6 +455,15 @@ def test_budget_lines_are_shown_as_they_stood_on_the_report_date(client, plan, m
     assert "18\xa0000\xa0000" not in html
     assert "7\xa0000\xa0000" not in html
     assert 'href="#budsjett"' in html
+
+
+def test_by_status_date_budget_lines_are_todays_for_years_up_to_the_date(plan, measure):
+    BudgetLineFactory(measure=measure, year=2020, allocated_nok=18_000_000)
+    BudgetLineFactory(measure=measure, year=2021, allocated_nok=7_000_000)
+
+    data = reports.plan_report(plan=plan, day=REPORT_DAY)
+
+    assert [(t.year, t.allocated) for t in data.budget.totals] == [(2020, 18_000_000)]
 
 
 def test_report_without_indicators_or_budget_leaves_their_sections_out(client, measure):
@@ -480,13 +534,24 @@ def test_any_report_date_gives_a_report_or_a_400_never_a_500(client, measure, pe
     assert response.status_code in (200, 400)
 
 
-def test_today_and_no_date_give_todays_report(client, plan):
+def test_today_and_no_date_give_todays_report_for_an_open_plan(client, plan):
+    plan.end_year = None
+    plan.save()
     today = timezone.localdate()
 
     for url in (report_url(plan), report_url(plan, today.isoformat())):
         response = client.get(url)
         assert response.status_code == 200
         assert response.context["report"].day == today
+
+
+def test_a_finished_plans_report_defaults_to_its_last_day(client, plan):
+    response = client.get(report_url(plan))
+
+    assert response.status_code == 200
+    assert response.context["report"].day == datetime.date(2022, 12, 31)
+    page = client.get(plan.get_absolute_url()).text
+    assert 'name="per" value="2022-12-31"' in page
 
 
 def test_draft_and_unknown_plans_have_no_report(client):
@@ -505,14 +570,21 @@ def test_draft_and_unknown_plans_have_no_report(client):
 
 
 def test_report_has_cover_contents_and_sections(client, measure):
-    publish(
+    update = publish(
         measure,
         as_of=datetime.date(2020, 6, 1),
         published_at=oslo(2020, 6, 2),
         summary="Åpnet i Bergen sentrum.",
         progress=30,
-        source_note="BT 02.06.2020",
     )
+    source = Source.objects.create(
+        publisher="Bergens Tidende",
+        title="Åpnet i sentrum",
+        url="https://www.bt.no/nyheter/lokalt/i/x/apnet",
+        kind=Source.Kind.NEWS,
+        published_on=datetime.date(2020, 6, 2),
+    )
+    Citation.objects.create(source=source, status_update=update)
 
     response = client.get(report_url(measure.plan, "2020-12-31"))
     html = response.text
@@ -526,11 +598,18 @@ def test_report_has_cover_contents_and_sections(client, measure):
         "tiltakene",
         "rapportering",
         "om-rapporten",
+        "kilder",
     ):
         assert f'href="#{anchor}"' in html
         assert f'id="{anchor}"' in html
     assert "Åpnet i Bergen sentrum." in html
-    assert "BT 02.06.2020" in html
+    assert "Bergens Tidende" in html
+    assert 'href="#kilde-1"' in html
+    assert (
+        '<a class="source-url" href="https://www.bt.no/nyheter/lokalt/i/x/apnet">'
+        in html
+    )
+    assert "Sammenstilt av Rusplan fra offentlige kilder" in html
     assert "<svg" in html
     assert "NLOD" in html
     assert "css/report.css" in html
@@ -550,7 +629,8 @@ def test_plan_page_links_to_the_report_and_the_exports(client, plan):
     assert f'action="{report_url(plan)}"' in html
     assert f'formaction="{report_url(plan, pdf=True)}"' in html
     assert 'name="per"' in html
-    assert f'value="{timezone.localdate().isoformat()}"' in html
+    assert 'value="2022-12-31"' in html  # the plan ended in 2022
+    assert 'name="grunnlag"' in html
     for name in (
         "plan-export-csv",
         "plan-export-xlsx",
@@ -583,7 +663,7 @@ def _grow(plan, count: int, start: int) -> None:
             )
 
 
-REPORT_QUERIES = 12
+REPORT_QUERIES = 13
 
 
 def test_report_query_count_is_constant_as_data_grows(
@@ -687,7 +767,8 @@ def test_pdf_shows_the_same_figures_as_the_html_report(client, plan, tmp_path):
     for cells in parser.rows:
         pattern = r"\s+".join(re.escape(cell) for cell in cells)
         assert re.search(pattern, text), f"{cells} not in the PDF text"
-    assert "Vektet fremdrift 48 %" in text  # (25 + 70) / 2 = 47.5, rounded up
+    # (25 + 70) / 2 = 47.5, rounded up; 2 of 3 measures is enough to show it.
+    assert "Vektet fremdrift 48 % – vurdert for 2 av 3 tiltak" in text
     assert "Arbeidet pågår i Årstad og Åsane." in text
     assert "Status per 31.12.2020" in text
 
