@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import reverse
 
-from measures.models import Health, MeasurePartner, Phase, Plan, StatusUpdate
+from measures.models import (
+    Citation,
+    Health,
+    MeasurePartner,
+    Phase,
+    Plan,
+    Source,
+    StatusUpdate,
+)
 from measures.services import measure_sync_current_status
 from partners.models import Partner
 from tests.factories import (
@@ -60,17 +68,24 @@ class World:
 
     def add_updates(self, measure, count: int) -> None:
         assessed = int(measure.identifier) % 3 != 0
+        source, _ = Source.objects.get_or_create(
+            url="https://example.invalid/kilde",
+            defaults={
+                "publisher": "Kilde for testen",
+                "title": "Statusen i testen",
+                "kind": Source.Kind.MUNICIPAL_PAGE,
+            },
+        )
         for j in range(count):
-            PublishedStatusUpdateFactory(
+            update = PublishedStatusUpdateFactory(
                 measure=measure,
                 as_of=datetime.date(2018, 6, 1) + datetime.timedelta(days=40 * j),
                 phase=Phase.IN_PROGRESS,
                 health=Health.AT_RISK if assessed else "",
                 progress=(10 + 5 * j) % 100 if assessed else None,
                 summary=f"Publisert status {j} for {measure.title}.",
-                evidence_url="https://example.invalid/kilde",
-                source_note="Kilde for testen",
             )
+            Citation.objects.create(source=source, status_update=update)
         StatusUpdateFactory(
             measure=measure, summary=SECRET_DRAFT, as_of=datetime.date(2030, 1, 1)
         )
@@ -117,9 +132,14 @@ def make_world(measures: int = 3, updates: int = 2) -> World:
         adopted_by="Bystyret",
         predecessor=predecessor,
         owner=owner,
-        source_url="https://example.invalid/plan",
-        source_note="Planens nettside",
     )
+    plan_source = Source.objects.create(
+        url="https://example.invalid/plan",
+        publisher="Bergen kommune",
+        title="Planens nettside",
+        kind=Source.Kind.PLAN_DOCUMENT,
+    )
+    Citation.objects.create(source=plan_source, plan=plan, field="adopted_on")
     overall = GoalFactory(plan=plan, title="Trygg by for alle", slug="trygg-by")
     child_a = GoalFactory(plan=plan, parent=overall, title="Mål A", slug="mal-a")
     child_b = GoalFactory(plan=plan, parent=overall, title="Mål B", slug="mal-b")
@@ -160,6 +180,10 @@ def public_urls(world: World) -> dict[str, str]:
         "partner": world.partners[0].get_absolute_url(),
         "district": world.districts[0].get_absolute_url(),
         "accessibility": reverse("accessibility"),
+        "sources": reverse("measures:source-list"),
+        "plan-sources": reverse(
+            "measures:plan-sources", kwargs={"slug": world.plan.slug}
+        ),
     }
 
 
@@ -266,17 +290,39 @@ def test_unpublished_updates_are_never_shown(client, world, name):
 # at each year-end); the measure list finds a page by sorting keys, then loads its
 # rows (paging.py). plan's filter offers the partners and districts the page has
 # loaded for its lists (no query of their own).
+# plan, measure and partner read their citations in one query each
+# (measures/citations.py); the source pages list sources in one query (two for the
+# paged list, which counts them).
 QUERY_COUNTS = {
     "home": 5,
-    "plan": 18,
-    "plan-filtered": 22,
+    "plan": 19,
+    "plan-filtered": 23,
     "measure-list": 10,
     "measure-list-filtered": 15,
-    "measure": 9,
-    "partner": 9,
+    "measure": 10,
+    "partner": 10,
     "district": 4,
     "accessibility": 0,
+    "sources": 2,
+    "plan-sources": 3,
 }
+
+
+def _cite_everything(world) -> None:
+    """Every measure and published update of the world cites a source of its own
+    measure's, so the pages have more citations as the world grows."""
+    for measure in world.measures:
+        source, _ = Source.objects.get_or_create(
+            url=f"https://example.org/kilde/{measure.slug}",
+            defaults={
+                "publisher": "Bergen kommune",
+                "title": f"Om {measure.title}",
+                "kind": Source.Kind.MUNICIPAL_PAGE,
+            },
+        )
+        Citation.objects.get_or_create(source=source, measure=measure)
+        for update in measure.updates.filter(state=StatusUpdate.State.PUBLISHED):
+            Citation.objects.get_or_create(source=source, status_update=update)
 
 
 @pytest.mark.parametrize("name", sorted(QUERY_COUNTS))
@@ -284,12 +330,14 @@ def test_query_count_is_constant_as_data_grows(
     client, db, django_assert_num_queries, name
 ):
     world = make_world(measures=3, updates=2)
+    _cite_everything(world)
     url = public_urls(world)[name]
     with django_assert_num_queries(QUERY_COUNTS[name]):
         assert client.get(url).status_code == 200
 
     world.add_measures(27, updates=2)
     world.add_updates(world.measures[0], 18)
+    _cite_everything(world)
     with django_assert_num_queries(QUERY_COUNTS[name]):
         response = client.get(url)
     assert response.status_code == 200
@@ -394,7 +442,7 @@ def test_progress_figure_on_plan_page_matches_database(client, world):
     html = client.get(world.plan.get_absolute_url()).text
 
     assert f'<span class="rollup-percent">{expected}&nbsp;%</span>' in html
-    assert f"{len(measures)} av {len(world.measures)} tiltak har vurdert" in html
+    assert f"vurdert for {len(measures)} av {len(world.measures)} tiltak" in html
 
 
 def test_charts_have_text_alternatives_and_tables(client, world):
