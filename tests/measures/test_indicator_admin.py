@@ -213,7 +213,9 @@ def test_budget_line_is_added_and_a_second_for_the_year_refused(admin_client):
     assert admin_client.post(_url(BudgetLine, "add"), data).status_code == 302
     response = admin_client.post(_url(BudgetLine, "add"), data)
     assert response.status_code == 200
-    assert "allerede en budsjettlinje for dette året" in response.content.decode()
+    assert (
+        "allerede et beløp av denne typen for dette året" in response.content.decode()
+    )
     assert BudgetLine.objects.count() == 1
     line = BudgetLine.objects.get()
     assert line.history.first().history_user is not None
