@@ -1,14 +1,17 @@
-"""Load partners, districts, plans, goals, measures and dated events from a YAML file.
+"""Load sources, partners, districts, plans, goals, measures, dated events,
+indicators and budget lines from a YAML file, every fact with its citations.
 
 This backs `manage.py load_bergen_plans`. It may be run any number of times:
 
 - every object has a stable key in the file (a slug; `id` for events; the partner
-  and the name for a former name);
+  and the name for a former name; the URL for a source; the fact, the source and
+  the field for a citation);
 - the whole load is one transaction, so a failure halfway leaves nothing behind;
 - the loader marks its own history rows (history_change_reason = CHANGE_REASON) and
   only updates an object whose fields still equal what the loader last wrote. An
   object someone else changed is kept as it is; one someone else deleted is not
-  re-created; published status updates are never touched.
+  re-created; published status updates are never touched. Citations follow the
+  same rule: one the file no longer has is removed only if the loader wrote it.
 
 docs/shipped-data.md describes the rule and the file format.
 """
@@ -29,17 +32,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.signals import pre_create_historical_record
 
-from measures import services
+from measures import services, source_services
 from measures.models import (
     BudgetLine,
+    Citation,
     District,
     Goal,
     Indicator,
     IndicatorValue,
     Measure,
     Plan,
+    Source,
     StatusUpdate,
 )
+from measures.source_models import CITING_MODELS
 from partners import services as partner_services
 from partners.models import Partner, PartnerName
 
@@ -47,6 +53,7 @@ CHANGE_REASON = "load_bergen_plans"
 DEFAULT_DATA_FILE = Path(__file__).resolve().parent / "data" / "bergen_plans.yaml"
 
 KIND_LABELS = {
+    "source": gettext_lazy("Kilder"),
     "partner": gettext_lazy("Partnere"),
     "partner_name": gettext_lazy("Tidligere navn"),
     "district": gettext_lazy("Bydeler"),
@@ -57,6 +64,7 @@ KIND_LABELS = {
     "indicator": gettext_lazy("Indikatorer"),
     "indicator_value": gettext_lazy("Indikatorverdier"),
     "budget": gettext_lazy("Budsjettlinjer"),
+    "citation": gettext_lazy("Kildehenvisninger"),
 }
 
 # The fields the loader owns on each model. Anything else (a plan's reporting
@@ -64,6 +72,15 @@ KIND_LABELS = {
 # administrator.
 PARTNER_FIELDS = ("name", "short_name", "kind", "parent", "website", "description")
 PARTNER_NAME_FIELDS = ("valid_from", "valid_until", "dates_approximate", "source")
+SOURCE_FIELDS = (
+    "publisher",
+    "title",
+    "kind",
+    "published_on",
+    "date_precision",
+    "date_note",
+    "external_id",
+)
 DISTRICT_FIELDS = ("name", "municipality")
 PLAN_FIELDS = (
     "title",
@@ -80,8 +97,17 @@ PLAN_FIELDS = (
     "predecessor",
     "source_url",
     "source_note",
+    "uncertainty",
 )
-GOAL_FIELDS = ("title", "description", "order", "parent", "source_url", "source_note")
+GOAL_FIELDS = (
+    "title",
+    "description",
+    "order",
+    "parent",
+    "source_url",
+    "source_note",
+    "uncertainty",
+)
 MEASURE_FIELDS = (
     "plan",
     "identifier",
@@ -93,6 +119,7 @@ MEASURE_FIELDS = (
     "continues",
     "source_url",
     "source_note",
+    "uncertainty",
 )
 INDICATOR_FIELDS = (
     "title",
@@ -111,15 +138,20 @@ INDICATOR_FIELDS = (
     "order",
     "source_url",
     "source_note",
+    "uncertainty",
 )
 BUDGET_FIELDS = (
+    "end_year",
     "allocated_nok",
     "spent_nok",
     "council_decision_reference",
     "note",
     "source_url",
     "source_note",
+    "uncertainty",
 )
+# Every fact entry cites its sources with these keys (docs/shipped-data.md).
+CITING_KEYS = ("sources", "field_sources")
 
 _loading = contextvars.ContextVar("rusplan_loading_shipped_data", default=False)
 
@@ -226,7 +258,15 @@ def _read(path: Path) -> dict:
         data,
         str(path),
         required=(),
-        optional=("partners", "districts", "plans", "indicators", "budgets"),
+        optional=(
+            "namespace",
+            "sources",
+            "partners",
+            "districts",
+            "plans",
+            "indicators",
+            "budgets",
+        ),
     )
     return data
 
@@ -326,6 +366,59 @@ def _saving(where: str, write: Callable):
         ) from error
 
 
+def _citation_key(row) -> tuple[str, int]:
+    """(target field name, target id) of a citation or a citation history row."""
+    for name in CITING_MODELS:
+        target_id = getattr(row, f"{name}_id")
+        if target_id is not None:
+            return name, target_id
+    raise LoadError(_("En kildehenvisning mangler det den belegger."))
+
+
+class _CitationIndex:
+    """The citations already in the database, read once per load (two queries
+    instead of several per fact): by fact, who wrote each one last, and which
+    ones someone other than the loader deleted."""
+
+    def __init__(self) -> None:
+        self._by_target: dict[tuple[str, int], dict] | None = None
+        self._last_reason: dict[int, str] = {}
+        self._deleted: set[tuple] = set()
+
+    def _read(self) -> dict[tuple[str, int], dict]:
+        if self._by_target is None:
+            self._by_target = {}
+            for citation in Citation.objects.all():
+                self._by_target.setdefault(_citation_key(citation), {})[
+                    (citation.source_id, citation.field)
+                ] = citation
+            rows = Citation.history.order_by("history_date", "history_id")
+            for row in rows:
+                self._last_reason[row.id] = row.history_change_reason or ""
+                key = (*_citation_key(row), row.source_id, row.field)
+                if row.history_type == "-" and (
+                    row.history_change_reason != CHANGE_REASON
+                ):
+                    self._deleted.add(key)
+                else:
+                    self._deleted.discard(key)
+        return self._by_target
+
+    def of(self, target) -> dict:
+        """A copy of `target`'s citations by (source id, field)."""
+        key = (source_services.citation_target_name(target), target.pk)
+        return dict(self._read().get(key, {}))
+
+    def written_by_loader(self, citation: Citation) -> bool:
+        self._read()
+        return self._last_reason.get(citation.pk) == CHANGE_REASON
+
+    def deleted_by_someone_else(self, target, source: Source, field: str) -> bool:
+        self._read()
+        name = source_services.citation_target_name(target)
+        return (name, target.pk, source.pk, field) in self._deleted
+
+
 class _Loader:
     def __init__(self, report: LoadReport) -> None:
         self.report = report
@@ -336,8 +429,15 @@ class _Loader:
         self.measures: dict[str, Measure | None] = {}
         # (plan slug, goal slug) -> goal, or None when deleted.
         self.goals: dict[tuple[str, str], Goal | None] = {}
+        # The file's source id ("S1") -> source, or None when deleted.
+        self.sources: dict[str, Source | None] = {}
+        self.namespace = ""
+        self.citations = _CitationIndex()
 
     def run(self, data: dict) -> None:
+        self.namespace = _text(data.get("namespace"))
+        for entry in _entries(data, "sources", "sources"):
+            self._source(entry)
         for entry in _entries(data, "partners", "partners"):
             self._partner(entry)
         for entry in _entries(data, "districts", "districts"):
@@ -400,6 +500,116 @@ class _Loader:
         tally.updated += 1
         return obj
 
+    def _source(self, entry) -> None:
+        where = _("kilde «%(id)s»") % {
+            "id": entry.get("id") if isinstance(entry, dict) else "?"
+        }
+        _check_keys(
+            entry,
+            where,
+            required=("id", "publisher", "title", "url", "kind"),
+            optional=("published_on", "precision", "date_note"),
+        )
+        source_id = _text(entry["id"])
+        if source_id in self.sources:
+            raise LoadError(_("%(where)s står to ganger i filen.") % {"where": where})
+        url = _text(entry["url"])
+        wanted = {
+            "publisher": _text(entry["publisher"]),
+            "title": _text(entry["title"]),
+            "kind": _text(entry["kind"]),
+            "published_on": _date(entry.get("published_on"), where),
+            "date_precision": _text(entry.get("precision")) or Source.DatePrecision.DAY,
+            "date_note": _text(entry.get("date_note")),
+            "external_id": (f"{self.namespace}:{source_id}" if self.namespace else ""),
+        }
+        self.sources[source_id] = self._sync(
+            kind="source",
+            where=where,
+            model=Source,
+            key={"url": url},
+            wanted=wanted,
+            create=lambda: source_services.source_create(url=url, **wanted),
+            update=lambda obj, changed: source_services.source_update(
+                source=obj, **changed
+            ),
+        )
+
+    def _cited(self, entry: dict, where: str) -> list[tuple[Source | None, str]]:
+        """The (source, field) pairs an entry cites, in the file's order. A fact
+        must cite at least one source for the whole of it."""
+        ids = entry.get("sources")
+        if not isinstance(ids, list) or not ids:
+            raise LoadError(
+                _("%(where)s: oppgi kildene som en liste, for eksempel [S1, S2].")
+                % {"where": where}
+            )
+        pairs = [(ref, "") for ref in ids]
+        field_sources = entry.get("field_sources") or {}
+        if not isinstance(field_sources, dict):
+            raise LoadError(
+                _("%(where)s: «field_sources» må ha feltnavn med kildelister.")
+                % {"where": where}
+            )
+        for field_name, refs in field_sources.items():
+            pairs += [(ref, _text(field_name)) for ref in refs or []]
+        cited = []
+        for ref, field_name in pairs:
+            ref = _text(ref)
+            if ref not in self.sources:
+                raise LoadError(
+                    _("%(where)s viser til kilden «%(ref)s», som mangler i «sources».")
+                    % {"where": where, "ref": ref}
+                )
+            pair = (self.sources[ref], field_name)
+            if pair not in cited:
+                cited.append(pair)
+        return cited
+
+    def _cite(self, target, cited: list, where: str) -> None:
+        """Make `target`'s citations from this loader match `cited` (the rule of
+        docs/shipped-data.md: what others added or changed is kept)."""
+        if target is None:
+            return
+        tally = self.report.tallies["citation"]
+        existing = self.citations.of(target)
+        position = 0
+        for source, field_name in cited:
+            if source is None:  # an administrator deleted the source
+                tally.skipped += 1
+                continue
+            position += 1
+            citation = existing.pop((source.pk, field_name), None)
+            if citation is None:
+                self._add_citation(target, source, field_name, position, where)
+            elif citation.position == position:
+                tally.unchanged += 1
+            elif self.citations.written_by_loader(citation):
+                source_services.citation_update(citation=citation, position=position)
+                tally.updated += 1
+            else:
+                tally.kept += 1
+        for citation in existing.values():
+            # Gone from the file: removed if the loader added it, kept if not.
+            if self.citations.written_by_loader(citation):
+                source_services.citation_remove(citation=citation)
+                tally.updated += 1
+            else:
+                tally.kept += 1
+
+    def _add_citation(self, target, source, field_name, position, where) -> None:
+        tally = self.report.tallies["citation"]
+        if self.citations.deleted_by_someone_else(target, source, field_name):
+            tally.skipped += 1
+            return
+        _saving(
+            where,
+            lambda: source_services.citation_add(
+                target=target, source=source, field=field_name, position=position
+            ),
+        )
+        tally.created += 1
+
     def _reference(self, loaded: dict, model, slug, where: str, what: str):
         """Resolve a slug: first what this file loaded, then what the database holds
         (another file or an administrator may have made it)."""
@@ -429,22 +639,25 @@ class _Loader:
         _check_keys(
             entry,
             where,
-            required=("slug", "name", "kind", "source"),
-            optional=("short_name", "parent", "website", "description", "former_names"),
+            required=("slug", "name", "kind", "sources"),
+            optional=(
+                "short_name",
+                "parent",
+                "website",
+                "description",
+                "former_names",
+                "field_sources",
+            ),
         )
         slug = _text(entry["slug"])
-        description = _text(entry.get("description"))
-        # Partner has no source field, so the source goes at the end of the
-        # description. Written as data, not through gettext: the stored text must
-        # not depend on the language the command happens to run in.
-        description = f"{description}\n\nKilde: {_text(entry['source'])}".strip()
+        cited = self._cited(entry, where)
         wanted = {
             "name": _text(entry["name"]),
             "short_name": _text(entry.get("short_name")),
             "kind": _text(entry["kind"]),
             "parent": self._partner_ref(entry.get("parent"), where),
             "website": _text(entry.get("website")),
-            "description": description,
+            "description": _text(entry.get("description")),
         }
         partner = self._sync(
             kind="partner",
@@ -458,6 +671,7 @@ class _Loader:
             ),
         )
         self.partners[slug] = partner
+        self._cite(partner, cited, where)
         for former in _entries(entry, "former_names", where):
             self._former_name(partner, former, where)
 
@@ -469,9 +683,15 @@ class _Loader:
         _check_keys(
             entry,
             where,
-            required=("name", "source"),
-            optional=("valid_from", "valid_until", "dates_approximate"),
+            required=("name", "sources"),
+            optional=(
+                "valid_from",
+                "valid_until",
+                "dates_approximate",
+                "field_sources",
+            ),
         )
+        cited = self._cited(entry, where)
         if partner is None:
             self.report.tallies["partner_name"].skipped += 1
             return
@@ -480,9 +700,9 @@ class _Loader:
             "valid_from": _date(entry.get("valid_from"), where),
             "valid_until": _date(entry.get("valid_until"), where),
             "dates_approximate": bool(entry.get("dates_approximate", False)),
-            "source": _text(entry["source"]),
+            "source": "",
         }
-        self._sync(
+        former = self._sync(
             kind="partner_name",
             where=where,
             model=PartnerName,
@@ -495,6 +715,7 @@ class _Loader:
                 former=obj, **changed
             ),
         )
+        self._cite(former, cited, where)
 
     def _district(self, entry) -> None:
         where = _("bydel «%(slug)s»") % {
@@ -525,8 +746,10 @@ class _Loader:
         _check_keys(
             entry,
             where,
-            required=("slug", "title", "start_year", "owner", "source"),
+            required=("slug", "title", "start_year", "owner", "sources"),
             optional=(
+                "field_sources",
+                "uncertainty",
                 "short_title",
                 "end_year",
                 "status",
@@ -536,12 +759,12 @@ class _Loader:
                 "council_case_reference",
                 "predecessor",
                 "description",
-                "url",
                 "goals",
                 "measures",
             ),
         )
         slug = _text(entry["slug"])
+        cited = self._cited(entry, where)
         owner = self._partner_ref(entry["owner"], where)
         predecessor = None
         if entry.get("predecessor"):
@@ -558,11 +781,14 @@ class _Loader:
             "adopted_by": _text(entry.get("adopted_by")),
             "adoption_note": _text(entry.get("adoption_note")),
             "council_case_reference": _text(entry.get("council_case_reference")),
-            "status": _text(entry.get("status")) or Plan.Status.DRAFT,
+            # Without the key a plan is a draft (hidden); `status: ""` says the
+            # sources do not give it ("Ikke oppgitt").
+            "status": _text(entry.get("status", Plan.Status.DRAFT)),
             "owner": owner,
             "predecessor": predecessor,
-            "source_url": _text(entry.get("url")),
-            "source_note": _text(entry["source"]),
+            "source_url": "",
+            "source_note": "",
+            "uncertainty": _text(entry.get("uncertainty")),
         }
         if owner is None and not Plan.objects.filter(slug=slug).exists():
             self._skip("plan", where)
@@ -578,6 +804,7 @@ class _Loader:
                 update=lambda obj, changed: services.plan_update(plan=obj, **changed),
             )
         self.plans[slug] = plan
+        self._cite(plan, cited, where)
         goals: dict[str, Goal | None] = {}
         for order, goal_entry in enumerate(_entries(entry, "goals", where), start=1):
             self._goal(plan, goal_entry, order, goals, where)
@@ -604,10 +831,11 @@ class _Loader:
         _check_keys(
             entry,
             where,
-            required=("slug", "title", "source"),
-            optional=("parent", "order", "description", "url"),
+            required=("slug", "title", "sources"),
+            optional=("parent", "order", "description", "field_sources", "uncertainty"),
         )
         slug = _text(entry["slug"])
+        cited = self._cited(entry, where)
         if plan is None:
             self.report.tallies["goal"].skipped += 1
             goals[slug] = None
@@ -625,8 +853,9 @@ class _Loader:
             "description": _text(entry.get("description")),
             "order": entry.get("order", order),
             "parent": parent,
-            "source_url": _text(entry.get("url")),
-            "source_note": _text(entry["source"]),
+            "source_url": "",
+            "source_note": "",
+            "uncertainty": _text(entry.get("uncertainty")),
         }
         goals[slug] = self._sync(
             kind="goal",
@@ -637,6 +866,7 @@ class _Loader:
             create=lambda: services.goal_create(plan=plan, slug=slug, **wanted),
             update=lambda obj, changed: services.goal_update(goal=obj, **changed),
         )
+        self._cite(goals[slug], cited, where)
 
     def _measure(self, plan: Plan | None, entry, goals: dict) -> None:
         where = _("tiltak «%(slug)s»") % {
@@ -645,8 +875,10 @@ class _Loader:
         _check_keys(
             entry,
             where,
-            required=("slug", "title", "lead", "source"),
+            required=("slug", "title", "lead", "sources"),
             optional=(
+                "field_sources",
+                "uncertainty",
                 "category",
                 "contributors",
                 "goals",
@@ -656,11 +888,11 @@ class _Loader:
                 "planned_start",
                 "planned_end",
                 "description",
-                "url",
                 "events",
             ),
         )
         slug = _text(entry["slug"])
+        cited = self._cited(entry, where)
         if plan is None:
             self.measures[slug] = None
             self.report.tallies["measure"].skipped += 1
@@ -695,8 +927,9 @@ class _Loader:
             "planned_start": _date(entry.get("planned_start"), where),
             "planned_end": _date(entry.get("planned_end"), where),
             "continues": continues,
-            "source_url": _text(entry.get("url")),
-            "source_note": _text(entry["source"]),
+            "source_url": "",
+            "source_note": "",
+            "uncertainty": _text(entry.get("uncertainty")),
         }
         if lead is None and not Measure.objects.filter(slug=slug).exists():
             self._skip("measure", where)
@@ -724,6 +957,7 @@ class _Loader:
                 ),
             )
         self.measures[slug] = measure
+        self._cite(measure, cited, where)
         for event in _entries(entry, "events", where):
             self._event(measure, event, where)
 
@@ -735,17 +969,21 @@ class _Loader:
         _check_keys(
             entry,
             where,
-            required=("id", "date", "phase", "summary", "source"),
-            optional=("health", "progress", "url"),
+            required=("id", "date", "phase", "summary", "sources"),
+            optional=("health", "progress", "uncertainty", "field_sources"),
         )
         external_id = _text(entry["id"])
+        cited = self._cited(entry, where)
         tally = self.report.tallies["update"]
         if measure is None:
             tally.skipped += 1
             return
-        # Published updates are append-only: an existing one is never changed.
-        if StatusUpdate.objects.filter(external_id=external_id).exists():
+        # Published updates are append-only: an existing one is never changed, but
+        # its citations follow the file (they are evidence, not content).
+        existing = StatusUpdate.objects.filter(external_id=external_id).first()
+        if existing is not None:
             tally.unchanged += 1
+            self._cite(existing, cited, where)
             return
         if _deleted_by_someone_else(StatusUpdate, {"external_id": external_id}):
             tally.skipped += 1
@@ -757,19 +995,24 @@ class _Loader:
         as_of = _date(entry["date"], where)
         _saving(
             where,
-            lambda: services.status_update_record_published(
+            lambda: source_services.status_update_record_cited(
                 measure=measure,
                 as_of=as_of,
                 phase=_text(entry["phase"]),
                 summary=_text(entry["summary"]),
                 health=_text(entry.get("health")),
                 progress=entry.get("progress"),
-                evidence_url=_text(entry.get("url")),
-                source_note=_text(entry["source"]),
+                uncertainty=_text(entry.get("uncertainty")),
                 external_id=external_id,
+                cited=self._live(cited),
             ),
         )
         tally.created += 1
+        self.report.tallies["citation"].created += len(self._live(cited))
+
+    def _live(self, cited: list) -> list:
+        """The cited pairs whose source still exists."""
+        return [(source, name) for source, name in cited if source is not None]
 
     # Indicators and budgets (docs/shipped-data.md, "Indicators and budgets").
 
@@ -813,8 +1056,10 @@ class _Loader:
         _check_keys(
             entry,
             where,
-            required=("slug", "title", "kind", "source"),
+            required=("slug", "title", "kind", "sources"),
             optional=(
+                "field_sources",
+                "uncertainty",
                 "plan",
                 "goal",
                 "measure",
@@ -826,11 +1071,11 @@ class _Loader:
                 "target",
                 "small_number_threshold",
                 "order",
-                "url",
                 "values",
             ),
         )
         slug = _text(entry["slug"])
+        cited = self._cited(entry, where)
         found, owner = self._indicator_owner(entry, where)
         baseline = self._value_and_year(entry.get("baseline"), where, "baseline")
         target = self._value_and_year(entry.get("target"), where, "target")
@@ -848,8 +1093,9 @@ class _Loader:
             **owner,
             "small_number_threshold": entry.get("small_number_threshold", 5),
             "order": entry.get("order", order),
-            "source_url": _text(entry.get("url")),
-            "source_note": _text(entry["source"]),
+            "source_url": "",
+            "source_note": "",
+            "uncertainty": _text(entry.get("uncertainty")),
         }
         if not found and not Indicator.objects.filter(slug=slug).exists():
             self._skip("indicator", where)
@@ -870,6 +1116,7 @@ class _Loader:
                     )
                 ),
             )
+        self._cite(indicator, cited, where)
         for value_entry in _entries(entry, "values", where):
             self._indicator_value(indicator, value_entry, where)
 
@@ -888,9 +1135,17 @@ class _Loader:
         _check_keys(
             entry,
             where,
-            required=("year", "value", "source"),
-            optional=("period", "number", "qualifier", "note", "url"),
+            required=("year", "value", "sources"),
+            optional=(
+                "period",
+                "number",
+                "qualifier",
+                "note",
+                "uncertainty",
+                "field_sources",
+            ),
         )
+        cited = self._cited(entry, where)
         tally = self.report.tallies["indicator_value"]
         if indicator is None:
             tally.skipped += 1
@@ -902,9 +1157,14 @@ class _Loader:
             "number": entry.get("number", 1),
         }
         # Published values are never changed: a correction is an administrator's
-        # replacement, which the loader then leaves alone.
-        if IndicatorValue.objects.filter(**key).exists():
+        # replacement, which the loader then leaves alone. Citations follow the file.
+        existing = IndicatorValue.objects.filter(**key).order_by("pk").first()
+        if existing is not None:
             tally.unchanged += 1
+            if existing.state == IndicatorValue.State.PUBLISHED and (
+                existing.author_id is None
+            ):
+                self._cite(existing, cited, where)
             return
         if _deleted_by_someone_else(IndicatorValue, key):
             tally.skipped += 1
@@ -915,7 +1175,7 @@ class _Loader:
             return
         _saving(
             where,
-            lambda: services.indicator_services.indicator_value_record_published(
+            lambda: source_services.indicator_value_record_cited(
                 indicator=indicator,
                 period_type=key["period_type"],
                 year=key["year"],
@@ -923,23 +1183,34 @@ class _Loader:
                 value=_decimal(entry["value"], where),
                 qualifier=_text(entry.get("qualifier")),
                 note=_text(entry.get("note")),
-                source_name=_text(entry["source"]),
-                source_url=_text(entry.get("url")),
+                uncertainty=_text(entry.get("uncertainty")),
+                cited=self._live(cited),
             ),
         )
         tally.created += 1
+        self.report.tallies["citation"].created += len(self._live(cited))
 
     def _budget(self, entry) -> None:
-        where = _("budsjettlinje «%(measure)s» %(year)s") % {
+        where = _("budsjettlinje «%(measure)s» %(year)s %(kind)s") % {
             "measure": entry.get("measure") if isinstance(entry, dict) else "?",
             "year": entry.get("year") if isinstance(entry, dict) else "?",
+            "kind": entry.get("kind", "") if isinstance(entry, dict) else "",
         }
         _check_keys(
             entry,
             where,
-            required=("measure", "year", "allocated_nok", "source"),
-            optional=("spent_nok", "council_decision_reference", "note", "url"),
+            required=("measure", "year", "allocated_nok", "sources"),
+            optional=(
+                "kind",
+                "end_year",
+                "spent_nok",
+                "council_decision_reference",
+                "note",
+                "uncertainty",
+                "field_sources",
+            ),
         )
+        cited = self._cited(entry, where)
         measure = self._reference(
             self.measures, Measure, entry["measure"], where, _("tiltak")
         )
@@ -947,29 +1218,33 @@ class _Loader:
             self._skip("budget", where)
             return
         year = entry["year"]
+        kind = _text(entry.get("kind"))
         wanted = {
+            "end_year": entry.get("end_year"),
             "allocated_nok": entry["allocated_nok"],
             "spent_nok": entry.get("spent_nok"),
             "council_decision_reference": _text(
                 entry.get("council_decision_reference")
             ),
             "note": _text(entry.get("note")),
-            "source_url": _text(entry.get("url")),
-            "source_note": _text(entry["source"]),
+            "source_url": "",
+            "source_note": "",
+            "uncertainty": _text(entry.get("uncertainty")),
         }
-        self._sync(
+        line = self._sync(
             kind="budget",
             where=where,
             model=BudgetLine,
-            key={"measure": measure, "year": year},
+            key={"measure": measure, "year": year, "kind": kind},
             wanted=wanted,
             create=lambda: services.indicator_services.budget_line_create(
-                measure=measure, year=year, **wanted
+                measure=measure, year=year, kind=kind, **wanted
             ),
             update=lambda obj, changed: services.indicator_services.budget_line_update(
                 budget_line=obj, **changed
             ),
         )
+        self._cite(line, cited, where)
 
 
 def _decimal(value, where: str) -> Decimal:
