@@ -35,6 +35,7 @@ from openpyxl.styles import Font
 from . import indicator_selectors, open_data, selectors
 from .models import (
     Category,
+    Citation,
     Health,
     IndicatorValue,
     Measure,
@@ -108,9 +109,9 @@ MEASURE_COLUMNS = (
     Column(
         "continues", _("Videreført fra: tiltaket i forløperplanen (nettadressenavn)")
     ),
-    Column("source_url", _("Kilde (lenke)")),
-    Column("source_note", _("Kilde")),
-    Column("phase", _("Fase nå (kode)")),
+    Column("source_urls", _("Kilder (nettadresser, skilt med |)")),
+    Column("uncertainty", _("Usikkerhet: hva kildene er uenige om (tom: ingen)")),
+    Column("phase", _("Fase nå (kode; tom: ingen status registrert)")),
     Column("phase_label", _("Fase nå (tekst)")),
     Column("health", _("Helse nå, trafikklyset (kode; tom: ikke vurdert)")),
     Column("health_label", _("Helse nå (tekst)")),
@@ -137,8 +138,8 @@ UPDATE_COLUMNS = (
     Column("health_label", _("Helse (tekst)")),
     Column("progress", _("Fremdrift i prosent (tom: ikke vurdert)")),
     Column("summary", _("Sammendrag")),
-    Column("evidence_url", _("Dokumentasjon (lenke)")),
-    Column("source_note", _("Kilde")),
+    Column("source_urls", _("Kilder (nettadresser, skilt med |)")),
+    Column("uncertainty", _("Usikkerhet: hva kildene er uenige om (tom: ingen)")),
     Column(
         "published_at", _("Publisert (tid i Europe/Oslo; i CSV med UTC-forskyvning)")
     ),
@@ -179,6 +180,7 @@ def _measures_queryset(plan: Plan | None) -> QuerySet[Measure]:
             ),
             "goals",
             "districts",
+            _CITATIONS,
         )
         .order_by("plan__slug", "identifier", "title", "pk")
     )
@@ -214,8 +216,8 @@ def measures_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
                 measure.planned_end,
                 measure.weight,
                 continues.slug if continues else "",
-                measure.source_url,
-                measure.source_note,
+                _urls(measure.citations.all()),
+                measure.uncertainty,
                 measure.current_phase,
                 phases.get(measure.current_phase, ""),
                 measure.current_health,
@@ -267,50 +269,15 @@ def updates_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
         "health",
         "progress",
         "summary",
-        "evidence_url",
-        "source_note",
+        "uncertainty",
         "published_at",
     )
 
     def rows() -> Iterator[tuple]:
         phases, healths = _labels(Phase.choices), _labels(Health.choices)
         values = queryset.values_list(*fields).iterator(chunk_size=CSV_CHUNK_ROWS)
-        for (
-            pk,
-            external_id,
-            plan_slug,
-            measure_slug,
-            identifier,
-            measure_title,
-            as_of,
-            phase,
-            health,
-            progress,
-            summary,
-            evidence_url,
-            source_note,
-            published_at,
-        ) in values:
-            yield (
-                pk,
-                external_id,
-                plan_slug,
-                measure_slug,
-                identifier,
-                measure_title,
-                as_of,
-                phase,
-                phases.get(phase, ""),
-                health,
-                healths.get(health, ""),
-                progress,
-                summary,
-                evidence_url,
-                source_note,
-                timezone.localtime(published_at),
-                url_of(measure_slug) + "#historikk",
-                LICENCE,
-            )
+        for batch, urls in _with_source_urls(values, "status_update"):
+            yield from _update_rows(batch, urls, phases, healths, url_of)
 
     return Dataset(
         name="statusoppdateringer",
@@ -321,6 +288,82 @@ def updates_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
         source=_source(plan, base_url),
         attribution=_attribution(plan),
     )
+
+
+def _update_rows(batch, urls, phases, healths, url_of) -> Iterator[tuple]:
+    for (
+        pk,
+        external_id,
+        plan_slug,
+        measure_slug,
+        identifier,
+        measure_title,
+        as_of,
+        phase,
+        health,
+        progress,
+        summary,
+        uncertainty,
+        published_at,
+    ) in batch:
+        yield (
+            pk,
+            external_id,
+            plan_slug,
+            measure_slug,
+            identifier,
+            measure_title,
+            as_of,
+            phase,
+            phases.get(phase, ""),
+            health,
+            healths.get(health, ""),
+            progress,
+            summary,
+            urls.get(pk, ""),
+            uncertainty,
+            timezone.localtime(published_at),
+            url_of(measure_slug) + "#historikk",
+            LICENCE,
+        )
+
+
+# Every exported fact comes with the URLs of its sources (measures/citations.py).
+_CITATIONS = Prefetch(
+    "citations",
+    queryset=Citation.objects.select_related("source").order_by("position", "id"),
+)
+
+
+def _urls(citations: Iterable[Citation]) -> str:
+    """The distinct source URLs of a fact, in citation order, joined by " | "."""
+    return LIST_SEPARATOR.join(dict.fromkeys(c.source.url for c in citations))
+
+
+def _with_source_urls(rows: Iterator[tuple], target: str) -> Iterator[tuple]:
+    """(batch of rows, {row id: source URLs}) for rows whose first value is the id
+    of a `target` fact: one query per CSV_CHUNK_ROWS rows, so the export's memory
+    stays flat however many rows it streams."""
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == CSV_CHUNK_ROWS:
+            yield batch, _source_urls(target, [r[0] for r in batch])
+            batch = []
+    if batch:
+        yield batch, _source_urls(target, [r[0] for r in batch])
+
+
+def _source_urls(target: str, ids: list[int]) -> dict[int, str]:
+    found: dict[int, dict[str, None]] = {}
+    citations = (
+        Citation.objects.filter(**{f"{target}__in": ids})
+        .order_by("position", "id")
+        .values_list(f"{target}_id", "source__url")
+    )
+    for pk, url in citations:
+        found.setdefault(pk, {})[url] = None
+    return {pk: LIST_SEPARATOR.join(urls) for pk, urls in found.items()}
 
 
 def _source(plan: Plan | None, base_url: str) -> str:
@@ -334,8 +377,7 @@ def _source(plan: Plan | None, base_url: str) -> str:
 
 
 def _attribution(plan: Plan | None) -> str:
-    publisher = plan.owner.name if plan else _("eierne av planene")
-    return str(open_data.attribution(publisher))
+    return open_data.attribution(plan)
 
 
 INDICATOR_VALUE_COLUMNS = (
@@ -363,8 +405,8 @@ INDICATOR_VALUE_COLUMNS = (
     ),
     Column("suppressed", _("1 når verdien er et lite tall som er skjermet, ellers 0")),
     Column("note", _("Merknad")),
-    Column("source_name", _("Kilde")),
-    Column("source_url", _("Kilde (lenke)")),
+    Column("source_urls", _("Kilder (nettadresser, skilt med |)")),
+    Column("uncertainty", _("Usikkerhet: hva kildene er uenige om (tom: ingen)")),
     Column(
         "published_at", _("Publisert (tid i Europe/Oslo; i CSV med UTC-forskyvning)")
     ),
@@ -378,9 +420,11 @@ def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
     None), with small numbers hidden as for any member of the public."""
     plan_url = _url_maker(base_url, "measures:plan-detail")
     measure_url = _url_maker(base_url)
-    queryset = IndicatorValue.objects.filter(
-        state=IndicatorValue.State.PUBLISHED
-    ).select_related("indicator__goal__plan", "indicator__measure__plan")
+    queryset = (
+        IndicatorValue.objects.filter(state=IndicatorValue.State.PUBLISHED)
+        .select_related("indicator__goal__plan", "indicator__measure__plan")
+        .prefetch_related(_CITATIONS)
+    )
     if plan is not None:
         queryset = queryset.filter(
             Q(indicator__goal__plan=plan) | Q(indicator__measure__plan=plan)
@@ -424,8 +468,8 @@ def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
                 value.qualifier,
                 1 if shown.suppressed else 0,
                 value.note,
-                value.source_name,
-                value.source_url,
+                _urls(value.citations.all()),
+                value.uncertainty,
                 timezone.localtime(value.published_at),
                 (plan_url(owner_plan.slug) if goal else measure_url(measure.slug))
                 + anchor,

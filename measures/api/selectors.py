@@ -7,10 +7,11 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from partners.models import Partner
+from partners.models import Partner, PartnerName
 
 from ..models import (
     BudgetLine,
+    Citation,
     District,
     Goal,
     Indicator,
@@ -30,12 +31,18 @@ from ..selectors import (
     rollup_groups,
 )
 
+# Every object the API shows comes with its citations and their sources.
+CITATIONS = Prefetch(
+    "citations",
+    queryset=Citation.objects.select_related("source").order_by("position", "id"),
+)
+
 
 def api_plans() -> QuerySet[Plan]:
     return (
         public_plans()
         .select_related("owner", "predecessor")
-        .prefetch_related("owner__former_names")
+        .prefetch_related("owner__former_names", CITATIONS)
         .order_by("-start_year", "title", "pk")
     )
 
@@ -55,6 +62,7 @@ def api_goals() -> QuerySet[Goal]:
     return (
         Goal.objects.filter(plan__in=public_plans())
         .select_related("plan")
+        .prefetch_related(CITATIONS)
         .order_by("-plan__start_year", "plan__title", "plan_id", "order", "id")
     )
 
@@ -75,6 +83,7 @@ def api_measures() -> QuerySet[Measure]:
             Prefetch("partner_roles", queryset=roles),
             Prefetch("districts", queryset=District.objects.order_by("name")),
             Prefetch("goals", queryset=Goal.objects.order_by("order", "id")),
+            CITATIONS,
         )
     )
 
@@ -82,7 +91,12 @@ def api_measures() -> QuerySet[Measure]:
 def api_partners() -> QuerySet[Partner]:
     return (
         Partner.objects.select_related("parent")
-        .prefetch_related("former_names")
+        .prefetch_related(
+            Prefetch(
+                "former_names",
+                queryset=PartnerName.objects.prefetch_related(CITATIONS),
+            )
+        )
         .order_by("name", "pk")
     )
 
@@ -95,6 +109,7 @@ def api_status_updates() -> QuerySet[StatusUpdate]:
     return (
         published_updates()
         .select_related("measure", "measure__plan")
+        .prefetch_related(CITATIONS)
         .order_by("-as_of", "-published_at", "-id")
     )
 
@@ -110,6 +125,7 @@ def api_indicators() -> QuerySet[Indicator]:
     return (
         public_indicators()
         .select_related("goal__plan", "measure__plan")
+        .prefetch_related(CITATIONS)
         .order_by("order", "title", "id")
     )
 
@@ -121,6 +137,7 @@ def api_indicator_values() -> QuerySet[IndicatorValue]:
             state=IndicatorValue.State.PUBLISHED, indicator__in=public_indicators()
         )
         .select_related("indicator__goal__plan", "indicator__measure__plan")
+        .prefetch_related(CITATIONS)
         .order_by("indicator__slug", "year", "period_type", "number", "id")
     )
 
@@ -129,5 +146,6 @@ def api_budget_lines() -> QuerySet[BudgetLine]:
     return (
         BudgetLine.objects.filter(measure__in=public_measures())
         .select_related("measure__plan")
+        .prefetch_related(CITATIONS)
         .order_by("measure__plan__slug", "measure__slug", "year", "id")
     )

@@ -18,6 +18,7 @@ from partners.models import Partner, PartnerName
 from ..indicator_selectors import PublicValue, format_value, public_value
 from ..models import (
     BudgetLine,
+    Citation,
     District,
     Goal,
     Health,
@@ -27,10 +28,14 @@ from ..models import (
     MeasurePartner,
     Phase,
     Plan,
+    Source,
     StatusUpdate,
 )
 from ..open_data import attribution
 from ..selectors import NOT_ASSESSED, Rollup, plan_reference_date
+
+# Why a measure's phase is null in the API: nothing about it has been published.
+NO_PUBLISHED_UPDATE = "no_published_update"
 
 # How "not assessed" (no health) is written: the value the measure filter takes.
 NOT_ASSESSED_KEY = "none"
@@ -141,10 +146,77 @@ class RollupSerializer(serializers.Serializer):
         }
 
 
+class SourceSerializer(serializers.ModelSerializer):
+    date = serializers.CharField(
+        source="date_label",
+        read_only=True,
+        help_text=_(
+            "Datoen slik kilden oppgir den (dd.mm.åååå, mm.åååå, åååå) eller «udatert»."
+        ),
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "publisher",
+            "title",
+            "url",
+            "kind",
+            "published_on",
+            "date_precision",
+            "date",
+            "date_note",
+            "accessed_on",
+        ]
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    source = SourceSerializer(read_only=True)
+    field = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Opplysningen kilden belegger, for eksempel «status»; tom for hele saken."
+        ),
+    )
+
+    class Meta:
+        model = Citation
+        fields = ["field", "source"]
+
+
+def _citations_field() -> CitationSerializer:
+    return CitationSerializer(
+        source="citations",
+        many=True,
+        read_only=True,
+        help_text=_("Kildene opplysningen bygger på, med nettadresse."),
+    )
+
+
+class UncertaintyMixin(serializers.Serializer):
+    """`uncertain` and `uncertainty`: a fact the sources disagree on or do not
+    confirm says so, in words."""
+
+    uncertain = serializers.SerializerMethodField(
+        help_text=_("Sann når kildene er uenige eller opplysningen ikke er bekreftet.")
+    )
+    uncertainty = serializers.SerializerMethodField(
+        help_text=_("Hva som er usikkert, med ord; null når ingenting er det.")
+    )
+
+    def get_uncertain(self, instance) -> bool:
+        return bool(instance.uncertainty)
+
+    def get_uncertainty(self, instance) -> str | None:
+        return instance.uncertainty or None
+
+
 class FormerNameSerializer(serializers.ModelSerializer):
+    sources = _citations_field()
+
     class Meta:
         model = PartnerName
-        fields = ["name", "valid_from", "valid_until", "dates_approximate", "source"]
+        fields = ["name", "valid_from", "valid_until", "dates_approximate", "sources"]
 
 
 class PlanOwnerSerializer(serializers.ModelSerializer):
@@ -160,7 +232,7 @@ class PlanOwnerSerializer(serializers.ModelSerializer):
         return partner.name_on(self.context["reference_date"])
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = _api_url("api:plan-detail", lookup_field="slug")
     html_url = PageUrlField()
     owner = serializers.SerializerMethodField()
@@ -174,6 +246,7 @@ class PlanSerializer(serializers.ModelSerializer):
     attribution = serializers.SerializerMethodField(
         help_text=_("Kildehenvisningen lisensen (NLOD 2.0) ber om.")
     )
+    sources = _citations_field()
     goals_url = serializers.SerializerMethodField()
     measures_url = serializers.SerializerMethodField()
 
@@ -196,8 +269,9 @@ class PlanSerializer(serializers.ModelSerializer):
             "owner",
             "predecessor",
             "reporting_interval",
-            "source_url",
-            "source_note",
+            "sources",
+            "uncertain",
+            "uncertainty",
             "progress",
             "attribution",
             "goals_url",
@@ -214,7 +288,7 @@ class PlanSerializer(serializers.ModelSerializer):
         return RollupSerializer(self.context["rollups"][plan.pk]).data
 
     def get_attribution(self, plan: Plan) -> str:
-        return attribution(plan.owner.name)
+        return attribution(plan)
 
     def _list_url(self, name: str, plan: Plan) -> str:
         url = reverse(name, request=self.context["request"])
@@ -229,7 +303,7 @@ class PlanSerializer(serializers.ModelSerializer):
         return self._list_url("api:measure-list", plan)
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = _api_url("api:goal-detail")
     html_url = GoalPageUrlField()
     plan = _slug_of(_("Planens nettadressenavn (slug)."))
@@ -238,6 +312,7 @@ class GoalSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("Id for det overordnede målet; null for et toppmål."),
     )
+    sources = _citations_field()
 
     class Meta:
         model = Goal
@@ -251,8 +326,9 @@ class GoalSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "order",
-            "source_url",
-            "source_note",
+            "sources",
+            "uncertain",
+            "uncertainty",
         ]
 
 
@@ -275,10 +351,29 @@ class MeasurePartnerSerializer(serializers.ModelSerializer):
         return role.partner.name_on(plan_reference_date(role.measure.plan))
 
 
+class NoStatusChoiceField(serializers.ChoiceField):
+    """A phase, or null for a measure with no published update: no status is not a
+    phase, and never reads as "not started"."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class CurrentStatusSerializer(serializers.Serializer):
     """A measure's status from its latest published update."""
 
-    phase = serializers.ChoiceField(source="current_phase", choices=Phase.choices)
+    phase = NoStatusChoiceField(
+        source="current_phase",
+        choices=Phase.choices,
+        allow_null=True,
+        help_text=_("Fasen; null når ingen statusoppdatering er publisert."),
+    )
+    status_reason = serializers.SerializerMethodField(
+        help_text=_(
+            "«no_published_update» når tiltaket ikke har noen publisert "
+            "statusoppdatering (ingen status registrert); ellers null."
+        )
+    )
     health = serializers.ChoiceField(
         source="current_health",
         choices=Health.choices,
@@ -298,8 +393,11 @@ class CurrentStatusSerializer(serializers.Serializer):
         help_text=_("Datoen statusen gjelder; null før første publiserte status."),
     )
 
+    def get_status_reason(self, measure) -> str | None:
+        return None if measure.current_phase else NO_PUBLISHED_UPDATE
 
-class MeasureSerializer(serializers.ModelSerializer):
+
+class MeasureSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = _api_url("api:measure-detail", lookup_field="slug")
     html_url = PageUrlField()
     plan = _slug_of(_("Planens nettadressenavn (slug)."))
@@ -320,6 +418,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         help_text=_("Det samme tiltaket i forløperplanen (slug), om det finnes."),
     )
     status = CurrentStatusSerializer(source="*", read_only=True)
+    sources = _citations_field()
 
     class Meta:
         model = Measure
@@ -340,8 +439,9 @@ class MeasureSerializer(serializers.ModelSerializer):
             "weight",
             "continues",
             "status",
-            "source_url",
-            "source_note",
+            "sources",
+            "uncertain",
+            "uncertainty",
         ]
 
 
@@ -381,8 +481,9 @@ class DistrictSerializer(serializers.ModelSerializer):
         fields = ["slug", "url", "html_url", "name", "municipality"]
 
 
-class StatusUpdateSerializer(serializers.ModelSerializer):
+class StatusUpdateSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = _api_url("api:status-update-detail")
+    sources = _citations_field()
     html_url = UpdatePageUrlField()
     measure = _slug_of(_("Tiltakets nettadressenavn (slug)."))
     plan = _slug_of(_("Planens nettadressenavn (slug)."), source="measure.plan")
@@ -400,8 +501,9 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
             "health",
             "progress",
             "summary",
-            "evidence_url",
-            "source_note",
+            "sources",
+            "uncertain",
+            "uncertainty",
             "published_at",
         ]
 
@@ -486,8 +588,9 @@ def _shown(indicator: Indicator, number, context) -> PublicValue | None:
     return public_value(indicator, number, user=context["request"].user)
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = _api_url("api:indicator-detail", lookup_field="slug")
+    sources = _citations_field()
     html_url = IndicatorPageUrlField()
     plan = serializers.SerializerMethodField(
         help_text=_("Planens nettadressenavn (slug).")
@@ -526,8 +629,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "baseline",
             "target",
             "small_number_threshold",
-            "source_url",
-            "source_note",
+            "sources",
+            "uncertain",
+            "uncertainty",
             "values_url",
         ]
 
@@ -557,8 +661,9 @@ class IndicatorSerializer(serializers.ModelSerializer):
         return f"{url}?indicator={indicator.slug}"
 
 
-class IndicatorValueSerializer(serializers.ModelSerializer):
+class IndicatorValueSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = _api_url("api:indicator-value-detail")
+    sources = _citations_field()
     html_url = IndicatorPageUrlField()
     indicator = _slug_of(_("Indikatorens nettadressenavn (slug)."))
     plan = serializers.SerializerMethodField(
@@ -598,8 +703,9 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
             "suppressed",
             "qualifier",
             "note",
-            "source_name",
-            "source_url",
+            "sources",
+            "uncertain",
+            "uncertainty",
             "published_at",
         ]
 
@@ -630,8 +736,9 @@ class BudgetPageUrlField(PageUrlField):
         return line.measure.get_absolute_url()
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = _api_url("api:budget-line-detail")
+    sources = _citations_field()
     html_url = BudgetPageUrlField()
     measure = _slug_of(_("Tiltakets nettadressenavn (slug)."))
     plan = _slug_of(_("Planens nettadressenavn (slug)."), source="measure.plan")
@@ -645,10 +752,13 @@ class BudgetLineSerializer(serializers.ModelSerializer):
             "measure",
             "plan",
             "year",
+            "end_year",
+            "kind",
             "allocated_nok",
             "spent_nok",
             "council_decision_reference",
             "note",
-            "source_url",
-            "source_note",
+            "sources",
+            "uncertain",
+            "uncertainty",
         ]

@@ -44,8 +44,10 @@ ENDPOINTS = {
 }
 
 ATTRIBUTION_RULE = _(
-    "Dataene er lisensiert under NLOD 2.0. Oppgi kilden slik hver plan sier i "
-    "feltet «attribution» (planens eier), og lenk gjerne til objektets html_url."
+    "Dataene er lisensiert under NLOD 2.0. De er sammenstilt av Rusplan fra "
+    "offentlige kilder, som hvert objekt oppgir i feltet «sources» med nettadresse. "
+    "Oppgi kilden slik hver plan sier i feltet «attribution», og lenk gjerne til "
+    "objektets html_url."
 )
 
 
