@@ -12,11 +12,13 @@ from django.urls import reverse
 from measures.indicator_selectors import public_value
 from measures.models import (
     BudgetLine,
+    Citation,
     District,
     Indicator,
     IndicatorValue,
     Measure,
     Plan,
+    Source,
     StatusUpdate,
 )
 from measures.open_data import LICENCE_URL
@@ -225,8 +227,9 @@ def test_plans_are_the_public_plans_with_the_plan_pages_progress(client, world):
         "name_in_plan": "Bergen kommune",
     }
     assert plan["attribution"] == (
-        "Inneholder data under Norsk lisens for offentlige data (NLOD) "
-        "tilgjengeliggjort av Bergen kommune."
+        "Sammenstilt av Rusplan fra offentlige kilder, som er oppgitt med "
+        "nettadresse for hver opplysning. Lisens: Norsk lisens for offentlige data "
+        "(NLOD) 2.0."
     )
     assert plan["html_url"] == "http://testserver/planer/rusplan-2018/"
     assert plan["measures_url"].endswith("/api/v1/measures/?plan=rusplan-2018")
@@ -265,7 +268,62 @@ def test_measure_shows_what_its_page_shows(client, world):
         "health": measure.current_health,
         "progress": measure.current_progress,
         "as_of": measure.current_as_of.isoformat(),
+        "status_reason": None,
     }
+
+
+def test_a_measure_without_a_published_update_has_a_null_phase_and_a_reason(
+    client, world
+):
+    measure = MeasureFactory(plan=world.plan, slug="uten-status")
+
+    data = _get(
+        client, reverse("api:measure-detail", kwargs={"slug": measure.slug})
+    ).json()
+
+    assert data["status"] == {
+        "phase": None,
+        "health": "",
+        "progress": None,
+        "as_of": None,
+        "status_reason": "no_published_update",
+    }
+
+
+def test_every_object_lists_its_sources_with_urls_and_its_uncertainty(client, world):
+    source = Source.objects.create(
+        publisher="Bergen kommune",
+        title="Planen",
+        url="https://www.bergen.kommune.no/plan",
+        kind=Source.Kind.PLAN_DOCUMENT,
+        published_on=datetime.date(2019, 5, 23),
+    )
+    Citation.objects.create(source=source, plan=world.plan, field="adopted_on")
+    world.plan.uncertainty = "Kildene oppgir 2016 og 2017."
+    world.plan.save()
+
+    data = _get(
+        client, reverse("api:plan-detail", kwargs={"slug": world.plan.slug})
+    ).json()
+
+    assert [
+        {
+            "field": "adopted_on",
+            "source": {
+                "publisher": "Bergen kommune",
+                "title": "Planen",
+                "url": "https://www.bergen.kommune.no/plan",
+                "kind": "plan_document",
+                "published_on": "2019-05-23",
+                "date_precision": "day",
+                "date": "23.05.2019",
+                "date_note": "",
+                "accessed_on": None,
+            },
+        }
+    ] == [c for c in data["sources"] if c["source"]["title"] == "Planen"]
+    assert data["uncertain"] is True
+    assert data["uncertainty"] == "Kildene oppgir 2016 og 2017."
 
 
 def test_partner_name_in_plan_is_the_name_then(client, world):
@@ -324,8 +382,9 @@ def test_status_updates_are_the_published_ones_newest_first(client, world):
         "health",
         "progress",
         "summary",
-        "evidence_url",
-        "source_note",
+        "sources",
+        "uncertain",
+        "uncertainty",
         "published_at",
     }
 
@@ -779,16 +838,17 @@ def test_api_sends_the_strict_csp_sets_no_cookie_and_allows_any_origin(client, w
 # Exact counts per list, at the small world and again after ten times as many
 # measures and updates: the numbers must not move. Measures: count, page, partner
 # roles with partners, their former names, districts, goals.
+# Every list but the districts' reads its objects' citations in one query more.
 QUERY_COUNTS = {
-    "api:plan-list": 4,
-    "api:goal-list": 2,
-    "api:measure-list": 7,  # a page's keys first, then its rows (paging.py)
-    "api:partner-list": 3,
+    "api:plan-list": 5,
+    "api:goal-list": 3,
+    "api:measure-list": 8,  # a page's keys first, then its rows (paging.py)
+    "api:partner-list": 4,
     "api:district-list": 2,
-    "api:status-update-list": 2,
-    "api:indicator-list": 2,
-    "api:indicator-value-list": 2,
-    "api:budget-line-list": 2,
+    "api:status-update-list": 3,
+    "api:indicator-list": 3,
+    "api:indicator-value-list": 3,
+    "api:budget-line-list": 3,
 }
 FILTERED = {
     "api:measure-list": {
@@ -807,12 +867,12 @@ FILTERED = {
 }
 # The filters' own look-ups come on top (the plan, partner, district and goal).
 FILTERED_QUERY_COUNTS = {
-    "api:measure-list": 12,
-    "api:status-update-list": 4,
-    "api:goal-list": 3,
-    "api:indicator-list": 4,
-    "api:indicator-value-list": 3,
-    "api:budget-line-list": 3,
+    "api:measure-list": 13,
+    "api:status-update-list": 5,
+    "api:goal-list": 4,
+    "api:indicator-list": 5,
+    "api:indicator-value-list": 4,
+    "api:budget-line-list": 4,
 }
 
 

@@ -15,7 +15,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from measures import exports
-from measures.models import IndicatorValue, MeasurePartner, Plan, StatusUpdate
+from measures.models import (
+    Citation,
+    IndicatorValue,
+    MeasurePartner,
+    Plan,
+    Source,
+    StatusUpdate,
+)
 from measures.services import measure_sync_current_status
 from tests.factories import (
     DistrictFactory,
@@ -64,7 +71,16 @@ def measure(plan):
         as_of=datetime.date(2020, 4, 30),
         progress=40,
         summary="Flere patruljer; «mindre» uro i Nygårdsparken.\nNy linje.",
-        source_note="BT 01.05.2020",
+        uncertainty="Kildene oppgir april og mai.",
+    )
+    Citation.objects.create(
+        source=Source.objects.create(
+            publisher="Bergens Tidende",
+            title="Flere patruljer",
+            url="https://www.bt.no/nyheter/lokalt/i/x/patruljer",
+            kind=Source.Kind.NEWS,
+        ),
+        status_update=StatusUpdate.objects.get(state="published"),
     )
     StatusUpdateFactory(measure=measure, summary=SECRET)
     StatusUpdateFactory(measure=measure, summary=SECRET, state="submitted")
@@ -134,7 +150,8 @@ def test_updates_csv_keeps_aeoeaa_newlines_and_semicolons(client, measure):
     assert row["measure"] == "trygge-byrom"
     assert row["as_of"] == "2020-04-30"
     assert row["summary"] == "Flere patruljer; «mindre» uro i Nygårdsparken.\nNy linje."
-    assert row["source_note"] == "BT 01.05.2020"
+    assert row["source_urls"] == "https://www.bt.no/nyheter/lokalt/i/x/patruljer"
+    assert row["uncertainty"] == "Kildene oppgir april og mai."
     published = datetime.datetime.fromisoformat(row["published_at"])
     assert published == update.published_at.replace(microsecond=0)
     assert published.utcoffset() in (
