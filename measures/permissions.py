@@ -28,8 +28,8 @@ from .models import Indicator, IndicatorValue, Measure, Plan, StatusUpdate
 
 _CACHE_ATTR = "_rusplan_memberships"
 
-# Phases in which a measure still takes status updates.
-OPEN_PHASES = frozenset({"not_started", "in_progress"})
+# Phases in which a measure still takes status updates; blank is no status yet.
+OPEN_PHASES = frozenset({"", "not_started", "in_progress"})
 
 
 def _active(user) -> bool:

@@ -211,7 +211,8 @@ def _check_publishable(update: StatusUpdate) -> None:
         )
 
 
-OPEN_PHASES = (Phase.NOT_STARTED, Phase.IN_PROGRESS)
+# Blank: no update published yet ("Ingen status registrert"), open for the first.
+OPEN_PHASES = ("", Phase.NOT_STARTED, Phase.IN_PROGRESS)
 EDITABLE_STATES = (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED)
 
 

@@ -14,7 +14,7 @@ from partners.models import Partner
 
 from . import permissions
 from .models import Measure, MeasurePartner, Plan, StatusUpdate
-from .periods import ReportingStatus, reporting_status
+from .periods import OPEN_PHASES, ReportingStatus, reporting_status
 
 _ROLES = Prefetch(
     "partner_roles",
@@ -167,7 +167,7 @@ def due_measures_by_caseworker(
     measures = list(
         Measure.objects.filter(
             plan__status=Plan.Status.ADOPTED,
-            current_phase__in=("not_started", "in_progress"),
+            current_phase__in=OPEN_PHASES,
         )
         .select_related("plan")
         .prefetch_related(_ROLES)

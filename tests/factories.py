@@ -75,6 +75,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     start_year = 2018
     end_year = 2022
     status = Plan.Status.ADOPTED
+    reporting_interval = Plan.ReportingInterval.TERTIAL
     owner = factory.SubFactory(PartnerFactory)
 
 
