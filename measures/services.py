@@ -6,7 +6,7 @@ HistoryRequestMiddleware supplies the user.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +19,14 @@ from partners.models import Partner
 
 from . import permissions
 from .models import (
+    Citation,
     District,
     Goal,
     Measure,
     MeasurePartner,
     Phase,
     Plan,
+    Source,
     StatusUpdate,
 )
 
@@ -252,6 +254,37 @@ def _check_update_content(*, measure: Measure, as_of, evidence_url: str) -> None
         raise ValidationError(errors)
 
 
+NO_SOURCE_MESSAGE = _(
+    "Legg til minst én kilde: velg en kilde fra listen eller lim inn en lenke."
+)
+
+
+def _check_cited(update: StatusUpdate) -> None:
+    """An update is sent in only with at least one source (a draft may wait)."""
+    if not Citation.objects.filter(status_update=update).exists():
+        raise ValidationError({"sources": NO_SOURCE_MESSAGE})
+
+
+def _cite(update: StatusUpdate, *, actor, sources, new_sources) -> None:
+    """Store what the update cites: the chosen sources, then the typed links."""
+    if sources is None and not new_sources:
+        return
+    chosen = (
+        list(sources)
+        if sources is not None
+        else [
+            citation.source
+            for citation in Citation.objects.filter(
+                status_update=update, field=""
+            ).select_related("source")
+        ]
+    )
+    resolved = source_services.resolve_sources(
+        actor=actor, sources=chosen, new_sources=new_sources
+    )
+    source_services.cite(target=update, sources=resolved)
+
+
 def _mark_submitted(update: StatusUpdate, reviewer=None) -> None:
     """Set the fields of a submitted update, or of a published one when the plan
     needs no review, without saving: the caller saves once, so one history row."""
@@ -291,10 +324,15 @@ def status_update_create(
     actor=UNCHECKED,
     expected_measure_version: int | None = None,
     submit: bool = False,
+    sources: Sequence[Source] = (),
+    new_sources: Sequence["source_services.NewSource"] = (),
 ) -> StatusUpdate:
     """Start an update on a measure: a draft, or with submit=True a submitted one
     (published at once when the plan needs no review). Saved once, so it leaves one
     history row.
+
+    It cites `sources` and the typed links `new_sources` (found or created by URL);
+    a submitted update needs at least one of them (NO_SOURCE_MESSAGE).
 
     With `expected_measure_version` the write is a compare-and-swap on the measure's
     version: ConflictError if the measure changed since the form was loaded.
@@ -317,11 +355,17 @@ def status_update_create(
         state=StatusUpdate.State.DRAFT,
     )
     update.full_clean()
+    resolved = source_services.resolve_sources(
+        actor=actor, sources=sources, new_sources=new_sources
+    )
+    if submit and not resolved:
+        raise ValidationError({"sources": NO_SOURCE_MESSAGE})
     if submit:
         _mark_submitted(update)
     if expected_measure_version is not None:
         _claim_measure_version(measure, expected_measure_version)
     _validated_save(update)
+    source_services.cite(target=update, sources=resolved)
     if update.state == StatusUpdate.State.PUBLISHED:
         measure_sync_current_status(measure=measure)
     return update
@@ -334,12 +378,15 @@ def status_update_edit(
     expected_version: int,
     actor=UNCHECKED,
     submit: bool = False,
+    sources: Sequence[Source] | None = None,
+    new_sources: Sequence["source_services.NewSource"] = (),
     **fields,
 ) -> StatusUpdate:
     """Change a draft or returned update (and with submit=True send it in).
 
     A compare-and-swap on the update's version: ConflictError when someone changed
-    it since the form was loaded. One save, so one history row.
+    it since the form was loaded. One save, so one history row. `sources` (None:
+    unchanged) and `new_sources` replace what it cites; sent in, it must cite one.
     """
     allowed = {"as_of", "phase", "health", "progress", "summary", "evidence_url"}
     unknown = set(fields) - allowed
@@ -366,7 +413,9 @@ def status_update_edit(
     for name, value in fields.items():
         setattr(update, name, value)
     update.full_clean()
+    _cite(update, actor=actor, sources=sources, new_sources=new_sources)
     if submit:
+        _check_cited(update)
         _mark_submitted(update)
     _validated_save(update)
     if update.state == StatusUpdate.State.PUBLISHED:
@@ -401,6 +450,7 @@ def status_update_submit(
             _("Bare utkast og returnerte oppdateringer kan sendes inn.")
         )
     _check_measure_open(update.measure)
+    _check_cited(update)
     _mark_submitted(update)
     update.version += 1
     _validated_save(update)
@@ -597,5 +647,6 @@ def measure_sync_current_status(*, measure: Measure) -> Measure:
 
 
 # Indicators, indicator values and budget lines: measures/indicator_services.py,
-# reachable from here as services.indicator_services.
-from . import indicator_services  # noqa: E402, F401
+# reachable from here as services.indicator_services; sources and citations:
+# measures/source_services.py (imported last: both import this module).
+from . import indicator_services, source_services  # noqa: E402, F401
