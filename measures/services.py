@@ -265,6 +265,12 @@ def _check_cited(update: StatusUpdate) -> None:
         raise ValidationError({"sources": NO_SOURCE_MESSAGE})
 
 
+def _mirror_first_source(update: StatusUpdate, sources: list[Source]) -> None:
+    """Keep the old single link (evidence_url) equal to the first citation, for the
+    pages, exports and API that still read it (docs/data-model.md, "Sources")."""
+    update.evidence_url = sources[0].url if sources else ""
+
+
 def _cite(update: StatusUpdate, *, actor, sources, new_sources) -> None:
     """Store what the update cites: the chosen sources, then the typed links."""
     if sources is None and not new_sources:
@@ -283,6 +289,7 @@ def _cite(update: StatusUpdate, *, actor, sources, new_sources) -> None:
         actor=actor, sources=chosen, new_sources=new_sources
     )
     source_services.cite(target=update, sources=resolved)
+    _mirror_first_source(update, resolved)
 
 
 def _mark_submitted(update: StatusUpdate, reviewer=None) -> None:
@@ -360,6 +367,8 @@ def status_update_create(
     )
     if submit and not resolved:
         raise ValidationError({"sources": NO_SOURCE_MESSAGE})
+    if resolved and not evidence_url:
+        _mirror_first_source(update, resolved)
     if submit:
         _mark_submitted(update)
     if expected_measure_version is not None:

@@ -18,6 +18,7 @@ from tests.factories import (
     MembershipFactory,
     PlanFactory,
     PublishedIndicatorValueFactory,
+    SourceFactory,
     UserFactory,
 )
 
@@ -58,6 +59,7 @@ def _create(indicator, author, **overrides):
         "year": 2019,
         "value": 27,
         "source_name": "FHI",
+        "sources": [SourceFactory()],
         "actor": author,
     }
     fields.update(overrides)
@@ -233,7 +235,12 @@ def test_explicit_replace_keeps_the_old_value_and_its_history(
         indicator=output_indicator, year=2019, value=27
     )
     new = services.indicator_value_replace(
-        old=old, author=alice, value=29, source_name="FHI, revidert", actor=alice
+        old=old,
+        author=alice,
+        value=29,
+        source_name="FHI, revidert",
+        sources=[SourceFactory()],
+        actor=alice,
     )
     assert (new.year, new.replaces) == (2019, old)
     old.refresh_from_db()
