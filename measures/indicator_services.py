@@ -55,6 +55,7 @@ VALUE_FIELDS = {
     "note",
     "source_name",
     "source_url",
+    "uncertainty",
 }
 
 # Codes on the ValidationErrors a form or an import may want to tell apart.
@@ -612,6 +613,7 @@ def indicator_value_record_published(
     note: str = "",
     source_name: str = "",
     source_url: str = "",
+    uncertainty: str = "",
     actor=UNCHECKED,
     published_at: datetime.datetime | None = None,
     replaces: IndicatorValue | None = None,
@@ -640,6 +642,7 @@ def indicator_value_record_published(
             "note": note,
             "source_name": source_name,
             "source_url": source_url,
+            "uncertainty": uncertainty,
         },
     )
     _check_period_free(indicator, fields, replacing=replaces)

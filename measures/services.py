@@ -328,6 +328,7 @@ def status_update_create(
     evidence_url: str = "",
     source_note: str = "",
     external_id: str = "",
+    uncertainty: str = "",
     actor=UNCHECKED,
     expected_measure_version: int | None = None,
     submit: bool = False,
@@ -359,6 +360,7 @@ def status_update_create(
         evidence_url=evidence_url,
         source_note=source_note,
         external_id=external_id,
+        uncertainty=uncertainty,
         state=StatusUpdate.State.DRAFT,
     )
     update.full_clean()
@@ -397,7 +399,15 @@ def status_update_edit(
     it since the form was loaded. One save, so one history row. `sources` (None:
     unchanged) and `new_sources` replace what it cites; sent in, it must cite one.
     """
-    allowed = {"as_of", "phase", "health", "progress", "summary", "evidence_url"}
+    allowed = {
+        "as_of",
+        "phase",
+        "health",
+        "progress",
+        "summary",
+        "evidence_url",
+        "uncertainty",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"status_update_edit() got unexpected fields {unknown}")
@@ -536,6 +546,7 @@ def status_update_record_published(
     evidence_url: str = "",
     source_note: str = "",
     external_id: str = "",
+    uncertainty: str = "",
     published_at=None,
 ) -> StatusUpdate:
     """Record an already-public fact (shipped data, imports) as a published update.
@@ -557,6 +568,7 @@ def status_update_record_published(
         evidence_url=evidence_url,
         source_note=source_note,
         external_id=external_id,
+        uncertainty=uncertainty,
         state=StatusUpdate.State.PUBLISHED,
         published_at=published_at or timezone.now(),
     )

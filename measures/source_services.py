@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import permissions
 from .services import UNCHECKED
@@ -113,9 +113,12 @@ def source_update(*, actor, source: Source, **fields) -> Source:
 
 def cited_message(source: Source) -> str:
     count = source.citations.count()
-    return _(
-        "Kilden «%(source)s» kan ikke slettes fordi %(count)s opplysninger viser "
-        "til den. Fjern eller bytt kildehenvisningene først."
+    return ngettext(
+        "Kilden «%(source)s» kan ikke slettes fordi %(count)d opplysning viser "
+        "til den. Fjern eller bytt kildehenvisningen først.",
+        "Kilden «%(source)s» kan ikke slettes fordi %(count)d opplysninger viser "
+        "til den. Fjern eller bytt kildehenvisningene først.",
+        count,
     ) % {"source": source, "count": count}
 
 

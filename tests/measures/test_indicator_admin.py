@@ -114,6 +114,8 @@ def _inline_data(indicator, **row):
         "values-INITIAL_FORMS": "0",
         "values-2-TOTAL_FORMS": "1",
         "values-2-INITIAL_FORMS": "0",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
     }
     fields = {
         "period_type": "year",
@@ -209,11 +211,16 @@ def test_budget_line_is_added_and_a_second_for_the_year_refused(admin_client):
         "note": "",
         "source_url": "",
         "source_note": "BT",
+        "kind": "adopted",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
     }
     assert admin_client.post(_url(BudgetLine, "add"), data).status_code == 302
     response = admin_client.post(_url(BudgetLine, "add"), data)
     assert response.status_code == 200
-    assert "allerede en budsjettlinje for dette året" in response.content.decode()
+    assert "allerede et beløp av denne typen for dette året" in (
+        response.content.decode()
+    )
     assert BudgetLine.objects.count() == 1
     line = BudgetLine.objects.get()
     assert line.history.first().history_user is not None
