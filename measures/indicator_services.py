@@ -618,6 +618,7 @@ def indicator_value_record_published(
     published_at: datetime.datetime | None = None,
     replaces: IndicatorValue | None = None,
     sources: Sequence[Source] = (),
+    new_sources: Sequence[NewSource] = (),
 ) -> IndicatorValue:
     """Record an already-public figure (shipped data, an administrator's import) as
     a published value: no author and no review, so a source is required. Only
@@ -625,10 +626,18 @@ def indicator_value_record_published(
     already has a value is refused like in indicator_value_create(), unless
     `replaces` is its published value: then the new value corrects it, and the old
     one is marked replaced in the same transaction (both rows and their history
-    remain). `sources` are cited (and count as its source)."""
+    remain). `sources` and `new_sources` (found or created by URL) are cited and
+    count as its source."""
     indicator = _load_indicator(indicator)
     if actor is not UNCHECKED:
         _require(permissions.can_review_indicator_values(actor, indicator.plan))
+    sources = resolve_sources(
+        actor=actor,
+        sources=sources,
+        new_sources=new_sources,
+        field_prefix="source_urls:",
+        permission_checked=True,
+    )
     if not (source_name.strip() or source_url.strip() or sources):
         raise _error("source_name", _("Et publisert tall må ha en kilde."), "required")
     fields = _clean_content(
@@ -668,8 +677,9 @@ def indicator_value_record_published(
         replaces=replaces,
         **fields,
     )
+    _mirror_first_source(recorded, sources)
     _validated_save(recorded)
-    cite(target=recorded, sources=list(sources))
+    cite(target=recorded, sources=sources)
     return recorded
 
 

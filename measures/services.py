@@ -590,8 +590,10 @@ def status_update_import(
     progress: int | None = None,
     evidence_url: str = "",
     source_note: str = "",
+    new_sources: Sequence["source_services.NewSource"] = (),
 ) -> StatusUpdate:
     """A published update from an administrator's import (measures/resources.py).
+    It cites `new_sources` (found or created by URL; the column source_urls).
 
     The importing user is its author and reviewer, so they need the right to
     publish on the plan. The content follows the rules of a caseworker's update;
@@ -606,11 +608,22 @@ def status_update_import(
         )
     _check_measure_open(measure)
     _check_update_content(measure=measure, as_of=as_of, evidence_url=evidence_url)
-    if progress is None and not health and not (source_note + evidence_url).strip():
+    cited = source_services.resolve_sources(
+        actor=actor,
+        new_sources=new_sources,
+        field_prefix="source_urls:",
+        permission_checked=True,
+    )
+    if (
+        progress is None
+        and not health
+        and not (source_note + evidence_url).strip()
+        and not cited
+    ):
         raise ValidationError(
             _(
-                "Angi fremdrift og helse, eller en kilde (source_note eller "
-                "evidence_url) for en hendelse uten vurdering."
+                "Angi fremdrift og helse, eller en kilde (source_urls, source_note "
+                "eller evidence_url) for en hendelse uten vurdering."
             )
         )
     now = timezone.now()
@@ -630,7 +643,10 @@ def status_update_import(
         submitted_at=now,
         published_at=now,
     )
+    if cited and not evidence_url:
+        _mirror_first_source(update, cited)
     _validated_save(update)
+    source_services.cite(target=update, sources=cited)
     measure_sync_current_status(measure=measure)
     return update
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import permissions
@@ -34,6 +36,27 @@ class NewSource:
     title: str = ""
     kind: str = ""
     published_on: object = None  # datetime.date | None
+    date_note: str = ""
+
+
+def source_from_url(url: str) -> NewSource:
+    """A source known only by its link (an import's source_urls cell): the host
+    stands in as publisher and the link as title, the kind is «Annen
+    organisasjon», the date is left blank («udatert»), and the date note says the
+    rest was not checked, so an administrator can see what to complete under
+    Kilder. See docs/exports.md, "source_urls"."""
+    url = normalise_url(url)
+    host = (urlsplit(url).hostname or url).removeprefix("www.")
+    return NewSource(
+        url=url,
+        publisher=host,
+        title=url,
+        kind=Source.Kind.ORGANISATION,
+        date_note=_(
+            "Registrert fra en lenke ved import. Utgiver, tittel og dato er ikke "
+            "kontrollert."
+        ),
+    )
 
 
 def normalise_url(url: str) -> str:
@@ -67,13 +90,16 @@ def source_get_or_create(
     date_note: str = "",
     accessed_on=None,
     external_id: str = "",
+    permission_checked: bool = False,
 ) -> tuple[Source, bool]:
     """The source with this URL, or a new one; (source, created).
 
     A URL that is not http(s) and a date in the future are refused (by the model's
-    validators and clean()), with messages that say what to write instead.
+    validators and clean()), with messages that say what to write instead. Anyone
+    with a membership (or staff with the permission) may add a source; a service
+    that checked a stronger right itself (to publish) says permission_checked.
     """
-    if not _can_add_source(actor):
+    if not permission_checked and not _can_add_source(actor):
         raise PermissionDenied
     url = check_url(url)
     existing = Source.objects.filter(url=url).first()
@@ -151,6 +177,7 @@ def resolve_sources(
     sources: Iterable[Source] = (),
     new_sources: Sequence[NewSource] = (),
     field_prefix: str = "new_source_",
+    permission_checked: bool = False,
 ) -> list[Source]:
     """The chosen sources followed by the typed ones (found or created), without
     repeats. Errors on a typed source come back on `field_prefix + field`, the
@@ -168,6 +195,8 @@ def resolve_sources(
                 title=new.title,
                 kind=new.kind,
                 published_on=new.published_on,
+                date_note=new.date_note,
+                permission_checked=permission_checked,
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
