@@ -244,7 +244,7 @@ def _mirror_first_source(
 ) -> None:
     """Keep the old source fields (name and link) equal to the first citation, for
     the pages, exports and API that still read them (docs/data-model.md,
-    "Sources"). Fields the caller gave are kept unless `replace`."""
+    "Sources (writes)"). Fields the caller gave are kept unless `replace`."""
     if not cited:
         return
     if replace or not value.source_name:

@@ -267,7 +267,8 @@ def _check_cited(update: StatusUpdate) -> None:
 
 def _mirror_first_source(update: StatusUpdate, sources: list[Source]) -> None:
     """Keep the old single link (evidence_url) equal to the first citation, for the
-    pages, exports and API that still read it (docs/data-model.md, "Sources")."""
+    pages, exports and API that still read it (docs/data-model.md, "Sources
+    (writes)")."""
     update.evidence_url = sources[0].url if sources else ""
 
 

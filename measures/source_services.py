@@ -7,7 +7,7 @@ data loaders and imports that checked the user themselves).
 A source is found by its URL: surrounding whitespace is stripped and the rest is
 compared exactly, so the same link entered twice gives one source and the fields
 of the first entry stand (a later entry does not overwrite them). See
-docs/data-model.md, "Sources".
+docs/data-model.md, "Sources (writes)".
 """
 
 from __future__ import annotations
