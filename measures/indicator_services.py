@@ -286,20 +286,30 @@ def indicator_create(
     goal: Goal | None = None,
     measure: Measure | None = None,
     actor=UNCHECKED,
+    sources: Sequence[Source] = (),
     **fields,
 ) -> Indicator:
-    """An indicator of a goal (outcome) or of a measure (output), not both."""
+    """An indicator of a goal (outcome) or of a measure (output), not both, citing
+    `sources`."""
     _check_owner(goal, measure)
     if actor is not UNCHECKED:
         _require(permissions.can_manage_indicators(actor, (goal or measure).plan))
     _check_url(fields.get("source_url", ""))
     indicator = Indicator(title=title, slug=slug, goal=goal, measure=measure, **fields)
     _validated_save(indicator)
+    cite(target=indicator, sources=list(sources))
     return indicator
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, actor=UNCHECKED, **fields) -> Indicator:
+def indicator_update(
+    *,
+    indicator: Indicator,
+    actor=UNCHECKED,
+    sources: Sequence[Source] | None = None,
+    **fields,
+) -> Indicator:
+    """Change an indicator; `sources` (None: unchanged) replace what it cites."""
     if actor is not UNCHECKED:
         _require(permissions.can_manage_indicators(actor, indicator.plan))
     for name, value in fields.items():
@@ -310,6 +320,8 @@ def indicator_update(*, indicator: Indicator, actor=UNCHECKED, **fields) -> Indi
         _require(permissions.can_manage_indicators(actor, indicator.plan))
     _check_url(indicator.source_url)
     _validated_save(indicator)
+    if sources is not None:
+        cite(target=indicator, sources=list(sources))
     return indicator
 
 
@@ -694,10 +706,11 @@ def budget_line_create(
     allocated_nok: int,
     spent_nok: int | None = None,
     actor=UNCHECKED,
+    sources: Sequence[Source] = (),
     **fields,
 ) -> BudgetLine:
-    """A budget line for a measure and a year (one per year; a future year is
-    allowed: budgets are decided ahead)."""
+    """A budget line for a measure and a year (one per year and kind; a future
+    year is allowed: budgets are decided ahead), citing `sources`."""
     if actor is not UNCHECKED:
         _require(permissions.can_manage_budget(actor, measure.plan))
     _check_url(fields.get("source_url", ""))
@@ -709,13 +722,19 @@ def budget_line_create(
         **fields,
     )
     _validated_save(line)
+    cite(target=line, sources=list(sources))
     return line
 
 
 @transaction.atomic
 def budget_line_update(
-    *, budget_line: BudgetLine, actor=UNCHECKED, **fields
+    *,
+    budget_line: BudgetLine,
+    actor=UNCHECKED,
+    sources: Sequence[Source] | None = None,
+    **fields,
 ) -> BudgetLine:
+    """Change a budget line; `sources` (None: unchanged) replace what it cites."""
     if actor is not UNCHECKED:
         _require(permissions.can_manage_budget(actor, budget_line.measure.plan))
     for name, value in fields.items():
@@ -724,6 +743,8 @@ def budget_line_update(
         _require(permissions.can_manage_budget(actor, budget_line.measure.plan))
     _check_url(budget_line.source_url)
     _validated_save(budget_line)
+    if sources is not None:
+        cite(target=budget_line, sources=list(sources))
     return budget_line
 
 
