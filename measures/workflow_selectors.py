@@ -172,13 +172,16 @@ def due_measures_by_caseworker(
     *, today: datetime.date | None = None
 ) -> dict[int, list[tuple[Measure, ReportingStatus]]]:
     """{user id: [(measure, status), ...]} of due measures for every active
-    caseworker, for the reminder digest. Three queries."""
+    caseworker, for the reminder digest. Three queries. Training plans are left
+    out: their measures are led by real partners, whose real caseworkers must not
+    be emailed about invented measures."""
     from partners.models import Membership
 
     today = today or timezone.localdate()
     measures = list(
         Measure.objects.filter(
             plan__status=Plan.Status.ADOPTED,
+            plan__is_training=False,
             current_phase__in=OPEN_PHASES,
         )
         .select_related("plan")

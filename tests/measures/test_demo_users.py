@@ -127,12 +127,12 @@ def test_running_the_command_twice_keeps_one_training_plan_and_its_updates(
     users, _out = _demo(monkeypatch)
     measure = Measure.objects.get(slug="oving-felles-patruljering")
     update = StatusUpdateFactory(measure=measure, author=users["demo-politi"])
-    history = MeasurePartner.history.count()
+    history = MeasurePartner.history.count(), Plan.history.count()
     call_command("create_demo_users", stdout=StringIO())
     assert Plan.objects.filter(is_training=True).count() == 1
     assert Measure.objects.filter(plan__is_training=True).count() == 3
     assert StatusUpdate.objects.filter(pk=update.pk).exists()
-    assert MeasurePartner.history.count() == history
+    assert (MeasurePartner.history.count(), Plan.history.count()) == history
 
 
 def _publish_training_update(monkeypatch, client):

@@ -169,7 +169,7 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(slug=TRAINING_SLUG).first()
         if plan is None:
             plan = services.plan_create(slug=TRAINING_SLUG, **fields)
-        else:
+        elif any(getattr(plan, name) != value for name, value in fields.items()):
             plan = services.plan_update(plan=plan, **fields)
         goal_slug, goal_title = TRAINING_GOAL
         goal = Goal.objects.filter(plan=plan, slug=goal_slug).first()
