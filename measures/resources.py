@@ -162,6 +162,14 @@ def _slugs(value) -> list[str]:
 SOURCE_URLS = "source_urls"
 
 
+# Errors on a source made from a link (source_services.resolve_sources) belong to
+# the column the link came from.
+SOURCE_ERROR_COLUMNS = {
+    f"source_urls:{field}": SOURCE_URLS
+    for field in ("url", "publisher", "title", "kind", "published_on", "date_note")
+}
+
+
 def _source_urls(value) -> list[str]:
     """One or more http(s) links separated by white space or ';', without
     repeats; a link of another kind is an error that names it."""
@@ -828,7 +836,7 @@ class StatusUpdateResource(ServiceResource):
         *UPDATE_CONTENT,
         SOURCE_URLS,
     )
-    error_columns = {"source_urls:url": SOURCE_URLS}
+    error_columns = SOURCE_ERROR_COLUMNS
 
     class Meta(ServiceResource.Meta):
         model = StatusUpdate
@@ -1041,7 +1049,7 @@ class IndicatorValueResource(ServiceResource):
         *VALUE_CONTENT,
         SOURCE_URLS,
     )
-    error_columns = {"source_urls:url": SOURCE_URLS}
+    error_columns = SOURCE_ERROR_COLUMNS
 
     class Meta(ServiceResource.Meta):
         model = IndicatorValue
