@@ -136,3 +136,28 @@ def test_a_draft_update_cites_a_source_through_the_inline(admin_client):
     assert (citation.status_update, citation.source) == (update, source)
     assert citation.history.get().history_user.username == "root"
     assert StatusUpdate.objects.get().state == StatusUpdate.State.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        ("plan", ["is_training", "published_by_owner", "uncertainty"]),
+        ("goal", ["uncertainty"]),
+        ("measure", ["uncertainty"]),
+        ("indicator", ["uncertainty"]),
+        ("budgetline", ["kind", "end_year", "uncertainty"]),
+    ],
+)
+def test_the_new_fields_are_in_the_admin_forms(admin_client, model, fields):
+    body = admin_client.get(_url("add", model=model)).content.decode()
+    for field in fields:
+        assert f'name="{field}"' in body, field
+
+
+@pytest.mark.parametrize(
+    "model", ["plan", "goal", "measure", "statusupdate", "budgetline"]
+)
+def test_the_citation_inline_searches_sources(admin_client, model):
+    body = admin_client.get(_url("add", model=model)).content.decode()
+    assert 'name="citations-TOTAL_FORMS"' in body
+    assert "admin-autocomplete" in body
