@@ -4,13 +4,16 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from measures.models import Citation, Measure, Phase, Plan, Source, StatusUpdate
+from measures.workflow_selectors import SOURCE_CHOICES_LIMIT
 from tests.factories import SourceFactory
 from tests.measures.workflow_world import build_world, form_data
 
@@ -788,3 +791,35 @@ def test_editing_a_returned_update_shows_its_sources_chosen(client, world):
     client.force_login(world.alice)
     form = client.get(_edit_url(world.draft_a)).context["form"]
     assert form["sources"].value() == [source.pk]
+
+
+def test_a_caseworker_cannot_cite_on_another_partners_measure_through_the_form(
+    client, world
+):
+    sources = Source.objects.count()
+    client.force_login(world.alice)
+    response = client.post(_url(world.measure_b), form_data(world.measure_b))
+    assert response.status_code == 403
+    assert Source.objects.count() == sources
+    assert not Citation.objects.filter(status_update__measure=world.measure_b).exists()
+
+
+def _form_queries(client, world, sources: int) -> tuple[int, object]:
+    """Queries of the update form page with `sources` sources cited on the
+    measure, after a first request has warmed the session."""
+    for _ in range(sources):
+        SourceFactory().citations.create(measure=world.measure_a)
+    client.force_login(world.alice)
+    client.get(_url(world.measure_a))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url(world.measure_a))
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_the_source_list_costs_the_same_queries_for_few_and_many_sources(client, world):
+    few, _response = _form_queries(client, world, 1)
+    many, response = _form_queries(client, world, 40)
+    assert many == few
+    offered = response.context["form"].fields["sources"].queryset
+    assert offered.count() == SOURCE_CHOICES_LIMIT
