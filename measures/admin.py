@@ -39,6 +39,7 @@ from .models import (
     StatusUpdate,
 )
 from .resources import MeasureResource, StatusUpdateResource
+from .source_admin import CitationAdminMixin, citation_inline
 
 
 @admin.register(District)
@@ -69,7 +70,7 @@ class GoalInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(HistoryAdmin):
+class PlanAdmin(CitationAdminMixin, HistoryAdmin):
     form = PlanAdminForm
     list_display = [
         "title",
@@ -79,15 +80,27 @@ class PlanAdmin(HistoryAdmin):
         "measure_count",
         "adopted_on",
     ]
-    list_filter = ["status", "reporting_interval", "requires_review"]
+    list_filter = ["status", "is_training", "reporting_interval", "requires_review"]
     list_select_related = ["owner"]
     search_fields = ["title", "short_title", "slug", "council_case_reference"]
     autocomplete_fields = ["owner", "predecessor"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "adopted_on"
-    inlines = [GoalInline]
+    inlines = [GoalInline, citation_inline("plan")]
     fieldsets = [
-        (None, {"fields": ["title", "short_title", "slug", "description", "status"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "short_title",
+                    "slug",
+                    "description",
+                    "status",
+                    "is_training",
+                ]
+            },
+        ),
         (
             _("Periode og vedtak"),
             {
@@ -109,10 +122,11 @@ class PlanAdmin(HistoryAdmin):
                     "predecessor",
                     "reporting_interval",
                     "requires_review",
+                    "published_by_owner",
                 ]
             },
         ),
-        (_("Kilde"), {"fields": ["source_url", "source_note"]}),
+        (_("Kilde"), {"fields": ["source_url", "source_note", "uncertainty"]}),
     ]
 
     def get_queryset(self, request):
@@ -135,7 +149,7 @@ class PlanAdmin(HistoryAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(HistoryAdmin):
+class GoalAdmin(CitationAdminMixin, HistoryAdmin):
     form = GoalAdminForm
     list_display = ["title", "plan", "parent", "order"]
     list_filter = ["plan"]
@@ -143,6 +157,7 @@ class GoalAdmin(HistoryAdmin):
     search_fields = ["title", "slug", "plan__title"]
     autocomplete_fields = ["plan", "parent"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [citation_inline("goal")]
 
 
 class MeasurePartnerInline(admin.TabularInline):
@@ -189,7 +204,7 @@ class StatusUpdateInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ServiceImportMixin, HistoryAdmin):
+class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     form = MeasureAdminForm
     resource_classes = [MeasureResource]  # import from CSV/XLSX: docs/exports.md
     list_display = [
@@ -214,7 +229,7 @@ class MeasureAdmin(ServiceImportMixin, HistoryAdmin):
         "current_as_of",
         "current_update_link",
     ]
-    inlines = [MeasurePartnerInline, StatusUpdateInline]
+    inlines = [MeasurePartnerInline, citation_inline("measure"), StatusUpdateInline]
     fieldsets = [
         (
             None,
@@ -234,7 +249,7 @@ class MeasureAdmin(ServiceImportMixin, HistoryAdmin):
             _("Periode, vekt og videreføring"),
             {"fields": ["planned_start", "planned_end", "weight", "continues"]},
         ),
-        (_("Kilde"), {"fields": ["source_url", "source_note"]}),
+        (_("Kilde"), {"fields": ["source_url", "source_note", "uncertainty"]}),
         (
             _("Gjeldende status"),
             {
@@ -330,7 +345,7 @@ UPDATE_RECORD = [
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(ServiceImportMixin, HistoryAdmin):
+class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     """Status updates are append-only once published.
 
     Adding goes through status_update_create (a draft) or
@@ -357,6 +372,7 @@ class StatusUpdateAdmin(ServiceImportMixin, HistoryAdmin):
     date_hierarchy = "as_of"
     actions = ["publish_submitted"]
     resource_classes = [StatusUpdateResource]  # import: docs/exports.md
+    inlines = [citation_inline("status_update")]
 
     @admin.display(description=_("plan"), ordering="measure__plan__title")
     def plan(self, update: StatusUpdate) -> Plan:

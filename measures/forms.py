@@ -4,8 +4,6 @@ Forms check input and give messages that say what to fix; the services check the
 same domain rules again, so no path around a form can skip them.
 """
 
-from urllib.parse import urlsplit
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
@@ -13,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Health, Measure, Phase, StatusUpdate
+from .source_forms import SUBMIT, CitedForm
+from .workflow_selectors import sources_for_measure
 
 SUMMARY_MAX_LENGTH = 5000
 SAVE_DRAFT = "save_draft"
-SUBMIT = "submit"
 
 
 class SecondarySubmit(Submit):
@@ -26,7 +25,7 @@ class SecondarySubmit(Submit):
     field_classes = "btn"
 
 
-class StatusUpdateForm(forms.Form):
+class StatusUpdateForm(CitedForm):
     as_of = forms.DateField(
         label=_("Status per"),
         input_formats=["%d.%m.%Y"],
@@ -77,16 +76,6 @@ class StatusUpdateForm(forms.Form):
         },
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    evidence_url = forms.CharField(
-        label=_("Dokumentasjon (lenke)"),
-        required=False,
-        max_length=500,
-        help_text=_("Valgfritt. En lenke som begynner med https:// eller http://."),
-        error_messages={
-            "max_length": _("Lenken kan ha høyst %(limit_value)d tegn."),
-        },
-        widget=forms.URLInput(),
-    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(
@@ -95,10 +84,18 @@ class StatusUpdateForm(forms.Form):
         measure: Measure,
         publishes: bool,
         allow_submit: bool = True,
+        user=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.measure = measure
+        self.set_source_choices(
+            sources_for_measure(
+                measure=measure,
+                user=user,
+                extra_ids=self.initial.get("sources") or (),
+            )
+        )
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.form_method = "post"
@@ -114,7 +111,7 @@ class StatusUpdateForm(forms.Form):
             ),
             "progress",
             "summary",
-            "evidence_url",
+            self.source_layout(),
             "version",
         )
         if allow_submit:
@@ -149,26 +146,6 @@ class StatusUpdateForm(forms.Form):
             raise forms.ValidationError(_("Skriv et sammendrag av status."))
         return summary
 
-    def clean_evidence_url(self):
-        url = self.cleaned_data["evidence_url"].strip()
-        if not url:
-            return ""
-        scheme = urlsplit(url).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise forms.ValidationError(
-                _(
-                    "Lenken må begynne med http:// eller https://. Andre typer "
-                    "lenker (for eksempel javascript:) er ikke tillatt."
-                )
-            )
-        try:
-            forms.URLField(assume_scheme="https").clean(url)
-        except forms.ValidationError:
-            raise forms.ValidationError(
-                _("Lenken er ikke en gyldig nettadresse. Kopier den fra nettleseren.")
-            ) from None
-        return url
-
     def service_fields(self) -> dict:
         data = self.cleaned_data
         return {
@@ -177,7 +154,7 @@ class StatusUpdateForm(forms.Form):
             "health": data["health"],
             "progress": data["progress"],
             "summary": data["summary"],
-            "evidence_url": data["evidence_url"],
+            **self.source_service_fields(),
         }
 
     @classmethod
@@ -199,7 +176,11 @@ class StatusUpdateForm(forms.Form):
             "health": update.health,
             "progress": update.progress,
             "summary": update.summary,
-            "evidence_url": update.evidence_url,
+            "sources": [
+                citation.source_id
+                for citation in update.citations.all()
+                if citation.field == ""
+            ],
             "version": update.version,
         }
 

@@ -144,7 +144,15 @@ class MeasurePartnerFormSet(BaseInlineFormSet):
 
 
 # What an update says; the rest of a StatusUpdate is its record (who, when, state).
-UPDATE_CONTENT = ["as_of", "phase", "health", "progress", "summary", "evidence_url"]
+UPDATE_CONTENT = [
+    "as_of",
+    "phase",
+    "health",
+    "progress",
+    "summary",
+    "evidence_url",
+    "uncertainty",
+]
 
 
 def _check_url_scheme(url: str) -> str:
@@ -203,6 +211,7 @@ class StatusUpdateAddForm(forms.ModelForm):
             "progress",
             "summary",
             "evidence_url",
+            "uncertainty",
             "source_note",
             "external_id",
         ]

@@ -21,6 +21,7 @@ from .import_admin import ServiceImportMixin
 from .indicator_selectors import format_nok
 from .models import BudgetLine, Indicator, IndicatorValue
 from .resources import IndicatorValueResource
+from .source_admin import CitationAdminMixin, citation_inline
 
 VALUE_FIELDS = [
     "period_type",
@@ -31,6 +32,7 @@ VALUE_FIELDS = [
     "note",
     "source_name",
     "source_url",
+    "uncertainty",
 ]
 VALUE_RECORD = [
     "state",
@@ -126,6 +128,7 @@ INDICATOR_FIELDS = [
     "source_organisation",
     "source_url",
     "source_note",
+    "uncertainty",
 ]
 
 
@@ -144,7 +147,7 @@ class IndicatorAdminForm(forms.ModelForm):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(HistoryAdmin):
+class IndicatorAdmin(CitationAdminMixin, HistoryAdmin):
     form = IndicatorAdminForm
     list_display = ["title", "kind", "attached_to", "plan", "direction", "n_values"]
     list_filter = ["kind", "direction", "goal__plan", "measure__plan"]
@@ -152,7 +155,7 @@ class IndicatorAdmin(HistoryAdmin):
     search_fields = ["title", "slug", "description", "source_organisation"]
     autocomplete_fields = ["goal", "measure"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [PublishedValuesInline, NewValueInline]
+    inlines = [PublishedValuesInline, NewValueInline, citation_inline("indicator")]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "order"]}),
         (_("Hører til (velg ett)"), {"fields": ["goal", "measure"]}),
@@ -169,7 +172,17 @@ class IndicatorAdmin(HistoryAdmin):
                 ]
             },
         ),
-        (_("Kilde"), {"fields": ["source_organisation", "source_url", "source_note"]}),
+        (
+            _("Kilde"),
+            {
+                "fields": [
+                    "source_organisation",
+                    "source_url",
+                    "source_note",
+                    "uncertainty",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -243,11 +256,12 @@ class IndicatorAdmin(HistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ServiceImportMixin, HistoryAdmin):
+class IndicatorValueAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     """Adding records a published value with its source; a value is never changed
     here (a correction replaces it), and only drafts can be deleted."""
 
     resource_classes = [IndicatorValueResource]
+    inlines = [citation_inline("indicator_value")]
 
     list_display = [
         "indicator",
@@ -308,16 +322,18 @@ class IndicatorValueAdmin(ServiceImportMixin, HistoryAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(HistoryAdmin):
+class BudgetLineAdmin(CitationAdminMixin, HistoryAdmin):
+    inlines = [citation_inline("budget_line")]
     list_display = [
         "measure",
         "plan",
-        "year",
+        "years",
+        "kind",
         "allocated",
         "spent",
         "council_decision_reference",
     ]
-    list_filter = ["year", "measure__plan"]
+    list_filter = ["year", "kind", "measure__plan"]
     list_select_related = ["measure__plan"]
     search_fields = ["measure__title", "council_decision_reference", "note"]
     autocomplete_fields = ["measure"]
@@ -326,7 +342,11 @@ class BudgetLineAdmin(HistoryAdmin):
     def plan(self, line: BudgetLine):
         return line.measure.plan
 
-    @admin.display(description=_("bevilget"), ordering="allocated_nok")
+    @admin.display(description=_("år"), ordering="year")
+    def years(self, line: BudgetLine) -> str:
+        return line.years_label
+
+    @admin.display(description=_("beløp"), ordering="allocated_nok")
     def allocated(self, line: BudgetLine) -> str:
         return format_nok(line.allocated_nok)
 

@@ -3,7 +3,8 @@ Bootstrap 5), beside the status update forms in measures/forms.py.
 
 The form checks what needs no database, so that every field error shows at once
 with a message that says what to fix: the period has ended, the value is a number
-(a count whole and not negative, at most two decimals), the link is http(s). The
+(a count whole and not negative, at most two decimals), a value sent in cites a
+source (measures/source_forms.py). The
 services (measures/indicator_services.py) check the same rules again and add the
 one that needs the database: one value per indicator and period.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
@@ -39,6 +39,8 @@ from .indicator_models import (
 )
 from .indicator_selectors import format_number
 from .indicator_services import parse_number
+from .source_forms import CitedForm
+from .workflow_selectors import sources_for_indicator
 
 COUNT_KINDS = (Indicator.Kind.PEOPLE, Indicator.Kind.COUNT)
 # The model's DecimalField(max_digits=15, decimal_places=2).
@@ -113,7 +115,7 @@ def default_period(
     return period_type, *last_ended_period(period_type, today)
 
 
-class IndicatorValueForm(forms.Form):
+class IndicatorValueForm(CitedForm):
     period = forms.ChoiceField(
         label=_("Periode"),
         choices=period_choices,
@@ -151,21 +153,6 @@ class IndicatorValueForm(forms.Form):
         required=False,
         help_text=_("Velg «omtrent» eller «mer enn» når kilden sier det."),
     )
-    source_name = forms.CharField(
-        label=_("Kilde"),
-        max_length=300,
-        required=False,
-        help_text=_("Hvor tallet kommer fra, for eksempel «Etatens fagsystem»."),
-        error_messages={"max_length": _("Kilden kan ha høyst %(limit_value)d tegn.")},
-    )
-    source_url = forms.CharField(
-        label=_("Kilde (lenke)"),
-        max_length=500,
-        required=False,
-        help_text=_("Valgfritt. En lenke som begynner med https:// eller http://."),
-        error_messages={"max_length": _("Lenken kan ha høyst %(limit_value)d tegn.")},
-        widget=forms.URLInput(),
-    )
     note = forms.CharField(
         label=_("Merknad"),
         max_length=2000,
@@ -198,10 +185,18 @@ class IndicatorValueForm(forms.Form):
         allow_submit: bool = True,
         editing: IndicatorValue | None = None,
         today: datetime.date | None = None,
+        user=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
+        self.set_source_choices(
+            sources_for_indicator(
+                indicator=indicator,
+                user=user,
+                extra_ids=self.initial.get("sources") or (),
+            )
+        )
         self.editing = editing
         self.today = today or timezone.localdate()
         self.fields["value"].label = (
@@ -241,9 +236,8 @@ class IndicatorValueForm(forms.Form):
                 Div("qualifier", css_class="col-sm-5"),
                 css_class="row",
             ),
-            "source_name",
-            "source_url",
             "note",
+            self.source_layout(),
             "version",
         )
         if self.offers_replace:
@@ -310,27 +304,8 @@ class IndicatorValueForm(forms.Form):
             )
         return round(number, MAX_DECIMALS)
 
-    def clean_source_url(self) -> str:
-        url = self.cleaned_data["source_url"].strip()
-        if not url:
-            return ""
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
-            raise forms.ValidationError(
-                _(
-                    "Lenken må begynne med http:// eller https://. Andre typer "
-                    "lenker (for eksempel javascript:) er ikke tillatt."
-                )
-            )
-        try:
-            forms.URLField(assume_scheme="https").clean(url)
-        except forms.ValidationError:
-            raise forms.ValidationError(
-                _("Lenken er ikke en gyldig nettadresse. Kopier den fra nettleseren.")
-            ) from None
-        return url
-
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean()  # CitedForm: the sources
         if "period" in cleaned and "year" in cleaned:
             period_type, number = decode_period(cleaned["period"])
             year = cleaned["year"]
@@ -372,8 +347,7 @@ class IndicatorValueForm(forms.Form):
             "value": data["value"],
             "qualifier": data["qualifier"],
             "note": data["note"].strip(),
-            "source_name": data["source_name"].strip(),
-            "source_url": data["source_url"],
+            **self.source_service_fields(),
         }
 
     def service_fields(self) -> dict:
@@ -396,8 +370,11 @@ class IndicatorValueForm(forms.Form):
             "value": format_number(value.value).replace("\u00a0", " "),
             "qualifier": value.qualifier,
             "note": value.note,
-            "source_name": value.source_name,
-            "source_url": value.source_url,
+            "sources": [
+                citation.source_id
+                for citation in value.citations.all()
+                if citation.field == ""
+            ],
             "version": value.version,
         }
 

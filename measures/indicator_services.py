@@ -13,6 +13,7 @@ remain. A second value for a period without an explicit replace is refused.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
@@ -31,8 +32,15 @@ from .indicator_models import (
     period_bounds,
     period_label,
 )
-from .models import Goal, Measure
-from .services import UNCHECKED, ConflictError, _require, _validated_save
+from .models import Citation, Goal, Measure, Source
+from .services import (
+    NO_SOURCE_MESSAGE,
+    UNCHECKED,
+    ConflictError,
+    _require,
+    _validated_save,
+)
+from .source_services import NewSource, cite, resolve_sources
 
 State = IndicatorValue.State
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
@@ -47,6 +55,7 @@ VALUE_FIELDS = {
     "note",
     "source_name",
     "source_url",
+    "uncertainty",
 }
 
 # Codes on the ValidationErrors a form or an import may want to tell apart.
@@ -230,6 +239,26 @@ def _mark_published(value: IndicatorValue, reviewer) -> None:
     value.published_at = timezone.now()
 
 
+def _mirror_first_source(
+    value: IndicatorValue, cited: list[Source], *, replace: bool = False
+) -> None:
+    """Keep the old source fields (name and link) equal to the first citation, for
+    the pages, exports and API that still read them (docs/data-model.md,
+    "Sources (writes)"). Fields the caller gave are kept unless `replace`."""
+    if not cited:
+        return
+    if replace or not value.source_name:
+        value.source_name = cited[0].publisher
+    if replace or not value.source_url:
+        value.source_url = cited[0].url
+
+
+def _check_cited(value: IndicatorValue) -> None:
+    """A value is sent in only with at least one source (a draft may wait)."""
+    if not Citation.objects.filter(indicator_value=value).exists():
+        raise ValidationError({"sources": NO_SOURCE_MESSAGE}, code="no_source")
+
+
 def _mark_submitted(value: IndicatorValue, reviewer=None) -> None:
     value.submitted_at = timezone.now()
     if value.indicator.plan.requires_review:
@@ -257,20 +286,30 @@ def indicator_create(
     goal: Goal | None = None,
     measure: Measure | None = None,
     actor=UNCHECKED,
+    sources: Sequence[Source] = (),
     **fields,
 ) -> Indicator:
-    """An indicator of a goal (outcome) or of a measure (output), not both."""
+    """An indicator of a goal (outcome) or of a measure (output), not both, citing
+    `sources`."""
     _check_owner(goal, measure)
     if actor is not UNCHECKED:
         _require(permissions.can_manage_indicators(actor, (goal or measure).plan))
     _check_url(fields.get("source_url", ""))
     indicator = Indicator(title=title, slug=slug, goal=goal, measure=measure, **fields)
     _validated_save(indicator)
+    cite(target=indicator, sources=list(sources))
     return indicator
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, actor=UNCHECKED, **fields) -> Indicator:
+def indicator_update(
+    *,
+    indicator: Indicator,
+    actor=UNCHECKED,
+    sources: Sequence[Source] | None = None,
+    **fields,
+) -> Indicator:
+    """Change an indicator; `sources` (None: unchanged) replace what it cites."""
     if actor is not UNCHECKED:
         _require(permissions.can_manage_indicators(actor, indicator.plan))
     for name, value in fields.items():
@@ -281,6 +320,8 @@ def indicator_update(*, indicator: Indicator, actor=UNCHECKED, **fields) -> Indi
         _require(permissions.can_manage_indicators(actor, indicator.plan))
     _check_url(indicator.source_url)
     _validated_save(indicator)
+    if sources is not None:
+        cite(target=indicator, sources=list(sources))
     return indicator
 
 
@@ -317,9 +358,12 @@ def indicator_value_create(
     source_url: str = "",
     actor=UNCHECKED,
     submit: bool = False,
+    sources: Sequence[Source] = (),
+    new_sources: Sequence[NewSource] = (),
 ) -> IndicatorValue:
     """Start a value for a period that has ended: a draft, or with submit=True a
-    submitted one (published at once when the plan needs no review).
+    submitted one (published at once when the plan needs no review). It cites
+    `sources` and the typed links `new_sources`; sent in, it needs one of them.
 
     A period that already has a value is refused (code PERIOD_TAKEN or PERIOD_OPEN);
     to correct a published value use indicator_value_replace().
@@ -341,7 +385,8 @@ def indicator_value_create(
         },
     )
     _check_period_free(indicator, fields)
-    return _save_new_value(indicator, author, fields, submit=submit)
+    cited = resolve_sources(actor=actor, sources=sources, new_sources=new_sources)
+    return _save_new_value(indicator, author, fields, submit=submit, cited=cited)
 
 
 def _save_new_value(
@@ -350,6 +395,7 @@ def _save_new_value(
     fields: dict,
     *,
     submit: bool,
+    cited: list[Source],
     replaces: IndicatorValue | None = None,
 ) -> IndicatorValue:
     new = IndicatorValue(
@@ -359,10 +405,14 @@ def _save_new_value(
         state=State.DRAFT,
         **fields,
     )
+    _mirror_first_source(new, cited)
     new.full_clean()
+    if submit and not cited:
+        raise ValidationError({"sources": NO_SOURCE_MESSAGE}, code="no_source")
     if submit:
         _mark_submitted(new)
     _validated_save(new)
+    cite(target=new, sources=cited)
     return new
 
 
@@ -378,6 +428,8 @@ def indicator_value_replace(
     source_url: str = "",
     actor=UNCHECKED,
     submit: bool = False,
+    sources: Sequence[Source] = (),
+    new_sources: Sequence[NewSource] = (),
 ) -> IndicatorValue:
     """Start a correction of a published value, for the same period. It goes through
     review like any value; when it is published the old one becomes "replaced" and
@@ -407,7 +459,10 @@ def indicator_value_replace(
         },
     )
     _check_period_free(indicator, fields, replacing=old)
-    return _save_new_value(indicator, author, fields, submit=submit, replaces=old)
+    cited = resolve_sources(actor=actor, sources=sources, new_sources=new_sources)
+    return _save_new_value(
+        indicator, author, fields, submit=submit, cited=cited, replaces=old
+    )
 
 
 @transaction.atomic
@@ -417,12 +472,15 @@ def indicator_value_edit(
     expected_version: int,
     actor=UNCHECKED,
     submit: bool = False,
+    sources: Sequence[Source] | None = None,
+    new_sources: Sequence[NewSource] = (),
     **fields,
 ) -> IndicatorValue:
     """Change a draft or returned value (and with submit=True send it in).
 
     A compare-and-swap on the value's version: ConflictError when someone changed it
-    since the form was loaded. A replacement keeps its period.
+    since the form was loaded. A replacement keeps its period. `sources` (None:
+    unchanged) and `new_sources` replace what it cites; sent in, it must cite one.
     """
     unknown = set(fields) - VALUE_FIELDS
     if unknown:
@@ -449,7 +507,17 @@ def indicator_value_edit(
         setattr(current, name, val)
     current.version += 1
     current.full_clean()
+    if sources is not None or new_sources:
+        chosen = (
+            list(sources)
+            if sources is not None
+            else [c.source for c in current.citations.filter(field="")]
+        )
+        cited = resolve_sources(actor=actor, sources=chosen, new_sources=new_sources)
+        cite(target=current, sources=cited)
+        _mirror_first_source(current, cited, replace=True)
     if submit:
+        _check_cited(current)
         _mark_submitted(current)
     _validated_save(current)
     return current
@@ -485,6 +553,7 @@ def indicator_value_submit(
             _("Bare utkast og returnerte verdier kan sendes inn."), code="invalid"
         )
     _check_period(current.period_type, current.year, current.number)
+    _check_cited(current)
     _mark_submitted(current)
     current.version += 1
     _validated_save(current)
@@ -556,9 +625,12 @@ def indicator_value_record_published(
     note: str = "",
     source_name: str = "",
     source_url: str = "",
+    uncertainty: str = "",
     actor=UNCHECKED,
     published_at: datetime.datetime | None = None,
     replaces: IndicatorValue | None = None,
+    sources: Sequence[Source] = (),
+    new_sources: Sequence[NewSource] = (),
 ) -> IndicatorValue:
     """Record an already-public figure (shipped data, an administrator's import) as
     a published value: no author and no review, so a source is required. Only
@@ -566,11 +638,19 @@ def indicator_value_record_published(
     already has a value is refused like in indicator_value_create(), unless
     `replaces` is its published value: then the new value corrects it, and the old
     one is marked replaced in the same transaction (both rows and their history
-    remain)."""
+    remain). `sources` and `new_sources` (found or created by URL) are cited and
+    count as its source."""
     indicator = _load_indicator(indicator)
     if actor is not UNCHECKED:
         _require(permissions.can_review_indicator_values(actor, indicator.plan))
-    if not (source_name.strip() or source_url.strip()):
+    sources = resolve_sources(
+        actor=actor,
+        sources=sources,
+        new_sources=new_sources,
+        field_prefix="source_urls:",
+        permission_checked=True,
+    )
+    if not (source_name.strip() or source_url.strip() or sources):
         raise _error("source_name", _("Et publisert tall må ha en kilde."), "required")
     fields = _clean_content(
         indicator,
@@ -583,6 +663,7 @@ def indicator_value_record_published(
             "note": note,
             "source_name": source_name,
             "source_url": source_url,
+            "uncertainty": uncertainty,
         },
     )
     _check_period_free(indicator, fields, replacing=replaces)
@@ -608,7 +689,9 @@ def indicator_value_record_published(
         replaces=replaces,
         **fields,
     )
+    _mirror_first_source(recorded, sources)
     _validated_save(recorded)
+    cite(target=recorded, sources=sources)
     return recorded
 
 
@@ -623,10 +706,11 @@ def budget_line_create(
     allocated_nok: int,
     spent_nok: int | None = None,
     actor=UNCHECKED,
+    sources: Sequence[Source] = (),
     **fields,
 ) -> BudgetLine:
-    """A budget line for a measure and a year (one per year; a future year is
-    allowed: budgets are decided ahead)."""
+    """A budget line for a measure and a year (one per year and kind; a future
+    year is allowed: budgets are decided ahead), citing `sources`."""
     if actor is not UNCHECKED:
         _require(permissions.can_manage_budget(actor, measure.plan))
     _check_url(fields.get("source_url", ""))
@@ -638,13 +722,19 @@ def budget_line_create(
         **fields,
     )
     _validated_save(line)
+    cite(target=line, sources=list(sources))
     return line
 
 
 @transaction.atomic
 def budget_line_update(
-    *, budget_line: BudgetLine, actor=UNCHECKED, **fields
+    *,
+    budget_line: BudgetLine,
+    actor=UNCHECKED,
+    sources: Sequence[Source] | None = None,
+    **fields,
 ) -> BudgetLine:
+    """Change a budget line; `sources` (None: unchanged) replace what it cites."""
     if actor is not UNCHECKED:
         _require(permissions.can_manage_budget(actor, budget_line.measure.plan))
     for name, value in fields.items():
@@ -653,6 +743,8 @@ def budget_line_update(
         _require(permissions.can_manage_budget(actor, budget_line.measure.plan))
     _check_url(budget_line.source_url)
     _validated_save(budget_line)
+    if sources is not None:
+        cite(target=budget_line, sources=list(sources))
     return budget_line
 
 

@@ -12,12 +12,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import indicator_selectors, indicator_services, permissions
+from . import (
+    indicator_selectors,
+    indicator_services,
+    permissions,
+    workflow_selectors,
+)
 from .forms import SUBMIT, PublishForm
 from .indicator_forms import IndicatorReturnForm, IndicatorValueForm
 from .indicator_models import Indicator, IndicatorValue, period_label
@@ -37,8 +43,12 @@ _FORM_FIELD = {
     "value": "value",
     "qualifier": "qualifier",
     "note": "note",
-    "source_name": "source_name",
-    "source_url": "source_url",
+    "sources": "sources",
+    "new_source_url": "new_source_url",
+    "new_source_publisher": "new_source_publisher",
+    "new_source_title": "new_source_title",
+    "new_source_kind": "new_source_kind",
+    "new_source_published_on": "new_source_published_on",
 }
 
 
@@ -61,8 +71,12 @@ def _add_service_errors(form: IndicatorValueForm, error: ValidationError) -> Non
         form.add_error(None, error)
 
 
-def _form_kwargs(indicator: Indicator) -> dict:
-    return {"indicator": indicator, "publishes": not indicator.plan.requires_review}
+def _form_kwargs(indicator: Indicator, user) -> dict:
+    return {
+        "indicator": indicator,
+        "publishes": not indicator.plan.requires_review,
+        "user": user,
+    }
 
 
 def _success_message(value: IndicatorValue) -> str:
@@ -134,7 +148,7 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
     _require(permissions.can_edit_indicator_values(request.user, indicator))
     context = _aside(indicator, request.user) | {"value": None}
     recent = context["recent"]
-    form_kwargs = _form_kwargs(indicator)
+    form_kwargs = _form_kwargs(indicator, request.user)
     if request.method != "POST":
         replacing = _replacing(request, indicator)
         if replacing is not None:
@@ -192,6 +206,12 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, FORM_TEMPLATE, {**context, "form": form})
 
 
+def _sources_text(fields: dict) -> str:
+    urls = [source.url for source in fields.get("sources", [])]
+    urls += [new.url for new in fields.get("new_sources", [])]
+    return ", ".join(urls) or "–"
+
+
 def _conflict_rows(form: IndicatorValueForm, current: IndicatorValue, user) -> list:
     """Rows of what was typed beside what is saved now."""
     indicator = current.indicator
@@ -220,8 +240,11 @@ def _conflict_rows(form: IndicatorValueForm, current: IndicatorValue, user) -> l
             qualifiers.get(typed["qualifier"], ""),
             current.get_qualifier_display(),
         ),
-        (_("Kilde"), typed["source_name"] or "–", current.source_name or "–"),
-        (_("Kilde (lenke)"), typed["source_url"] or "–", current.source_url or "–"),
+        (
+            _("Kilder"),
+            _sources_text(form.source_service_fields()),
+            _sources_text({"sources": [c.source for c in current.citations.all()]}),
+        ),
         (_("Merknad"), typed["note"] or "–", current.note or "–"),
     ]
     return [
@@ -245,7 +268,10 @@ def indicator_value_edit(request: HttpRequest, pk: int) -> HttpResponse:
         _require(permissions.can_edit_indicator_value(request.user, value))
     context = _aside(indicator, request.user) | {"value": value}
     initial = IndicatorValueForm.initial_for_value(value)
-    form_kwargs = _form_kwargs(indicator) | {"editing": value, "initial": initial}
+    form_kwargs = _form_kwargs(indicator, request.user) | {
+        "editing": value,
+        "initial": initial,
+    }
     if request.method != "POST":
         form = IndicatorValueForm(**form_kwargs)
         return render(request, FORM_TEMPLATE, {**context, "form": form})
@@ -284,7 +310,7 @@ def _render_conflict(
     data["version"] = str(current.version)
     rebound = IndicatorValueForm(
         data,
-        **_form_kwargs(current.indicator),
+        **_form_kwargs(current.indicator, request.user),
         editing=current,
         initial=IndicatorValueForm.initial_for_value(current),
         allow_submit=editable,
@@ -359,7 +385,12 @@ def review_items(user, *, bound: tuple[int, IndicatorReturnForm] | None = None):
     """The review queue's indicator values, each with its publish and return forms
     (ids unique on the page, beside the status updates' forms)."""
     items = []
-    for queued in indicator_selectors.indicator_review_queue(user=user):
+    queue = list(indicator_selectors.indicator_review_queue(user=user))
+    # Their citations in one query (the selector does not load them).
+    prefetch_related_objects(
+        [queued.value for queued in queue], workflow_selectors.CITATIONS
+    )
+    for queued in queue:
         value = queued.value
         auto_id = f"id_iv{value.pk}_%s"
         return_form = IndicatorReturnForm(

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.signals import pre_create_historical_record
 
-from measures import services, source_services
+from measures import loading_services, services
 from measures.models import (
     BudgetLine,
     Citation,
@@ -406,7 +406,7 @@ class _CitationIndex:
 
     def of(self, target) -> dict:
         """A copy of `target`'s citations by (source id, field)."""
-        key = (source_services.citation_target_name(target), target.pk)
+        key = (loading_services.citation_target_name(target), target.pk)
         return dict(self._read().get(key, {}))
 
     def written_by_loader(self, citation: Citation) -> bool:
@@ -415,7 +415,7 @@ class _CitationIndex:
 
     def deleted_by_someone_else(self, target, source: Source, field: str) -> bool:
         self._read()
-        name = source_services.citation_target_name(target)
+        name = loading_services.citation_target_name(target)
         return (name, target.pk, source.pk, field) in self._deleted
 
 
@@ -529,8 +529,8 @@ class _Loader:
             model=Source,
             key={"url": url},
             wanted=wanted,
-            create=lambda: source_services.source_create(url=url, **wanted),
-            update=lambda obj, changed: source_services.source_update(
+            create=lambda: loading_services.source_create(url=url, **wanted),
+            update=lambda obj, changed: loading_services.source_update(
                 source=obj, **changed
             ),
         )
@@ -585,14 +585,14 @@ class _Loader:
             elif citation.position == position:
                 tally.unchanged += 1
             elif self.citations.written_by_loader(citation):
-                source_services.citation_update(citation=citation, position=position)
+                loading_services.citation_update(citation=citation, position=position)
                 tally.updated += 1
             else:
                 tally.kept += 1
         for citation in existing.values():
             # Gone from the file: removed if the loader added it, kept if not.
             if self.citations.written_by_loader(citation):
-                source_services.citation_remove(citation=citation)
+                loading_services.citation_remove(citation=citation)
                 tally.updated += 1
             else:
                 tally.kept += 1
@@ -604,7 +604,7 @@ class _Loader:
             return
         _saving(
             where,
-            lambda: source_services.citation_add(
+            lambda: loading_services.citation_add(
                 target=target, source=source, field=field_name, position=position
             ),
         )
@@ -995,7 +995,7 @@ class _Loader:
         as_of = _date(entry["date"], where)
         _saving(
             where,
-            lambda: source_services.status_update_record_cited(
+            lambda: loading_services.status_update_record_cited(
                 measure=measure,
                 as_of=as_of,
                 phase=_text(entry["phase"]),
@@ -1175,7 +1175,7 @@ class _Loader:
             return
         _saving(
             where,
-            lambda: source_services.indicator_value_record_cited(
+            lambda: loading_services.indicator_value_record_cited(
                 indicator=indicator,
                 period_type=key["period_type"],
                 year=key["year"],

@@ -6,9 +6,9 @@ September–December.
 
 A measure is *due* in the current period when all of these hold:
 
-- its plan is adopted;
-- its current phase is "not started" or "in progress" (finished measures take no
-  more updates);
+- its plan is adopted and has a reporting interval;
+- its current phase is "not started" or "in progress", or it has no status yet
+  (finished measures take no more updates);
 - it has no submitted or published update whose as-of date lies inside the current
   period. A draft does not count (it is not yet reported) and neither does a
   returned update.
@@ -48,7 +48,9 @@ _LABELS = {
 }
 
 REPORTED_STATES = (StatusUpdate.State.SUBMITTED, StatusUpdate.State.PUBLISHED)
-OPEN_PHASES = ("", "not_started", "in_progress")  # "" = no status yet
+# Blank is a measure nobody has reported on yet ("Ingen status registrert"): it is
+# as open for updates as one that has not started.
+OPEN_PHASES = ("", "not_started", "in_progress")
 
 
 @dataclass(frozen=True)

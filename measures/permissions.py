@@ -28,7 +28,7 @@ from .models import Indicator, IndicatorValue, Measure, Plan, StatusUpdate
 
 _CACHE_ATTR = "_rusplan_memberships"
 
-# Phases in which a measure still takes status updates ("" = no status yet).
+# Phases in which a measure still takes status updates; blank is no status yet.
 OPEN_PHASES = frozenset({"", "not_started", "in_progress"})
 
 
@@ -260,3 +260,52 @@ def can_see_exact_small_numbers(user, indicator: Indicator) -> bool:
     if indicator.measure_id is None:
         return False
     return bool(partner_ids & _measure_partner_ids(indicator.measure))
+
+
+# --- sources and citations ----------------------------------------------------------
+# A source is a public document: anyone who may report on something may add one
+# (it says nothing until a fact cites it). Changing or deleting a source, and
+# citing on plans, goals, measures and partners, is the admin's work.
+
+
+def can_add_source(user) -> bool:
+    if not _active(user):
+        return False
+    if _is_staff_with(user, "add_source"):
+        return True
+    return bool(_memberships(user))
+
+
+def can_change_sources(user) -> bool:
+    return _is_staff_with(user, "change_source")
+
+
+def can_delete_sources(user) -> bool:
+    return _is_staff_with(user, "delete_source")
+
+
+def can_cite(user, target) -> bool:
+    """Change what `target` cites: whoever may change the target itself. Published
+    updates and values are fixed for everyone but staff with the model permission."""
+    from .models import BudgetLine, Goal
+
+    if not _active(user):
+        return False
+    if isinstance(target, StatusUpdate):
+        return _is_staff_with(user, "change_statusupdate") or can_edit_update(
+            user, target
+        )
+    if isinstance(target, IndicatorValue):
+        return _is_staff_with(user, "change_indicatorvalue") or (
+            can_edit_indicator_value(user, target)
+        )
+    if isinstance(target, Indicator):
+        return can_manage_indicators(user, target.plan)
+    if isinstance(target, BudgetLine):
+        return can_manage_budget(user, target.measure.plan)
+    if isinstance(target, (Plan, Goal, Measure)):
+        return _is_staff_with(user, f"change_{target._meta.model_name}")
+    return bool(
+        user.is_superuser
+        or (user.is_staff and user.has_perm("partners.change_partner"))
+    )

@@ -37,7 +37,7 @@ from import_export import resources
 
 from partners.models import Partner
 
-from . import exports, indicator_services, services
+from . import exports, indicator_services, services, source_services
 from .models import (
     Category,
     District,
@@ -155,6 +155,44 @@ def _code(value, column: str, choices, *, blank: bool = False) -> str:
 
 def _slugs(value) -> list[str]:
     return [part.strip() for part in _text(value).split("|") if part.strip()]
+
+
+# Import-only column of status updates and indicator values: the links the row
+# cites (docs/exports.md, "source_urls").
+SOURCE_URLS = "source_urls"
+
+
+# Errors on a source made from a link (source_services.resolve_sources) belong to
+# the column the link came from.
+SOURCE_ERROR_COLUMNS = {
+    f"source_urls:{field}": SOURCE_URLS
+    for field in ("url", "publisher", "title", "kind", "published_on", "date_note")
+}
+
+
+def _source_urls(value) -> list[str]:
+    """One or more http(s) links separated by white space or ';', without
+    repeats; a link of another kind is an error that names it."""
+    urls = []
+    for part in _text(value).replace(";", " ").split():
+        try:
+            url = source_services.check_url(part)
+        except ValidationError:
+            raise ValidationError(
+                _(
+                    "«%(url)s» er ikke en nettadresse som begynner med http:// eller "
+                    "https://. Skriv én eller flere lenker, skilt med mellomrom "
+                    "eller semikolon."
+                )
+                % {"url": Truncator(part).chars(80)}
+            ) from None
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def _cited_urls(instance) -> set[str]:
+    return set(instance.citations.values_list("source__url", flat=True))
 
 
 def _differs(new, old) -> bool:
@@ -787,10 +825,18 @@ class StatusUpdateResource(ServiceResource):
     never edited. A new row adds a published update with the importing user as
     author and reviewer, and needs an external_id."""
 
-    columns = tuple(column.key for column in exports.UPDATE_COLUMNS)
+    columns = (*(column.key for column in exports.UPDATE_COLUMNS), SOURCE_URLS)
     required_columns = ("external_id", "measure", "as_of", "phase", "summary")
     written_columns = UPDATE_CONTENT
-    preview_columns = ("id", "external_id", "plan", "measure", *UPDATE_CONTENT)
+    preview_columns = (
+        "id",
+        "external_id",
+        "plan",
+        "measure",
+        *UPDATE_CONTENT,
+        SOURCE_URLS,
+    )
+    error_columns = SOURCE_ERROR_COLUMNS
 
     class Meta(ServiceResource.Meta):
         model = StatusUpdate
@@ -910,10 +956,14 @@ class StatusUpdateResource(ServiceResource):
                 content[name] = _text(given[name])
         if "summary" in given and not content["summary"]:
             errors.setdefault("summary", []).append(_("Skriv et sammendrag av status."))
+        urls = _collect(
+            errors, SOURCE_URLS, lambda: _source_urls(row.get(SOURCE_URLS, ""))
+        )
         if errors:
             return
         if instance.pk is None:
             instance._import_content = content
+            instance._import_urls = urls
             instance._import_changed = True
             return
         changed = [
@@ -921,6 +971,8 @@ class StatusUpdateResource(ServiceResource):
             for name, value in content.items()
             if _differs(value, getattr(instance, name))
         ]
+        if urls and set(urls) != _cited_urls(instance):
+            changed.append(SOURCE_URLS)
         if changed:
             errors.setdefault(NON_FIELD_ERRORS, []).append(
                 _(
@@ -941,6 +993,9 @@ class StatusUpdateResource(ServiceResource):
             measure=instance.measure,
             actor=user,
             external_id=instance.external_id,
+            new_sources=[
+                source_services.source_from_url(url) for url in instance._import_urls
+            ],
             **instance._import_content,
         )
 
@@ -963,6 +1018,7 @@ class StatusUpdateResource(ServiceResource):
                 measure.plan.slug,
                 measure.slug,
                 *(getattr(instance, name) for name in UPDATE_CONTENT),
+                " ".join(sorted(_cited_urls(instance))),
             )
         ]
 
@@ -978,7 +1034,10 @@ class IndicatorValueResource(ServiceResource):
     "replaced"); an unchanged row, or one with an empty value (a small number the
     public file hides), leaves the period alone."""
 
-    columns = tuple(column.key for column in exports.INDICATOR_VALUE_COLUMNS)
+    columns = (
+        *(column.key for column in exports.INDICATOR_VALUE_COLUMNS),
+        SOURCE_URLS,
+    )
     required_columns = ("indicator", "year", "value")
     written_columns = VALUE_CONTENT
     preview_columns = (
@@ -988,7 +1047,9 @@ class IndicatorValueResource(ServiceResource):
         "year",
         "number",
         *VALUE_CONTENT,
+        SOURCE_URLS,
     )
+    error_columns = SOURCE_ERROR_COLUMNS
 
     class Meta(ServiceResource.Meta):
         model = IndicatorValue
@@ -1080,8 +1141,12 @@ class IndicatorValueResource(ServiceResource):
         for name in ("note", "source_name", "source_url"):
             if name in given:
                 content[name] = _text(given[name])
+        urls = _collect(
+            errors, SOURCE_URLS, lambda: _source_urls(row.get(SOURCE_URLS, ""))
+        )
         if errors:
             return
+        instance._import_urls = urls
         if instance.pk is None:
             instance._import_content = content
             instance._import_changed = True
@@ -1101,6 +1166,20 @@ class IndicatorValueResource(ServiceResource):
                 % {"columns": ", ".join(changed)}
             )
             return
+        if urls and set(urls) != _cited_urls(instance):
+            if not changed:
+                errors.setdefault(SOURCE_URLS, []).append(
+                    _(
+                        "Verdien er publisert og endres ikke, og heller ikke kildene "
+                        "dens ved import. Legg til kilder under Kilder i "
+                        "administrasjonen, eller rett verdien for å erstatte den."
+                    )
+                )
+                return
+        elif changed:
+            # A correction cites what the value it replaces cites, unless the row
+            # names its own sources.
+            instance._import_urls = sorted(_cited_urls(instance))
         # A correction keeps what the row does not say from the value it replaces.
         instance._import_content = {
             name: getattr(instance, name) for name in VALUE_CONTENT
@@ -1115,6 +1194,9 @@ class IndicatorValueResource(ServiceResource):
             year=instance.year,
             number=instance.number,
             replaces=None if is_create else instance,
+            new_sources=[
+                source_services.source_from_url(url) for url in instance._import_urls
+            ],
             **instance._import_content,
         )
 
@@ -1138,5 +1220,6 @@ class IndicatorValueResource(ServiceResource):
                 instance.year,
                 instance.number,
                 *(getattr(instance, name) for name in VALUE_CONTENT),
+                " ".join(sorted(_cited_urls(instance))),
             )
         ]

@@ -811,6 +811,7 @@ def _reporting_measures(
             plan__status=Plan.Status.ADOPTED,
             current_phase__in=OPEN_PHASES,
         )
+        .exclude(plan_hidden("plan__"))
         .only("plan", "identifier", "title", "slug", "current_phase")
         .order_by()
     }

@@ -6,7 +6,7 @@ HistoryRequestMiddleware supplies the user.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +19,14 @@ from partners.models import Partner
 
 from . import permissions
 from .models import (
+    Citation,
     District,
     Goal,
     Measure,
     MeasurePartner,
     Phase,
     Plan,
+    Source,
     StatusUpdate,
 )
 
@@ -211,7 +213,7 @@ def _check_publishable(update: StatusUpdate) -> None:
         )
 
 
-# A measure with no status yet ("") is open too: its first update is due.
+# Blank: no update published yet ("Ingen status registrert"), open for the first.
 OPEN_PHASES = ("", Phase.NOT_STARTED, Phase.IN_PROGRESS)
 EDITABLE_STATES = (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED)
 
@@ -252,6 +254,45 @@ def _check_update_content(*, measure: Measure, as_of, evidence_url: str) -> None
         raise ValidationError(errors)
 
 
+NO_SOURCE_MESSAGE = _(
+    "Legg til minst én kilde: velg en kilde fra listen eller lim inn en lenke."
+)
+
+
+def _check_cited(update: StatusUpdate) -> None:
+    """An update is sent in only with at least one source (a draft may wait)."""
+    if not Citation.objects.filter(status_update=update).exists():
+        raise ValidationError({"sources": NO_SOURCE_MESSAGE})
+
+
+def _mirror_first_source(update: StatusUpdate, sources: list[Source]) -> None:
+    """Keep the old single link (evidence_url) equal to the first citation, for the
+    pages, exports and API that still read it (docs/data-model.md, "Sources
+    (writes)")."""
+    update.evidence_url = sources[0].url if sources else ""
+
+
+def _cite(update: StatusUpdate, *, actor, sources, new_sources) -> None:
+    """Store what the update cites: the chosen sources, then the typed links."""
+    if sources is None and not new_sources:
+        return
+    chosen = (
+        list(sources)
+        if sources is not None
+        else [
+            citation.source
+            for citation in Citation.objects.filter(
+                status_update=update, field=""
+            ).select_related("source")
+        ]
+    )
+    resolved = source_services.resolve_sources(
+        actor=actor, sources=chosen, new_sources=new_sources
+    )
+    source_services.cite(target=update, sources=resolved)
+    _mirror_first_source(update, resolved)
+
+
 def _mark_submitted(update: StatusUpdate, reviewer=None) -> None:
     """Set the fields of a submitted update, or of a published one when the plan
     needs no review, without saving: the caller saves once, so one history row."""
@@ -288,13 +329,19 @@ def status_update_create(
     evidence_url: str = "",
     source_note: str = "",
     external_id: str = "",
+    uncertainty: str = "",
     actor=UNCHECKED,
     expected_measure_version: int | None = None,
     submit: bool = False,
+    sources: Sequence[Source] = (),
+    new_sources: Sequence["source_services.NewSource"] = (),
 ) -> StatusUpdate:
     """Start an update on a measure: a draft, or with submit=True a submitted one
     (published at once when the plan needs no review). Saved once, so it leaves one
     history row.
+
+    It cites `sources` and the typed links `new_sources` (found or created by URL);
+    a submitted update needs at least one of them (NO_SOURCE_MESSAGE).
 
     With `expected_measure_version` the write is a compare-and-swap on the measure's
     version: ConflictError if the measure changed since the form was loaded.
@@ -314,14 +361,23 @@ def status_update_create(
         evidence_url=evidence_url,
         source_note=source_note,
         external_id=external_id,
+        uncertainty=uncertainty,
         state=StatusUpdate.State.DRAFT,
     )
     update.full_clean()
+    resolved = source_services.resolve_sources(
+        actor=actor, sources=sources, new_sources=new_sources
+    )
+    if submit and not resolved:
+        raise ValidationError({"sources": NO_SOURCE_MESSAGE})
+    if resolved and not evidence_url:
+        _mirror_first_source(update, resolved)
     if submit:
         _mark_submitted(update)
     if expected_measure_version is not None:
         _claim_measure_version(measure, expected_measure_version)
     _validated_save(update)
+    source_services.cite(target=update, sources=resolved)
     if update.state == StatusUpdate.State.PUBLISHED:
         measure_sync_current_status(measure=measure)
     return update
@@ -334,14 +390,25 @@ def status_update_edit(
     expected_version: int,
     actor=UNCHECKED,
     submit: bool = False,
+    sources: Sequence[Source] | None = None,
+    new_sources: Sequence["source_services.NewSource"] = (),
     **fields,
 ) -> StatusUpdate:
     """Change a draft or returned update (and with submit=True send it in).
 
     A compare-and-swap on the update's version: ConflictError when someone changed
-    it since the form was loaded. One save, so one history row.
+    it since the form was loaded. One save, so one history row. `sources` (None:
+    unchanged) and `new_sources` replace what it cites; sent in, it must cite one.
     """
-    allowed = {"as_of", "phase", "health", "progress", "summary", "evidence_url"}
+    allowed = {
+        "as_of",
+        "phase",
+        "health",
+        "progress",
+        "summary",
+        "evidence_url",
+        "uncertainty",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"status_update_edit() got unexpected fields {unknown}")
@@ -366,7 +433,9 @@ def status_update_edit(
     for name, value in fields.items():
         setattr(update, name, value)
     update.full_clean()
+    _cite(update, actor=actor, sources=sources, new_sources=new_sources)
     if submit:
+        _check_cited(update)
         _mark_submitted(update)
     _validated_save(update)
     if update.state == StatusUpdate.State.PUBLISHED:
@@ -401,6 +470,7 @@ def status_update_submit(
             _("Bare utkast og returnerte oppdateringer kan sendes inn.")
         )
     _check_measure_open(update.measure)
+    _check_cited(update)
     _mark_submitted(update)
     update.version += 1
     _validated_save(update)
@@ -477,6 +547,7 @@ def status_update_record_published(
     evidence_url: str = "",
     source_note: str = "",
     external_id: str = "",
+    uncertainty: str = "",
     published_at=None,
 ) -> StatusUpdate:
     """Record an already-public fact (shipped data, imports) as a published update.
@@ -498,6 +569,7 @@ def status_update_record_published(
         evidence_url=evidence_url,
         source_note=source_note,
         external_id=external_id,
+        uncertainty=uncertainty,
         state=StatusUpdate.State.PUBLISHED,
         published_at=published_at or timezone.now(),
     )
@@ -519,8 +591,10 @@ def status_update_import(
     progress: int | None = None,
     evidence_url: str = "",
     source_note: str = "",
+    new_sources: Sequence["source_services.NewSource"] = (),
 ) -> StatusUpdate:
     """A published update from an administrator's import (measures/resources.py).
+    It cites `new_sources` (found or created by URL; the column source_urls).
 
     The importing user is its author and reviewer, so they need the right to
     publish on the plan. The content follows the rules of a caseworker's update;
@@ -535,11 +609,22 @@ def status_update_import(
         )
     _check_measure_open(measure)
     _check_update_content(measure=measure, as_of=as_of, evidence_url=evidence_url)
-    if progress is None and not health and not (source_note + evidence_url).strip():
+    cited = source_services.resolve_sources(
+        actor=actor,
+        new_sources=new_sources,
+        field_prefix="source_urls:",
+        permission_checked=True,
+    )
+    if (
+        progress is None
+        and not health
+        and not (source_note + evidence_url).strip()
+        and not cited
+    ):
         raise ValidationError(
             _(
-                "Angi fremdrift og helse, eller en kilde (source_note eller "
-                "evidence_url) for en hendelse uten vurdering."
+                "Angi fremdrift og helse, eller en kilde (source_urls, source_note "
+                "eller evidence_url) for en hendelse uten vurdering."
             )
         )
     now = timezone.now()
@@ -559,7 +644,10 @@ def status_update_import(
         submitted_at=now,
         published_at=now,
     )
+    if cited and not evidence_url:
+        _mirror_first_source(update, cited)
     _validated_save(update)
+    source_services.cite(target=update, sources=cited)
     measure_sync_current_status(measure=measure)
     return update
 
@@ -597,5 +685,6 @@ def measure_sync_current_status(*, measure: Measure) -> Measure:
 
 
 # Indicators, indicator values and budget lines: measures/indicator_services.py,
-# reachable from here as services.indicator_services.
-from . import indicator_services  # noqa: E402, F401
+# reachable from here as services.indicator_services; sources and citations:
+# measures/source_services.py (imported last: both import this module).
+from . import indicator_services, source_services  # noqa: E402, F401

@@ -5,15 +5,16 @@ pages run a constant number of queries however many measures and updates there a
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from partners.models import Partner
 
 from . import permissions
-from .models import Measure, MeasurePartner, Plan, StatusUpdate
+from .models import Citation, Measure, MeasurePartner, Plan, Source, StatusUpdate
 from .periods import OPEN_PHASES, ReportingStatus, reporting_status
 
 _ROLES = Prefetch(
@@ -89,6 +90,13 @@ def my_measures(*, user, today: datetime.date | None = None) -> list[MyMeasureRo
     return sorted(rows.values(), key=lambda row: row.sort_key)
 
 
+# A fact's citations in order, with their sources: one query for a whole list.
+CITATIONS = Prefetch(
+    "citations",
+    queryset=Citation.objects.select_related("source").order_by("position", "id"),
+)
+
+
 def review_queue(*, user) -> QuerySet[StatusUpdate]:
     """Submitted updates on the plans the user reviews, oldest first."""
     if not permissions.can_use_review_queue(user):
@@ -99,9 +107,13 @@ def review_queue(*, user) -> QuerySet[StatusUpdate]:
         queryset = queryset.filter(
             **{f"measure__plan__{key}": value for key, value in plan_filter.items()}
         )
-    return queryset.select_related(
-        "measure", "measure__plan", "author", "measure__current_update"
-    ).order_by("submitted_at", "id")
+    return (
+        queryset.select_related(
+            "measure", "measure__plan", "author", "measure__current_update"
+        )
+        .prefetch_related(CITATIONS)
+        .order_by("submitted_at", "id")
+    )
 
 
 @dataclass
@@ -160,13 +172,16 @@ def due_measures_by_caseworker(
     *, today: datetime.date | None = None
 ) -> dict[int, list[tuple[Measure, ReportingStatus]]]:
     """{user id: [(measure, status), ...]} of due measures for every active
-    caseworker, for the reminder digest. Three queries."""
+    caseworker, for the reminder digest. Three queries. Training plans are left
+    out: their measures are led by real partners, whose real caseworkers must not
+    be emailed about invented measures."""
     from partners.models import Membership
 
     today = today or timezone.localdate()
     measures = list(
         Measure.objects.filter(
             plan__status=Plan.Status.ADOPTED,
+            plan__is_training=False,
             current_phase__in=OPEN_PHASES,
         )
         .select_related("plan")
@@ -192,3 +207,71 @@ def due_measures_by_caseworker(
         seen = {m.pk for m, _ in items}
         items.extend((m, s) for m, s in due_by_partner[partner_id] if m.pk not in seen)
     return result
+
+
+# --- sources to choose from ---------------------------------------------------------
+
+# How many sources the update and value forms offer as checkboxes: enough for a
+# measure's own documents and its plan's, short enough to read through.
+SOURCE_CHOICES_LIMIT = 30
+
+
+def _ranked_sources(
+    near: Q, plan_id: int, user, extra_ids: Iterable[int]
+) -> QuerySet[Source]:
+    """Sources cited `near` (the measure or indicator) first, then those cited
+    anywhere in the plan, then those the user added; newest first within each;
+    at most SOURCE_CHOICES_LIMIT, plus `extra_ids` (already chosen) always."""
+    in_plan = (
+        Q(plan_id=plan_id)
+        | Q(goal__plan_id=plan_id)
+        | Q(measure__plan_id=plan_id)
+        | Q(status_update__measure__plan_id=plan_id)
+        | Q(indicator__goal__plan_id=plan_id)
+        | Q(indicator__measure__plan_id=plan_id)
+        | Q(indicator_value__indicator__goal__plan_id=plan_id)
+        | Q(indicator_value__indicator__measure__plan_id=plan_id)
+        | Q(budget_line__measure__plan_id=plan_id)
+    )
+    cited = Citation.objects.filter(source=OuterRef("pk"))
+    mine = Q(created_by=user) if user is not None and user.is_authenticated else Q()
+    ranked = (
+        Source.objects.annotate(
+            is_near=Exists(cited.filter(near)), in_plan=Exists(cited.filter(in_plan))
+        )
+        .filter(Q(is_near=True) | Q(in_plan=True) | (mine if mine else Q(pk=None)))
+        .order_by(
+            "-is_near", "-in_plan", F("published_on").desc(nulls_last=True), "-id"
+        )
+        .values_list("pk", flat=True)[:SOURCE_CHOICES_LIMIT]
+    )
+    ids = list(dict.fromkeys([*ranked, *extra_ids]))
+    if not ids:
+        return Source.objects.none()
+    order = Case(*(When(pk=pk, then=index) for index, pk in enumerate(ids)))
+    return Source.objects.filter(pk__in=ids).order_by(order)
+
+
+def sources_for_measure(
+    *, measure: Measure, user=None, extra_ids: Iterable[int] = ()
+) -> QuerySet[Source]:
+    """The sources a status update on `measure` may choose from."""
+    near = (
+        Q(measure_id=measure.pk)
+        | Q(status_update__measure_id=measure.pk)
+        | Q(indicator__measure_id=measure.pk)
+        | Q(budget_line__measure_id=measure.pk)
+    )
+    return _ranked_sources(near, measure.plan_id, user, extra_ids)
+
+
+def sources_for_indicator(
+    *, indicator, user=None, extra_ids: Iterable[int] = ()
+) -> QuerySet[Source]:
+    """The sources a value of `indicator` may choose from."""
+    near = Q(indicator_id=indicator.pk) | Q(indicator_value__indicator_id=indicator.pk)
+    if indicator.measure_id is not None:
+        near |= Q(measure_id=indicator.measure_id)
+    else:
+        near |= Q(goal_id=indicator.goal_id)
+    return _ranked_sources(near, indicator.plan.pk, user, extra_ids)

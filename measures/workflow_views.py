@@ -43,7 +43,7 @@ def _update(pk: int) -> StatusUpdate:
     return get_object_or_404(
         StatusUpdate.objects.select_related(
             "measure", "measure__plan", "measure__current_update", "author", "reviewer"
-        ),
+        ).prefetch_related(workflow_selectors.CITATIONS),
         pk=pk,
     )
 
@@ -52,9 +52,10 @@ def _is_open(measure: Measure) -> bool:
     return measure.current_phase in services.OPEN_PHASES
 
 
-def _form_kwargs(measure: Measure, *, allow_submit: bool | None = None) -> dict:
+def _form_kwargs(measure: Measure, user, *, allow_submit: bool | None = None) -> dict:
     return {
         "measure": measure,
+        "user": user,
         "publishes": not measure.plan.requires_review,
         "allow_submit": _is_open(measure) if allow_submit is None else allow_submit,
     }
@@ -162,7 +163,7 @@ def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a new status update on a measure."""
     measure = _measure(slug)
     _require(permissions.can_edit_measure_status(request.user, measure))
-    form_kwargs = _form_kwargs(measure)
+    form_kwargs = _form_kwargs(measure, request.user)
     context = {"measure": measure, "is_open": _is_open(measure), "update": None}
     if request.method != "POST":
         form = StatusUpdateForm(
@@ -194,7 +195,7 @@ def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
                     "measure": current,
                     "update": None,
                     "form": _rebind_with_version(
-                        request, _form_kwargs(current), current.version
+                        request, _form_kwargs(current, request.user), current.version
                     ),
                     "is_open": _is_open(current),
                     "rows": _status_rows(_typed(form), _CurrentStatus(current)),
@@ -221,7 +222,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     update = _update(pk)
     _require(permissions.can_edit_update(request.user, update))
     measure = update.measure
-    form_kwargs = _form_kwargs(measure)
+    form_kwargs = _form_kwargs(measure, request.user)
     context = {"measure": measure, "is_open": _is_open(measure), "update": update}
     if request.method != "POST":
         form = StatusUpdateForm(
@@ -254,7 +255,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "update": current,
                     "form": _rebind_with_version(
                         request,
-                        _form_kwargs(measure, allow_submit=can_resend),
+                        _form_kwargs(measure, request.user, allow_submit=can_resend),
                         current.version,
                     ),
                     "is_open": can_resend,

@@ -17,6 +17,7 @@ from measures.models import (
     MeasurePartner,
     Phase,
     Plan,
+    Source,
     StatusUpdate,
 )
 from partners.models import Membership, Partner, PartnerName
@@ -169,3 +170,15 @@ class BudgetLineFactory(factory.django.DjangoModelFactory):
     year = 2019
     allocated_nok = 1_000_000
     source_note = "Budsjett"
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+        django_get_or_create = ("url",)
+
+    publisher = "Bergen kommune"
+    title = factory.Sequence(lambda n: f"Kilde {n}")
+    url = factory.Sequence(lambda n: f"https://www.bergen.kommune.no/kilde-{n}")
+    kind = Source.Kind.MUNICIPAL_PAGE
+    published_on = factory.LazyFunction(lambda: datetime.date(2020, 3, 1))

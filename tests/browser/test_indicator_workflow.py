@@ -9,7 +9,11 @@ from django.utils import timezone
 from measures import indicator_services
 from measures.models import IndicatorValue
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import IndicatorFactory, PublishedIndicatorValueFactory
+from tests.factories import (
+    IndicatorFactory,
+    PublishedIndicatorValueFactory,
+    SourceFactory,
+)
 from tests.measures.workflow_world import build_world
 
 pytestmark = pytest.mark.browser
@@ -95,7 +99,10 @@ def test_caseworker_records_coordinator_publishes_public_page_shows_it(
 
     alice.fill("#id_year", str(LAST_YEAR))
     alice.fill("#id_value", "27")
-    alice.fill("#id_source_name", "Etatens fagsystem")
+    alice.fill("#id_new_source_url", "https://www.bergen.kommune.no/tall")
+    alice.fill("#id_new_source_publisher", "Etatens fagsystem")
+    alice.fill("#id_new_source_title", "Tall fra fagsystemet")
+    alice.select_option("#id_new_source_kind", "statistics")
     with alice.expect_navigation():
         alice.get_by_role("button", name="Send til godkjenning").click()
     assert alice.url == live_server.url + "/mine-tiltak/"
@@ -159,7 +166,11 @@ def test_returning_without_a_comment_shows_the_error_accessibly(
 
 def test_conflict_page_keeps_the_text_and_is_accessible(world, new_page, live_server):
     draft = indicator_services.indicator_value_create(
-        indicator=world.output, author=world.alice, year=LAST_YEAR, value=27
+        indicator=world.output,
+        author=world.alice,
+        year=LAST_YEAR,
+        value=27,
+        sources=[SourceFactory()],
     )
     alice = new_page()
     _log_in(alice, live_server, "alice")

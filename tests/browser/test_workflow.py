@@ -12,7 +12,7 @@ import pytest
 
 from measures.models import StatusUpdate
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, SourceFactory, UserFactory
 from tests.measures.workflow_world import build_world
 
 pytestmark = pytest.mark.browser
@@ -91,23 +91,40 @@ def test_caseworker_submits_coordinator_publishes_and_the_public_sees_it(
     page.select_option("#id_health", "at_risk")
     page.fill("#id_progress", "101")
     page.fill("#id_summary", "")
-    page.fill("#id_evidence_url", "https://example.org/rapport")
+    page.fill("#id_new_source_publisher", "Bergen kommune")
     with page.expect_navigation():
         page.get_by_role("button", name="Send til godkjenning").click()
     text = _main_text(page)
     assert "Oppdateringen er ikke lagret" in text
     assert "Fremdriften kan ikke være over 100 %." in text
     assert "Skriv et sammendrag av status." in text
+    assert "Lim inn lenken til kilden" in text
     assert page.input_value("#id_progress") == "101"
     assert page.input_value("#id_health") == "at_risk"
-    assert page.input_value("#id_evidence_url") == "https://example.org/rapport"
+    assert page.input_value("#id_new_source_publisher") == "Bergen kommune"
     assert page.get_attribute("#id_progress", "aria-invalid") == "true"
     _check(page, "the update form with errors")
     assert not StatusUpdate.objects.filter(measure=measure, progress=101).exists()
 
-    # Corrected and sent.
+    # No source at all: the message says what to add.
     page.fill("#id_progress", "60")
     page.fill("#id_summary", SUMMARY)
+    page.fill("#id_new_source_publisher", "")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send til godkjenning").click()
+    assert (
+        "Legg til minst én kilde: velg en kilde fra listen eller lim inn en lenke."
+        in (_main_text(page))
+    )
+    assert page.input_value("#id_summary") == SUMMARY
+    _check(page, "the update form without a source")
+
+    # Corrected: a new link with what it is, and sent.
+    page.fill("#id_new_source_url", "https://www.bergen.kommune.no/rapport")
+    page.fill("#id_new_source_publisher", "Bergen kommune")
+    page.fill("#id_new_source_title", "Tertialrapport")
+    page.select_option("#id_new_source_kind", "municipal_page")
+    page.fill("#id_new_source_published_on", "30.04.2021")
     with page.expect_navigation():
         page.get_by_role("button", name="Send til godkjenning").click()
     assert page.url == _url(live_server, "/mine-tiltak/")
@@ -133,6 +150,10 @@ def test_caseworker_submits_coordinator_publishes_and_the_public_sees_it(
     _log_in(coordinator, live_server, "olivia")
     coordinator.goto(_url(live_server, "/gjennomgang/"))
     assert SUMMARY in _main_text(coordinator)
+    assert "Tertialrapport" in _main_text(coordinator)
+    assert coordinator.locator(
+        "main a[href='https://www.bergen.kommune.no/rapport']"
+    ).count()
     _check(coordinator, "the review queue")
     with coordinator.expect_navigation():
         coordinator.locator(
@@ -153,6 +174,7 @@ def test_second_editor_from_the_same_version_gets_a_conflict_page(
 ):
     bob = UserFactory(username="bob")
     MembershipFactory(user=bob, partner=world.partner_a)
+    SourceFactory().citations.create(measure=world.measure_a)
     colleague = new_page()
     _log_in(page, live_server, "alice")
     _log_in(colleague, live_server, "bob")
@@ -161,10 +183,12 @@ def test_second_editor_from_the_same_version_gets_a_conflict_page(
     colleague.goto(_url(live_server, path))
 
     page.fill("#id_summary", "Alice var først.")
+    page.check("#id_sources_0")
     with page.expect_navigation():
         page.get_by_role("button", name="Send til godkjenning").click()
     colleague.fill("#id_progress", "80")
     colleague.fill("#id_summary", "Bobs tekst som ikke må gå tapt.")
+    colleague.check("#id_sources_0")
     with colleague.expect_navigation():
         colleague.get_by_role("button", name="Send til godkjenning").click()
 
@@ -211,6 +235,8 @@ def test_caseworker_can_log_in_and_report_with_the_keyboard_only(
     page, live_server, world
 ):
     measure = world.measure_a
+    source = SourceFactory(title="Årsrapport")
+    source.citations.create(measure=measure)
     page.goto(_url(live_server, "/logg-inn/"))
     # The login page puts focus in the username field.
     assert _focused(page)["id"] == "id_username"
@@ -229,7 +255,7 @@ def test_caseworker_can_log_in_and_report_with_the_keyboard_only(
 
     _tab_to(page, lambda f: f["id"] == "id_as_of", "the first field")
     order = []
-    for _ in range(6):
+    for _ in range(11):
         page.keyboard.press("Tab")
         focused = _focused(page)
         order.append(focused["name"])
@@ -237,7 +263,21 @@ def test_caseworker_can_log_in_and_report_with_the_keyboard_only(
             page.keyboard.type("75")  # Tab selects the field's text: replaces it
         elif focused["id"] == "id_summary":
             page.keyboard.type("Skrevet med tastaturet.")
-    assert order == ["phase", "health", "progress", "summary", "evidence_url", "submit"]
+        elif focused["id"] == "id_sources_0":
+            page.keyboard.press("Space")  # tick the source
+    assert order == [
+        "phase",
+        "health",
+        "progress",
+        "summary",
+        "sources",
+        "new_source_url",
+        "new_source_publisher",
+        "new_source_kind",
+        "new_source_title",
+        "new_source_published_on",
+        "submit",
+    ]
     with page.expect_navigation():
         page.keyboard.press("Space")
 
@@ -245,3 +285,4 @@ def test_caseworker_can_log_in_and_report_with_the_keyboard_only(
     update = StatusUpdate.objects.get(summary="Skrevet med tastaturet.")
     assert update.progress == 75
     assert update.state == StatusUpdate.State.SUBMITTED
+    assert [c.source for c in update.citations.all()] == [source]

@@ -16,6 +16,7 @@ from measures.models import (
     Phase,
     Plan,
     ReminderSent,
+    Source,
     StatusUpdate,
 )
 from tests.factories import (
@@ -25,6 +26,7 @@ from tests.factories import (
     PartnerFactory,
     PlanFactory,
     PublishedStatusUpdateFactory,
+    SourceFactory,
     StatusUpdateFactory,
     UserFactory,
 )
@@ -85,6 +87,7 @@ MAKERS = {
     MeasurePartner: lambda: MeasureFactory().partner_roles.get(),
     StatusUpdate: lambda: StatusUpdateFactory(author=_user()),
     ReminderSent: _make_reminder,
+    Source: SourceFactory,
     **INDICATOR_MAKERS,
 }
 
@@ -205,6 +208,7 @@ def _plan_data(owner, **overrides) -> dict:
         "reporting_interval": Plan.ReportingInterval.TERTIAL,
         "requires_review": "on",
         **_management("goals", 0),
+        **_management("citations", 0),
     }
     data.update(overrides)
     return data
@@ -290,6 +294,7 @@ def _measure_data(measure_or_plan, roles, *, initial: int = 0, **overrides) -> d
         "weight": "1",
         **_management("partner_roles", len(roles), initial),
         **_management("updates", 0),
+        **_management("citations", 0),
     }
     for index, (partner, role, role_id) in enumerate(roles):
         prefix = f"partner_roles-{index}"
@@ -512,6 +517,7 @@ def _update_data(update, **overrides) -> dict:
         "summary": "Endret sammendrag",
         "evidence_url": "",
         "expected_version": str(update.version),
+        **_management("citations", 0),
     }
     data.update(overrides)
     return data
@@ -588,6 +594,7 @@ def _add_update_data(measure, record_as, **overrides) -> dict:
         "evidence_url": "",
         "source_note": "",
         "external_id": "",
+        **_management("citations", 0),
     }
     data.update(overrides)
     return data

@@ -3,10 +3,18 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from measures import permissions
+from measures.models import Measure, MeasurePartner, Plan, StatusUpdate
 from partners.models import Partner
-from tests.factories import MeasureFactory, PartnerFactory, PlanFactory
+from tests.factories import (
+    MeasureFactory,
+    PartnerFactory,
+    PlanFactory,
+    StatusUpdateFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +70,157 @@ def test_generated_password_is_printed_and_command_is_repeatable(monkeypatch):
 def test_without_plans_the_command_says_what_to_do():
     with pytest.raises(CommandError, match="load_bergen_plans"):
         call_command("create_demo_users", stdout=StringIO())
+
+
+# --- the training plan ------------------------------------------------------------
+
+TRAINING_TEXTS = (
+    "Øvingsplan",
+    "Øvingstiltak",
+    "ovingsplan",
+    "oving-",
+    "Øvingsoppdatering",
+)
+
+
+def _demo(monkeypatch):
+    _bergen_like()
+    monkeypatch.setenv("RUSPLAN_DEMO_PASSWORD", "et-langt-demopassord-123")
+    out = StringIO()
+    call_command("create_demo_users", stdout=out)
+    users = get_user_model().objects.in_bulk(
+        ["demo-politi", "demo-kommune", "demo-koordinator"], field_name="username"
+    )
+    return users, out.getvalue()
+
+
+def test_the_command_creates_a_labelled_hidden_adopted_training_plan(monkeypatch):
+    users, out = _demo(monkeypatch)
+    plan = Plan.objects.get(slug="ovingsplan")
+    assert plan.title == "Øvingsplan – ikke ekte data"
+    assert plan.is_training and not plan.is_public
+    assert plan.status == Plan.Status.ADOPTED
+    assert plan.reporting_interval == Plan.ReportingInterval.TERTIAL
+    assert plan.goals.count() == 1
+    measures = list(plan.measures.all())
+    assert len(measures) == 3
+    assert all("øving" in m.title.lower() for m in measures)
+    assert "Øvingsplan" in out
+    assert "(saksbehandler)" in out and "(koordinator)" in out
+    assert "caseworker" not in out and "coordinator" not in out
+    police, municipal, coordinator = (
+        users["demo-politi"],
+        users["demo-kommune"],
+        users["demo-koordinator"],
+    )
+    assert permissions.can_review(coordinator, plan)
+    for user in (police, municipal):
+        assert any(permissions.can_edit_measure_status(user, m) for m in measures)
+    assert not permissions.can_edit_measure_status(
+        police, plan.measures.get(identifier="Ø3")
+    )
+
+
+def test_running_the_command_twice_keeps_one_training_plan_and_its_updates(
+    monkeypatch,
+):
+    users, _out = _demo(monkeypatch)
+    measure = Measure.objects.get(slug="oving-felles-patruljering")
+    update = StatusUpdateFactory(measure=measure, author=users["demo-politi"])
+    history = MeasurePartner.history.count(), Plan.history.count()
+    call_command("create_demo_users", stdout=StringIO())
+    assert Plan.objects.filter(is_training=True).count() == 1
+    assert Measure.objects.filter(plan__is_training=True).count() == 3
+    assert StatusUpdate.objects.filter(pk=update.pk).exists()
+    assert (MeasurePartner.history.count(), Plan.history.count()) == history
+
+
+def _publish_training_update(monkeypatch, client):
+    """demo-politi sends an update on a training measure, demo-koordinator
+    publishes it; returns (measure, update), logged out."""
+    users, _out = _demo(monkeypatch)
+    measure = Measure.objects.get(slug="oving-felles-patruljering")
+    client.force_login(users["demo-politi"])
+    response = client.post(
+        reverse("measures:measure-update", kwargs={"slug": measure.slug}),
+        {
+            "as_of": timezone.localdate().strftime("%d.%m.%Y"),
+            "phase": "in_progress",
+            "health": "on_track",
+            "progress": "30",
+            "summary": "Øvingsoppdatering: patruljene er i gang.",
+            "new_source_url": "https://example.org/ovingskilde",
+            "new_source_publisher": "Øvingsutgiver",
+            "new_source_title": "Øvingskilde",
+            "new_source_kind": "organisation",
+            "version": str(measure.version),
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    update = StatusUpdate.objects.get(measure=measure)
+    client.force_login(users["demo-koordinator"])
+    assert (
+        "Øvingsoppdatering"
+        in client.get(reverse("measures:review-queue")).content.decode()
+    )
+    client.post(
+        reverse("measures:update-publish", kwargs={"pk": update.pk}),
+        {"version": str(update.version)},
+    )
+    update.refresh_from_db()
+    assert update.state == StatusUpdate.State.PUBLISHED
+    client.logout()
+    return measure, update
+
+
+def _text(response) -> str:
+    content = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    return content.decode("utf-8-sig")
+
+
+def test_a_published_training_update_never_reaches_the_public(monkeypatch, client):
+    measure, update = _publish_training_update(monkeypatch, client)
+
+    hidden = [
+        reverse("measures:plan-detail", kwargs={"slug": "ovingsplan"}),
+        reverse("measures:plan-report", kwargs={"slug": "ovingsplan"}),
+        reverse("measures:plan-export-csv", kwargs={"slug": "ovingsplan"}),
+        reverse("measures:plan-export-updates-csv", kwargs={"slug": "ovingsplan"}),
+        reverse("measures:measure-detail", kwargs={"slug": measure.slug}),
+        reverse("api:plan-detail", kwargs={"slug": "ovingsplan"}),
+        reverse("api:measure-detail", kwargs={"slug": measure.slug}),
+        reverse("api:status-update-detail", kwargs={"pk": update.pk}),
+    ]
+    for url in hidden:
+        assert client.get(url).status_code == 404, url
+    lists = [
+        reverse("home"),
+        reverse("measures:measure-list"),
+        reverse("measures:export-measures-csv"),
+        reverse("measures:export-updates-csv"),
+        reverse("api:plan-list"),
+        reverse("api:measure-list"),
+        reverse("api:status-update-list"),
+    ]
+    for url in lists:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = _text(response)
+        for text in TRAINING_TEXTS:
+            assert text not in body, (url, text)
+
+
+def test_the_partner_page_of_a_training_partner_shows_no_training_plan(
+    monkeypatch, client
+):
+    measure, _update = _publish_training_update(monkeypatch, client)
+    police = measure.partner_roles.get(role="lead").partner
+    response = client.get(
+        reverse("measures:partner-detail", kwargs={"slug": police.slug})
+    )
+    assert response.status_code == 200
+    for text in TRAINING_TEXTS:
+        assert text not in _text(response)

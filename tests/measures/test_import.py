@@ -22,6 +22,7 @@ from measures.models import (
     IndicatorValue,
     Measure,
     MeasurePartner,
+    Source,
     StatusUpdate,
 )
 from measures.resources import IndicatorValueResource, StatusUpdateResource
@@ -33,6 +34,7 @@ from tests.factories import (
     MembershipFactory,
     PartnerFactory,
     PlanFactory,
+    SourceFactory,
     UserFactory,
 )
 from tests.rusplan.test_security import _assert_strict_csp, _inline_code
@@ -306,6 +308,7 @@ def test_status_update_of_this_installation_is_found_by_id(client, admin_client,
         health="on_track",
         progress=55,
         summary="Publisert uten ekstern nøkkel.",
+        sources=[SourceFactory()],
         submit=True,
     )
     rows = export_rows(client, "plan-export-updates-csv", world.plan)
@@ -524,6 +527,7 @@ def test_a_second_value_for_a_period_under_review_is_refused(admin_client, world
         author=UserFactory(),
         year=2017,
         value=5,
+        sources=[SourceFactory()],
         submit=True,
     )
     before = _counts()
@@ -875,3 +879,106 @@ def test_import_pages_need_no_inline_code_under_the_csp(admin_client, world):
     html = preview.content.decode()
     assert "<del>31</del> <ins>30</ins>" in html
     assert "Bekreft import" in html
+
+
+# --- source_urls ----------------------------------------------------------------------
+
+
+def test_source_urls_become_sources_and_are_cited_by_the_imported_update(
+    admin_client, world
+):
+    import_ok(
+        admin_client,
+        StatusUpdate,
+        to_csv(
+            [
+                update_row(
+                    source_urls=(
+                        "https://www.bergen.kommune.no/sak/1 ; "
+                        "https://www.bt.no/nyheter/2 https://www.bergen.kommune.no/sak/1"
+                    )
+                )
+            ]
+        ),
+    )
+    update = StatusUpdate.objects.get(external_id="lar-2020")
+    cited = [c.source for c in update.citations.order_by("position")]
+    assert [s.url for s in cited] == [
+        "https://www.bergen.kommune.no/sak/1",
+        "https://www.bt.no/nyheter/2",
+    ]
+    first = cited[0]
+    assert (first.publisher, first.title) == ("bergen.kommune.no", first.url)
+    assert first.kind == Source.Kind.ORGANISATION
+    assert first.published_on is None
+    assert "ikke kontrollert" in first.date_note
+
+
+def test_a_url_already_a_source_is_cited_not_added_again(admin_client, world):
+    known = SourceFactory(url="https://www.bergen.kommune.no/sak/1", title="Sak 1")
+    import_ok(
+        admin_client,
+        StatusUpdate,
+        to_csv([update_row(source_urls="https://www.bergen.kommune.no/sak/1")]),
+    )
+    assert Source.objects.count() == 1
+    assert StatusUpdate.objects.get(external_id="lar-2020").citations.get().source == (
+        known
+    )
+
+
+def test_an_update_without_assessment_may_rest_on_source_urls_alone(
+    admin_client, world
+):
+    row = update_row(health="", progress="", source_urls="https://www.bt.no/sak")
+    import_ok(admin_client, StatusUpdate, to_csv([row]))
+    assert StatusUpdate.objects.filter(external_id="lar-2020").exists()
+
+
+@pytest.mark.parametrize(
+    "cell", ["javascript:alert(1)", "https://ok.no/a; ftp://example.org/fil", "www.x"]
+)
+def test_a_bad_source_url_is_an_error_on_its_row_and_nothing_is_imported(
+    admin_client, world, cell
+):
+    rows = [update_row(), update_row(external_id="lar-2021", source_urls=cell)]
+    before, sources = _counts(), Source.objects.count()
+    preview = upload(admin_client, StatusUpdate, to_csv(rows, list(rows[1])))
+    found = problems(preview)
+    assert any(
+        p.startswith("3|source_urls|") and "http:// eller https://" in p for p in found
+    ), found
+    assert preview.context.get("confirm_form") is None
+    assert _counts() == before
+    assert Source.objects.count() == sources
+
+
+def test_indicator_values_accept_source_urls(admin_client, world):
+    import_ok(
+        admin_client,
+        IndicatorValue,
+        to_csv([value_row(source_urls="https://www.fhi.no/tall")]),
+    )
+    value = IndicatorValue.objects.get(indicator=world.indicator, year=2018)
+    assert value.citations.get().source.url == "https://www.fhi.no/tall"
+
+
+def test_a_corrected_value_keeps_the_sources_of_the_value_it_replaces(
+    admin_client, world
+):
+    old = world.values[2019]
+    source = SourceFactory(url="https://www.fhi.no/2019")
+    old.citations.create(source=source)
+    import_ok(admin_client, IndicatorValue, to_csv([value_row(year=2019, value="28")]))
+    new = IndicatorValue.objects.get(replaces=old)
+    assert new.citations.get().source == source
+
+
+def test_new_sources_for_an_unchanged_published_value_are_refused(admin_client, world):
+    preview = upload(
+        admin_client,
+        IndicatorValue,
+        to_csv([value_row(year=2019, value="27", source_urls="https://www.fhi.no/x")]),
+    )
+    assert any("source_urls" in p for p in problems(preview)), problems(preview)
+    assert not Source.objects.filter(url="https://www.fhi.no/x").exists()

@@ -114,6 +114,8 @@ def _inline_data(indicator, **row):
         "values-INITIAL_FORMS": "0",
         "values-2-TOTAL_FORMS": "1",
         "values-2-INITIAL_FORMS": "0",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
     }
     fields = {
         "period_type": "year",
@@ -209,6 +211,9 @@ def test_budget_line_is_added_and_a_second_for_the_year_refused(admin_client):
         "note": "",
         "source_url": "",
         "source_note": "BT",
+        "kind": "adopted",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
     }
     assert admin_client.post(_url(BudgetLine, "add"), data).status_code == 302
     response = admin_client.post(_url(BudgetLine, "add"), data)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from measures import indicator_services as services
 from measures.models import BudgetLine, Indicator, IndicatorValue
 from measures.services import ConflictError
+from measures.source_services import NewSource
 from partners.models import Membership
 from tests.factories import (
     BudgetLineFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     MembershipFactory,
     PlanFactory,
     PublishedIndicatorValueFactory,
+    SourceFactory,
     UserFactory,
 )
 
@@ -58,6 +60,7 @@ def _create(indicator, author, **overrides):
         "year": 2019,
         "value": 27,
         "source_name": "FHI",
+        "sources": [SourceFactory()],
         "actor": author,
     }
     fields.update(overrides)
@@ -233,7 +236,12 @@ def test_explicit_replace_keeps_the_old_value_and_its_history(
         indicator=output_indicator, year=2019, value=27
     )
     new = services.indicator_value_replace(
-        old=old, author=alice, value=29, source_name="FHI, revidert", actor=alice
+        old=old,
+        author=alice,
+        value=29,
+        source_name="FHI, revidert",
+        sources=[SourceFactory()],
+        actor=alice,
     )
     assert (new.year, new.replaces) == (2019, old)
     old.refresh_from_db()
@@ -441,3 +449,52 @@ def test_period_bounds_cover_the_whole_period():
         datetime.date(2019, 8, 31),
     )
     assert value.period_label == "2. tertial 2019"
+
+
+# --- sources ----------------------------------------------------------------------
+
+
+def test_a_budget_line_cites_its_sources_and_an_update_replaces_them(coordinator):
+    measure = MeasureFactory()
+    first, second = SourceFactory(), SourceFactory()
+    line = services.budget_line_create(
+        measure=measure,
+        year=2019,
+        allocated_nok=1_000,
+        kind="adopted",
+        sources=[first],
+    )
+    assert [c.source for c in line.citations.all()] == [first]
+    services.budget_line_update(budget_line=line, sources=[second])
+    assert [c.source for c in line.citations.all()] == [second]
+    services.budget_line_update(budget_line=line, note="Uten endring i kildene")
+    assert [c.source for c in line.citations.all()] == [second]
+
+
+def test_a_value_sent_in_without_a_source_is_refused(alice, output_indicator):
+    with pytest.raises(ValidationError) as error:
+        _create(output_indicator, alice, sources=[], submit=True)
+    assert "Legg til minst én kilde" in str(error.value)
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_value_cites_a_typed_link_and_mirrors_it_in_the_old_fields(
+    alice, output_indicator
+):
+    value = _create(
+        output_indicator,
+        alice,
+        source_name="",
+        sources=[],
+        new_sources=[
+            NewSource(
+                url="https://www.ssb.no/tabell",
+                publisher="SSB",
+                title="Tabell",
+                kind="statistics",
+            )
+        ],
+        submit=True,
+    )
+    assert value.citations.get().source.url == "https://www.ssb.no/tabell"
+    assert (value.source_name, value.source_url) == ("SSB", "https://www.ssb.no/tabell")

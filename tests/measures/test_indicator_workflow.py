@@ -11,13 +11,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from measures.models import Indicator, IndicatorValue
+from measures.models import Citation, Indicator, IndicatorValue
 from tests.factories import (
     GoalFactory,
     IndicatorFactory,
     IndicatorValueFactory,
     MembershipFactory,
     PublishedIndicatorValueFactory,
+    SourceFactory,
     UserFactory,
 )
 from tests.measures.workflow_world import build_world
@@ -79,8 +80,10 @@ def _data(**overrides) -> dict:
         "year": str(LAST_YEAR),
         "value": "27",
         "qualifier": "",
-        "source_name": "Etatens fagsystem",
-        "source_url": "https://www.bergen.kommune.no/",
+        "new_source_url": "https://www.bergen.kommune.no/statistikk",
+        "new_source_publisher": "Etatens fagsystem",
+        "new_source_title": "Tall fra fagsystemet",
+        "new_source_kind": "statistics",
         "note": "",
         "submit": "Send til godkjenning",
     }
@@ -372,7 +375,11 @@ def _bad(client, world, indicator=None, **overrides):
         ({"value": ""}, "value", "Skriv inn tallet."),
         ({"year": "tjue"}, "year", "Året må være et årstall"),
         ({"period": "year-2"}, "period", "Velg en periode fra listen."),
-        ({"source_url": "javascript:alert(1)"}, "source_url", "må begynne med http"),
+        (
+            {"new_source_url": "javascript:alert(1)"},
+            "new_source_url",
+            "begynner med http",
+        ),
     ],
 )
 def test_bad_input_is_a_form_error_and_nothing_is_written(
@@ -683,3 +690,44 @@ def test_mine_tiltak_and_queue_run_a_constant_number_of_queries(
             grow()
         with django_assert_max_num_queries(counts):
             client.get(url)
+
+
+# --- sources ----------------------------------------------------------------------
+
+NO_NEW_SOURCE = {
+    "new_source_url": None,
+    "new_source_publisher": None,
+    "new_source_title": None,
+    "new_source_kind": None,
+}
+
+
+def test_a_value_sent_in_without_a_source_is_refused_with_what_to_add(client, world):
+    before = IndicatorValue.objects.count()
+    response = _record(client, world.alice, world.output, value="31", **NO_NEW_SOURCE)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Legg til minst én kilde" in body
+    assert response.context["form"]["value"].value() == "31"
+    assert IndicatorValue.objects.count() == before
+
+
+def test_a_value_cites_the_typed_link_and_the_queue_shows_it(client, world):
+    _record(client, world.alice, world.output)
+    value = _latest()
+    [citation] = value.citations.all()
+    assert citation.source.url == "https://www.bergen.kommune.no/statistikk"
+    client.force_login(world.olivia)
+    body = client.get(QUEUE).content.decode()
+    assert "Tall fra fagsystemet" in body
+    assert 'href="https://www.bergen.kommune.no/statistikk"' in body
+
+
+def test_a_value_can_cite_a_source_of_its_indicator(client, world):
+    source = SourceFactory(title="Kommunebarometeret")
+    Citation.objects.create(source=source, indicator=world.output)
+    response = _record(
+        client, world.alice, world.output, sources=[source.pk], **NO_NEW_SOURCE
+    )
+    assert response.status_code == 302
+    assert [c.source for c in _latest().citations.all()] == [source]

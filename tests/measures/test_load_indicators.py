@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from measures import indicator_services
 from measures.models import BudgetLine, Citation, Indicator, IndicatorValue
+from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +239,7 @@ def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(load
         indicator__slug="overdosedodsfall-bergen", year=2017
     )
     correction = indicator_services.indicator_value_replace(
-        old=value, author=None, value=28, source_name="FHI"
+        old=value, author=None, value=28, source_name="FHI", sources=[SourceFactory()]
     )
     indicator_services.indicator_value_submit(indicator_value=correction)
     indicator_services.indicator_value_publish(

@@ -6,7 +6,12 @@ import pytest
 from django.urls import reverse
 
 from measures.models import StatusUpdate
-from tests.factories import MeasureFactory, StatusUpdateFactory
+from tests.factories import (
+    MeasureFactory,
+    MembershipFactory,
+    PlanFactory,
+    StatusUpdateFactory,
+)
 from tests.measures.workflow_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +110,13 @@ def test_page_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(URL)
     assert len(response.context["rows"]) == 11
+
+
+def test_measures_of_a_training_plan_are_marked_as_practice(client):
+    membership = MembershipFactory()
+    training = PlanFactory(is_training=True, title="Øvingsplan – ikke ekte data")
+    MeasureFactory(plan=training, lead=membership.partner, title="Øvingstiltak")
+    client.force_login(membership.user)
+    body = client.get(reverse("measures:my-measures")).content.decode()
+    assert "Øvingstiltak" in body
+    assert '<span class="badge text-bg-warning">Øving</span>' in body

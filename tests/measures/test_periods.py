@@ -12,6 +12,7 @@ from tests.factories import (
     PartnerFactory,
     PlanFactory,
     PublishedStatusUpdateFactory,
+    SourceFactory,
     StatusUpdateFactory,
 )
 
@@ -104,10 +105,23 @@ def test_measures_of_plans_that_are_not_adopted_are_never_due(status):
 
 
 @pytest.mark.django_db
+def test_a_plan_without_a_reporting_interval_has_nothing_due():
+    measure = MeasureFactory(plan=PlanFactory(reporting_interval=""))
+    assert reporting_status([measure], D(2025, 6, 15)) == {}
+
+
+@pytest.mark.django_db
+def test_a_measure_with_no_status_yet_is_due():
+    measure = MeasureFactory(current_phase="")
+    assert reporting_status([measure], D(2025, 6, 15))[measure.pk].due
+
+
+@pytest.mark.django_db
 def test_reporting_status_costs_one_query_for_any_number_of_measures(
     django_assert_num_queries,
 ):
-    plans = [PlanFactory(reporting_interval=i) for i in Plan.ReportingInterval.values]
+    intervals = [i for i in Plan.ReportingInterval.values if i]
+    plans = [PlanFactory(reporting_interval=i) for i in intervals]
     measures = [MeasureFactory(plan=plans[n % len(plans)]) for n in range(12)]
     measures = list(type(measures[0]).objects.select_related("plan"))
     with django_assert_num_queries(1):
@@ -217,6 +231,7 @@ def test_publishing_refreshes_the_cached_partner_page_at_once(client, partner_wo
         as_of=timezone.localdate(),
         phase="in_progress",
         summary="Ny status.",
+        sources=[SourceFactory()],
         submit=True,
     )
 

@@ -112,3 +112,12 @@ def test_a_caseworker_of_two_partners_gets_one_email(world):
     alice_mail = [m for m in mail.outbox if m.to == ["alice@example.invalid"]]
     assert len(alice_mail) == 1
     assert world.measure_b.title in alice_mail[0].body
+
+
+def test_measures_of_a_training_plan_send_no_reminders(world):
+    training = PlanFactory(is_training=True, title="Øvingsplan – ikke ekte data")
+    MeasureFactory(plan=training, lead=world.partner_a, title="Øvingstiltak")
+    _run()
+    message = next(m for m in mail.outbox if m.to == ["alice@example.invalid"])
+    assert "1 tiltak skal rapporteres" in message.subject
+    assert "Øvingstiltak" not in message.body

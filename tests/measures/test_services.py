@@ -17,6 +17,7 @@ from tests.factories import (
     MeasureFactory,
     PartnerFactory,
     PlanFactory,
+    SourceFactory,
     StatusUpdateFactory,
     UserFactory,
 )
@@ -33,6 +34,7 @@ def _draft(measure, author, **overrides):
         "health": "on_track",
         "progress": 40,
         "summary": "Avtale med huseier signert.",
+        "sources": [SourceFactory()],
     }
     fields.update(overrides)
     return services.status_update_create(**fields)

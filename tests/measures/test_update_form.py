@@ -4,13 +4,17 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from measures.models import Measure, Phase, Plan, StatusUpdate
+from measures.models import Citation, Measure, Phase, Plan, Source, StatusUpdate
+from measures.workflow_selectors import SOURCE_CHOICES_LIMIT
+from tests.factories import SourceFactory
 from tests.measures.workflow_world import build_world, form_data
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +142,9 @@ def test_returned_update_can_be_corrected_and_resubmitted(client, world):
     assert response.status_code == 302
     update.refresh_from_db()
     assert update.state == StatusUpdate.State.SUBMITTED
-    assert update.evidence_url == "https://www.bergen.kommune.no/"
+    assert [c.source.url for c in update.citations.all()] == [
+        "https://www.bergen.kommune.no/"
+    ]
 
 
 def test_submitted_update_cannot_be_edited(client, world):
@@ -222,13 +228,12 @@ def test_20000_character_summary_is_refused_and_kept(client, world):
         "vbscript:msgbox",
     ],
 )
-def test_evidence_link_other_than_http_is_refused(client, world, url):
-    before = _count()
-    response = _post(client, world.alice, world.measure_a, evidence_url=url)
-    assert "Lenken må begynne med http:// eller https://." in (
-        response.content.decode()
-    )
+def test_source_link_other_than_http_is_refused(client, world, url):
+    before, sources = _count(), Source.objects.count()
+    response = _post(client, world.alice, world.measure_a, new_source_url=url)
+    assert "begynner med http:// eller https://" in response.content.decode()
     assert _count() == before
+    assert Source.objects.count() == sources
 
 
 def test_form_with_an_error_keeps_everything_typed(client, world):
@@ -238,13 +243,13 @@ def test_form_with_an_error_keeps_everything_typed(client, world):
         world.measure_a,
         progress="101",
         summary="Tekst jeg ikke vil skrive på nytt.",
-        evidence_url="https://example.org/rapport",
+        new_source_url="https://example.org/rapport",
         health="at_risk",
         phase="not_started",
     )
     form = response.context["form"]
     assert form["summary"].value() == "Tekst jeg ikke vil skrive på nytt."
-    assert form["evidence_url"].value() == "https://example.org/rapport"
+    assert form["new_source_url"].value() == "https://example.org/rapport"
     assert form["health"].value() == "at_risk"
     assert form["phase"].value() == "not_started"
     assert form["progress"].value() == "101"
@@ -346,7 +351,7 @@ def test_script_in_text_fields_is_shown_escaped_on_every_page(client, world):
         world.alice,
         world.measure_a,
         summary=NASTY,
-        evidence_url='https://example.org/?q="onmouseover=alert(1)<script>',
+        new_source_url='https://example.org/?q="onmouseover=alert(1)<script>',
     )
     assert response.status_code == 302
     update = StatusUpdate.objects.latest("id")
@@ -424,7 +429,7 @@ def test_script_in_every_text_field_is_escaped_on_detail_home_and_report(client,
         world.alice,
         world.measure_a,
         summary=NASTY,
-        evidence_url=NASTY_URL,
+        new_source_url=NASTY_URL,
         as_of=timezone.localdate().strftime("%d.%m.%Y"),
     )
     update = StatusUpdate.objects.latest("id")
@@ -446,7 +451,7 @@ def test_script_in_every_text_field_is_escaped_on_detail_home_and_report(client,
         form_data(
             world.measure_a,
             summary=NASTY,
-            evidence_url=NASTY_URL,
+            new_source_url=NASTY_URL,
             as_of=timezone.localdate().strftime("%d.%m.%Y"),
             version=update.version,
         ),
@@ -491,7 +496,9 @@ text = st.one_of(
     health=text,
     progress=text,
     summary=st.one_of(text, st.text(min_size=4990, max_size=5010)),
-    evidence_url=text,
+    new_source_url=text,
+    new_source_published_on=text,
+    new_source_kind=text,
     version=text,
     button=st.sampled_from(["submit", "save_draft", "other"]),
 )
@@ -503,7 +510,9 @@ def test_any_input_to_the_update_form_never_gives_a_server_error(
     health,
     progress,
     summary,
-    evidence_url,
+    new_source_url,
+    new_source_published_on,
+    new_source_kind,
     version,
     button,
 ):
@@ -514,7 +523,11 @@ def test_any_input_to_the_update_form_never_gives_a_server_error(
         "health": health,
         "progress": progress,
         "summary": summary,
-        "evidence_url": evidence_url,
+        "new_source_url": new_source_url,
+        "new_source_publisher": "Utgiver",
+        "new_source_title": "Tittel",
+        "new_source_kind": new_source_kind,
+        "new_source_published_on": new_source_published_on,
         "version": version,
         button: "1",
     }
@@ -622,3 +635,191 @@ def test_service_refuses_a_caseworker_of_another_partner(world):
         )
     world.submitted_a.refresh_from_db()
     assert world.submitted_a.state == StatusUpdate.State.SUBMITTED
+
+
+# --- sources --------------------------------------------------------------------------
+
+NO_SOURCE = "Legg til minst én kilde: velg en kilde fra listen eller lim inn en lenke."
+NO_NEW_SOURCE = {
+    "new_source_url": None,
+    "new_source_publisher": None,
+    "new_source_title": None,
+    "new_source_kind": None,
+}
+
+
+def test_update_with_no_source_is_refused_with_what_to_add_and_keeps_the_text(
+    client, world
+):
+    before = _count()
+    response = _post(
+        client,
+        world.alice,
+        world.measure_a,
+        summary="Tekst jeg ikke vil miste.",
+        **NO_NEW_SOURCE,
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert NO_SOURCE in body
+    assert 'href="#sources-fieldset"' in body
+    assert response.context["form"]["summary"].value() == "Tekst jeg ikke vil miste."
+    assert _count() == before
+
+
+def test_a_draft_may_be_saved_before_the_source_is_found(client, world):
+    overrides = {**NO_NEW_SOURCE, "submit": None, "save_draft": "1"}
+    response = _post(client, world.alice, world.measure_a, **overrides)
+    assert response.status_code == 302
+    assert StatusUpdate.objects.latest("id").state == StatusUpdate.State.DRAFT
+
+
+def test_caseworker_can_cite_a_source_already_used_on_the_measure(client, world):
+    source = SourceFactory(title="Årsrapport 2020")
+    Citation.objects.create(source=source, measure=world.measure_a)
+    client.force_login(world.alice)
+    assert "Årsrapport 2020" in client.get(_url(world.measure_a)).content.decode()
+    response = _post(
+        client, world.alice, world.measure_a, sources=[source.pk], **NO_NEW_SOURCE
+    )
+    assert response.status_code == 302
+    update = StatusUpdate.objects.latest("id")
+    assert update.state == StatusUpdate.State.SUBMITTED
+    assert [c.source for c in update.citations.all()] == [source]
+
+
+def test_the_source_list_leaves_out_sources_of_other_plans(client, world):
+    SourceFactory(title="Annen plans kilde").citations.create(measure=world.measure_b)
+    client.force_login(world.alice)
+    assert "Annen plans kilde" not in client.get(_url(world.measure_a)).content.decode()
+
+
+def test_a_source_not_offered_cannot_be_chosen(client, world):
+    stranger = SourceFactory(title="Ikke tilbudt")
+    response = _post(
+        client, world.alice, world.measure_a, sources=[stranger.pk], **NO_NEW_SOURCE
+    )
+    assert response.status_code == 200
+    assert "Velg kilder fra listen." in response.content.decode()
+
+
+def test_the_same_link_typed_twice_gives_one_source(client, world):
+    url = "https://www.bergen.kommune.no/omkommunen/arkiv/rapport"
+    _post(client, world.alice, world.measure_a, new_source_url=url)
+    _post(
+        client,
+        world.alice,
+        world.measure_a,
+        new_source_url=f"  {url}  ",
+        new_source_publisher="",
+        new_source_title="",
+        new_source_kind="",
+    )
+    assert Source.objects.filter(url=url).count() == 1
+    first, second = StatusUpdate.objects.order_by("-id")[:2][::-1]
+    assert first.citations.get().source == second.citations.get().source
+
+
+def test_a_new_link_needs_publisher_title_and_kind(client, world):
+    response = _post(
+        client,
+        world.alice,
+        world.measure_a,
+        new_source_url="https://example.org/ny",
+        new_source_publisher="",
+        new_source_title="",
+        new_source_kind="",
+    )
+    body = response.content.decode()
+    assert "Skriv hvem som har publisert kilden." in body
+    assert "Skriv tittelen på kilden." in body
+    assert "Velg hva slags kilde det er." in body
+    assert not Source.objects.filter(url="https://example.org/ny").exists()
+
+
+def test_a_source_dated_in_the_future_is_refused(client, world):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    before = _count()
+    response = _post(
+        client,
+        world.alice,
+        world.measure_a,
+        new_source_url="https://example.org/framtid",
+        new_source_published_on=tomorrow.strftime("%d.%m.%Y"),
+    )
+    assert "Publiseringsdatoen kan ikke være i fremtiden." in response.content.decode()
+    assert _count() == before
+    assert not Source.objects.filter(url="https://example.org/framtid").exists()
+
+
+def test_an_undated_source_is_accepted_and_shown_as_udatert(client, world):
+    _post(
+        client,
+        world.alice,
+        world.measure_a,
+        new_source_url="https://example.org/udatert",
+        new_source_published_on="",
+    )
+    update = StatusUpdate.objects.latest("id")
+    assert update.citations.get().source.published_on is None
+    client.force_login(world.olivia)
+    body = client.get(reverse("measures:review-queue")).content.decode()
+    assert "https://example.org/udatert" in body
+    assert "(udatert)" in body
+
+
+def test_the_review_queue_and_detail_show_the_citations(client, world):
+    source = SourceFactory(
+        publisher="Helse Bergen", title="Rapport om LAR", url="https://helse.no/lar"
+    )
+    Citation.objects.create(source=source, status_update=world.submitted_a)
+    client.force_login(world.olivia)
+    for url in (
+        reverse("measures:review-queue"),
+        reverse("measures:update-detail", kwargs={"pk": world.submitted_a.pk}),
+    ):
+        body = client.get(url).content.decode()
+        assert "Helse Bergen" in body
+        assert '<a href="https://helse.no/lar" rel="noopener noreferrer">' in body
+        assert "Rapport om LAR" in body
+        assert "(01.03.2020)" in body
+
+
+def test_editing_a_returned_update_shows_its_sources_chosen(client, world):
+    source = SourceFactory(title="Valgt før")
+    Citation.objects.create(source=source, status_update=world.draft_a)
+    client.force_login(world.alice)
+    form = client.get(_edit_url(world.draft_a)).context["form"]
+    assert form["sources"].value() == [source.pk]
+
+
+def test_a_caseworker_cannot_cite_on_another_partners_measure_through_the_form(
+    client, world
+):
+    sources = Source.objects.count()
+    client.force_login(world.alice)
+    response = client.post(_url(world.measure_b), form_data(world.measure_b))
+    assert response.status_code == 403
+    assert Source.objects.count() == sources
+    assert not Citation.objects.filter(status_update__measure=world.measure_b).exists()
+
+
+def _form_queries(client, world, sources: int) -> tuple[int, object]:
+    """Queries of the update form page with `sources` sources cited on the
+    measure, after a first request has warmed the session."""
+    for _ in range(sources):
+        SourceFactory().citations.create(measure=world.measure_a)
+    client.force_login(world.alice)
+    client.get(_url(world.measure_a))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url(world.measure_a))
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_the_source_list_costs_the_same_queries_for_few_and_many_sources(client, world):
+    few, _response = _form_queries(client, world, 1)
+    many, response = _form_queries(client, world, 40)
+    assert many == few
+    offered = response.context["form"].fields["sources"].queryset
+    assert offered.count() == SOURCE_CHOICES_LIMIT

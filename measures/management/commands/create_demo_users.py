@@ -1,5 +1,13 @@
 """Create demo accounts for trying the workflow, on request only (never in
-migrations or `make run` by default). See docs/caseworker-guide.md."""
+migrations or `make run` by default), and the training plan they work on.
+
+The shipped Bergen plans are history: none of them takes status updates from the
+demo users. So the command also creates (or brings up to date) an adopted
+training plan, «Øvingsplan – ikke ekte data», with invented measures led by the
+demo caseworkers' partners and owned by a partner the demo coordinator
+coordinates. It is a Plan with is_training=True: the public pages, reports,
+exports and the API never show it (measures.models.plan_hidden). See
+docs/caseworker-guide.md and docs/admin-guide.md."""
 
 import os
 import secrets
@@ -8,12 +16,50 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from measures.models import MeasurePartner, Plan
+from measures import services
+from measures.models import Category, Goal, Measure, MeasurePartner, Plan
 from partners.models import Membership, Partner
 
 ENV_VARIABLE = "RUSPLAN_DEMO_PASSWORD"
 POLICE_SLUG = "vest-politidistrikt"
+
+TRAINING_SLUG = "ovingsplan"
+TRAINING_TITLE = "Øvingsplan – ikke ekte data"
+TRAINING_DESCRIPTION = (
+    "En oppdiktet plan for å øve på å rapportere status, gå gjennom og publisere. "
+    "Ingenting i den er ekte, og den vises aldri for publikum: ikke på sidene, i "
+    "rapporter, eksporter eller API-et."
+)
+TRAINING_GOAL = ("ovingsmal", "Øvingsmål: tryggere byrom (oppdiktet)")
+# slug, identifier, title, category, lead ("police" or "unit"), contributors
+TRAINING_MEASURES = [
+    (
+        "oving-felles-patruljering",
+        "Ø1",
+        "Øvingstiltak: felles patruljering i en oppdiktet park (bare for øving)",
+        Category.POLICE_SAFETY,
+        "police",
+        ["unit"],
+    ),
+    (
+        "oving-lavterskel-kafe",
+        "Ø2",
+        "Øvingstiltak: lavterskel kafé i et oppdiktet nærmiljø (bare for øving)",
+        Category.USER_INVOLVEMENT,
+        "unit",
+        ["police"],
+    ),
+    (
+        "oving-kartlegging-bolig",
+        "Ø3",
+        "Øvingstiltak: kartlegging av boligbehov, oppdiktet (bare for øving)",
+        Category.HOUSING,
+        "unit",
+        [],
+    ),
+]
 
 
 class Command(BaseCommand):
@@ -39,8 +85,14 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, unit="", police=POLICE_SLUG, **options):
         owners = list(
-            Partner.objects.filter(owned_plans__isnull=False)
-            .exclude(owned_plans__status=Plan.Status.DRAFT)
+            Partner.objects.filter(
+                owned_plans__is_training=False,
+                owned_plans__status__in=[
+                    status for status in Plan.Status.values if status != "draft"
+                ],
+            )
+            .annotate(n_plans=Count("owned_plans", distinct=True))
+            .order_by("-n_plans", "name")
             .distinct()
         )
         if not owners:
@@ -79,13 +131,79 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(
                     user=user, partner=partner, defaults={"role": role}
                 )
-            where = ", ".join(f"{p.name} ({r})" for p, r in roles)
+            where = ", ".join(
+                f"{p.name} ({Membership.Role(r).label.lower()})" for p, r in roles
+            )
             verb = "Opprettet" if created else "Oppdaterte"
             self.stdout.write(f"{verb} {username}: {where}")
+        plan = self._training_plan(
+            owner=owners[0], partners={"police": police_partner, "unit": unit_partner}
+        )
+        self.stdout.write(
+            f"Øvingsplan: «{plan.title}» med {plan.measures.count()} oppdiktede "
+            "tiltak. Demobrukerne finner dem under Mine tiltak (/mine-tiltak/); "
+            "planen vises aldri for publikum."
+        )
         if os.environ.get(ENV_VARIABLE):
             self.stdout.write(f"Passord: fra miljøvariabelen {ENV_VARIABLE}.")
         else:
             self.stdout.write(f"Passord for alle demobrukerne: {password}")
+
+    def _training_plan(self, *, owner: Partner, partners: dict) -> Plan:
+        """Create the training plan, or bring it back to what the demo needs
+        (adopted, hidden, reporting by tertial, the demo partners on its
+        measures). Updates written on it are kept."""
+        year = timezone.localdate().year
+        fields = {
+            "title": TRAINING_TITLE,
+            "short_title": "Øvingsplan",
+            "description": TRAINING_DESCRIPTION,
+            "start_year": year - 1,
+            "end_year": year + 1,
+            "status": Plan.Status.ADOPTED,
+            "is_training": True,
+            "reporting_interval": Plan.ReportingInterval.TERTIAL,
+            "requires_review": True,
+            "owner": owner,
+        }
+        plan = Plan.objects.filter(slug=TRAINING_SLUG).first()
+        if plan is None:
+            plan = services.plan_create(slug=TRAINING_SLUG, **fields)
+        elif any(getattr(plan, name) != value for name, value in fields.items()):
+            plan = services.plan_update(plan=plan, **fields)
+        goal_slug, goal_title = TRAINING_GOAL
+        goal = Goal.objects.filter(plan=plan, slug=goal_slug).first()
+        if goal is None:
+            goal = services.goal_create(plan=plan, title=goal_title, slug=goal_slug)
+        for slug, identifier, title, category, lead, helpers in TRAINING_MEASURES:
+            contributors = [partners[name] for name in helpers]
+            measure = Measure.objects.filter(slug=slug).first()
+            if measure is None:
+                services.measure_create(
+                    plan=plan,
+                    title=title,
+                    slug=slug,
+                    identifier=identifier,
+                    category=category,
+                    description=TRAINING_DESCRIPTION,
+                    lead=partners[lead],
+                    contributors=contributors,
+                    goals=[goal],
+                )
+            else:
+                if measure.plan_id != plan.pk:
+                    raise CommandError(
+                        f"Tiltaket «{slug}» finnes i en annen plan enn øvingsplanen."
+                    )
+                wanted = {(partners[lead].pk, MeasurePartner.Role.LEAD)} | {
+                    (partner.pk, MeasurePartner.Role.CONTRIBUTOR)
+                    for partner in contributors
+                }
+                if set(measure.partner_roles.values_list("partner", "role")) != wanted:
+                    services.measure_set_partners(
+                        measure=measure, lead=partners[lead], contributors=contributors
+                    )
+        return plan
 
     def _unit(self, slug: str) -> Partner:
         if slug:

@@ -1,0 +1,181 @@
+"""Writes the data loader (measures/loading.py) makes for the shipped data: its
+sources and citations, and facts recorded together with their citations.
+
+A shipped fact (an event, a figure) rests on public sources. These services record
+it with its citations in one transaction, so a fact never exists without the
+evidence it was recorded with. The loader acts for no user: what it writes is the
+shipped file, reviewed in the repository. Writes made by people go through
+measures/source_services.py, which checks the acting user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import indicator_services, services
+from .models import (
+    Citation,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    Source,
+    StatusUpdate,
+)
+from .source_models import CITING_MODELS
+
+# (source, field): the source and the detail of the fact it supports ("" = all).
+Cited = tuple[Source, str]
+
+
+def _validated_save(instance: models.Model) -> None:
+    instance.full_clean()
+    instance.save()
+
+
+@transaction.atomic
+def source_create(
+    *, url: str, publisher: str, title: str, kind: str, **fields
+) -> Source:
+    source = Source(url=url, publisher=publisher, title=title, kind=kind, **fields)
+    _validated_save(source)
+    return source
+
+
+@transaction.atomic
+def source_update(*, source: Source, **fields) -> Source:
+    for name, value in fields.items():
+        setattr(source, name, value)
+    _validated_save(source)
+    return source
+
+
+def citation_target_name(target: models.Model) -> str:
+    """The Citation field that points at `target`'s model ("plan", "measure", ...)."""
+    label = target._meta.label
+    for name, model in CITING_MODELS.items():
+        if model == label:
+            return name
+    raise ValueError(f"{label} cannot be cited")
+
+
+@transaction.atomic
+def citation_add(
+    *, target: models.Model, source: Source, field: str = "", position: int = 0
+) -> Citation:
+    citation = Citation(
+        source=source,
+        field=field,
+        position=position,
+        **{citation_target_name(target): target},
+    )
+    _validated_save(citation)
+    return citation
+
+
+@transaction.atomic
+def citation_update(*, citation: Citation, position: int) -> Citation:
+    citation.position = position
+    _validated_save(citation)
+    return citation
+
+
+@transaction.atomic
+def citation_remove(*, citation: Citation) -> None:
+    citation.delete()
+
+
+def _require_sources(cited: Sequence[Cited]) -> None:
+    if not cited:
+        raise ValidationError(
+            _("En opplysning fra offentlige kilder må ha minst én kilde.")
+        )
+
+
+def _cite_all(target: models.Model, cited: Sequence[Cited]) -> None:
+    for position, (source, field) in enumerate(cited, start=1):
+        citation_add(target=target, source=source, field=field, position=position)
+
+
+@transaction.atomic
+def status_update_record_cited(
+    *,
+    measure: Measure,
+    as_of,
+    phase: str,
+    summary: str,
+    cited: Sequence[Cited],
+    health: str = "",
+    progress: int | None = None,
+    uncertainty: str = "",
+    external_id: str = "",
+) -> StatusUpdate:
+    """Record an already-public event as a published update with its citations.
+
+    Like services.status_update_record_published (no author, no review: the sources
+    carry the authority), but the evidence is the citations, not free text.
+    """
+    _require_sources(cited)
+    update = StatusUpdate(
+        measure=measure,
+        as_of=as_of,
+        phase=phase,
+        health=health,
+        progress=progress,
+        summary=summary,
+        uncertainty=uncertainty,
+        external_id=external_id,
+        state=StatusUpdate.State.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    _validated_save(update)
+    _cite_all(update, cited)
+    services.measure_sync_current_status(measure=measure)
+    return update
+
+
+@transaction.atomic
+def indicator_value_record_cited(
+    *,
+    indicator: Indicator,
+    year: int,
+    value,
+    cited: Sequence[Cited],
+    period_type: str = "year",
+    number: int = 1,
+    qualifier: str = "",
+    note: str = "",
+    uncertainty: str = "",
+) -> IndicatorValue:
+    """Record an already-public figure as a published value with its citations.
+
+    The checks are those of indicator_services.indicator_value_record_published;
+    the evidence is the citations instead of a source name or link.
+    """
+    _require_sources(cited)
+    fields = indicator_services._clean_content(
+        indicator,
+        {
+            "period_type": period_type,
+            "year": year,
+            "number": number,
+            "value": value,
+            "qualifier": qualifier,
+            "note": note,
+        },
+    )
+    indicator_services._check_period_free(indicator, fields)
+    recorded = IndicatorValue(
+        indicator=indicator,
+        state=IndicatorValue.State.PUBLISHED,
+        published_at=timezone.now(),
+        uncertainty=uncertainty,
+        **fields,
+    )
+    _validated_save(recorded)
+    _cite_all(recorded, cited)
+    return recorded
