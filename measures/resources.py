@@ -499,8 +499,7 @@ MEASURE_OWN_FIELDS = (
     "planned_end",
     "weight",
     "continues",
-    "source_url",
-    "source_note",
+    "uncertainty",
 )
 
 
@@ -524,8 +523,8 @@ class MeasureResource(ServiceResource):
         "planned_end",
         "weight",
         "continues",
-        "source_url",
-        "source_note",
+        "uncertainty",
+        SOURCE_URLS,
     )
     preview_columns = ("plan", "slug", *written_columns)
     error_columns = {"partners": "lead"}
@@ -573,11 +572,17 @@ class MeasureResource(ServiceResource):
         new = instance.pk is None
         given = {c: row[c] for c in self.written_columns if c in row}
         fields: dict = {}
-        for name in ("identifier", "title", "description", "source_url"):
+        for name in ("identifier", "title", "description", "uncertainty"):
             if name in given:
                 fields[name] = _text(given[name])
-        if "source_note" in given:
-            fields["source_note"] = _text(given["source_note"])
+        urls = None
+        if SOURCE_URLS in given:
+            urls = _collect(
+                errors, SOURCE_URLS, lambda: _source_urls(given[SOURCE_URLS])
+            )
+            if urls is not None and not new and set(urls) == _cited_urls(instance):
+                urls = None  # cites these already
+        instance._import_urls = urls
         if "category" in given:
             if new and given["category"] == "":
                 fields["category"] = Category.OTHER
@@ -671,6 +676,7 @@ class MeasureResource(ServiceResource):
             or goals is not None
             or districts is not None
             or instance._import_partners is not None
+            or instance._import_urls is not None
         )
 
     def _continues(self, instance, given):
@@ -748,7 +754,7 @@ class MeasureResource(ServiceResource):
         fields = dict(instance._import_fields)
         if is_create:
             lead, contributors = instance._import_partners or (None, [])
-            return services.measure_create(
+            measure = services.measure_create(
                 plan=instance.plan,
                 slug=instance.slug,
                 title=fields.pop("title"),
@@ -758,6 +764,8 @@ class MeasureResource(ServiceResource):
                 districts=instance._import_districts or [],
                 **fields,
             )
+            self._cite(measure, instance._import_urls, user)
+            return measure
         # Always through measure_update, also when only relations change: the
         # measure's one history row (and version bump) records the import.
         measure = services.measure_update(measure=instance, **fields)
@@ -770,7 +778,20 @@ class MeasureResource(ServiceResource):
             services.measure_set_partners(
                 measure=measure, lead=lead, contributors=contributors
             )
+        self._cite(measure, instance._import_urls, user)
         return measure
+
+    def _cite(self, measure, urls, user) -> None:
+        """The measure cites the row's links (found or created as sources)."""
+        if urls is None:
+            return
+        sources = source_services.resolve_sources(
+            actor=user,
+            new_sources=[source_services.source_from_url(url) for url in urls],
+            field_prefix="source_urls:",
+            permission_checked=True,
+        )
+        source_services.citations_set(actor=user, target=measure, sources=sources)
 
     def permission_message(self, instance):
         return _(
@@ -800,8 +821,8 @@ class MeasureResource(ServiceResource):
                 instance.planned_end,
                 instance.weight,
                 instance.continues.slug if instance.continues_id else "",
-                instance.source_url,
-                instance.source_note,
+                instance.uncertainty,
+                " ".join(sorted(_cited_urls(instance))),
             )
         ]
 
@@ -814,8 +835,7 @@ UPDATE_CONTENT = (
     "health",
     "progress",
     "summary",
-    "evidence_url",
-    "source_note",
+    "uncertainty",
 )
 
 
@@ -825,7 +845,7 @@ class StatusUpdateResource(ServiceResource):
     never edited. A new row adds a published update with the importing user as
     author and reviewer, and needs an external_id."""
 
-    columns = (*(column.key for column in exports.UPDATE_COLUMNS), SOURCE_URLS)
+    columns = tuple(column.key for column in exports.UPDATE_COLUMNS)
     required_columns = ("external_id", "measure", "as_of", "phase", "summary")
     written_columns = UPDATE_CONTENT
     preview_columns = (
@@ -951,7 +971,7 @@ class StatusUpdateResource(ServiceResource):
                 "progress",
                 lambda: _whole(given["progress"], "progress", 0, 100),
             )
-        for name in ("summary", "evidence_url", "source_note"):
+        for name in ("summary", "uncertainty"):
             if name in given:
                 content[name] = _text(given[name])
         if "summary" in given and not content["summary"]:
@@ -1025,7 +1045,7 @@ class StatusUpdateResource(ServiceResource):
 
 # --- indicator values -------------------------------------------------------------
 
-VALUE_CONTENT = ("value", "qualifier", "note", "source_name", "source_url")
+VALUE_CONTENT = ("value", "qualifier", "note", "uncertainty")
 
 
 class IndicatorValueResource(ServiceResource):
@@ -1034,10 +1054,7 @@ class IndicatorValueResource(ServiceResource):
     "replaced"); an unchanged row, or one with an empty value (a small number the
     public file hides), leaves the period alone."""
 
-    columns = (
-        *(column.key for column in exports.INDICATOR_VALUE_COLUMNS),
-        SOURCE_URLS,
-    )
+    columns = tuple(column.key for column in exports.INDICATOR_VALUE_COLUMNS)
     required_columns = ("indicator", "year", "value")
     written_columns = VALUE_CONTENT
     preview_columns = (
@@ -1049,7 +1066,8 @@ class IndicatorValueResource(ServiceResource):
         *VALUE_CONTENT,
         SOURCE_URLS,
     )
-    error_columns = SOURCE_ERROR_COLUMNS
+    # A value with no source at all: the row's column for sources is source_urls.
+    error_columns = {**SOURCE_ERROR_COLUMNS, "source_name": SOURCE_URLS}
 
     class Meta(ServiceResource.Meta):
         model = IndicatorValue
@@ -1138,7 +1156,7 @@ class IndicatorValueResource(ServiceResource):
                     blank=True,
                 ),
             )
-        for name in ("note", "source_name", "source_url"):
+        for name in ("note", "uncertainty"):
             if name in given:
                 content[name] = _text(given[name])
         urls = _collect(

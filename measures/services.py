@@ -591,6 +591,7 @@ def status_update_import(
     progress: int | None = None,
     evidence_url: str = "",
     source_note: str = "",
+    uncertainty: str = "",
     new_sources: Sequence["source_services.NewSource"] = (),
 ) -> StatusUpdate:
     """A published update from an administrator's import (measures/resources.py).
@@ -639,6 +640,7 @@ def status_update_import(
         summary=summary,
         evidence_url=evidence_url,
         source_note=source_note,
+        uncertainty=uncertainty,
         external_id=external_id.strip(),
         state=StatusUpdate.State.PUBLISHED,
         submitted_at=now,

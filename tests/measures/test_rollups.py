@@ -71,7 +71,8 @@ def test_counts_per_phase_and_health_cover_every_choice():
         ]
     )
 
-    assert [s.key for s in result.phases] == list(Phase.values)
+    # Every phase, then the measures with no status registered, its own bucket.
+    assert [s.key for s in result.phases] == [*Phase.values, selectors.NO_STATUS]
     assert result.phase_count(Phase.COMPLETED) == 2
     assert result.phase_count(Phase.NOT_STARTED) == 1
     assert result.health_count(Health.OFF_TRACK) == 1
@@ -148,7 +149,10 @@ def test_progress_over_time_steps_through_the_years_and_ends_at_current():
         datetime.date(2020, 12, 31),
     ]
     assert [p.rollup.progress for p in page.progress_over_time] == [20, 50, 65]
-    assert page.progress_over_time[0].rollup.phase_count(Phase.NOT_STARTED) == 1
+    # No update by 31.12.2018: no status, never "not started".
+    first_year = page.progress_over_time[0].rollup
+    assert first_year.phase_count(selectors.NO_STATUS) == 1
+    assert first_year.phase_count(Phase.NOT_STARTED) == 0
     assert page.progress_over_time[-1].rollup == page.rollup
 
 
@@ -235,4 +239,44 @@ def test_home_summaries_match_plan_page():
 
     assert summary.rollup == selectors.plan_page(plan=plan).rollup
     assert summary.rollup.progress == 42
-    assert summary.rollup.phase_count(Phase.NOT_STARTED) == 1
+    assert summary.rollup.phase_count(selectors.NO_STATUS) == 1
+    assert summary.rollup.phase_count(Phase.NOT_STARTED) == 0
+
+
+def test_a_measure_with_no_status_counts_in_its_own_bucket_not_as_not_started():
+    result = selectors.rollup(
+        [
+            _row(None, phase="", health=""),
+            _row(None, phase=Phase.NOT_STARTED, health=""),
+        ]
+    )
+
+    assert result.phase_count(selectors.NO_STATUS) == 1
+    assert result.phase_count(Phase.NOT_STARTED) == 1
+    assert result.without_status == 1
+
+
+@pytest.mark.parametrize(
+    ("weights", "covers"),
+    [
+        # (weight of each assessed measure, of each unassessed one)
+        (([1], [1, 1, 1, 1, 1, 1]), False),  # 1 of 7 measures: too little
+        (([1, 1, 1], [1, 1, 1]), True),  # exactly half the weight
+        (([1, 1], [1, 1, 1]), False),  # 2 of 5
+        (([5], [1, 1, 1]), True),  # 1 of 4 measures, but 5 of 8 by weight
+    ],
+)
+def test_progress_covers_the_plan_only_with_half_the_weight_assessed(weights, covers):
+    assessed, unassessed = weights
+    rows = [_row(40, weight=w) for w in assessed] + [
+        _row(None, weight=w, health="") for w in unassessed
+    ]
+
+    result = selectors.rollup(rows)
+
+    assert result.progress == 40
+    assert result.covers_enough is covers
+
+
+def test_no_progress_never_covers_anything():
+    assert selectors.rollup([_row(None, health="")]).covers_enough is False

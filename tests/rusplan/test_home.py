@@ -31,7 +31,7 @@ def plan(db):
             as_of=datetime.date(2020, 1, progress // 10),
         )
         measure_sync_current_status(measure=measure)
-    MeasureFactory(plan=plan)  # not started
+    MeasureFactory(plan=plan)  # no status registered
     return plan
 
 
@@ -49,8 +49,12 @@ def test_home_lists_plans_with_period_status_count_and_phase_shares(client, plan
         '<td class="text-end">2</td><td class="text-end">67&nbsp;%</td></tr>'
     ) in html
     assert (
-        f'<tr><th scope="row">{Phase.NOT_STARTED.label}</th>'
+        '<tr><th scope="row">Ingen status registrert</th>'
         '<td class="text-end">1</td><td class="text-end">33&nbsp;%</td></tr>'
+    ) in html
+    assert (
+        f'<tr><th scope="row">{Phase.NOT_STARTED.label}</th>'
+        '<td class="text-end">0</td><td class="text-end">0&nbsp;%</td></tr>'
     ) in html
 
 
@@ -58,7 +62,8 @@ def test_home_shows_roll_up_progress_honestly(client, plan):
     html = client.get("/").text
 
     assert '<span class="rollup-percent">40&nbsp;%</span>' in html
-    assert "2 av 3 tiltak har vurdert fremdrift" in html
+    assert "vektet fremdrift – vurdert for 2 av 3 tiltak" in html
+    assert "1 av 3 tiltak har ingen status registrert." in html
 
 
 def test_home_separates_current_and_earlier_plans(client, plan):
