@@ -15,6 +15,7 @@ from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 from partners.models import Partner
 
 from .models import (
+    NO_STATUS_LABEL,
     Category,
     District,
     Goal,
@@ -84,8 +85,8 @@ class MeasureFilter(django_filters.FilterSet):
     phase = django_filters.ChoiceFilter(
         label=_("Fase"),
         widget=LeanSelect,
-        field_name="current_phase",
-        choices=Phase.choices,
+        choices=[*Phase.choices, (NOT_ASSESSED_PARAM, NO_STATUS_LABEL)],
+        method="filter_phase",
         empty_label=_("Alle faser"),
         error_messages={"invalid_choice": _("Ukjent fase.")},
     )
@@ -223,6 +224,12 @@ class MeasureFilter(django_filters.FilterSet):
             goal_id__in=goal_descendant_ids(value)
         )
         return queryset.filter(pk__in=through.values("measure_id"))
+
+    def filter_phase(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # ?phase=none: the measures with no status registered (a blank phase).
+        if value == NOT_ASSESSED_PARAM:
+            return queryset.filter(current_phase="")
+        return queryset.filter(current_phase=value)
 
     def filter_health(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == NOT_ASSESSED_PARAM:

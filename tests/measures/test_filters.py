@@ -6,7 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from measures.models import Category, Measure
-from tests.factories import DistrictFactory, MeasureFactory
+from measures.services import measure_sync_current_status
+from tests.factories import (
+    DistrictFactory,
+    MeasureFactory,
+    PlanFactory,
+    PublishedStatusUpdateFactory,
+)
 from tests.measures.test_public_pages import make_world
 
 LIST = "/tiltak/"
@@ -226,3 +232,19 @@ text = st.one_of(
 def test_any_filter_input_never_gives_a_server_error(client, world, params):
     for url in (LIST, world.plan.get_absolute_url()):
         assert client.get(url, params).status_code == 200
+
+
+def test_phase_none_lists_the_measures_with_no_status_registered(client, db):
+    plan = PlanFactory(slug="plan-uten-status")
+    without = MeasureFactory(plan=plan, title="Uten status", slug="uten-status")
+    with_status = MeasureFactory(plan=plan, title="Med status", slug="med-status")
+    PublishedStatusUpdateFactory(measure=with_status, phase="not_started")
+    measure_sync_current_status(measure=with_status)
+
+    response = client.get("/tiltak/", {"plan": plan.slug, "phase": "none"})
+    api = client.get("/api/v1/measures/", {"plan": plan.slug, "phase": "none"})
+
+    assert [m.slug for m in response.context["page_obj"]] == [without.slug]
+    assert [m["slug"] for m in api.json()["results"]] == [without.slug]
+    started = client.get("/tiltak/", {"plan": plan.slug, "phase": "not_started"})
+    assert [m.slug for m in started.context["page_obj"]] == [with_status.slug]
