@@ -110,22 +110,27 @@ def public_citations() -> QuerySet[Citation]:
     )
 
 
+def of_plan(plan_id: int) -> Q:
+    """Citations of a plan's facts: the plan, its goals, measures, updates,
+    indicators and their values, and budget lines."""
+    return (
+        Q(plan_id=plan_id)
+        | Q(goal__plan_id=plan_id)
+        | Q(measure__plan_id=plan_id)
+        | Q(status_update__measure__plan_id=plan_id)
+        | Q(indicator__goal__plan_id=plan_id)
+        | Q(indicator__measure__plan_id=plan_id)
+        | Q(indicator_value__indicator__goal__plan_id=plan_id)
+        | Q(indicator_value__indicator__measure__plan_id=plan_id)
+        | Q(budget_line__measure__plan_id=plan_id)
+    )
+
+
 def plan_citations(plan: Plan) -> QuerySet[Citation]:
-    """Every public citation of a plan's facts: the plan, its goals, measures,
-    published updates, indicators and published values, and budget lines."""
+    """Every public citation of a plan's facts."""
     return (
         public_citations()
-        .filter(
-            Q(plan=plan)
-            | Q(goal__plan=plan)
-            | Q(measure__plan=plan)
-            | Q(status_update__measure__plan=plan)
-            | Q(indicator__goal__plan=plan)
-            | Q(indicator__measure__plan=plan)
-            | Q(indicator_value__indicator__goal__plan=plan)
-            | Q(indicator_value__indicator__measure__plan=plan)
-            | Q(budget_line__measure__plan=plan)
-        )
+        .filter(of_plan(plan.pk))
         .select_related("source")
         .order_by("position", "id")
     )

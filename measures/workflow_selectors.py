@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from partners.models import Partner
 
-from . import permissions
+from . import citations, permissions
 from .models import Citation, Measure, MeasurePartner, Plan, Source, StatusUpdate
 from .periods import OPEN_PHASES, ReportingStatus, reporting_status
 
@@ -222,17 +222,7 @@ def _ranked_sources(
     """Sources cited `near` (the measure or indicator) first, then those cited
     anywhere in the plan, then those the user added; newest first within each;
     at most SOURCE_CHOICES_LIMIT, plus `extra_ids` (already chosen) always."""
-    in_plan = (
-        Q(plan_id=plan_id)
-        | Q(goal__plan_id=plan_id)
-        | Q(measure__plan_id=plan_id)
-        | Q(status_update__measure__plan_id=plan_id)
-        | Q(indicator__goal__plan_id=plan_id)
-        | Q(indicator__measure__plan_id=plan_id)
-        | Q(indicator_value__indicator__goal__plan_id=plan_id)
-        | Q(indicator_value__indicator__measure__plan_id=plan_id)
-        | Q(budget_line__measure__plan_id=plan_id)
-    )
+    in_plan = citations.of_plan(plan_id)
     cited = Citation.objects.filter(source=OuterRef("pk"))
     mine = Q(created_by=user) if user is not None and user.is_authenticated else Q()
     ranked = (
