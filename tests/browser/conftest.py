@@ -116,6 +116,8 @@ PUBLIC_PATHS = [
     "/partnere/testpartner/",
     "/bydeler/testbydel/",
     "/tilgjengelighet/",
+    "/kilder/",
+    "/planer/testplan/kilder/",
     "/logg-inn/",
     "/api/docs/",
 ]
@@ -146,7 +148,17 @@ def site_data(transactional_db):
     )
     measure.goals.add(goal)
     measure.districts.add(DistrictFactory(name="Testbydel", slug="testbydel"))
-    PublishedStatusUpdateFactory(measure=measure)
+    update = PublishedStatusUpdateFactory(measure=measure)
+    from measures.models import Citation, Source
+
+    source = Source.objects.create(
+        publisher="Bergen kommune",
+        title="Om testtiltaket",
+        url="https://www.bergen.kommune.no/testtiltak",
+        kind=Source.Kind.MUNICIPAL_PAGE,
+    )
+    Citation.objects.create(source=source, measure=measure)
+    Citation.objects.create(source=source, status_update=update)
     return plan
 
 

@@ -26,9 +26,11 @@ def test_bergen_pages_have_no_axe_violations(page, live_server, bergen_data):
 
     plans = list(Plan.objects.prefetch_related("measures").order_by("pk"))
     assert plans, "load_bergen_plans loaded no plans"
-    urls = ["/"]
+    urls = ["/", "/kilder/"]
     for plan in plans:
         urls.append(plan.get_absolute_url())
+        urls.append(plan.get_absolute_url() + "kilder/")
+        urls.append(plan.get_absolute_url() + "rapport/")
         first_measure = plan.measures.first()
         if first_measure is not None:
             urls.append(first_measure.get_absolute_url())
