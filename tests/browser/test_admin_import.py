@@ -28,7 +28,7 @@ def import_data(transactional_db, settings):
 
 
 def _csv(*rows: str) -> bytes:
-    header = "indicator;period_type;year;number;value;source_name"
+    header = "indicator;period_type;year;number;value;source_urls"
     return ("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode("utf-8")
 
 
@@ -65,7 +65,9 @@ def test_admin_import_pages_work_under_the_csp_and_pass_axe(
         {
             "name": "verdier.csv",
             "mimeType": "text/csv",
-            "buffer": _csv("overdosedodsfall;year;2019;1;x;FHI"),
+            "buffer": _csv(
+                "overdosedodsfall;year;2019;1;x;https://www.fhi.no/dodsfall"
+            ),
         },
     )
     # guess_format.js (a file, allowed by the CSP) chose the format.
@@ -82,8 +84,9 @@ def test_admin_import_pages_work_under_the_csp_and_pass_axe(
             "name": "verdier.csv",
             "mimeType": "text/csv",
             "buffer": _csv(
-                "overdosedodsfall;year;2019;1;26;FHI",
-                f"overdosedodsfall;year;{datetime.date.today().year - 1};1;30;FHI",
+                "overdosedodsfall;year;2019;1;26;https://www.fhi.no/dodsfall",
+                f"overdosedodsfall;year;{datetime.date.today().year - 1};1;30;"
+                "https://www.fhi.no/dodsfall",
             ),
         },
     )

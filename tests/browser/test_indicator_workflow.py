@@ -134,7 +134,13 @@ def test_caseworker_records_coordinator_publishes_public_page_shows_it(
     table = public.locator("#indikator-brukere table")
     row = table.locator("tr", has_text=str(LAST_YEAR)).first
     assert "27" in row.inner_text()
-    assert "Etatens fagsystem" in row.inner_text()
+    # The value cites its source by number; the page's source list names it.
+    number = row.locator("a.cite").inner_text()
+    source = public.locator(f"#kilde-{number.strip('[]')}")
+    assert "Etatens fagsystem" in source.inner_text()
+    assert source.locator("a.source-url").get_attribute("href") == (
+        "https://www.bergen.kommune.no/tall"
+    )
     # The public keeps "< 5" for the small number Alice saw exactly.
     assert "<\u00a05" in table.inner_text()
 
