@@ -132,7 +132,8 @@ def test_caseworker_records_coordinator_publishes_public_page_shows_it(
     table = public.locator("#indikator-brukere table")
     row = table.locator("tr", has_text=str(LAST_YEAR)).first
     assert "27" in row.inner_text()
-    assert "Etatens fagsystem" in row.inner_text()
+    # The figure cites its source: a numbered reference that names the publisher.
+    assert "Etatens fagsystem" in row.locator("a.cite").get_attribute("aria-label")
     # The public keeps "< 5" for the small number Alice saw exactly.
     assert "<\u00a05" in table.inner_text()
 
