@@ -651,6 +651,7 @@ UPDATE_COLUMNS = (
     "progress",
     "summary",
     "external_id",
+    "uncertainty",
     "state",
     "review_comment",
     "created_at",
@@ -670,7 +671,7 @@ def _copy_updates(measures, histories) -> None:
             at = u.published_at.isoformat()
             yield (
                 f"{measure_id}\t{u.as_of.isoformat()}\t{u.phase}\t{u.health}\t"
-                f"{progress}\t{_summary(measure, number, u)}\t\t"
+                f"{progress}\t{_summary(measure, number, u)}\t\t\t"
                 f"{published}\t\t{now}\t{at}\t{at}\t1\n"
             )
 
