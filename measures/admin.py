@@ -126,7 +126,7 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
                 ]
             },
         ),
-        (_("Kilde"), {"fields": ["source_url", "source_note", "uncertainty"]}),
+        (_("Usikkerhet"), {"fields": ["uncertainty"]}),
     ]
 
     def get_queryset(self, request):
@@ -249,7 +249,7 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
             _("Periode, vekt og videreføring"),
             {"fields": ["planned_start", "planned_end", "weight", "continues"]},
         ),
-        (_("Kilde"), {"fields": ["source_url", "source_note", "uncertainty"]}),
+        (_("Usikkerhet"), {"fields": ["uncertainty"]}),
         (
             _("Gjeldende status"),
             {
@@ -339,7 +339,6 @@ UPDATE_RECORD = [
     "reviewer",
     "review_comment",
     "published_at",
-    "source_note",
     "external_id",
 ]
 
@@ -378,6 +377,11 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     def plan(self, update: StatusUpdate) -> Plan:
         return update.measure.plan
 
+    def get_inlines(self, request, obj):
+        # A new update cites the sources chosen on its form (the service needs
+        # them to publish); the citation inline is for an existing update.
+        return self.inlines if obj is not None else []
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = StatusUpdateChangeForm if obj else StatusUpdateAddForm
         return super().get_form(request, obj, change=change, **kwargs)
@@ -386,7 +390,7 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         if obj is None:
             return [
                 (None, {"fields": ["record_as", "measure", *UPDATE_CONTENT]}),
-                (_("Kilde og import"), {"fields": ["source_note", "external_id"]}),
+                (_("Kilder og import"), {"fields": ["sources", "external_id"]}),
             ]
         content = list(UPDATE_CONTENT)
         if self.has_change_permission(request, obj):
@@ -455,8 +459,9 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
             if data["record_as"] == StatusUpdateAddForm.PUBLISHED:
                 saved = services.status_update_record_published(
                     measure=data["measure"],
-                    source_note=data["source_note"],
+                    sources=list(data["sources"]),
                     external_id=data["external_id"],
+                    actor=request.user,
                     **fields,
                 )
             else:
@@ -464,7 +469,7 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
                     measure=data["measure"],
                     author=request.user,
                     actor=request.user,
-                    source_note=data["source_note"],
+                    sources=list(data["sources"]),
                     external_id=data["external_id"],
                     **fields,
                 )

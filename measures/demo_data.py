@@ -26,6 +26,9 @@ in the first plan to 740 in the last: see measures_per_plan) with one lead and
 dated through the plan period up to DEMO_TODAY; indicators in proportion to the plan
 sizes (40 on average), half on goals and half on measures, each with published values
 for consecutive tertials (20). Without the indicator models, no indicators.
+
+No sources and no citations: demo data is never a public fact of a real plan, so it
+cites nothing (and a million citations would only slow the benchmarks down).
 """
 
 import dataclasses
@@ -382,7 +385,6 @@ def _make_world(size: DemoSize, rng: random.Random) -> _World:
                 # Most plans are in force; every fifth is a finished one.
                 status=Plan.Status.COMPLETED if i % 5 == 0 else Plan.Status.ADOPTED,
                 owner=municipality,
-                source_note=DESCRIPTION,
             )
         )
     _bulk(Plan, plans)
@@ -542,7 +544,6 @@ def _make_measures(size: DemoSize, rng: random.Random, world: _World):
                 planned_start=planned_start,
                 planned_end=planned_start
                 + datetime.timedelta(days=365 + rng.randrange(3 * 365)),
-                source_note=DESCRIPTION,
                 current_phase=last.phase if last else Phase.NOT_STARTED,
                 current_health=last.health if last else "",
                 current_progress=last.progress if last else None,
@@ -649,9 +650,8 @@ UPDATE_COLUMNS = (
     "health",
     "progress",
     "summary",
-    "evidence_url",
-    "source_note",
     "external_id",
+    "uncertainty",
     "state",
     "review_comment",
     "created_at",
@@ -671,7 +671,7 @@ def _copy_updates(measures, histories) -> None:
             at = u.published_at.isoformat()
             yield (
                 f"{measure_id}\t{u.as_of.isoformat()}\t{u.phase}\t{u.health}\t"
-                f"{progress}\t{_summary(measure, number, u)}\t\tDemodata\t\t"
+                f"{progress}\t{_summary(measure, number, u)}\t\t\t"
                 f"{published}\t\t{now}\t{at}\t{at}\t1\n"
             )
 
@@ -698,7 +698,6 @@ def _bulk_create_updates(measures, histories) -> None:
                 health=u.health,
                 progress=u.progress,
                 summary=_summary(measure, number, u),
-                source_note="Demodata",
                 state=published,
                 submitted_at=u.published_at,
                 published_at=u.published_at,
@@ -789,7 +788,6 @@ def _make_indicators(size: DemoSize, rng: random.Random, world: _World, measures
                     goal=rng.choice(world.goals[p]) if on_goal else None,
                     measure=None if on_goal else rng.choice(plan_measures),
                     order=k,
-                    source_note=DESCRIPTION,
                 )
             )
             series.append((base, _tertials_back(end, size.values_per_indicator)))
@@ -809,7 +807,6 @@ def _make_indicators(size: DemoSize, rng: random.Random, world: _World, measures
                     year=year,
                     number=tertial,
                     value=min(level, 100) if indicator.kind == "percent" else level,
-                    source_name="Demodata",
                     state="published",
                     submitted_at=published,
                     published_at=published,

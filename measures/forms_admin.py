@@ -5,8 +5,6 @@ administrator can break, so that the admin shows them on the form instead of
 failing on save.
 """
 
-from urllib.parse import urlsplit
-
 from django import forms
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Measure, MeasurePartner, Phase, StatusUpdate
+from .source_models import Source
 
 
 class PlanAdminForm(forms.ModelForm):
@@ -150,16 +149,21 @@ UPDATE_CONTENT = [
     "health",
     "progress",
     "summary",
-    "evidence_url",
     "uncertainty",
 ]
 
 
-def _check_url_scheme(url: str) -> str:
-    url = url.strip()
-    if url and urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise forms.ValidationError(_("Lenken må begynne med http:// eller https://."))
-    return url
+def published_sources_field() -> forms.ModelMultipleChoiceField:
+    """The sources a published fact recorded in the admin cites (at least one)."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Kilder"),
+        queryset=Source.objects.all(),
+        required=False,
+        help_text=_(
+            "Kildene opplysningen bygger på. Hold Ctrl (Cmd på Mac) for å velge "
+            "flere. Finnes ikke kilden, legg den til under «Kilder» først."
+        ),
+    )
 
 
 def _check_as_of(as_of, measure: Measure | None) -> None:
@@ -196,10 +200,10 @@ class StatusUpdateAddForm(forms.ModelForm):
         widget=forms.RadioSelect,
         help_text=_(
             "Velg «Publisert» bare for opplysninger som allerede er offentlige, "
-            "for eksempel fra en rapport eller et vedtak. Fyll da inn kilde eller "
-            "lenke."
+            "for eksempel fra en rapport eller et vedtak. Velg da minst én kilde."
         ),
     )
+    sources = published_sources_field()
 
     class Meta:
         model = StatusUpdate
@@ -210,14 +214,9 @@ class StatusUpdateAddForm(forms.ModelForm):
             "health",
             "progress",
             "summary",
-            "evidence_url",
             "uncertainty",
-            "source_note",
             "external_id",
         ]
-
-    def clean_evidence_url(self):
-        return _check_url_scheme(self.cleaned_data.get("evidence_url", ""))
 
     def clean_summary(self):
         return self.cleaned_data.get("summary", "").strip()
@@ -228,15 +227,12 @@ class StatusUpdateAddForm(forms.ModelForm):
         if as_of is not None:
             _check_as_of(as_of, measure)
         if cleaned.get("record_as") == self.PUBLISHED:
-            if not (
-                cleaned.get("source_note", "").strip()
-                or cleaned.get("evidence_url", "").strip()
-            ):
+            if not cleaned.get("sources") and "sources" not in self.errors:
                 self.add_error(
-                    "source_note",
+                    "sources",
                     _(
-                        "En publisert opplysning må ha en kilde. Fyll inn «Kilde» "
-                        "eller «Dokumentasjon (lenke)», eller lagre som utkast."
+                        "En publisert opplysning må ha en kilde. Velg minst én kilde "
+                        "under «Kilder», eller lagre som utkast."
                     ),
                 )
         elif measure is not None and measure.current_phase not in services.OPEN_PHASES:
@@ -265,9 +261,6 @@ class StatusUpdateChangeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
-
-    def clean_evidence_url(self):
-        return _check_url_scheme(self.cleaned_data.get("evidence_url", ""))
 
     def clean_summary(self):
         return self.cleaned_data.get("summary", "").strip()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.admin import HistoryAdmin
 
 from . import indicator_services
+from .forms_admin import published_sources_field
 from .import_admin import ServiceImportMixin
 from .indicator_selectors import format_nok
 from .models import BudgetLine, Indicator, IndicatorValue
@@ -30,8 +31,6 @@ VALUE_FIELDS = [
     "value",
     "qualifier",
     "note",
-    "source_name",
-    "source_url",
     "uncertainty",
 ]
 VALUE_RECORD = [
@@ -47,7 +46,9 @@ VALUE_RECORD = [
 
 
 class NewValueForm(forms.ModelForm):
-    """A published value with its source, checked by the service's own rules."""
+    """A published value with its sources, checked by the service's own rules."""
+
+    sources = published_sources_field()
 
     class Meta:
         model = IndicatorValue
@@ -58,8 +59,14 @@ class NewValueForm(forms.ModelForm):
         indicator = data.get("indicator") or getattr(self.instance, "indicator", None)
         if indicator is None or self.errors:
             return data
-        if not (data.get("source_name") or data.get("source_url")):
-            self.add_error("source_name", _("Et publisert tall må ha en kilde."))
+        if not data.get("sources"):
+            self.add_error(
+                "sources",
+                _(
+                    "Et publisert tall må ha en kilde. Velg minst én kilde under "
+                    "«Kilder»."
+                ),
+            )
             return data
         try:
             indicator_services.indicator_value_validate(
@@ -104,7 +111,7 @@ class NewValueInline(admin.TabularInline):
     can_delete = False
     verbose_name = _("ny publisert verdi")
     verbose_name_plural = _("nye publiserte verdier (med kilde)")
-    fields = VALUE_FIELDS
+    fields = [*VALUE_FIELDS, "sources"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
@@ -126,8 +133,6 @@ INDICATOR_FIELDS = [
     "target_year",
     "small_number_threshold",
     "source_organisation",
-    "source_url",
-    "source_note",
     "uncertainty",
 ]
 
@@ -177,8 +182,6 @@ class IndicatorAdmin(CitationAdminMixin, HistoryAdmin):
             {
                 "fields": [
                     "source_organisation",
-                    "source_url",
-                    "source_note",
                     "uncertainty",
                 ]
             },
@@ -245,6 +248,7 @@ class IndicatorAdmin(CitationAdminMixin, HistoryAdmin):
             indicator_services.indicator_value_record_published(
                 indicator=form.instance,
                 actor=request.user,
+                sources=list(data["sources"]),
                 **{name: data[name] for name in VALUE_FIELDS},
             )
         formset.new_objects, formset.changed_objects, formset.deleted_objects = (
@@ -269,17 +273,21 @@ class IndicatorValueAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         "value",
         "qualifier",
         "state",
-        "source_name",
         "published_at",
     ]
     list_filter = ["state", "period_type", "indicator"]
     list_select_related = ["indicator"]
-    search_fields = ["indicator__title", "note", "source_name"]
+    search_fields = ["indicator__title", "note"]
     autocomplete_fields = ["indicator"]
 
     @admin.display(description=_("periode"), ordering="year")
     def period_label(self, value: IndicatorValue) -> str:
         return value.period_label
+
+    def get_inlines(self, request, obj):
+        # A new value cites the sources chosen on its form (the service needs them
+        # to publish); the citation inline is for an existing value.
+        return self.inlines if obj is not None else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -288,7 +296,7 @@ class IndicatorValueAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["indicator", *VALUE_FIELDS]
+            return ["indicator", *VALUE_FIELDS, "sources"]
         return ["indicator", *VALUE_FIELDS, *VALUE_RECORD]
 
     def get_actions(self, request):
@@ -314,6 +322,7 @@ class IndicatorValueAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         saved = indicator_services.indicator_value_record_published(
             indicator=data["indicator"],
             actor=request.user,
+            sources=list(data["sources"]),
             **{name: data[name] for name in VALUE_FIELDS},
         )
         for field in IndicatorValue._meta.concrete_fields:

@@ -167,8 +167,6 @@ class Indicator(models.Model):
         ),
     )
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
-    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
-    source_note = models.TextField(_("kilde"), blank=True)
     uncertainty = uncertainty_field()
 
     history = HistoricalRecords()
@@ -300,15 +298,6 @@ class IndicatorValue(models.Model):
         blank=True,
     )
     note = models.TextField(_("merknad"), blank=True, max_length=2000)
-    source_name = models.CharField(
-        _("kilde"),
-        max_length=300,
-        blank=True,
-        help_text=_(
-            "Hvor tallet kommer fra, for eksempel «FHI, Dødsårsaksregisteret»."
-        ),
-    )
-    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
     uncertainty = uncertainty_field()
     replaces = models.ForeignKey(
         "self",
@@ -486,8 +475,6 @@ class BudgetLine(models.Model):
         help_text=_("For eksempel bystyresak eller budsjettvedtak."),
     )
     note = models.TextField(_("merknad"), blank=True)
-    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
-    source_note = models.CharField(_("kilde"), max_length=500, blank=True)
     uncertainty = uncertainty_field()
 
     history = HistoricalRecords()

@@ -43,6 +43,7 @@ from .models import (
     Plan,
     plan_hidden,
 )
+from .source_models import Citation
 
 NBSP = "\u00a0"
 
@@ -521,9 +522,12 @@ def open_value_for_period(
 def recent_published_values(
     *, indicator: Indicator, user, limit: int = 5
 ) -> list[IndicatorPoint]:
-    """The indicator's latest published values, newest period first (one query)."""
+    """The indicator's latest published values, newest period first, with the
+    sources they cite (two queries)."""
     values = IndicatorValue.objects.filter(
         indicator=indicator, state=IndicatorValue.State.PUBLISHED
+    ).prefetch_related(
+        Prefetch("citations", queryset=Citation.objects.select_related("source"))
     )
     values = sorted(values, key=lambda v: (v.start, v.end), reverse=True)[:limit]
     return [
@@ -623,12 +627,14 @@ class QueuedValue:
     shown: PublicValue
     previous: IndicatorValue | None
     previous_shown: PublicValue | None
+    previous_publishers: str = ""
 
 
 def indicator_review_queue(*, user) -> list[QueuedValue]:
     """Submitted indicator values on the plans the user reviews, oldest first, each
     with the previous published value: the one it replaces, or else the latest
-    published value of an earlier period. At most four queries."""
+    published value of an earlier period, and who published the sources the
+    previous value cites. At most five queries."""
     if not permissions.can_use_review_queue(user):
         return []
     queryset = IndicatorValue.objects.filter(state=IndicatorValue.State.SUBMITTED)
@@ -662,18 +668,34 @@ def indicator_review_queue(*, user) -> list[QueuedValue]:
         state=IndicatorValue.State.PUBLISHED,
     ):
         published[other.indicator_id].append(other)
+    previous_of = {
+        value.pk: value.replaces
+        or _latest(v for v in published[value.indicator_id] if v.start < value.start)
+        for value in values
+    }
+    publishers: dict[int, list[str]] = defaultdict(list)
+    for value_id, publisher in (
+        Citation.objects.filter(
+            indicator_value_id__in={p.pk for p in previous_of.values() if p}
+        )
+        .order_by("position", "id")
+        .values_list("indicator_value_id", "source__publisher")
+    ):
+        if publisher not in publishers[value_id]:
+            publishers[value_id].append(publisher)
     queue = []
     for value in values:
         indicator = value.indicator
-        previous = value.replaces or _latest(
-            v for v in published[indicator.pk] if v.start < value.start
-        )
+        previous = previous_of[value.pk]
         queue.append(
             QueuedValue(
                 value=value,
                 shown=public_value(indicator, value, user=user),
                 previous=previous,
                 previous_shown=public_value(indicator, previous, user=user),
+                previous_publishers="; ".join(publishers[previous.pk])
+                if previous
+                else "",
             )
         )
     return queue

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -53,8 +52,6 @@ VALUE_FIELDS = {
     "value",
     "qualifier",
     "note",
-    "source_name",
-    "source_url",
     "uncertainty",
 }
 
@@ -143,15 +140,8 @@ def _check_value(indicator: Indicator, raw) -> Decimal:
     return number
 
 
-def _check_url(url: str, field: str = "source_url") -> None:
-    if url and urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
-        raise _error(
-            field, _("Lenken må begynne med http:// eller https://."), "invalid"
-        )
-
-
 def _clean_content(indicator: Indicator, fields: dict) -> dict:
-    """Check and normalise the content fields of a value (period, number, url)."""
+    """Check and normalise the content fields of a value (period, number)."""
     fields = dict(fields)
     fields.setdefault("period_type", PeriodType.YEAR)
     fields.setdefault("number", 1)
@@ -159,7 +149,6 @@ def _clean_content(indicator: Indicator, fields: dict) -> dict:
         fields["period_type"], fields.get("year"), fields["number"]
     )
     fields["value"] = _check_value(indicator, fields.get("value"))
-    _check_url(fields.get("source_url", ""))
     return fields
 
 
@@ -239,20 +228,6 @@ def _mark_published(value: IndicatorValue, reviewer) -> None:
     value.published_at = timezone.now()
 
 
-def _mirror_first_source(
-    value: IndicatorValue, cited: list[Source], *, replace: bool = False
-) -> None:
-    """Keep the old source fields (name and link) equal to the first citation, for
-    the pages, exports and API that still read them (docs/data-model.md,
-    "Sources (writes)"). Fields the caller gave are kept unless `replace`."""
-    if not cited:
-        return
-    if replace or not value.source_name:
-        value.source_name = cited[0].publisher
-    if replace or not value.source_url:
-        value.source_url = cited[0].url
-
-
 def _check_cited(value: IndicatorValue) -> None:
     """A value is sent in only with at least one source (a draft may wait)."""
     if not Citation.objects.filter(indicator_value=value).exists():
@@ -294,7 +269,6 @@ def indicator_create(
     _check_owner(goal, measure)
     if actor is not UNCHECKED:
         _require(permissions.can_manage_indicators(actor, (goal or measure).plan))
-    _check_url(fields.get("source_url", ""))
     indicator = Indicator(title=title, slug=slug, goal=goal, measure=measure, **fields)
     _validated_save(indicator)
     cite(target=indicator, sources=list(sources))
@@ -318,7 +292,6 @@ def indicator_update(
     if actor is not UNCHECKED:
         # Moving an indicator to another plan needs the right there too.
         _require(permissions.can_manage_indicators(actor, indicator.plan))
-    _check_url(indicator.source_url)
     _validated_save(indicator)
     if sources is not None:
         cite(target=indicator, sources=list(sources))
@@ -332,8 +305,8 @@ def indicator_value_validate(
     *, indicator: Indicator, replacing: IndicatorValue | None = None, **fields
 ) -> dict:
     """Check a value's content as the services would, without saving: the period
-    has ended, the number is a number (a count whole and not negative), the link
-    is http(s), and the period is free (or held by `replacing`). Returns the
+    has ended, the number is a number (a count whole and not negative), and the
+    period is free (or held by `replacing`). Returns the
     normalised fields; raises ValidationError. For forms and dry-run imports."""
     unknown = set(fields) - VALUE_FIELDS
     if unknown:
@@ -354,8 +327,6 @@ def indicator_value_create(
     number=1,
     qualifier: str = "",
     note: str = "",
-    source_name: str = "",
-    source_url: str = "",
     actor=UNCHECKED,
     submit: bool = False,
     sources: Sequence[Source] = (),
@@ -380,8 +351,6 @@ def indicator_value_create(
             "value": value,
             "qualifier": qualifier,
             "note": note,
-            "source_name": source_name,
-            "source_url": source_url,
         },
     )
     _check_period_free(indicator, fields)
@@ -405,7 +374,6 @@ def _save_new_value(
         state=State.DRAFT,
         **fields,
     )
-    _mirror_first_source(new, cited)
     new.full_clean()
     if submit and not cited:
         raise ValidationError({"sources": NO_SOURCE_MESSAGE}, code="no_source")
@@ -424,8 +392,6 @@ def indicator_value_replace(
     value,
     qualifier: str = "",
     note: str = "",
-    source_name: str = "",
-    source_url: str = "",
     actor=UNCHECKED,
     submit: bool = False,
     sources: Sequence[Source] = (),
@@ -454,8 +420,6 @@ def indicator_value_replace(
             "value": value,
             "qualifier": qualifier,
             "note": note,
-            "source_name": source_name,
-            "source_url": source_url,
         },
     )
     _check_period_free(indicator, fields, replacing=old)
@@ -515,7 +479,6 @@ def indicator_value_edit(
         )
         cited = resolve_sources(actor=actor, sources=chosen, new_sources=new_sources)
         cite(target=current, sources=cited)
-        _mirror_first_source(current, cited, replace=True)
     if submit:
         _check_cited(current)
         _mark_submitted(current)
@@ -623,8 +586,6 @@ def indicator_value_record_published(
     number=1,
     qualifier: str = "",
     note: str = "",
-    source_name: str = "",
-    source_url: str = "",
     uncertainty: str = "",
     actor=UNCHECKED,
     published_at: datetime.datetime | None = None,
@@ -650,8 +611,8 @@ def indicator_value_record_published(
         field_prefix="source_urls:",
         permission_checked=True,
     )
-    if not (source_name.strip() or source_url.strip() or sources):
-        raise _error("source_name", _("Et publisert tall må ha en kilde."), "required")
+    if not sources:
+        raise _error("sources", _("Et publisert tall må ha en kilde."), "required")
     fields = _clean_content(
         indicator,
         {
@@ -661,8 +622,6 @@ def indicator_value_record_published(
             "value": value,
             "qualifier": qualifier,
             "note": note,
-            "source_name": source_name,
-            "source_url": source_url,
             "uncertainty": uncertainty,
         },
     )
@@ -689,7 +648,6 @@ def indicator_value_record_published(
         replaces=replaces,
         **fields,
     )
-    _mirror_first_source(recorded, sources)
     _validated_save(recorded)
     cite(target=recorded, sources=sources)
     return recorded
@@ -713,7 +671,6 @@ def budget_line_create(
     year is allowed: budgets are decided ahead), citing `sources`."""
     if actor is not UNCHECKED:
         _require(permissions.can_manage_budget(actor, measure.plan))
-    _check_url(fields.get("source_url", ""))
     line = BudgetLine(
         measure=measure,
         year=year,
@@ -741,7 +698,6 @@ def budget_line_update(
         setattr(budget_line, name, value)
     if actor is not UNCHECKED:
         _require(permissions.can_manage_budget(actor, budget_line.measure.plan))
-    _check_url(budget_line.source_url)
     _validated_save(budget_line)
     if sources is not None:
         cite(target=budget_line, sources=list(sources))

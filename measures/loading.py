@@ -71,7 +71,7 @@ KIND_LABELS = {
 # interval, a measure's weight, relations of an existing measure) is left to the
 # administrator.
 PARTNER_FIELDS = ("name", "short_name", "kind", "parent", "website", "description")
-PARTNER_NAME_FIELDS = ("valid_from", "valid_until", "dates_approximate", "source")
+PARTNER_NAME_FIELDS = ("valid_from", "valid_until", "dates_approximate")
 SOURCE_FIELDS = (
     "publisher",
     "title",
@@ -95,8 +95,6 @@ PLAN_FIELDS = (
     "status",
     "owner",
     "predecessor",
-    "source_url",
-    "source_note",
     "uncertainty",
 )
 GOAL_FIELDS = (
@@ -104,8 +102,6 @@ GOAL_FIELDS = (
     "description",
     "order",
     "parent",
-    "source_url",
-    "source_note",
     "uncertainty",
 )
 MEASURE_FIELDS = (
@@ -117,8 +113,6 @@ MEASURE_FIELDS = (
     "planned_start",
     "planned_end",
     "continues",
-    "source_url",
-    "source_note",
     "uncertainty",
 )
 INDICATOR_FIELDS = (
@@ -136,8 +130,6 @@ INDICATOR_FIELDS = (
     "measure",
     "small_number_threshold",
     "order",
-    "source_url",
-    "source_note",
     "uncertainty",
 )
 BUDGET_FIELDS = (
@@ -146,8 +138,6 @@ BUDGET_FIELDS = (
     "spent_nok",
     "council_decision_reference",
     "note",
-    "source_url",
-    "source_note",
     "uncertainty",
 )
 # Every fact entry cites its sources with these keys (docs/shipped-data.md).
@@ -700,7 +690,6 @@ class _Loader:
             "valid_from": _date(entry.get("valid_from"), where),
             "valid_until": _date(entry.get("valid_until"), where),
             "dates_approximate": bool(entry.get("dates_approximate", False)),
-            "source": "",
         }
         former = self._sync(
             kind="partner_name",
@@ -786,8 +775,6 @@ class _Loader:
             "status": _text(entry.get("status", Plan.Status.DRAFT)),
             "owner": owner,
             "predecessor": predecessor,
-            "source_url": "",
-            "source_note": "",
             "uncertainty": _text(entry.get("uncertainty")),
         }
         if owner is None and not Plan.objects.filter(slug=slug).exists():
@@ -853,8 +840,6 @@ class _Loader:
             "description": _text(entry.get("description")),
             "order": entry.get("order", order),
             "parent": parent,
-            "source_url": "",
-            "source_note": "",
             "uncertainty": _text(entry.get("uncertainty")),
         }
         goals[slug] = self._sync(
@@ -927,8 +912,6 @@ class _Loader:
             "planned_start": _date(entry.get("planned_start"), where),
             "planned_end": _date(entry.get("planned_end"), where),
             "continues": continues,
-            "source_url": "",
-            "source_note": "",
             "uncertainty": _text(entry.get("uncertainty")),
         }
         if lead is None and not Measure.objects.filter(slug=slug).exists():
@@ -1093,8 +1076,6 @@ class _Loader:
             **owner,
             "small_number_threshold": entry.get("small_number_threshold", 5),
             "order": entry.get("order", order),
-            "source_url": "",
-            "source_note": "",
             "uncertainty": _text(entry.get("uncertainty")),
         }
         if not found and not Indicator.objects.filter(slug=slug).exists():
@@ -1227,8 +1208,6 @@ class _Loader:
                 entry.get("council_decision_reference")
             ),
             "note": _text(entry.get("note")),
-            "source_url": "",
-            "source_note": "",
             "uncertainty": _text(entry.get("uncertainty")),
         }
         line = self._sync(

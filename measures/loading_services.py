@@ -117,7 +117,7 @@ def status_update_record_cited(
     """Record an already-public event as a published update with its citations.
 
     Like services.status_update_record_published (no author, no review: the sources
-    carry the authority), but the evidence is the citations, not free text.
+    carry the authority), but each citation may name the detail it supports.
     """
     _require_sources(cited)
     update = StatusUpdate(
@@ -154,7 +154,7 @@ def indicator_value_record_cited(
     """Record an already-public figure as a published value with its citations.
 
     The checks are those of indicator_services.indicator_value_record_published;
-    the evidence is the citations instead of a source name or link.
+    each citation may name the detail it supports.
     """
     _require_sources(cited)
     fields = indicator_services._clean_content(

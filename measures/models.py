@@ -188,8 +188,6 @@ class Plan(models.Model):
         default=True,
         help_text=_("Oppdateringer må godkjennes av en koordinator før de publiseres."),
     )
-    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
-    source_note = models.TextField(_("kilde"), blank=True)
     uncertainty = uncertainty_field()
     is_training = models.BooleanField(
         _("øvingsplan"),
@@ -268,8 +266,6 @@ class Goal(models.Model):
     slug = models.SlugField(_("nettadressenavn"), max_length=100)
     description = models.TextField(_("beskrivelse"), blank=True)
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
-    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
-    source_note = models.TextField(_("kilde"), blank=True)
     uncertainty = uncertainty_field()
 
     history = HistoricalRecords()
@@ -362,8 +358,6 @@ class Measure(models.Model):
         related_name="continued_by",
         help_text=_("Det samme tiltaket i forløperplanen."),
     )
-    source_url = models.URLField(_("kilde (lenke)"), max_length=500, blank=True)
-    source_note = models.TextField(_("kilde"), blank=True)
     uncertainty = uncertainty_field()
 
     current_update = models.ForeignKey(
@@ -541,15 +535,6 @@ class StatusUpdate(models.Model):
         help_text=_("0–100. Tom når fremdriften ikke er vurdert."),
     )
     summary = models.TextField(_("sammendrag"), max_length=5000)
-    evidence_url = models.URLField(
-        _("dokumentasjon (lenke)"), max_length=500, blank=True
-    )
-    source_note = models.CharField(
-        _("kilde"),
-        max_length=500,
-        blank=True,
-        help_text=_("Hvor opplysningen kommer fra, for eksempel «BT 01.07.2014»."),
-    )
     external_id = models.CharField(
         _("ekstern nøkkel"),
         max_length=100,

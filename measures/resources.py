@@ -1067,7 +1067,7 @@ class IndicatorValueResource(ServiceResource):
         SOURCE_URLS,
     )
     # A value with no source at all: the row's column for sources is source_urls.
-    error_columns = {**SOURCE_ERROR_COLUMNS, "source_name": SOURCE_URLS}
+    error_columns = {**SOURCE_ERROR_COLUMNS, "sources": SOURCE_URLS}
 
     class Meta(ServiceResource.Meta):
         model = IndicatorValue

@@ -825,7 +825,7 @@ def partner_roles(pks: list[int], *, plans: dict[int, Plan]) -> list[MeasurePart
     given order (one query); `plans` is PartnerPage.plans."""
     roles = (
         MeasurePartner.objects.select_related("measure")
-        .defer("measure__description", "measure__source_note")
+        .defer("measure__description")
         .in_bulk(pks)
     )
     for role in roles.values():

@@ -7,7 +7,6 @@ HistoryRequestMiddleware supplies the user.
 
 import datetime
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -235,7 +234,7 @@ def _check_measure_open(measure: Measure) -> None:
         )
 
 
-def _check_update_content(*, measure: Measure, as_of, evidence_url: str) -> None:
+def _check_update_content(*, measure: Measure, as_of) -> None:
     """Rules a caseworker's update must follow beyond the model's own."""
     errors = {}
     if isinstance(as_of, datetime.date):
@@ -245,11 +244,6 @@ def _check_update_content(*, measure: Measure, as_of, evidence_url: str) -> None
             errors["as_of"] = _(
                 "Datoen kan ikke være før planen startet (%(year)s)."
             ) % {"year": measure.plan.start_year}
-    if evidence_url and urlsplit(evidence_url.strip()).scheme.lower() not in (
-        "http",
-        "https",
-    ):
-        errors["evidence_url"] = _("Lenken må begynne med http:// eller https://.")
     if errors:
         raise ValidationError(errors)
 
@@ -263,13 +257,6 @@ def _check_cited(update: StatusUpdate) -> None:
     """An update is sent in only with at least one source (a draft may wait)."""
     if not Citation.objects.filter(status_update=update).exists():
         raise ValidationError({"sources": NO_SOURCE_MESSAGE})
-
-
-def _mirror_first_source(update: StatusUpdate, sources: list[Source]) -> None:
-    """Keep the old single link (evidence_url) equal to the first citation, for the
-    pages, exports and API that still read it (docs/data-model.md, "Sources
-    (writes)")."""
-    update.evidence_url = sources[0].url if sources else ""
 
 
 def _cite(update: StatusUpdate, *, actor, sources, new_sources) -> None:
@@ -290,7 +277,6 @@ def _cite(update: StatusUpdate, *, actor, sources, new_sources) -> None:
         actor=actor, sources=chosen, new_sources=new_sources
     )
     source_services.cite(target=update, sources=resolved)
-    _mirror_first_source(update, resolved)
 
 
 def _mark_submitted(update: StatusUpdate, reviewer=None) -> None:
@@ -326,8 +312,6 @@ def status_update_create(
     summary: str,
     health: str = "",
     progress: int | None = None,
-    evidence_url: str = "",
-    source_note: str = "",
     external_id: str = "",
     uncertainty: str = "",
     actor=UNCHECKED,
@@ -349,7 +333,7 @@ def status_update_create(
     if actor is not UNCHECKED:
         _require(permissions.can_edit_measure_status(actor, measure))
     _check_measure_open(measure)
-    _check_update_content(measure=measure, as_of=as_of, evidence_url=evidence_url)
+    _check_update_content(measure=measure, as_of=as_of)
     update = StatusUpdate(
         measure=measure,
         author=author,
@@ -358,8 +342,6 @@ def status_update_create(
         health=health,
         progress=progress,
         summary=summary,
-        evidence_url=evidence_url,
-        source_note=source_note,
         external_id=external_id,
         uncertainty=uncertainty,
         state=StatusUpdate.State.DRAFT,
@@ -370,8 +352,6 @@ def status_update_create(
     )
     if submit and not resolved:
         raise ValidationError({"sources": NO_SOURCE_MESSAGE})
-    if resolved and not evidence_url:
-        _mirror_first_source(update, resolved)
     if submit:
         _mark_submitted(update)
     if expected_measure_version is not None:
@@ -406,7 +386,6 @@ def status_update_edit(
         "health",
         "progress",
         "summary",
-        "evidence_url",
         "uncertainty",
     }
     unknown = set(fields) - allowed
@@ -418,7 +397,6 @@ def status_update_edit(
     _check_update_content(
         measure=update.measure,
         as_of=fields.get("as_of", update.as_of),
-        evidence_url=fields.get("evidence_url", update.evidence_url),
     )
     claimed = StatusUpdate.objects.filter(
         pk=update.pk, version=expected_version, state__in=EDITABLE_STATES
@@ -544,21 +522,24 @@ def status_update_record_published(
     summary: str,
     health: str = "",
     progress: int | None = None,
-    evidence_url: str = "",
-    source_note: str = "",
     external_id: str = "",
     uncertainty: str = "",
     published_at=None,
+    sources: Sequence[Source] = (),
+    new_sources: Sequence["source_services.NewSource"] = (),
+    actor=UNCHECKED,
 ) -> StatusUpdate:
-    """Record an already-public fact (shipped data, imports) as a published update.
+    """Record an already-public fact (the admin, tests) as a published update.
 
-    No author and no review: the source carries the authority, so `source_note` or
-    `evidence_url` is required.
+    No author and no review: the source carries the authority, so it must cite at
+    least one of `sources` or the typed links `new_sources` (found or created by
+    URL).
     """
-    if not (source_note.strip() or evidence_url.strip()):
-        raise ValidationError(
-            {"source_note": _("En historisk hendelse må ha en kilde.")}
-        )
+    cited = source_services.resolve_sources(
+        actor=actor, sources=sources, new_sources=new_sources
+    )
+    if not cited:
+        raise ValidationError({"sources": _("En historisk hendelse må ha en kilde.")})
     update = StatusUpdate(
         measure=measure,
         as_of=as_of,
@@ -566,14 +547,13 @@ def status_update_record_published(
         health=health,
         progress=progress,
         summary=summary,
-        evidence_url=evidence_url,
-        source_note=source_note,
         external_id=external_id,
         uncertainty=uncertainty,
         state=StatusUpdate.State.PUBLISHED,
         published_at=published_at or timezone.now(),
     )
     _validated_save(update)
+    source_services.cite(target=update, sources=cited)
     measure_sync_current_status(measure=measure)
     return update
 
@@ -589,8 +569,6 @@ def status_update_import(
     summary: str,
     health: str = "",
     progress: int | None = None,
-    evidence_url: str = "",
-    source_note: str = "",
     uncertainty: str = "",
     new_sources: Sequence["source_services.NewSource"] = (),
 ) -> StatusUpdate:
@@ -609,23 +587,18 @@ def status_update_import(
             {"external_id": _("En ny oppdatering må ha en ekstern nøkkel.")}
         )
     _check_measure_open(measure)
-    _check_update_content(measure=measure, as_of=as_of, evidence_url=evidence_url)
+    _check_update_content(measure=measure, as_of=as_of)
     cited = source_services.resolve_sources(
         actor=actor,
         new_sources=new_sources,
         field_prefix="source_urls:",
         permission_checked=True,
     )
-    if (
-        progress is None
-        and not health
-        and not (source_note + evidence_url).strip()
-        and not cited
-    ):
+    if progress is None and not health and not cited:
         raise ValidationError(
             _(
-                "Angi fremdrift og helse, eller en kilde (source_urls, source_note "
-                "eller evidence_url) for en hendelse uten vurdering."
+                "Angi fremdrift og helse, eller en kilde (source_urls) for en "
+                "hendelse uten vurdering."
             )
         )
     now = timezone.now()
@@ -638,16 +611,12 @@ def status_update_import(
         health=health,
         progress=progress,
         summary=summary,
-        evidence_url=evidence_url,
-        source_note=source_note,
         uncertainty=uncertainty,
         external_id=external_id.strip(),
         state=StatusUpdate.State.PUBLISHED,
         submitted_at=now,
         published_at=now,
     )
-    if cited and not evidence_url:
-        _mirror_first_source(update, cited)
     _validated_save(update)
     source_services.cite(target=update, sources=cited)
     measure_sync_current_status(measure=measure)

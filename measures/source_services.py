@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -117,8 +117,19 @@ def source_get_or_create(
         external_id=external_id.strip(),
         created_by=None if actor is UNCHECKED else actor,
     )
-    source.full_clean()
-    source.save()
+    # The URL's uniqueness is the database's to check: two people pasting the same
+    # new link at once both pass the look-up above, and the second insert fails.
+    # It then takes the first one's source, in a savepoint so that the caller's
+    # transaction goes on.
+    source.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            source.save()
+    except IntegrityError:
+        existing = Source.objects.filter(url=url).first()
+        if existing is None:
+            raise
+        return existing, False
     return source, True
 
 

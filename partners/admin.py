@@ -54,7 +54,7 @@ class PartnerAdminForm(forms.ModelForm):
 class PartnerNameInline(admin.TabularInline):
     model = PartnerName
     extra = 0
-    fields = ["name", "valid_from", "valid_until", "dates_approximate", "source"]
+    fields = ["name", "valid_from", "valid_until", "dates_approximate"]
 
 
 @admin.register(Partner)

@@ -105,7 +105,6 @@ class PartnerName(models.Model):
         default=False,
         help_text=_("Kryss av når kildene bare gir året, ikke dagen."),
     )
-    source = models.CharField(_("kilde"), max_length=300, blank=True)
 
     history = HistoricalRecords()
 

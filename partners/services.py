@@ -39,7 +39,6 @@ def partner_name_add(
     valid_from: datetime.date | None = None,
     valid_until: datetime.date | None = None,
     dates_approximate: bool = False,
-    source: str = "",
 ) -> PartnerName:
     """Record a name the partner had before (the current name is Partner.name)."""
     former = PartnerName(
@@ -48,7 +47,6 @@ def partner_name_add(
         valid_from=valid_from,
         valid_until=valid_until,
         dates_approximate=dates_approximate,
-        source=source,
     )
     _validated_save(former)
     return former
@@ -64,7 +62,7 @@ def partner_name_update(*, former: PartnerName, **fields) -> PartnerName:
 
 @transaction.atomic
 def partner_rename(
-    *, partner: Partner, new_name: str, effective: datetime.date, source: str = ""
+    *, partner: Partner, new_name: str, effective: datetime.date
 ) -> Partner:
     """Give the partner a new name from `effective`, keeping the old one in history."""
     if new_name == partner.name:
@@ -82,7 +80,6 @@ def partner_rename(
         if previous_start
         else None,
         valid_until=effective - datetime.timedelta(days=1),
-        source=source,
     )
     return partner_update(partner=partner, name=new_name)
 

@@ -98,7 +98,6 @@ def fill_to(plan, rows: int) -> None:
                 health="on_track",
                 progress=(have + k) % 101,
                 summary=SUMMARY.format(n=have + k),
-                source_note="Måledata",
                 state="published",
                 published_at=published,
             )

@@ -409,7 +409,11 @@ class Caseworker:
                     "health": "on_track",
                     "progress": "50",
                     "summary": summary,
-                    "evidence_url": "",
+                    # Sending in needs a source; the same URL is the same source.
+                    "new_source_url": "https://www.bergen.kommune.no/",
+                    "new_source_publisher": "Bergen kommune",
+                    "new_source_title": "Bergen kommune",
+                    "new_source_kind": "municipal_page",
                     "submit": "Send til godkjenning",
                 },
             )

@@ -153,7 +153,6 @@ class IndicatorValueFactory(factory.django.DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     year = factory.Sequence(lambda n: 2000 + n % 20)
     value = 27
-    source_name = "FHI"
     state = IndicatorValue.State.DRAFT
 
 
@@ -169,7 +168,6 @@ class BudgetLineFactory(factory.django.DjangoModelFactory):
     measure = factory.SubFactory(MeasureFactory)
     year = 2019
     allocated_nok = 1_000_000
-    source_note = "Budsjett"
 
 
 class SourceFactory(factory.django.DjangoModelFactory):

@@ -16,15 +16,21 @@ PASSWORD = "korrekt-hest-batteri-stift"
 @pytest.fixture
 def import_data(transactional_db, settings):
     from measures import indicator_services
-    from tests.factories import IndicatorFactory, UserFactory
+    from tests.factories import IndicatorFactory, SourceFactory, UserFactory
 
     settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
     UserFactory(username="admin", is_staff=True, is_superuser=True)
     indicator = IndicatorFactory(slug="overdosedodsfall")
     indicator_services.indicator_value_record_published(
-        indicator=indicator, year=2019, value=27, source_name="FHI"
+        indicator=indicator,
+        year=2019,
+        value=27,
+        sources=[SourceFactory(url=FHI, publisher="FHI")],
     )
     return indicator
+
+
+FHI = "https://www.fhi.no/tall"
 
 
 def _csv(*rows: str) -> bytes:
@@ -65,9 +71,7 @@ def test_admin_import_pages_work_under_the_csp_and_pass_axe(
         {
             "name": "verdier.csv",
             "mimeType": "text/csv",
-            "buffer": _csv(
-                "overdosedodsfall;year;2019;1;x;https://www.fhi.no/dodsfall"
-            ),
+            "buffer": _csv(f"overdosedodsfall;year;2019;1;x;{FHI}"),
         },
     )
     # guess_format.js (a file, allowed by the CSP) chose the format.
@@ -84,9 +88,8 @@ def test_admin_import_pages_work_under_the_csp_and_pass_axe(
             "name": "verdier.csv",
             "mimeType": "text/csv",
             "buffer": _csv(
-                "overdosedodsfall;year;2019;1;26;https://www.fhi.no/dodsfall",
-                f"overdosedodsfall;year;{datetime.date.today().year - 1};1;30;"
-                "https://www.fhi.no/dodsfall",
+                f"overdosedodsfall;year;2019;1;26;{FHI}",
+                f"overdosedodsfall;year;{datetime.date.today().year - 1};1;30;{FHI}",
             ),
         },
     )

@@ -33,9 +33,7 @@ def world(transactional_db):
         slug="brukere",
         unit="personer",
     )
-    PublishedIndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR - 1, value=3, source_name="Etaten"
-    )
+    PublishedIndicatorValueFactory(indicator=world.output, year=LAST_YEAR - 1, value=3)
     return world
 
 

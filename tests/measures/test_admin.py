@@ -515,7 +515,6 @@ def _update_data(update, **overrides) -> dict:
         "health": update.health,
         "progress": str(update.progress),
         "summary": "Endret sammendrag",
-        "evidence_url": "",
         "expected_version": str(update.version),
         **_management("citations", 0),
     }
@@ -591,10 +590,7 @@ def _add_update_data(measure, record_as, **overrides) -> dict:
         "health": "at_risk",
         "progress": "30",
         "summary": "Oppstart forsinket.",
-        "evidence_url": "",
-        "source_note": "",
         "external_id": "",
-        **_management("citations", 0),
     }
     data.update(overrides)
     return data
@@ -602,15 +598,17 @@ def _add_update_data(measure, record_as, **overrides) -> dict:
 
 def test_published_update_added_in_admin_becomes_current_status(admin_client):
     measure = MeasureFactory()
+    source = SourceFactory(title="Årsmelding 2021")
 
     response = admin_client.post(
         _url(StatusUpdate, "add"),
-        _add_update_data(measure, "published", source_note="Årsmelding 2021, side 12"),
+        _add_update_data(measure, "published", sources=[str(source.pk)]),
     )
 
     assert response.status_code == 302
     update = StatusUpdate.objects.get()
     assert update.state == StatusUpdate.State.PUBLISHED
+    assert update.citations.get().source == source
     assert update.author is None
     measure.refresh_from_db()
     assert measure.current_update == update
@@ -627,7 +625,7 @@ def test_published_update_without_source_is_refused(admin_client):
     )
 
     assert response.status_code == 200
-    errors = response.context["adminform"].form.errors["source_note"]
+    errors = response.context["adminform"].form.errors["sources"]
     assert "En publisert opplysning må ha en kilde" in str(errors)
     assert not StatusUpdate.objects.exists()
 
@@ -655,7 +653,10 @@ def test_update_dated_in_the_future_is_refused(admin_client):
     response = admin_client.post(
         _url(StatusUpdate, "add"),
         _add_update_data(
-            measure, "published", as_of=tomorrow.isoformat(), source_note="BT"
+            measure,
+            "published",
+            as_of=tomorrow.isoformat(),
+            sources=[str(SourceFactory().pk)],
         ),
     )
 

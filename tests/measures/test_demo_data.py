@@ -331,7 +331,8 @@ def test_delete_removes_every_demo_row():
     assert not Measure.objects.filter(slug__startswith="demo-").exists()
     assert not StatusUpdate.objects.filter(summary__startswith="Demostatus").exists()
     assert not Indicator.objects.filter(slug__startswith="demo-").exists()
-    assert not IndicatorValue.objects.filter(source_name="Demodata").exists()
+    demo_values = IndicatorValue.objects.filter(indicator__slug__startswith="demo-")
+    assert not demo_values.exists()
     assert demo_data_existing_size() is None
 
 

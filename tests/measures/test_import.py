@@ -80,7 +80,7 @@ def world():
         health="on_track",
         progress=40,
         summary="Senteret åpnet.\nFlere får tilbud.",
-        source_note="Årsrapport 2019",
+        sources=[SourceFactory(title="Årsrapport 2019")],
         external_id="lar-2019",
     )
     w.indicator = IndicatorFactory(

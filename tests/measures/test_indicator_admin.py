@@ -14,6 +14,7 @@ from tests.factories import (
     IndicatorValueFactory,
     MeasureFactory,
     PublishedIndicatorValueFactory,
+    SourceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +61,6 @@ def _indicator_form(goal, **overrides):
         "target_year": "",
         "small_number_threshold": 5,
         "source_organisation": "FHI",
-        "source_url": "",
-        "source_note": "",
     }
     data.update(overrides)
     return data
@@ -124,8 +123,7 @@ def _inline_data(indicator, **row):
         "value": "27",
         "qualifier": "",
         "note": "",
-        "source_name": "FHI",
-        "source_url": "",
+        "sources": [str(SourceFactory(publisher="FHI").pk)],
     } | row
     data |= {f"values-2-0-{name}": value for name, value in fields.items()}
     return data
@@ -143,7 +141,7 @@ def test_value_recorded_inline_is_published_with_its_source(admin_client):
     assert response.status_code == 302, response.content.decode()[:3000]
     value = indicator.values.get()
     assert (value.year, value.value, value.state) == (2019, 27, "published")
-    assert value.source_name == "FHI"
+    assert value.citations.get().source.publisher == "FHI"
 
 
 @pytest.mark.parametrize(
@@ -152,7 +150,7 @@ def test_value_recorded_inline_is_published_with_its_source(admin_client):
         ({"value": "-1"}, "Et antall kan ikke være negativt."),
         ({"value": "mange"}, "Oppgi et tall."),
         ({"year": str(timezone.localdate().year)}, "er ikke over ennå"),
-        ({"source_name": ""}, "Et publisert tall må ha en kilde."),
+        ({"sources": []}, "Et publisert tall må ha en kilde."),
     ],
 )
 def test_bad_inline_value_is_refused_and_nothing_saved(admin_client, row, message):
@@ -209,8 +207,6 @@ def test_budget_line_is_added_and_a_second_for_the_year_refused(admin_client):
         "spent_nok": "",
         "council_decision_reference": "Bystyresak 1/19",
         "note": "",
-        "source_url": "",
-        "source_note": "BT",
         "kind": "adopted",
         "citations-TOTAL_FORMS": "0",
         "citations-INITIAL_FORMS": "0",

@@ -59,7 +59,6 @@ def _create(indicator, author, **overrides):
         "author": author,
         "year": 2019,
         "value": 27,
-        "source_name": "FHI",
         "sources": [SourceFactory()],
         "actor": author,
     }
@@ -239,7 +238,6 @@ def test_explicit_replace_keeps_the_old_value_and_its_history(
         old=old,
         author=alice,
         value=29,
-        source_name="FHI, revidert",
         sources=[SourceFactory()],
         actor=alice,
     )
@@ -306,17 +304,32 @@ def test_numbers_are_read_as_people_type_them(coordinator, outcome_indicator):
 
 def test_source_link_must_be_http(alice, output_indicator):
     with pytest.raises(ValidationError) as excinfo:
-        _create(output_indicator, alice, source_url="javascript:alert(1)")
-    assert "source_url" in excinfo.value.message_dict
+        _create(
+            output_indicator,
+            alice,
+            sources=[],
+            new_sources=[
+                NewSource(
+                    url="javascript:alert(1)",
+                    publisher="X",
+                    title="Y",
+                    kind="statistics",
+                )
+            ],
+        )
+    assert "new_source_url" in excinfo.value.message_dict
 
 
 def test_recorded_published_value_needs_a_source(outcome_indicator):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         services.indicator_value_record_published(
             indicator=outcome_indicator, year=2017, value=27
         )
+    assert excinfo.value.message_dict == {
+        "sources": ["Et publisert tall må ha en kilde."]
+    }
     value = services.indicator_value_record_published(
-        indicator=outcome_indicator, year=2017, value=27, source_name="BT"
+        indicator=outcome_indicator, year=2017, value=27, sources=[SourceFactory()]
     )
     assert value.state == State.PUBLISHED
     assert value.author is None
@@ -395,7 +408,6 @@ def test_coordinator_creates_a_budget_line_and_a_second_for_the_year_is_refused(
         measure=measure,
         year=2019,
         allocated_nok=7_000_000,
-        source_note="BT",
         actor=coordinator,
     )
     assert line.spent_nok is None
@@ -478,13 +490,10 @@ def test_a_value_sent_in_without_a_source_is_refused(alice, output_indicator):
     assert not IndicatorValue.objects.exists()
 
 
-def test_a_value_cites_a_typed_link_and_mirrors_it_in_the_old_fields(
-    alice, output_indicator
-):
+def test_a_value_cites_a_typed_link(alice, output_indicator):
     value = _create(
         output_indicator,
         alice,
-        source_name="",
         sources=[],
         new_sources=[
             NewSource(
@@ -497,4 +506,3 @@ def test_a_value_cites_a_typed_link_and_mirrors_it_in_the_old_fields(
         submit=True,
     )
     assert value.citations.get().source.url == "https://www.ssb.no/tabell"
-    assert (value.source_name, value.source_url) == ("SSB", "https://www.ssb.no/tabell")

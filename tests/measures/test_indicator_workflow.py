@@ -473,7 +473,7 @@ def test_second_value_for_a_published_period_is_refused_and_replace_is_offered(
 
 def test_replace_link_on_a_published_value_fills_in_the_form(client, world):
     old = PublishedIndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, value=30, source_name="Kilde A"
+        indicator=world.output, year=LAST_YEAR, value=30
     )
     client.force_login(world.alice)
     detail = client.get(_detail_url(old)).content.decode()

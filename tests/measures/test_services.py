@@ -12,6 +12,7 @@ from measures.models import (
     Plan,
     StatusUpdate,
 )
+from measures.source_services import NewSource
 from tests.factories import (
     GoalFactory,
     MeasureFactory,
@@ -278,7 +279,9 @@ def test_recorded_historical_event_needs_a_source():
             phase=Phase.IN_PROGRESS,
             summary="Åpnet.",
         )
-    assert "source_note" in excinfo.value.message_dict
+    assert excinfo.value.message_dict == {
+        "sources": ["En historisk hendelse må ha en kilde."]
+    }
     assert StatusUpdate.objects.count() == 0
 
 
@@ -289,9 +292,17 @@ def test_recorded_historical_event_becomes_current_status():
         as_of=datetime.date(2014, 7, 1),
         phase=Phase.IN_PROGRESS,
         summary="MO Wergeland og MO Nesttun åpnet.",
-        source_note="BT; NRK",
+        new_sources=[
+            NewSource(
+                url="https://www.bt.no/nyheter/mo",
+                publisher="BT",
+                title="MO åpnet",
+                kind="news",
+            )
+        ],
     )
     measure.refresh_from_db()
+    assert event.citations.get().source.publisher == "BT"
     assert event.state == StatusUpdate.State.PUBLISHED
     assert measure.current_update_id == event.pk
     assert measure.current_progress is None

@@ -121,7 +121,6 @@ def test_a_draft_update_cites_a_source_through_the_inline(admin_client):
         "health": update.health,
         "progress": str(update.progress),
         "summary": update.summary,
-        "evidence_url": "",
         "uncertainty": "",
         "expected_version": str(update.version),
         "citations-TOTAL_FORMS": "1",
@@ -154,10 +153,17 @@ def test_the_new_fields_are_in_the_admin_forms(admin_client, model, fields):
         assert f'name="{field}"' in body, field
 
 
-@pytest.mark.parametrize(
-    "model", ["plan", "goal", "measure", "statusupdate", "budgetline"]
-)
+@pytest.mark.parametrize("model", ["plan", "goal", "measure", "budgetline"])
 def test_the_citation_inline_searches_sources(admin_client, model):
     body = admin_client.get(_url("add", model=model)).content.decode()
     assert 'name="citations-TOTAL_FORMS"' in body
     assert "admin-autocomplete" in body
+
+
+@pytest.mark.parametrize("model", ["statusupdate", "indicatorvalue"])
+def test_a_new_published_fact_chooses_its_sources_on_its_form(admin_client, model):
+    # The service needs the sources to publish, so they are a field of the add
+    # form; the citation inline is on the change page.
+    body = admin_client.get(_url("add", model=model)).content.decode()
+    assert 'name="sources"' in body
+    assert 'name="citations-TOTAL_FORMS"' not in body

@@ -21,7 +21,6 @@ def police():
         partner=partner,
         name="Hordaland politidistrikt",
         valid_until=datetime.date(2015, 12, 31),
-        source="politiet.no",
     )
     return partner
 
