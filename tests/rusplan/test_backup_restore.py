@@ -86,9 +86,19 @@ def test_pg_dump_and_pg_restore_give_the_same_rows_and_the_same_pages(
     tmp_path, restored_database_name
 ):
     call_command("load_bergen_plans", verbosity=0)
-    plan = Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("slug").first()
-    measure = Measure.objects.filter(plan=plan).order_by("slug").first()
-    urls = ["/", plan.get_absolute_url(), measure.get_absolute_url()]
+    # A public plan with measures (the 2024 plan, on consultation, has none yet).
+    measure = (
+        Measure.objects.exclude(plan__status=Plan.Status.DRAFT)
+        .select_related("plan")
+        .order_by("plan__slug", "slug")
+        .first()
+    )
+    urls = [
+        "/",
+        measure.plan.get_absolute_url(),
+        measure.get_absolute_url(),
+        "/kilder/",
+    ]
     original_counts = _row_counts()
     original_pages = _pages(urls)
     assert original_counts["measures_measure"] > 0
