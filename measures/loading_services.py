@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import indicator_services, services
+from . import indicator_services, services, source_services
 from .models import (
     Citation,
     Indicator,
@@ -26,7 +26,7 @@ from .models import (
     Source,
     StatusUpdate,
 )
-from .source_models import CITING_MODELS
+from .services import UNCHECKED
 
 # (source, field): the source and the detail of the fact it supports ("" = all).
 Cited = tuple[Source, str]
@@ -46,21 +46,11 @@ def source_create(
     return source
 
 
-@transaction.atomic
 def source_update(*, source: Source, **fields) -> Source:
-    for name, value in fields.items():
-        setattr(source, name, value)
-    _validated_save(source)
-    return source
+    return source_services.source_update(actor=UNCHECKED, source=source, **fields)
 
 
-def citation_target_name(target: models.Model) -> str:
-    """The Citation field that points at `target`'s model ("plan", "measure", ...)."""
-    label = target._meta.label
-    for name, model in CITING_MODELS.items():
-        if model == label:
-            return name
-    raise ValueError(f"{label} cannot be cited")
+citation_target_name = source_services.target_name
 
 
 @transaction.atomic

@@ -174,7 +174,8 @@ def source_delete(*, actor, source: Source) -> None:
         raise ValidationError(cited_message(source), code="protected") from None
 
 
-def _target_name(target: models.Model) -> str:
+def target_name(target: models.Model) -> str:
+    """The Citation field that points at `target`'s model ("plan", "measure"...)."""
     label = target._meta.label
     for name, model in CITING_MODELS.items():
         if model == label:
@@ -227,7 +228,7 @@ def cite(*, target: models.Model, sources: Sequence[Source], field: str = "") ->
     """Make `sources` (in order) the citations of `target` for `field`, keeping the
     ones that stay so their history is not churned. No permission check: for
     services that checked the actor already."""
-    name = _target_name(target)
+    name = target_name(target)
     wanted = list(dict.fromkeys(sources))
     existing = {
         citation.source_id: citation
@@ -262,7 +263,7 @@ def citations_set(
     if actor is not UNCHECKED and not permissions.can_cite(actor, target):
         raise PermissionDenied
     cite(target=target, sources=sources, field=field)
-    name = _target_name(target)
+    name = target_name(target)
     return list(
         Citation.objects.filter(**{name: target, "field": field}).select_related(
             "source"
