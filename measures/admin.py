@@ -16,10 +16,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from partners.admin import HistoryAdmin
-
-from . import services
-from .forms_admin import (
+from measures import services
+from measures.forms_admin import (
     UPDATE_CONTENT,
     GoalAdminForm,
     MeasureAdminForm,
@@ -28,8 +26,9 @@ from .forms_admin import (
     StatusUpdateAddForm,
     StatusUpdateChangeForm,
 )
-from .import_admin import ServiceImportMixin
-from .models import (
+from measures.import_admin import ServiceImportMixin
+from measures.models import (
+    EDITABLE_STATES,
     District,
     Goal,
     Measure,
@@ -38,8 +37,9 @@ from .models import (
     ReminderSent,
     StatusUpdate,
 )
-from .resources import MeasureResource, StatusUpdateResource
-from .source_admin import CitationAdminMixin, citation_inline
+from measures.resources import MeasureResource, StatusUpdateResource
+from measures.source_admin import CitationAdminMixin, citation_inline
+from partners.admin import HistoryAdmin
 
 
 @admin.register(District)
@@ -329,7 +329,6 @@ class MeasurePartnerAdmin(HistoryAdmin):
         return role.measure.plan
 
 
-EDITABLE_STATES = (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED)
 UPDATE_RECORD = [
     "measure",
     "state",
@@ -556,4 +555,4 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
 
 # Indicators, indicator values and budget lines: measures/indicator_admin.py.
-from . import indicator_admin  # noqa: E402, F401
+from measures import indicator_admin  # noqa: E402, F401

@@ -8,7 +8,7 @@ drawn beside a data table that carries the same numbers.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .selectors import Share, TimePoint
+from measures.selectors import Share, TimePoint
 
 
 def _num(value: float) -> str:

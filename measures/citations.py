@@ -19,8 +19,15 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from .models import Citation, IndicatorValue, Plan, Source, StatusUpdate, plan_hidden
-from .source_models import CITING_MODELS
+from measures.models import (
+    CITING_MODELS,
+    Citation,
+    IndicatorValue,
+    Plan,
+    Source,
+    StatusUpdate,
+    plan_hidden,
+)
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from partners.models import Membership, Partner, PartnerName
-
-from .models import (
+from measures.models import (
     Category,
     District,
     Goal,
@@ -60,6 +58,8 @@ from .models import (
     Plan,
     StatusUpdate,
 )
+from measures.periods import spans_back
+from partners.models import Membership, Partner, PartnerName
 
 PREFIX = "demo-"
 MARKER_SLUG = "demo-data"
@@ -733,16 +733,6 @@ def _shares(total: int, weights: list[int]) -> list[int]:
     return shares
 
 
-def _tertials_back(end: tuple[int, int], count: int) -> list[tuple[int, int]]:
-    """`count` tertials (year, number) up to and including `end`, oldest first."""
-    year, number = end
-    periods = []
-    for _ in range(count):
-        periods.append((year, number))
-        year, number = (year, number - 1) if number > 1 else (year - 1, 3)
-    return periods[::-1]
-
-
 INDICATOR_KINDS = [("people", "personer"), ("count", "tilfeller"), ("percent", "%")]
 
 
@@ -790,7 +780,7 @@ def _make_indicators(size: DemoSize, rng: random.Random, world: _World, measures
                     order=k,
                 )
             )
-            series.append((base, _tertials_back(end, size.values_per_indicator)))
+            series.append((base, spans_back("tertial", end, size.values_per_indicator)))
     _bulk(indicator_model, indicators)
     values = []
     for indicator, (base, periods) in zip(indicators, series, strict=True):

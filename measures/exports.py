@@ -32,8 +32,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from . import indicator_selectors, open_data, selectors
-from .models import (
+from measures import indicator_selectors, open_data, selectors
+from measures.models import (
     Category,
     Citation,
     Health,

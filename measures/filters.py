@@ -12,9 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
-from partners.models import Partner
-
-from .models import (
+from measures.models import (
     NO_STATUS_LABEL,
     Category,
     District,
@@ -25,8 +23,9 @@ from .models import (
     Phase,
     Plan,
 )
-from .selectors import NOT_ASSESSED_LABEL, goal_descendant_ids, public_plans
-from .widgets import LeanSelect
+from measures.selectors import NOT_ASSESSED_LABEL, goal_descendant_ids, public_plans
+from measures.widgets import LeanSelect
+from partners.models import Partner
 
 SEARCH_MAX_LENGTH = 200
 NOT_ASSESSED_PARAM = "none"

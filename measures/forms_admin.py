@@ -10,9 +10,8 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import Measure, MeasurePartner, Phase, StatusUpdate
-from .source_models import Source
+from measures import services
+from measures.models import Measure, MeasurePartner, Phase, Source, StatusUpdate
 
 
 class PlanAdminForm(forms.ModelForm):

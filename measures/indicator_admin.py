@@ -14,15 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from measures import indicator_services
+from measures.forms_admin import published_sources_field
+from measures.import_admin import ServiceImportMixin
+from measures.indicator_selectors import format_nok
+from measures.models import BudgetLine, Indicator, IndicatorValue
+from measures.resources import IndicatorValueResource
+from measures.source_admin import CitationAdminMixin, citation_inline
 from partners.admin import HistoryAdmin
-
-from . import indicator_services
-from .forms_admin import published_sources_field
-from .import_admin import ServiceImportMixin
-from .indicator_selectors import format_nok
-from .models import BudgetLine, Indicator, IndicatorValue
-from .resources import IndicatorValueResource
-from .source_admin import CitationAdminMixin, citation_inline
 
 VALUE_FIELDS = [
     "period_type",

@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .indicator_models import PeriodType
-from .indicator_selectors import IndicatorPoint, IndicatorSeries, format_value
+from measures.indicator_selectors import IndicatorPoint, IndicatorSeries, format_value
+from measures.models import PeriodType
 
 PLOT_TOP = 24
 PLOT_HEIGHT = 120

@@ -27,20 +27,19 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .forms import SAVE_DRAFT, SUBMIT, ReturnForm, SecondarySubmit
-from .indicator_models import (
+from measures.forms import SAVE_DRAFT, SUBMIT, ReturnForm, SecondarySubmit
+from measures.indicator_selectors import format_number
+from measures.indicator_services import parse_number
+from measures.models import Indicator, IndicatorValue, PeriodType
+from measures.periods import (
     MONTH_NAMES,
-    PERIOD_NUMBERS,
-    Indicator,
-    IndicatorValue,
-    PeriodType,
+    last_ended_period,
+    next_period,
     period_bounds,
     period_label,
 )
-from .indicator_selectors import format_number
-from .indicator_services import parse_number
-from .source_forms import CitedForm
-from .workflow_selectors import sources_for_indicator
+from measures.source_forms import CitedForm
+from measures.workflow_selectors import sources_for_indicator
 
 COUNT_KINDS = (Indicator.Kind.PEOPLE, Indicator.Kind.COUNT)
 # The model's DecimalField(max_digits=15, decimal_places=2).
@@ -80,24 +79,6 @@ def encode_period(period_type: str, number: int) -> str:
 def decode_period(code: str) -> tuple[str, int]:
     period_type, _sep, number = code.partition("-")
     return period_type, int(number)
-
-
-def last_ended_period(period_type: str, today: datetime.date) -> tuple[int, int]:
-    """(year, number) of the latest period of the type that has ended by today."""
-    if period_type == PeriodType.TERTIAL:
-        current = (today.month - 1) // 4 + 1
-        return (today.year, current - 1) if current > 1 else (today.year - 1, 3)
-    if period_type == PeriodType.MONTH:
-        return (
-            (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-        )
-    return today.year - 1, 1
-
-
-def next_period(period_type: str, year: int, number: int) -> tuple[int, int]:
-    if number < PERIOD_NUMBERS[period_type]:
-        return year, number + 1
-    return year + 1, 1
 
 
 def default_period(

@@ -29,21 +29,20 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from partners.models import Partner
-
-from . import permissions
-from .indicator_models import PeriodType
-from .models import (
+from measures import permissions
+from measures.models import (
     BudgetLine,
+    Citation,
     Goal,
     Indicator,
     IndicatorValue,
     Measure,
     MeasurePartner,
+    PeriodType,
     Plan,
     plan_hidden,
 )
-from .source_models import Citation
+from partners.models import Partner
 
 NBSP = "\u00a0"
 

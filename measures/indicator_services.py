@@ -21,25 +21,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .indicator_models import (
-    PERIOD_NUMBERS,
+from measures import permissions
+from measures.models import (
     BudgetLine,
+    Citation,
+    Goal,
     Indicator,
     IndicatorValue,
+    Measure,
     PeriodType,
-    period_bounds,
-    period_label,
+    Source,
 )
-from .models import Citation, Goal, Measure, Source
-from .services import (
+from measures.models.indicators import PERIOD_NUMBERS
+from measures.periods import period_bounds, period_label
+from measures.services import (
     NO_SOURCE_MESSAGE,
     UNCHECKED,
     ConflictError,
     _require,
     _validated_save,
 )
-from .source_services import NewSource, cite, resolve_sources
+from measures.source_services import NewSource, cite, resolve_sources
 
 State = IndicatorValue.State
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)

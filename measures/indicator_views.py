@@ -18,17 +18,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import (
+from measures import (
     indicator_selectors,
     indicator_services,
     permissions,
     workflow_selectors,
 )
-from .forms import SUBMIT, PublishForm
-from .indicator_forms import IndicatorReturnForm, IndicatorValueForm
-from .indicator_models import Indicator, IndicatorValue, period_label
-from .indicator_selectors import format_value, public_value
-from .services import ConflictError
+from measures.forms import SUBMIT, PublishForm
+from measures.indicator_forms import IndicatorReturnForm, IndicatorValueForm
+from measures.indicator_selectors import format_value, public_value
+from measures.models import Indicator, IndicatorValue
+from measures.periods import period_label
+from measures.services import ConflictError
 
 FORM_TEMPLATE = "measures/indicators/indicatorvalue_form.html"
 CONFLICT_TEMPLATE = "measures/indicators/indicatorvalue_conflict.html"
@@ -460,7 +461,7 @@ def indicator_value_return(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         # The queue again, with the comment field's error where it was typed.
         # (Imported here: workflow_views imports this module for the queue.)
-        from .workflow_views import _render_queue
+        from measures.workflow_views import _render_queue
 
         return _render_queue(request, indicator_bound=(value.pk, form))
     try:

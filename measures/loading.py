@@ -34,6 +34,7 @@ from simple_history.signals import pre_create_historical_record
 
 from measures import loading_services, services
 from measures.models import (
+    CITING_MODELS,
     BudgetLine,
     Citation,
     District,
@@ -45,7 +46,6 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
-from measures.source_models import CITING_MODELS
 from partners import services as partner_services
 from partners.models import Partner, PartnerName
 

@@ -17,8 +17,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import indicator_services, services, source_services
-from .models import (
+from measures import indicator_services, services, source_services
+from measures.models import (
     Citation,
     Indicator,
     IndicatorValue,
@@ -26,7 +26,7 @@ from .models import (
     Source,
     StatusUpdate,
 )
-from .services import UNCHECKED
+from measures.services import UNCHECKED
 
 # (source, field): the source and the detail of the fact it supports ("" = all).
 Cited = tuple[Source, str]

@@ -22,14 +22,16 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
+from measures.models import (
+    Indicator,
+    IndicatorValue,
+    Measure,
+    Plan,
+    StatusUpdate,
+)
 from partners.models import Membership
 
-from .models import Indicator, IndicatorValue, Measure, Plan, StatusUpdate
-
 _CACHE_ATTR = "_rusplan_memberships"
-
-# Phases in which a measure still takes status updates; blank is no status yet.
-OPEN_PHASES = frozenset({"", "not_started", "in_progress"})
 
 
 def _active(user) -> bool:
@@ -287,7 +289,7 @@ def can_delete_sources(user) -> bool:
 def can_cite(user, target) -> bool:
     """Change what `target` cites: whoever may change the target itself. Published
     updates and values are fixed for everyone but staff with the model permission."""
-    from .models import BudgetLine, Goal
+    from measures.models import BudgetLine, Goal
 
     if not _active(user):
         return False

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from . import charts, citations, exports, open_data, reports, selectors
-from .models import Plan
-from .pdf import html_to_pdf
+from measures import charts, citations, exports, open_data, reports, selectors
+from measures.models import Plan
+from measures.pdf import html_to_pdf
 
 REPORT_TEMPLATE = "measures/plan_report.html"
 PDF_TEMPLATE = "measures/plan_report_pdf.html"

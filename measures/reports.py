@@ -37,10 +37,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from partners.models import Partner
-
-from . import indicator_charts, indicator_selectors, selectors
-from .models import (
+from measures import indicator_charts, indicator_selectors, selectors
+from measures.models import (
+    OPEN_PHASES,
     BudgetLine,
     Indicator,
     IndicatorValue,
@@ -48,7 +47,8 @@ from .models import (
     Plan,
     StatusUpdate,
 )
-from .periods import OPEN_PHASES, Period, period_for
+from measures.periods import Period, period_for
+from partners.models import Partner
 
 # How the date is written in ?per=: ISO (what <input type="date"> sends) or the
 # Norwegian dd.mm.yyyy that people type.

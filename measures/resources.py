@@ -35,10 +35,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from import_export import resources
 
-from partners.models import Partner
-
-from . import exports, indicator_services, services, source_services
-from .models import (
+from measures import exports, indicator_services, services, source_services
+from measures.models import (
     Category,
     District,
     Goal,
@@ -52,6 +50,7 @@ from .models import (
     Plan,
     StatusUpdate,
 )
+from partners.models import Partner
 
 PREVIEW_CHARS = 120  # long texts are cut in the preview table
 

@@ -31,10 +31,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Partner
-
-from .models import (
+from measures.models import (
     NO_STATUS_LABEL,
+    OPEN_PHASES,
     District,
     Goal,
     Health,
@@ -45,7 +44,9 @@ from .models import (
     StatusUpdate,
     plan_hidden,
 )
-from .periods import OPEN_PHASES, Period, ReportingStatus, reporting_status
+from measures.periods import Period
+from measures.reporting_periods import ReportingStatus, reporting_status
+from partners.models import Partner
 
 NOT_ASSESSED = ""
 NOT_ASSESSED_LABEL = _("Ikke vurdert")

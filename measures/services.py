@@ -14,10 +14,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Partner
-
-from . import permissions
-from .models import (
+from measures import permissions
+from measures.models import (
+    EDITABLE_STATES,
+    OPEN_PHASES,
     Citation,
     District,
     Goal,
@@ -28,6 +28,7 @@ from .models import (
     Source,
     StatusUpdate,
 )
+from partners.models import Partner
 
 # Sentinel: the caller did not name an actor, so no permission check is made (data
 # loaders, shell use). Every view and API endpoint passes actor=request.user.
@@ -210,11 +211,6 @@ def _check_publishable(update: StatusUpdate) -> None:
         raise ValidationError(
             _("Angi fremdrift og helse før oppdateringen publiseres.")
         )
-
-
-# Blank: no update published yet ("Ingen status registrert"), open for the first.
-OPEN_PHASES = ("", Phase.NOT_STARTED, Phase.IN_PROGRESS)
-EDITABLE_STATES = (StatusUpdate.State.DRAFT, StatusUpdate.State.RETURNED)
 
 
 def _check_measure_open(measure: Measure) -> None:
@@ -658,4 +654,4 @@ def measure_sync_current_status(*, measure: Measure) -> Measure:
 # Indicators, indicator values and budget lines: measures/indicator_services.py,
 # reachable from here as services.indicator_services; sources and citations:
 # measures/source_services.py (imported last: both import this module).
-from . import indicator_services, source_services  # noqa: E402, F401
+from measures import indicator_services, source_services  # noqa: E402, F401

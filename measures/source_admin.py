@@ -16,10 +16,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from measures import source_services
+from measures.models import Citation, Source
 from partners.admin import HistoryAdmin
-
-from . import source_services
-from .source_models import Citation, Source
 
 SOURCE_FIELDS = [
     "publisher",

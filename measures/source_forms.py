@@ -14,9 +14,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .services import NO_SOURCE_MESSAGE
-from .source_models import Source
-from .source_services import NewSource, check_url, normalise_url
+from measures.models import Source
+from measures.services import NO_SOURCE_MESSAGE
+from measures.source_services import NewSource, check_url, normalise_url
 
 # The name of the button that sends a form in (measures/forms.py re-exports it).
 SUBMIT = "submit"

@@ -22,9 +22,10 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import permissions
-from .services import UNCHECKED
-from .source_models import CITING_MODELS, HTTP_URL_VALIDATOR, Citation, Source
+from measures import permissions
+from measures.models import CITING_MODELS, Citation, Source
+from measures.models.sources import HTTP_URL_VALIDATOR
+from measures.services import UNCHECKED
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import indicator_views, report_views, views, workflow_views
+from measures import indicator_views, report_views, views, workflow_views
 
 app_name = "measures"
 

@@ -5,10 +5,10 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import charts, citations, indicator_charts, indicator_selectors, selectors
-from .filters import MeasureFilter
-from .models import Plan
-from .paging import KeysFirstPaginator
+from measures import charts, citations, indicator_charts, indicator_selectors, selectors
+from measures.filters import MeasureFilter
+from measures.models import Plan
+from measures.paging import KeysFirstPaginator
 
 PAGE_SIZE = 25
 # The most rows of one kind a plan, partner or district page lists: up to it, every

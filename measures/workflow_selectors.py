@@ -11,11 +11,18 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
+from measures import citations, permissions
+from measures.models import (
+    OPEN_PHASES,
+    Citation,
+    Measure,
+    MeasurePartner,
+    Plan,
+    Source,
+    StatusUpdate,
+)
+from measures.reporting_periods import ReportingStatus, reporting_status
 from partners.models import Partner
-
-from . import citations, permissions
-from .models import Citation, Measure, MeasurePartner, Plan, Source, StatusUpdate
-from .periods import OPEN_PHASES, ReportingStatus, reporting_status
 
 _ROLES = Prefetch(
     "partner_roles",

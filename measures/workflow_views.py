@@ -13,15 +13,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import (
+from measures import (
     indicator_selectors,
     indicator_views,
     permissions,
     services,
     workflow_selectors,
 )
-from .forms import SUBMIT, PublishForm, ReturnForm, StatusUpdateForm
-from .models import Health, Measure, Phase, StatusUpdate
+from measures.forms import SUBMIT, PublishForm, ReturnForm, StatusUpdateForm
+from measures.models import Health, Measure, Phase, StatusUpdate
 
 FORM_TEMPLATE = "measures/statusupdate_form.html"
 CONFLICT_TEMPLATE = "measures/statusupdate_conflict.html"

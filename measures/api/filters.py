@@ -7,9 +7,16 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ..models import BudgetLine, Goal, Indicator, IndicatorValue, Plan, StatusUpdate
-from ..selectors import public_measures, public_plans
-from .selectors import public_indicators
+from measures.api.selectors import public_indicators
+from measures.models import (
+    BudgetLine,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Plan,
+    StatusUpdate,
+)
+from measures.selectors import public_measures, public_plans
 
 # The years the models accept (their check constraints).
 YEAR_RANGE = (1900, 2200)

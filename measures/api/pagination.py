@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from ..paging import KeysFirstPaginator
+from measures.paging import KeysFirstPaginator
 
 
 class Pagination(PageNumberPagination):

@@ -7,9 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from partners.models import Partner, PartnerName
-
-from ..models import (
+from measures.models import (
     BudgetLine,
     Citation,
     District,
@@ -21,7 +19,7 @@ from ..models import (
     Plan,
     StatusUpdate,
 )
-from ..selectors import (
+from measures.selectors import (
     Rollup,
     measure_list_queryset,
     public_measures,
@@ -30,6 +28,7 @@ from ..selectors import (
     rollup,
     rollup_groups,
 )
+from partners.models import Partner, PartnerName
 
 # Every object the API shows comes with its citations and their sources.
 CITATIONS = Prefetch(

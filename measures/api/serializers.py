@@ -13,10 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from partners.models import Partner, PartnerName
-
-from ..indicator_selectors import PublicValue, format_value, public_value
-from ..models import (
+from measures.indicator_selectors import PublicValue, format_value, public_value
+from measures.models import (
     BudgetLine,
     Citation,
     District,
@@ -31,8 +29,9 @@ from ..models import (
     Source,
     StatusUpdate,
 )
-from ..open_data import attribution
-from ..selectors import NOT_ASSESSED, Rollup, plan_reference_date
+from measures.open_data import attribution
+from measures.selectors import NOT_ASSESSED, Rollup, plan_reference_date
+from partners.models import Partner, PartnerName
 
 # Why a measure's phase is null in the API: nothing about it has been published.
 NO_PUBLISHED_UPDATE = "no_published_update"

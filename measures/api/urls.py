@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from measures.api import views
 
 app_name = "api"
 

@@ -19,17 +19,17 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from .. import open_data
-from ..filters import SEARCH_MAX_LENGTH, MeasureFilter
-from . import docs, selectors, serializers
-from .filters import (
+from measures import open_data
+from measures.api import docs, selectors, serializers
+from measures.api.filters import (
     BudgetLineFilter,
     GoalFilter,
     IndicatorFilter,
     IndicatorValueFilter,
     StatusUpdateFilter,
 )
-from .pagination import KeysFirstPagination
+from measures.api.pagination import KeysFirstPagination
+from measures.filters import SEARCH_MAX_LENGTH, MeasureFilter
 
 ENDPOINTS = {
     "plans": "api:plan-list",

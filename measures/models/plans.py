@@ -1,60 +1,21 @@
-from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+"""Plans and what they hold: districts, plans, goals, measures and the partners
+responsible for each measure."""
+
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from measures.models.choices import (
+    NO_STATUS_LABEL,
+    Category,
+    Health,
+    Phase,
+    progress_in_range,
+)
+from measures.models.uncertainty import uncertainty_field
 from partners.models import Partner
-
-from .uncertainty import uncertainty_field
-
-
-class Phase(models.TextChoices):
-    NOT_STARTED = "not_started", _("Ikke startet")
-    IN_PROGRESS = "in_progress", _("Pågår")
-    COMPLETED = "completed", _("Fullført")
-    DISCONTINUED = "discontinued", _("Avviklet")
-    CONTINUED = "continued", _("Videreført i ny plan")
-
-
-class Health(models.TextChoices):
-    """The traffic light. Always shown with its text, never colour alone."""
-
-    ON_TRACK = "on_track", _("I rute")
-    AT_RISK = "at_risk", _("Risiko for avvik")
-    OFF_TRACK = "off_track", _("Ikke i rute")
-
-
-class Category(models.TextChoices):
-    MO_CENTRE = "mo_centre", _("MO-senter")
-    LAR = "lar", _("LAR")
-    OVERDOSE = "overdose", _("Overdose")
-    INJECTION_ROOM = "injection_room", _("Sprøyterom/brukerrom")
-    HOUSING = "housing", _("Bolig og bo-oppfølging")
-    PUBLIC_SPACE = "public_space", _("Byrom og parker")
-    POLICE_SAFETY = "police_safety", _("Politi og trygghet")
-    WORK_ACTIVITY = "work_activity", _("Arbeid og aktivitet")
-    NAV_REHABILITATION = "nav_rehabilitation", _("Rehabilitering i NAV")
-    USER_INVOLVEMENT = "user_involvement", _("Brukermedvirkning")
-    OTHER = "other", _("Annet")
-
-
-PROGRESS_VALIDATORS = [
-    MinValueValidator(0, _("Fremdriften kan ikke være under %(limit_value)s %%.")),
-    MaxValueValidator(100, _("Fremdriften kan ikke være over %(limit_value)s %%.")),
-]
-
-
-def _progress_in_range(field: str) -> Q:
-    return Q(**{f"{field}__isnull": True}) | Q(
-        **{f"{field}__gte": 0, f"{field}__lte": 100}
-    )
-
-
-# What a measure with no published update shows instead of a phase.
-NO_STATUS_LABEL = _("Ingen status registrert")
 
 
 class District(models.Model):
@@ -409,7 +370,7 @@ class Measure(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=_progress_in_range("current_progress"),
+                condition=progress_in_range("current_progress"),
                 name="measure_current_progress_0_100",
             ),
             models.CheckConstraint(
@@ -500,199 +461,3 @@ class MeasurePartner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} ({self.get_role_display()})"
-
-
-class StatusUpdate(models.Model):
-    """A dated report on a measure. Append-only once published: a correction is a
-    new update. Drafts and returned updates may be edited by their author."""
-
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Utkast")
-        SUBMITTED = "submitted", _("Sendt til godkjenning")
-        PUBLISHED = "published", _("Publisert")
-        RETURNED = "returned", _("Returnert")
-
-    measure = models.ForeignKey(
-        Measure,
-        verbose_name=_("tiltak"),
-        on_delete=models.PROTECT,
-        related_name="updates",
-    )
-    as_of = models.DateField(_("status per"))
-    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices)
-    health = models.CharField(
-        _("helse"),
-        max_length=20,
-        choices=Health.choices,
-        blank=True,
-        help_text=_("Tom for historiske hendelser som ikke har en vurdering."),
-    )
-    progress = models.PositiveSmallIntegerField(
-        _("fremdrift (%)"),
-        null=True,
-        blank=True,
-        validators=PROGRESS_VALIDATORS,
-        help_text=_("0–100. Tom når fremdriften ikke er vurdert."),
-    )
-    summary = models.TextField(_("sammendrag"), max_length=5000)
-    external_id = models.CharField(
-        _("ekstern nøkkel"),
-        max_length=100,
-        blank=True,
-        help_text=_("Stabil nøkkel for import og for data som følger med Rusplan."),
-    )
-    uncertainty = uncertainty_field()
-    state = models.CharField(
-        _("tilstand"), max_length=20, choices=State.choices, default=State.DRAFT
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("forfatter"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="status_updates",
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("godkjent av"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reviewed_updates",
-    )
-    review_comment = models.TextField(_("kommentar fra koordinator"), blank=True)
-    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("sendt"), null=True, blank=True)
-    published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
-
-    history = HistoricalRecords(excluded_fields=["version"])
-
-    class Meta:
-        verbose_name = _("statusoppdatering")
-        verbose_name_plural = _("statusoppdateringer")
-        ordering = ["-as_of", "-published_at", "-id"]
-        get_latest_by = ["as_of", "published_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=_progress_in_range("progress"),
-                name="statusupdate_progress_0_100",
-                violation_error_message=_("Fremdriften må være et tall fra 0 til 100."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(summary=""),
-                name="statusupdate_summary_not_empty",
-                violation_error_message=_("Skriv et sammendrag av status."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="published") | Q(published_at__isnull=False),
-                name="statusupdate_published_has_time",
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="returned") | ~Q(review_comment=""),
-                name="statusupdate_returned_has_comment",
-                violation_error_message=_(
-                    "Skriv en kommentar som forklarer hvorfor oppdateringen returneres."
-                ),
-            ),
-            models.UniqueConstraint(
-                fields=["external_id"],
-                condition=~Q(external_id=""),
-                name="statusupdate_external_id_unique",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["measure", "state", "-as_of"]),
-            models.Index(fields=["state", "-published_at"]),
-            # The newest published updates across all plans (the home page): without
-            # it, a sort of every published update (a million at national scale).
-            models.Index(
-                fields=["-as_of", "-published_at", "-id"],
-                condition=Q(state="published"),
-                name="statusupdate_newest_published",
-            ),
-            # A measure's published updates newest first, with what a roll-up
-            # reads (the plan page's progress over time looks up one per measure
-            # and year-end, an index-only step; the measure page lists them).
-            models.Index(
-                fields=["measure", "as_of", "published_at", "id"],
-                include=["phase", "health", "progress"],
-                condition=Q(state="published"),
-                name="statusupdate_published_measure",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.measure} – {self.as_of:%d.%m.%Y}"
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == self.State.PUBLISHED
-
-
-class ReminderSent(models.Model):
-    """A reminder digest sent to a user for a reporting period.
-
-    One row per user and period key (see measures/periods.py): the unique
-    constraint is what keeps send_update_reminders from emailing anyone twice in a
-    period, however often it runs.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("bruker"),
-        on_delete=models.CASCADE,
-        related_name="update_reminders",
-    )
-    period_key = models.CharField(
-        _("rapporteringsperiode"),
-        max_length=40,
-        help_text=_("For eksempel «tertial:2025-2»."),
-    )
-    sent_at = models.DateTimeField(_("sendt"), auto_now_add=True)
-    measure_count = models.PositiveIntegerField(_("antall tiltak"), default=0)
-
-    class Meta:
-        verbose_name = _("sendt påminnelse")
-        verbose_name_plural = _("sendte påminnelser")
-        ordering = ["-sent_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "period_key"], name="remindersent_once_per_period"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} – {self.period_key}"
-
-
-# Indicators, their values and budget lines live in their own module (this one is
-# long enough); re-exported so that everything imports them from here.
-from .indicator_models import (  # noqa: E402
-    BudgetLine,
-    Indicator,
-    IndicatorValue,
-    PeriodType,
-)
-from .source_models import Citation, Source  # noqa: E402
-
-__all__ = [
-    "BudgetLine",
-    "Category",
-    "Citation",
-    "District",
-    "Goal",
-    "Health",
-    "Indicator",
-    "IndicatorValue",
-    "Measure",
-    "MeasurePartner",
-    "PeriodType",
-    "Phase",
-    "Plan",
-    "ReminderSent",
-    "Source",
-    "StatusUpdate",
-    "plan_hidden",
-]

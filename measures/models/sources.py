@@ -9,8 +9,8 @@ the fact as a whole. Facts cite in `position` order, and pages number the
 citations in the order they first appear.
 
 Citations protect their source (on_delete=PROTECT): a source that is cited cannot
-be deleted, so no fact silently loses its evidence. measures.models re-exports these
-classes. See docs/data-model.md.
+be deleted, so no fact silently loses its evidence. measures.models re-exports
+these classes. See docs/data-model.md.
 """
 
 from __future__ import annotations

@@ -1,26 +1,30 @@
-"""Indicators (what a plan wants to change), their values, and budget lines.
-
-Kept apart from models.py so that file stays readable; measures.models re-exports
-these classes, so Django and the rest of the code import them from there.
+"""Indicators (what a plan wants to change) and their values, one per period.
 
 Periods: a value covers a calendar year, a tertial (January–April, May–August,
 September–December) or a month, stored as period_type + year + number (1 for a
-year, 1–3 for a tertial, 1–12 for a month). See docs/data-model.md.
+year, 1–3 for a tertial, 1–12 for a month); measures/periods.py does the calendar
+arithmetic. A value goes through the review lifecycle (models/review.py). See
+docs/data-model.md.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .uncertainty import uncertainty_field
+from measures.models.review import (
+    ReviewedRecord,
+    author_field,
+    review_constraints,
+    reviewer_field,
+)
+from measures.models.uncertainty import uncertainty_field
+from measures.periods import period_bounds, period_label
 
 
 class PeriodType(models.TextChoices):
@@ -30,44 +34,9 @@ class PeriodType(models.TextChoices):
 
 
 YEAR_MESSAGE = _("Året må være et årstall, for eksempel 2018.")
+
+
 PERIOD_NUMBERS = {PeriodType.YEAR: 1, PeriodType.TERTIAL: 3, PeriodType.MONTH: 12}
-_MONTHS_PER_PERIOD = {PeriodType.YEAR: 12, PeriodType.TERTIAL: 4, PeriodType.MONTH: 1}
-MONTH_NAMES = (
-    _("januar"),
-    _("februar"),
-    _("mars"),
-    _("april"),
-    _("mai"),
-    _("juni"),
-    _("juli"),
-    _("august"),
-    _("september"),
-    _("oktober"),
-    _("november"),
-    _("desember"),
-)
-
-
-def period_bounds(
-    period_type: str, year: int, number: int
-) -> tuple[datetime.date, datetime.date]:
-    """First and last day (inclusive) of a period. The caller checks the number."""
-    months = _MONTHS_PER_PERIOD[period_type]
-    first_month = (number - 1) * months + 1
-    last_month = first_month + months - 1
-    last_day = calendar.monthrange(year, last_month)[1]
-    return (
-        datetime.date(year, first_month, 1),
-        datetime.date(year, last_month, last_day),
-    )
-
-
-def period_label(period_type: str, year: int, number: int) -> str:
-    if period_type == PeriodType.TERTIAL:
-        return str(_("%(number)s. tertial %(year)s") % {"number": number, "year": year})
-    if period_type == PeriodType.MONTH:
-        return f"{MONTH_NAMES[number - 1]} {year}"
-    return str(year)
 
 
 def _pair(value_field: str, year_field: str) -> Q:
@@ -249,7 +218,7 @@ class Indicator(models.Model):
         return self.kind == self.Kind.PEOPLE
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(ReviewedRecord):
     """One value of an indicator for one period, with its source.
 
     The review lifecycle is the one of StatusUpdate (draft, submitted, published,
@@ -308,30 +277,12 @@ class IndicatorValue(models.Model):
         related_name="replaced_by",
         help_text=_("Den publiserte verdien for samme periode som denne retter."),
     )
+    # Its own choices: the review states plus "replaced".
     state = models.CharField(
         _("tilstand"), max_length=20, choices=State.choices, default=State.DRAFT
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("forfatter"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="indicator_values",
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("godkjent av"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reviewed_indicator_values",
-    )
-    review_comment = models.TextField(_("kommentar fra koordinator"), blank=True)
-    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("sendt"), null=True, blank=True)
-    published_at = models.DateTimeField(_("publisert"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)
+    author = author_field("indicator_values")
+    reviewer = reviewer_field("reviewed_indicator_values")
 
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -340,6 +291,12 @@ class IndicatorValue(models.Model):
         verbose_name_plural = _("indikatorverdier")
         ordering = ["indicator", "year", "period_type", "number", "-id"]
         constraints = [
+            *review_constraints(
+                prefix="indicatorvalue",
+                returned_message=_(
+                    "Skriv en kommentar som forklarer hvorfor verdien returneres."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(year__gte=1900, year__lte=2200),
                 name="indicatorvalue_year_plausible",
@@ -375,17 +332,6 @@ class IndicatorValue(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=~Q(state="published") | Q(published_at__isnull=False),
-                name="indicatorvalue_published_has_time",
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="returned") | ~Q(review_comment=""),
-                name="indicatorvalue_returned_has_comment",
-                violation_error_message=_(
-                    "Skriv en kommentar som forklarer hvorfor verdien returneres."
-                ),
-            ),
-            models.CheckConstraint(
                 condition=~Q(replaces=F("id")),
                 name="indicatorvalue_not_own_replacement",
             ),
@@ -418,106 +364,3 @@ class IndicatorValue(models.Model):
     @property
     def period_label(self) -> str:
         return period_label(self.period_type, self.year, self.number)
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == self.State.PUBLISHED
-
-
-class BudgetLine(models.Model):
-    """A sum of money for one measure, in whole kroner, and what kind of figure it
-    is: a proposal, an adopted budget, an allocation or a cost estimate. A figure
-    for several years (21 MNOK for 2013–2015) has an end_year. The amount's column
-    is still named allocated_nok for the migrations' sake."""
-
-    class Kind(models.TextChoices):
-        NOT_GIVEN = "", _("Ikke oppgitt")
-        PROPOSAL = "proposal", _("Budsjettforslag")
-        ADOPTED = "adopted", _("Vedtatt budsjett")
-        ALLOCATION = "allocation", _("Bevilgning")
-        ESTIMATE = "estimate", _("Kostnadsoverslag")
-        PROJECT_COST = "project_cost", _("Prosjektkostnad")
-
-    measure = models.ForeignKey(
-        "measures.Measure",
-        verbose_name=_("tiltak"),
-        on_delete=models.PROTECT,
-        related_name="budget_lines",
-    )
-    year = models.PositiveSmallIntegerField(_("år"))
-    end_year = models.PositiveSmallIntegerField(
-        _("til og med år"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "Bare når beløpet gjelder flere år samlet, for eksempel 2013–2015."
-        ),
-    )
-    kind = models.CharField(
-        _("type beløp"),
-        max_length=20,
-        choices=Kind.choices,
-        default=Kind.NOT_GIVEN,
-        blank=True,
-        help_text=_("Hva beløpet er, slik kilden sier: forslag, vedtak, bevilgning."),
-    )
-    allocated_nok = models.PositiveBigIntegerField(_("beløp (kr)"))
-    spent_nok = models.PositiveBigIntegerField(
-        _("brukt (kr)"),
-        null=True,
-        blank=True,
-        help_text=_("Tomt til regnskapet er kjent."),
-    )
-    council_decision_reference = models.CharField(
-        _("vedtak (saksnummer)"),
-        max_length=200,
-        blank=True,
-        help_text=_("For eksempel bystyresak eller budsjettvedtak."),
-    )
-    note = models.TextField(_("merknad"), blank=True)
-    uncertainty = uncertainty_field()
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("budsjettlinje")
-        verbose_name_plural = _("budsjettlinjer")
-        ordering = ["measure", "year"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["measure", "year", "kind"],
-                name="budgetline_one_per_measure_year_kind",
-                violation_error_message=_(
-                    "Tiltaket har allerede et beløp av denne typen for dette året."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(end_year__isnull=True) | Q(end_year__gt=F("year")),
-                name="budgetline_end_year_after_year",
-                violation_error_message=_(
-                    "«Til og med år» må være etter året, eller stå tomt."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=Q(allocated_nok__gte=0)
-                & (Q(spent_nok__isnull=True) | Q(spent_nok__gte=0)),
-                name="budgetline_not_negative",
-                violation_error_message=_("Beløpene kan ikke være negative."),
-            ),
-            models.CheckConstraint(
-                condition=Q(year__gte=1900, year__lte=2200),
-                name="budgetline_year_plausible",
-                violation_error_message=_(
-                    "Året må være et årstall, for eksempel 2018."
-                ),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.measure} – {self.years_label}"
-
-    @property
-    def years_label(self) -> str:
-        if self.end_year:
-            return f"{self.year}–{self.end_year}"
-        return str(self.year)
