@@ -16,7 +16,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from measures import services
 from measures.forms_admin import (
     UPDATE_CONTENT,
     GoalAdminForm,
@@ -38,6 +37,14 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.resources import MeasureResource, StatusUpdateResource
+from measures.services.base import ConflictError
+from measures.services.plans import measure_sync_current_status, measure_update
+from measures.services.status_updates import (
+    status_update_create,
+    status_update_edit,
+    status_update_publish,
+    status_update_record_published,
+)
 from measures.source_admin import CitationAdminMixin, citation_inline
 from partners.admin import HistoryAdmin
 
@@ -297,12 +304,12 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         if change:
             # Through the service, so the version bump tells caseworker forms
             # loaded before this edit that the measure changed.
-            services.measure_update(measure=obj)
+            measure_update(measure=obj)
         else:
             obj.save()
         # The object may carry current status read before this request's save;
         # re-derive it from the updates so it never drifts.
-        services.measure_sync_current_status(measure=obj)
+        measure_sync_current_status(measure=obj)
 
 
 @admin.register(MeasurePartner)
@@ -428,7 +435,7 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         # transaction is rolled back and the message says what happened.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.ConflictError:
+        except ConflictError:
             self.message_user(
                 request,
                 _(
@@ -446,7 +453,7 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         if change:
-            saved = services.status_update_edit(
+            saved = status_update_edit(
                 update=obj,
                 expected_version=form.cleaned_data["expected_version"],
                 actor=request.user,
@@ -456,7 +463,7 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
             data = form.cleaned_data
             fields = {name: data[name] for name in UPDATE_CONTENT}
             if data["record_as"] == StatusUpdateAddForm.PUBLISHED:
-                saved = services.status_update_record_published(
+                saved = status_update_record_published(
                     measure=data["measure"],
                     sources=list(data["sources"]),
                     external_id=data["external_id"],
@@ -464,7 +471,7 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
                     **fields,
                 )
             else:
-                saved = services.status_update_create(
+                saved = status_update_create(
                     measure=data["measure"],
                     author=request.user,
                     actor=request.user,
@@ -472,13 +479,13 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
                     external_id=data["external_id"],
                     **fields,
                 )
-        services.measure_sync_current_status(measure=saved.measure)
+        measure_sync_current_status(measure=saved.measure)
         _become(obj, saved)
 
     def delete_model(self, request, obj):
         measure = obj.measure
         super().delete_model(request, obj)
-        services.measure_sync_current_status(measure=measure)
+        measure_sync_current_status(measure=measure)
 
     @admin.action(
         description=_("Publiser valgte oppdateringer som er sendt til godkjenning"),
@@ -488,7 +495,7 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         published, skipped = 0, 0
         for update in queryset.filter(state=StatusUpdate.State.SUBMITTED):
             try:
-                services.status_update_publish(
+                status_update_publish(
                     update=update, reviewer=request.user, actor=request.user
                 )
             except ValidationError as error:

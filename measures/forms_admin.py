@@ -10,8 +10,14 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from measures import services
-from measures.models import Measure, MeasurePartner, Phase, Source, StatusUpdate
+from measures.models import (
+    OPEN_PHASES,
+    Measure,
+    MeasurePartner,
+    Phase,
+    Source,
+    StatusUpdate,
+)
 
 
 class PlanAdminForm(forms.ModelForm):
@@ -234,7 +240,7 @@ class StatusUpdateAddForm(forms.ModelForm):
                         "under «Kilder», eller lagre som utkast."
                     ),
                 )
-        elif measure is not None and measure.current_phase not in services.OPEN_PHASES:
+        elif measure is not None and measure.current_phase not in OPEN_PHASES:
             self.add_error(
                 "measure",
                 _(

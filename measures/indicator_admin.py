@@ -14,12 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from measures import indicator_services
 from measures.forms_admin import published_sources_field
 from measures.import_admin import ServiceImportMixin
 from measures.indicator_selectors import format_nok
 from measures.models import BudgetLine, Indicator, IndicatorValue
 from measures.resources import IndicatorValueResource
+from measures.services.budgets import budget_line_create, budget_line_update
+from measures.services.indicator_values import (
+    indicator_value_record_published,
+    indicator_value_validate,
+)
+from measures.services.indicators import indicator_create, indicator_update
 from measures.source_admin import CitationAdminMixin, citation_inline
 from partners.admin import HistoryAdmin
 
@@ -68,7 +73,7 @@ class NewValueForm(forms.ModelForm):
             )
             return data
         try:
-            indicator_services.indicator_value_validate(
+            indicator_value_validate(
                 indicator=indicator, **{name: data.get(name) for name in VALUE_FIELDS}
             )
         except ValidationError as error:
@@ -222,11 +227,9 @@ class IndicatorAdmin(CitationAdminMixin, HistoryAdmin):
             if name not in ("title", "slug", "goal", "measure")
         }
         if change:
-            saved = indicator_services.indicator_update(
-                indicator=obj, actor=request.user
-            )
+            saved = indicator_update(indicator=obj, actor=request.user)
         else:
-            saved = indicator_services.indicator_create(
+            saved = indicator_create(
                 title=obj.title,
                 slug=obj.slug,
                 goal=obj.goal,
@@ -244,7 +247,7 @@ class IndicatorAdmin(CitationAdminMixin, HistoryAdmin):
             if not value_form.has_changed() or value_form.instance.pk:
                 continue
             data = value_form.cleaned_data
-            indicator_services.indicator_value_record_published(
+            indicator_value_record_published(
                 indicator=form.instance,
                 actor=request.user,
                 sources=list(data["sources"]),
@@ -318,7 +321,7 @@ class IndicatorValueAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        saved = indicator_services.indicator_value_record_published(
+        saved = indicator_value_record_published(
             indicator=data["indicator"],
             actor=request.user,
             sources=list(data["sources"]),
@@ -370,9 +373,9 @@ class BudgetLineAdmin(CitationAdminMixin, HistoryAdmin):
             if name not in ("measure", "year", "allocated_nok")
         }
         if change:
-            indicator_services.budget_line_update(budget_line=obj, actor=request.user)
+            budget_line_update(budget_line=obj, actor=request.user)
         else:
-            saved = indicator_services.budget_line_create(
+            saved = budget_line_create(
                 measure=obj.measure,
                 year=obj.year,
                 allocated_nok=obj.allocated_nok,

@@ -29,8 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.forms import SAVE_DRAFT, SUBMIT, ReturnForm, SecondarySubmit
 from measures.indicator_selectors import format_number
-from measures.indicator_services import parse_number
 from measures.models import Indicator, IndicatorValue, PeriodType
+from measures.numbers import parse_number
 from measures.periods import (
     MONTH_NAMES,
     last_ended_period,

@@ -18,18 +18,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import (
-    indicator_selectors,
-    indicator_services,
-    permissions,
-    workflow_selectors,
-)
+from measures import indicator_selectors, permissions, workflow_selectors
 from measures.forms import SUBMIT, PublishForm
 from measures.indicator_forms import IndicatorReturnForm, IndicatorValueForm
 from measures.indicator_selectors import format_value, public_value
-from measures.models import Indicator, IndicatorValue
+from measures.models import EDITABLE_STATES, Indicator, IndicatorValue
 from measures.periods import period_label
-from measures.services import ConflictError
+from measures.services import indicator_values as value_services
+from measures.services.base import ConflictError
+from measures.services.indicator_values import PERIOD_OPEN, PERIOD_TAKEN
 
 FORM_TEMPLATE = "measures/indicators/indicatorvalue_form.html"
 CONFLICT_TEMPLATE = "measures/indicators/indicatorvalue_conflict.html"
@@ -173,7 +170,7 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
                     indicator=indicator, **form.period_fields()
                 )
             if old is not None:
-                saved = indicator_services.indicator_value_replace(
+                saved = value_services.indicator_value_replace(
                     old=old,
                     author=request.user,
                     actor=request.user,
@@ -181,7 +178,7 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
                     **form.content_fields(),
                 )
             else:
-                saved = indicator_services.indicator_value_create(
+                saved = value_services.indicator_value_create(
                     indicator=indicator,
                     author=request.user,
                     actor=request.user,
@@ -191,9 +188,9 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             _add_service_errors(form, error)
             codes = _codes(error)
-            if indicator_services.PERIOD_TAKEN in codes:
+            if PERIOD_TAKEN in codes:
                 form.offer_replace()
-            if indicator_services.PERIOD_OPEN in codes:
+            if PERIOD_OPEN in codes:
                 context["open_value"] = indicator_selectors.open_value_for_period(
                     indicator=indicator, **form.period_fields()
                 )
@@ -280,7 +277,7 @@ def indicator_value_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = IndicatorValueForm(request.POST, **form_kwargs)
     if form.is_valid():
         try:
-            saved = indicator_services.indicator_value_edit(
+            saved = value_services.indicator_value_edit(
                 indicator_value=value,
                 actor=request.user,
                 expected_version=form.cleaned_data["version"],
@@ -306,7 +303,7 @@ def _render_conflict(
 ) -> HttpResponse:
     """The conflict page: what changed, and the form with what was typed and the
     version now seen, so that saving again is a deliberate choice."""
-    editable = current.state in indicator_services.EDITABLE_STATES
+    editable = current.state in EDITABLE_STATES
     data = request.POST.copy()
     data["version"] = str(current.version)
     rebound = IndicatorValueForm(
@@ -423,7 +420,7 @@ def indicator_value_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Skjemaet var ufullstendig. Prøv igjen."))
         return redirect("measures:review-queue")
     try:
-        indicator_services.indicator_value_publish(
+        value_services.indicator_value_publish(
             indicator_value=value,
             reviewer=request.user,
             actor=request.user,
@@ -465,7 +462,7 @@ def indicator_value_return(request: HttpRequest, pk: int) -> HttpResponse:
 
         return _render_queue(request, indicator_bound=(value.pk, form))
     try:
-        indicator_services.indicator_value_return(
+        value_services.indicator_value_return(
             indicator_value=value,
             reviewer=request.user,
             comment=form.cleaned_data["comment"],

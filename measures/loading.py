@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.signals import pre_create_historical_record
 
-from measures import loading_services, services
 from measures.models import (
     CITING_MODELS,
     BudgetLine,
@@ -45,6 +44,20 @@ from measures.models import (
     Plan,
     Source,
     StatusUpdate,
+)
+from measures.numbers import parse_number
+from measures.services import shipped_records as loading_services
+from measures.services.budgets import budget_line_create, budget_line_update
+from measures.services.indicators import indicator_create, indicator_update
+from measures.services.plans import (
+    district_create,
+    district_update,
+    goal_create,
+    goal_update,
+    measure_create,
+    measure_update,
+    plan_create,
+    plan_update,
 )
 from partners import services as partner_services
 from partners.models import Partner, PartnerName
@@ -722,10 +735,8 @@ class _Loader:
             model=District,
             key={"slug": slug},
             wanted=wanted,
-            create=lambda: services.district_create(slug=slug, **wanted),
-            update=lambda obj, changed: services.district_update(
-                district=obj, **changed
-            ),
+            create=lambda: district_create(slug=slug, **wanted),
+            update=lambda obj, changed: district_update(district=obj, **changed),
         )
 
     def _plan(self, entry) -> None:
@@ -787,8 +798,8 @@ class _Loader:
                 model=Plan,
                 key={"slug": slug},
                 wanted=wanted,
-                create=lambda: services.plan_create(slug=slug, **wanted),
-                update=lambda obj, changed: services.plan_update(plan=obj, **changed),
+                create=lambda: plan_create(slug=slug, **wanted),
+                update=lambda obj, changed: plan_update(plan=obj, **changed),
             )
         self.plans[slug] = plan
         self._cite(plan, cited, where)
@@ -848,8 +859,8 @@ class _Loader:
             model=Goal,
             key={"plan": plan, "slug": slug},
             wanted=wanted,
-            create=lambda: services.goal_create(plan=plan, slug=slug, **wanted),
-            update=lambda obj, changed: services.goal_update(goal=obj, **changed),
+            create=lambda: goal_create(plan=plan, slug=slug, **wanted),
+            update=lambda obj, changed: goal_update(goal=obj, **changed),
         )
         self._cite(goals[slug], cited, where)
 
@@ -927,7 +938,7 @@ class _Loader:
                 model=Measure,
                 key={"slug": slug},
                 wanted=wanted,
-                create=lambda: services.measure_create(
+                create=lambda: measure_create(
                     slug=slug,
                     lead=lead,
                     contributors=[p for p in contributors if p is not None],
@@ -935,9 +946,7 @@ class _Loader:
                     districts=[d for d in districts if d is not None],
                     **wanted,
                 ),
-                update=lambda obj, changed: services.measure_update(
-                    measure=obj, **changed
-                ),
+                update=lambda obj, changed: measure_update(measure=obj, **changed),
             )
         self.measures[slug] = measure
         self._cite(measure, cited, where)
@@ -1088,14 +1097,8 @@ class _Loader:
                 model=Indicator,
                 key={"slug": slug},
                 wanted=wanted,
-                create=lambda: services.indicator_services.indicator_create(
-                    slug=slug, **wanted
-                ),
-                update=lambda obj, changed: (
-                    services.indicator_services.indicator_update(
-                        indicator=obj, **changed
-                    )
-                ),
+                create=lambda: indicator_create(slug=slug, **wanted),
+                update=lambda obj, changed: indicator_update(indicator=obj, **changed),
             )
         self._cite(indicator, cited, where)
         for value_entry in _entries(entry, "values", where):
@@ -1216,19 +1219,17 @@ class _Loader:
             model=BudgetLine,
             key={"measure": measure, "year": year, "kind": kind},
             wanted=wanted,
-            create=lambda: services.indicator_services.budget_line_create(
+            create=lambda: budget_line_create(
                 measure=measure, year=year, kind=kind, **wanted
             ),
-            update=lambda obj, changed: services.indicator_services.budget_line_update(
-                budget_line=obj, **changed
-            ),
+            update=lambda obj, changed: budget_line_update(budget_line=obj, **changed),
         )
         self._cite(line, cited, where)
 
 
 def _decimal(value, where: str) -> Decimal:
     try:
-        return services.indicator_services.parse_number(value)
+        return parse_number(value)
     except ValidationError as error:
         raise LoadError(
             _("%(where)s: «%(value)s» er ikke et tall.")

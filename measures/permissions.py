@@ -22,13 +22,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from measures.models import (
-    Indicator,
-    IndicatorValue,
-    Measure,
-    Plan,
-    StatusUpdate,
-)
+from measures.models import Indicator, IndicatorValue, Measure, Plan, StatusUpdate
 from partners.models import Membership
 
 _CACHE_ATTR = "_rusplan_memberships"

@@ -35,7 +35,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from import_export import resources
 
-from measures import exports, indicator_services, services, source_services
+from measures import exports
 from measures.models import (
     Category,
     District,
@@ -50,6 +50,11 @@ from measures.models import (
     Plan,
     StatusUpdate,
 )
+from measures.numbers import parse_number
+from measures.services import sources as source_services
+from measures.services.indicator_values import indicator_value_record_published
+from measures.services.plans import measure_create, measure_set_partners, measure_update
+from measures.services.status_updates import status_update_import
 from partners.models import Partner
 
 PREVIEW_CHARS = 120  # long texts are cut in the preview table
@@ -115,7 +120,7 @@ def _whole(value, column: str, low: int, high: int) -> int | None:
         number = int(value)
     elif isinstance(value, str | Decimal):
         try:
-            parsed = indicator_services.parse_number(value)
+            parsed = parse_number(value)
         except ValidationError:
             parsed = None
         if parsed is not None and parsed == parsed.to_integral_value():
@@ -753,7 +758,7 @@ class MeasureResource(ServiceResource):
         fields = dict(instance._import_fields)
         if is_create:
             lead, contributors = instance._import_partners or (None, [])
-            measure = services.measure_create(
+            measure = measure_create(
                 plan=instance.plan,
                 slug=instance.slug,
                 title=fields.pop("title"),
@@ -767,16 +772,14 @@ class MeasureResource(ServiceResource):
             return measure
         # Always through measure_update, also when only relations change: the
         # measure's one history row (and version bump) records the import.
-        measure = services.measure_update(measure=instance, **fields)
+        measure = measure_update(measure=instance, **fields)
         if instance._import_goals is not None:
             measure.goals.set(instance._import_goals)
         if instance._import_districts is not None:
             measure.districts.set(instance._import_districts)
         if instance._import_partners is not None:
             lead, contributors = instance._import_partners
-            services.measure_set_partners(
-                measure=measure, lead=lead, contributors=contributors
-            )
+            measure_set_partners(measure=measure, lead=lead, contributors=contributors)
         self._cite(measure, instance._import_urls, user)
         return measure
 
@@ -1008,7 +1011,7 @@ class StatusUpdateResource(ServiceResource):
         instance._import_changed = False
 
     def write(self, instance, is_create, user):
-        return services.status_update_import(
+        return status_update_import(
             measure=instance.measure,
             actor=user,
             external_id=instance.external_id,
@@ -1138,7 +1141,7 @@ class IndicatorValueResource(ServiceResource):
         keep = given.get("value", "") == ""
         if not keep:
             content["value"] = _collect(
-                errors, "value", lambda: indicator_services.parse_number(given["value"])
+                errors, "value", lambda: parse_number(given["value"])
             )
         elif instance.pk is None:
             errors.setdefault("value", []).append(
@@ -1204,7 +1207,7 @@ class IndicatorValueResource(ServiceResource):
         instance._import_changed = bool(changed)
 
     def write(self, instance, is_create, user):
-        return indicator_services.indicator_value_record_published(
+        return indicator_value_record_published(
             indicator=instance.indicator,
             actor=user,
             period_type=instance.period_type,

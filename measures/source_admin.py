@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from measures import source_services
 from measures.models import Citation, Source
+from measures.services import sources as source_services
 from partners.admin import HistoryAdmin
 
 SOURCE_FIELDS = [

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Source
-from measures.services import NO_SOURCE_MESSAGE
-from measures.source_services import NewSource, check_url, normalise_url
+from measures.services.base import NO_SOURCE_MESSAGE
+from measures.services.sources import NewSource, check_url, normalise_url
 
 # The name of the button that sends a form in (measures/forms.py re-exports it).
 SUBMIT = "submit"

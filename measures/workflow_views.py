@@ -17,11 +17,24 @@ from measures import (
     indicator_selectors,
     indicator_views,
     permissions,
-    services,
     workflow_selectors,
 )
 from measures.forms import SUBMIT, PublishForm, ReturnForm, StatusUpdateForm
-from measures.models import Health, Measure, Phase, StatusUpdate
+from measures.models import (
+    EDITABLE_STATES,
+    OPEN_PHASES,
+    Health,
+    Measure,
+    Phase,
+    StatusUpdate,
+)
+from measures.services.base import ConflictError
+from measures.services.status_updates import (
+    status_update_create,
+    status_update_edit,
+    status_update_publish,
+    status_update_return,
+)
 
 FORM_TEMPLATE = "measures/statusupdate_form.html"
 CONFLICT_TEMPLATE = "measures/statusupdate_conflict.html"
@@ -49,7 +62,7 @@ def _update(pk: int) -> StatusUpdate:
 
 
 def _is_open(measure: Measure) -> bool:
-    return measure.current_phase in services.OPEN_PHASES
+    return measure.current_phase in OPEN_PHASES
 
 
 def _form_kwargs(measure: Measure, user, *, allow_submit: bool | None = None) -> dict:
@@ -178,7 +191,7 @@ def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, FORM_TEMPLATE, {**context, "form": form}, status=409)
     if form.is_valid():
         try:
-            update = services.status_update_create(
+            update = status_update_create(
                 measure=measure,
                 author=request.user,
                 actor=request.user,
@@ -186,7 +199,7 @@ def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
                 submit=SUBMIT in request.POST,
                 **form.service_fields(),
             )
-        except services.ConflictError as conflict:
+        except ConflictError as conflict:
             current = conflict.current
             return render(
                 request,
@@ -236,16 +249,16 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, FORM_TEMPLATE, {**context, "form": form}, status=409)
     if form.is_valid():
         try:
-            saved = services.status_update_edit(
+            saved = status_update_edit(
                 update=update,
                 actor=request.user,
                 expected_version=form.cleaned_data["version"],
                 submit=SUBMIT in request.POST,
                 **form.service_fields(),
             )
-        except services.ConflictError as conflict:
+        except ConflictError as conflict:
             current = conflict.current
-            editable = current.state in services.EDITABLE_STATES
+            editable = current.state in EDITABLE_STATES
             can_resend = _is_open(measure) and editable
             return render(
                 request,
@@ -348,13 +361,13 @@ def update_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Skjemaet var ufullstendig. Prøv igjen."))
         return redirect("measures:review-queue")
     try:
-        services.status_update_publish(
+        status_update_publish(
             update=update,
             reviewer=request.user,
             actor=request.user,
             expected_version=form.cleaned_data["version"],
         )
-    except services.ConflictError:
+    except ConflictError:
         messages.error(
             request,
             _(
@@ -382,14 +395,14 @@ def update_return(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_queue(request, bound=(update.pk, form))
     try:
-        services.status_update_return(
+        status_update_return(
             update=update,
             reviewer=request.user,
             comment=form.cleaned_data["comment"],
             actor=request.user,
             expected_version=form.cleaned_data["version"],
         )
-    except services.ConflictError:
+    except ConflictError:
         messages.error(
             request,
             _("Oppdateringen er endret siden du åpnet siden. Se over den på nytt."),

@@ -6,8 +6,11 @@ conflict page), and no sideways scrolling at 320 px."""
 import pytest
 from django.utils import timezone
 
-from measures import indicator_services
 from measures.models import IndicatorValue
+from measures.services.indicator_values import (
+    indicator_value_create,
+    indicator_value_edit,
+)
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import (
     IndicatorFactory,
@@ -169,7 +172,7 @@ def test_returning_without_a_comment_shows_the_error_accessibly(
 
 
 def test_conflict_page_keeps_the_text_and_is_accessible(world, new_page, live_server):
-    draft = indicator_services.indicator_value_create(
+    draft = indicator_value_create(
         indicator=world.output,
         author=world.alice,
         year=LAST_YEAR,
@@ -180,7 +183,7 @@ def test_conflict_page_keeps_the_text_and_is_accessible(world, new_page, live_se
     _log_in(alice, live_server, "alice")
     alice.goto(live_server.url + f"/indikatorverdier/{draft.pk}/endre/")
     # A colleague saves the draft while Alice has the form open.
-    indicator_services.indicator_value_edit(
+    indicator_value_edit(
         indicator_value=draft, expected_version=draft.version, value=30
     )
     alice.fill("#id_value", "28")

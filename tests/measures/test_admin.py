@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from measures import services
 from measures.models import (
     District,
     Goal,
@@ -19,6 +18,8 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
+from measures.services.plans import measure_sync_current_status, measure_update
+from measures.services.status_updates import status_update_edit
 from tests.factories import (
     DistrictFactory,
     GoalFactory,
@@ -120,7 +121,7 @@ def test_admin_pages_open_for_superuser(admin_client, rf, superuser, model):
 
 def test_measure_history_lists_each_change(admin_client):
     measure = MeasureFactory(title="Før")
-    services.measure_update(measure=measure, title="Etter")
+    measure_update(measure=measure, title="Etter")
 
     response = admin_client.get(_url(Measure, "history", measure.pk))
 
@@ -467,7 +468,7 @@ def test_goal_of_another_plan_is_refused_on_a_measure(admin_client):
 def test_editing_a_measure_keeps_current_status_and_bumps_version(admin_client):
     measure = MeasureFactory()
     update = PublishedStatusUpdateFactory(measure=measure, progress=70)
-    services.measure_sync_current_status(measure=measure)
+    measure_sync_current_status(measure=measure)
     measure.refresh_from_db()
     version = measure.version
     role = measure.partner_roles.get()
@@ -504,7 +505,7 @@ def test_measure_partner_admin_is_read_only(admin_client):
 def _published_update():
     measure = MeasureFactory()
     update = PublishedStatusUpdateFactory(measure=measure, summary="Som publisert")
-    services.measure_sync_current_status(measure=measure)
+    measure_sync_current_status(measure=measure)
     return update
 
 
@@ -692,7 +693,7 @@ def test_draft_is_changed_through_the_service(admin_client):
 def test_stale_draft_edit_is_refused_and_changes_nothing(admin_client):
     update = StatusUpdateFactory(author=_user(), summary="Kollegas tekst")
     data = _update_data(update)
-    services.status_update_edit(
+    status_update_edit(
         update=update, expected_version=update.version, summary="Kollegas nye tekst"
     )
 
@@ -747,10 +748,10 @@ def test_submitted_update_is_read_only_but_can_be_published(admin_client, superu
 
 def test_reverting_a_measure_keeps_its_current_status(admin_client):
     measure = MeasureFactory(title="Første tittel")
-    services.measure_update(measure=measure, title="Andre tittel")
+    measure_update(measure=measure, title="Andre tittel")
     first = measure.history.earliest()
     update = PublishedStatusUpdateFactory(measure=measure, progress=90)
-    services.measure_sync_current_status(measure=measure)
+    measure_sync_current_status(measure=measure)
     role = measure.partner_roles.get()
     measure.refresh_from_db()
 

@@ -5,7 +5,6 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.db.models import Count, Q
 
-from measures import services
 from measures.demo_data import (
     DemoSize,
     demo_data_delete,
@@ -26,6 +25,7 @@ from measures.models import (
     Plan,
     StatusUpdate,
 )
+from measures.services.plans import measure_sync_current_status
 from partners.models import Partner
 from tests.factories import PlanFactory
 
@@ -279,7 +279,7 @@ def test_current_status_is_the_latest_published_update():
         assert measure.current_progress == latest.progress
         assert measure.current_as_of == latest.as_of
         # The service that keeps the status finds nothing to change.
-        assert services.measure_sync_current_status(measure=measure).version == 1
+        assert measure_sync_current_status(measure=measure).version == 1
 
 
 def test_measures_without_updates_are_not_started():

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from measures.models import Category, Measure
-from measures.services import measure_sync_current_status
+from measures.services.plans import measure_sync_current_status
 from tests.factories import (
     DistrictFactory,
     MeasureFactory,

@@ -16,7 +16,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from tablib import Dataset
 
-from measures import indicator_services, services
 from measures.models import (
     Indicator,
     IndicatorValue,
@@ -26,6 +25,14 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.resources import IndicatorValueResource, StatusUpdateResource
+from measures.services.indicator_values import (
+    indicator_value_create,
+    indicator_value_record_published,
+)
+from measures.services.status_updates import (
+    status_update_create,
+    status_update_record_published,
+)
 from partners.models import Membership
 from tests.factories import (
     GoalFactory,
@@ -73,7 +80,7 @@ def world():
         plan=w.plan, slug="lar-senter", title="LAR-senter", lead=w.lead
     )
     w.measure.goals.add(w.goal)
-    w.update = services.status_update_record_published(
+    w.update = status_update_record_published(
         measure=w.measure,
         as_of=datetime.date(2019, 6, 30),
         phase="in_progress",
@@ -94,11 +101,11 @@ def world():
     )
     ssb = SourceFactory(url="https://www.ssb.no/arbeid", publisher="SSB")
     fhi = SourceFactory(url="https://www.fhi.no/dodsfall", publisher="FHI")
-    indicator_services.indicator_value_record_published(
+    indicator_value_record_published(
         indicator=w.share, year=2020, value="18.3", sources=[ssb]
     )
     w.values = {
-        year: indicator_services.indicator_value_record_published(
+        year: indicator_value_record_published(
             indicator=w.indicator, year=year, value=value, sources=[fhi]
         )
         for year, value in ((2019, 27), (2020, 31), (2021, 3))
@@ -302,7 +309,7 @@ def test_status_updates_csv_round_trip_adds_the_new_row_once(
 def test_status_update_of_this_installation_is_found_by_id(client, admin_client, world):
     world.plan.requires_review = False
     world.plan.save()
-    services.status_update_create(
+    status_update_create(
         measure=world.measure,
         author=UserFactory(),
         as_of=datetime.date(2020, 2, 29),
@@ -428,7 +435,7 @@ def test_a_row_that_fails_only_at_confirmation_rolls_back_every_row(
     preview = upload(admin_client, IndicatorValue, to_csv(rows))
     assert preview.context.get("confirm_form") is not None, problems(preview)
     # Meanwhile someone records 2018 in the browser: the second row now fails.
-    indicator_services.indicator_value_create(
+    indicator_value_create(
         indicator=world.indicator, author=UserFactory(), year=2018, value=22
     )
     before = _counts()
@@ -524,7 +531,7 @@ def test_bad_indicator_value_rows_are_reported_and_nothing_is_imported(
 
 
 def test_a_second_value_for_a_period_under_review_is_refused(admin_client, world):
-    indicator_services.indicator_value_create(
+    indicator_value_create(
         indicator=world.indicator,
         author=UserFactory(),
         year=2017,

@@ -6,10 +6,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from measures import indicator_services as services
 from measures.models import BudgetLine, Indicator, IndicatorValue
-from measures.services import ConflictError
-from measures.source_services import NewSource
+from measures.services.base import ConflictError
+from measures.services.budgets import budget_line_create, budget_line_update
+from measures.services.indicator_values import (
+    PERIOD_NOT_ENDED,
+    PERIOD_OPEN,
+    PERIOD_TAKEN,
+    indicator_value_create,
+    indicator_value_edit,
+    indicator_value_publish,
+    indicator_value_record_published,
+    indicator_value_replace,
+    indicator_value_return,
+    indicator_value_submit,
+)
+from measures.services.indicators import indicator_create, indicator_update
+from measures.services.sources import NewSource
 from partners.models import Membership
 from tests.factories import (
     BudgetLineFactory,
@@ -63,7 +76,7 @@ def _create(indicator, author, **overrides):
         "actor": author,
     }
     fields.update(overrides)
-    return services.indicator_value_create(**fields)
+    return indicator_value_create(**fields)
 
 
 # --- who may record values -------------------------------------------------------
@@ -101,10 +114,8 @@ def test_caseworker_cannot_publish_but_coordinator_can(
     value = _create(output_indicator, alice, submit=True)
     assert value.state == State.SUBMITTED
     with pytest.raises(PermissionDenied):
-        services.indicator_value_publish(
-            indicator_value=value, reviewer=alice, actor=alice
-        )
-    published = services.indicator_value_publish(
+        indicator_value_publish(indicator_value=value, reviewer=alice, actor=alice)
+    published = indicator_value_publish(
         indicator_value=value, reviewer=coordinator, actor=coordinator
     )
     assert published.state == State.PUBLISHED
@@ -127,17 +138,17 @@ def test_return_needs_a_comment_and_the_author_can_resubmit(
 ):
     value = _create(output_indicator, alice, submit=True)
     with pytest.raises(ValidationError):
-        services.indicator_value_return(
+        indicator_value_return(
             indicator_value=value, reviewer=coordinator, comment=" ", actor=coordinator
         )
-    returned = services.indicator_value_return(
+    returned = indicator_value_return(
         indicator_value=value,
         reviewer=coordinator,
         comment="Feil år?",
         actor=coordinator,
     )
     assert returned.state == State.RETURNED
-    edited = services.indicator_value_edit(
+    edited = indicator_value_edit(
         indicator_value=returned,
         expected_version=returned.version,
         actor=alice,
@@ -152,11 +163,11 @@ def test_edit_with_a_stale_version_is_a_conflict_and_changes_nothing(
     alice, bob, output_indicator
 ):
     value = _create(output_indicator, alice)
-    services.indicator_value_edit(
+    indicator_value_edit(
         indicator_value=value, expected_version=value.version, actor=bob, value=30
     )
     with pytest.raises(ConflictError):
-        services.indicator_value_edit(
+        indicator_value_edit(
             indicator_value=value, expected_version=value.version, actor=alice, value=1
         )
     value.refresh_from_db()
@@ -171,7 +182,7 @@ def test_value_for_a_year_that_has_not_ended_is_refused(alice, output_indicator)
     for year in (this_year, this_year + 1):
         with pytest.raises(ValidationError) as excinfo:
             _create(output_indicator, alice, year=year)
-        assert excinfo.value.error_dict["year"][0].code == services.PERIOD_NOT_ENDED
+        assert excinfo.value.error_dict["year"][0].code == PERIOD_NOT_ENDED
     assert IndicatorValue.objects.count() == 0
 
 
@@ -207,7 +218,7 @@ def test_second_value_for_a_published_period_is_refused_with_a_clear_error(
     first = PublishedIndicatorValueFactory(indicator=output_indicator, year=2019)
     with pytest.raises(ValidationError) as excinfo:
         _create(output_indicator, alice, year=2019, value=30)
-    assert excinfo.value.code == services.PERIOD_TAKEN
+    assert excinfo.value.code == PERIOD_TAKEN
     assert "Erstatt" in excinfo.value.messages[0]
     assert list(IndicatorValue.objects.all()) == [first]
 
@@ -218,7 +229,7 @@ def test_second_value_while_one_is_open_for_the_period_is_refused(
     _create(output_indicator, alice, year=2019)
     with pytest.raises(ValidationError) as excinfo:
         _create(output_indicator, bob, year=2019, value=30)
-    assert excinfo.value.code == services.PERIOD_OPEN
+    assert excinfo.value.code == PERIOD_OPEN
     assert IndicatorValue.objects.count() == 1
 
 
@@ -234,7 +245,7 @@ def test_explicit_replace_keeps_the_old_value_and_its_history(
     old = PublishedIndicatorValueFactory(
         indicator=output_indicator, year=2019, value=27
     )
-    new = services.indicator_value_replace(
+    new = indicator_value_replace(
         old=old,
         author=alice,
         value=29,
@@ -244,8 +255,8 @@ def test_explicit_replace_keeps_the_old_value_and_its_history(
     assert (new.year, new.replaces) == (2019, old)
     old.refresh_from_db()
     assert old.state == State.PUBLISHED  # until the correction is published
-    services.indicator_value_submit(indicator_value=new, actor=alice)
-    services.indicator_value_publish(
+    indicator_value_submit(indicator_value=new, actor=alice)
+    indicator_value_publish(
         indicator_value=new, reviewer=coordinator, actor=coordinator
     )
     old.refresh_from_db()
@@ -263,7 +274,7 @@ def test_explicit_replace_keeps_the_old_value_and_its_history(
 def test_only_a_published_value_can_be_replaced(alice, output_indicator):
     draft = _create(output_indicator, alice)
     with pytest.raises(ValidationError):
-        services.indicator_value_replace(old=draft, author=alice, value=1, actor=alice)
+        indicator_value_replace(old=draft, author=alice, value=1, actor=alice)
     assert IndicatorValue.objects.count() == 1
 
 
@@ -322,13 +333,13 @@ def test_source_link_must_be_http(alice, output_indicator):
 
 def test_recorded_published_value_needs_a_source(outcome_indicator):
     with pytest.raises(ValidationError) as excinfo:
-        services.indicator_value_record_published(
+        indicator_value_record_published(
             indicator=outcome_indicator, year=2017, value=27
         )
     assert excinfo.value.message_dict == {
         "sources": ["Et publisert tall må ha en kilde."]
     }
-    value = services.indicator_value_record_published(
+    value = indicator_value_record_published(
         indicator=outcome_indicator, year=2017, value=27, sources=[SourceFactory()]
     )
     assert value.state == State.PUBLISHED
@@ -340,7 +351,7 @@ def test_recorded_published_value_needs_a_source(outcome_indicator):
 
 def test_target_year_before_baseline_year_is_refused(outcome_indicator):
     with pytest.raises(ValidationError) as excinfo:
-        services.indicator_update(
+        indicator_update(
             indicator=outcome_indicator,
             baseline_value=27,
             baseline_year=2017,
@@ -367,10 +378,10 @@ def test_indicator_belongs_to_exactly_one_goal_or_measure(plan, coordinator):
     measure = MeasureFactory(plan=plan)
     for owner in ({}, {"goal": goal, "measure": measure}):
         with pytest.raises(ValidationError):
-            services.indicator_create(title="X", slug="x", actor=coordinator, **owner)
+            indicator_create(title="X", slug="x", actor=coordinator, **owner)
     with pytest.raises(IntegrityError), transaction.atomic():
         Indicator.objects.create(title="X", slug="x", goal=goal, measure=measure)
-    indicator = services.indicator_create(
+    indicator = indicator_create(
         title="Overdosedødsfall",
         slug="x",
         goal=goal,
@@ -384,7 +395,7 @@ def test_indicator_belongs_to_exactly_one_goal_or_measure(plan, coordinator):
 
 def test_baseline_needs_value_and_year(plan):
     with pytest.raises(ValidationError):
-        services.indicator_create(
+        indicator_create(
             title="X", slug="x", goal=GoalFactory(plan=plan), baseline_value=3
         )
     assert Indicator.objects.count() == 0
@@ -392,7 +403,7 @@ def test_baseline_needs_value_and_year(plan):
 
 def test_caseworker_cannot_create_indicators(alice, output_indicator):
     with pytest.raises(PermissionDenied):
-        services.indicator_create(
+        indicator_create(
             title="X", slug="x", measure=output_indicator.measure, actor=alice
         )
 
@@ -404,7 +415,7 @@ def test_coordinator_creates_a_budget_line_and_a_second_for_the_year_is_refused(
     coordinator, output_indicator
 ):
     measure = output_indicator.measure
-    line = services.budget_line_create(
+    line = budget_line_create(
         measure=measure,
         year=2019,
         allocated_nok=7_000_000,
@@ -412,7 +423,7 @@ def test_coordinator_creates_a_budget_line_and_a_second_for_the_year_is_refused(
     )
     assert line.spent_nok is None
     with pytest.raises(ValidationError):
-        services.budget_line_create(
+        budget_line_create(
             measure=measure, year=2019, allocated_nok=1, actor=coordinator
         )
     assert BudgetLine.objects.count() == 1
@@ -429,7 +440,7 @@ def test_coordinator_creates_a_budget_line_and_a_second_for_the_year_is_refused(
 def test_negative_or_non_numeric_amounts_are_refused(fields):
     measure = MeasureFactory()
     with pytest.raises(ValidationError):
-        services.budget_line_create(measure=measure, year=2019, **fields)
+        budget_line_create(measure=measure, year=2019, **fields)
     assert BudgetLine.objects.count() == 0
 
 
@@ -442,14 +453,14 @@ def test_database_refuses_negative_spending():
 def test_caseworker_cannot_change_budget_lines(alice, output_indicator):
     line = BudgetLineFactory(measure=output_indicator.measure)
     with pytest.raises(PermissionDenied):
-        services.budget_line_update(budget_line=line, actor=alice, spent_nok=1)
+        budget_line_update(budget_line=line, actor=alice, spent_nok=1)
     line.refresh_from_db()
     assert line.spent_nok is None
 
 
 def test_budget_line_update_keeps_history(coordinator, output_indicator):
     line = BudgetLineFactory(measure=output_indicator.measure)
-    services.budget_line_update(budget_line=line, actor=coordinator, spent_nok=900)
+    budget_line_update(budget_line=line, actor=coordinator, spent_nok=900)
     assert line.history.count() == 2
     assert line.history.first().spent_nok == 900
 
@@ -469,7 +480,7 @@ def test_period_bounds_cover_the_whole_period():
 def test_a_budget_line_cites_its_sources_and_an_update_replaces_them(coordinator):
     measure = MeasureFactory()
     first, second = SourceFactory(), SourceFactory()
-    line = services.budget_line_create(
+    line = budget_line_create(
         measure=measure,
         year=2019,
         allocated_nok=1_000,
@@ -477,9 +488,9 @@ def test_a_budget_line_cites_its_sources_and_an_update_replaces_them(coordinator
         sources=[first],
     )
     assert [c.source for c in line.citations.all()] == [first]
-    services.budget_line_update(budget_line=line, sources=[second])
+    budget_line_update(budget_line=line, sources=[second])
     assert [c.source for c in line.citations.all()] == [second]
-    services.budget_line_update(budget_line=line, note="Uten endring i kildene")
+    budget_line_update(budget_line=line, note="Uten endring i kildene")
     assert [c.source for c in line.citations.all()] == [second]
 
 

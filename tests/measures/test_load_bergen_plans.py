@@ -6,7 +6,6 @@ from textwrap import dedent
 import pytest
 from django.core.management import CommandError, call_command
 
-from measures import services
 from measures.models import (
     BudgetLine,
     Citation,
@@ -20,6 +19,7 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
+from measures.services.plans import measure_update
 from partners.models import Partner, PartnerName
 
 pytestmark = pytest.mark.django_db
@@ -477,7 +477,7 @@ def test_loading_a_second_time_writes_nothing(loaded):
 def test_loader_keeps_an_administrators_edit():
     _load()
     park = Measure.objects.get(slug="nygardsparken-2012")
-    services.measure_update(measure=park, title="Nygårdsparken, rettet tittel")
+    measure_update(measure=park, title="Nygårdsparken, rettet tittel")
 
     output = _load()
 

@@ -7,8 +7,14 @@ from textwrap import dedent
 import pytest
 from django.core.management import CommandError, call_command
 
-from measures import indicator_services
 from measures.models import BudgetLine, Citation, Indicator, IndicatorValue
+from measures.services.budgets import budget_line_update
+from measures.services.indicator_values import (
+    indicator_value_publish,
+    indicator_value_replace,
+    indicator_value_submit,
+)
+from measures.services.indicators import indicator_update
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -220,9 +226,9 @@ def test_loading_indicators_a_second_time_writes_nothing(loaded):
 
 def test_loader_keeps_an_administrators_indicator_and_budget_edits(loaded):
     indicator = Indicator.objects.get(slug="bostedslose-bergen")
-    indicator_services.indicator_update(indicator=indicator, title="Bostedsløse")
+    indicator_update(indicator=indicator, title="Bostedsløse")
     line = BudgetLine.objects.get(measure__slug="overdoseteam-2018")
-    indicator_services.budget_line_update(budget_line=line, spent_nok=6_500_000)
+    budget_line_update(budget_line=line, spent_nok=6_500_000)
 
     output = _load()
 
@@ -237,13 +243,11 @@ def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(load
     value = IndicatorValue.objects.get(
         indicator__slug="overdosedodsfall-bergen", year=2017
     )
-    correction = indicator_services.indicator_value_replace(
+    correction = indicator_value_replace(
         old=value, author=None, value=28, sources=[SourceFactory()]
     )
-    indicator_services.indicator_value_submit(indicator_value=correction)
-    indicator_services.indicator_value_publish(
-        indicator_value=correction, reviewer=None
-    )
+    indicator_value_submit(indicator_value=correction)
+    indicator_value_publish(indicator_value=correction, reviewer=None)
     IndicatorValue.objects.get(indicator__slug="lar-sentre").delete()
 
     output = _load()

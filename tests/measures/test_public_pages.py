@@ -15,7 +15,7 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
-from measures.services import measure_sync_current_status
+from measures.services.plans import measure_sync_current_status
 from partners.models import Partner
 from tests.factories import (
     DistrictFactory,

@@ -27,7 +27,7 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.pdf import StaticFileFetcher, svg_stylesheet
-from measures.services import measure_sync_current_status
+from measures.services.plans import measure_sync_current_status
 from tests.factories import (
     BudgetLineFactory,
     GoalFactory,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from measures import selectors
 from measures.models import Health, Phase
-from measures.services import measure_sync_current_status
+from measures.services.plans import measure_sync_current_status
 from tests.factories import (
     DistrictFactory,
     GoalFactory,

@@ -7,9 +7,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from measures import services, source_services
 from measures.models import Citation, Source, StatusUpdate
-from measures.source_services import NewSource
+from measures.services import sources as source_services
+from measures.services.base import NO_SOURCE_MESSAGE
+from measures.services.sources import NewSource
+from measures.services.status_updates import (
+    status_update_create,
+    status_update_edit,
+    status_update_submit,
+)
 from tests.factories import SourceFactory, StatusUpdateFactory
 from tests.measures.workflow_world import AS_OF, build_world
 
@@ -114,7 +120,7 @@ def test_a_caseworker_cannot_cite_on_another_partners_measure(world):
             actor=world.alice, target=world.draft_b, sources=[source]
         )
     with pytest.raises(PermissionDenied):
-        services.status_update_create(
+        status_update_create(
             measure=world.measure_b,
             author=world.alice,
             actor=world.alice,
@@ -155,14 +161,14 @@ def _create(world, **fields):
         "summary": "Status.",
         "submit": True,
     }
-    return services.status_update_create(**(values | fields))
+    return status_update_create(**(values | fields))
 
 
 def test_submitting_an_update_without_a_source_is_refused(world):
     before = StatusUpdate.objects.count()
     with pytest.raises(ValidationError) as error:
         _create(world)
-    assert error.value.message_dict["sources"] == [str(services.NO_SOURCE_MESSAGE)]
+    assert error.value.message_dict["sources"] == [str(NO_SOURCE_MESSAGE)]
     assert StatusUpdate.objects.count() == before
 
 
@@ -189,9 +195,9 @@ def test_a_typed_link_with_a_bad_date_leaves_no_update_and_no_source(world):
 
 def test_sending_in_a_draft_without_a_source_is_refused(world):
     with pytest.raises(ValidationError):
-        services.status_update_submit(update=world.draft_a, actor=world.alice)
+        status_update_submit(update=world.draft_a, actor=world.alice)
     Citation.objects.create(source=SourceFactory(), status_update=world.draft_a)
-    update = services.status_update_submit(update=world.draft_a, actor=world.alice)
+    update = status_update_submit(update=world.draft_a, actor=world.alice)
     assert update.state == StatusUpdate.State.SUBMITTED
 
 
@@ -205,7 +211,7 @@ def test_editing_with_sources_none_keeps_the_citations(world):
     draft = StatusUpdateFactory(measure=world.measure_a, author=world.alice)
     source = SourceFactory()
     Citation.objects.create(source=source, status_update=draft)
-    saved = services.status_update_edit(
+    saved = status_update_edit(
         update=draft,
         actor=world.alice,
         expected_version=draft.version,

@@ -618,10 +618,13 @@ def test_conflicting_edit_of_a_draft_shows_what_changed(world):
 def test_service_refuses_a_caseworker_of_another_partner(world):
     from django.core.exceptions import PermissionDenied
 
-    from measures import services
+    from measures.services.status_updates import (
+        status_update_create,
+        status_update_publish,
+    )
 
     with pytest.raises(PermissionDenied):
-        services.status_update_create(
+        status_update_create(
             measure=world.measure_b,
             author=world.alice,
             actor=world.alice,
@@ -630,7 +633,7 @@ def test_service_refuses_a_caseworker_of_another_partner(world):
             summary="Nei.",
         )
     with pytest.raises(PermissionDenied):
-        services.status_update_publish(
+        status_update_publish(
             update=world.submitted_a, reviewer=world.alice, actor=world.alice
         )
     world.submitted_a.refresh_from_db()

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from measures.models import Phase, Plan, StatusUpdate
-from measures.services import measure_sync_current_status
+from measures.services.plans import measure_sync_current_status
 from tests.factories import (
     MeasureFactory,
     PlanFactory,

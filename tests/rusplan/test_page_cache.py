@@ -26,7 +26,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from measures.models import Measure, StatusUpdate
-from measures.services import measure_sync_current_status, status_update_publish
+from measures.services.plans import measure_sync_current_status
+from measures.services.status_updates import status_update_publish
 from partners.models import Membership
 from rusplan import page_cache
 from tests.factories import (

@@ -18,8 +18,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from measures import services
 from measures.models import Category, Goal, Measure, MeasurePartner, Plan
+from measures.services.plans import (
+    goal_create,
+    measure_create,
+    measure_set_partners,
+    plan_create,
+    plan_update,
+)
 from partners.models import Membership, Partner
 
 ENV_VARIABLE = "RUSPLAN_DEMO_PASSWORD"
@@ -168,18 +174,18 @@ class Command(BaseCommand):
         }
         plan = Plan.objects.filter(slug=TRAINING_SLUG).first()
         if plan is None:
-            plan = services.plan_create(slug=TRAINING_SLUG, **fields)
+            plan = plan_create(slug=TRAINING_SLUG, **fields)
         elif any(getattr(plan, name) != value for name, value in fields.items()):
-            plan = services.plan_update(plan=plan, **fields)
+            plan = plan_update(plan=plan, **fields)
         goal_slug, goal_title = TRAINING_GOAL
         goal = Goal.objects.filter(plan=plan, slug=goal_slug).first()
         if goal is None:
-            goal = services.goal_create(plan=plan, title=goal_title, slug=goal_slug)
+            goal = goal_create(plan=plan, title=goal_title, slug=goal_slug)
         for slug, identifier, title, category, lead, helpers in TRAINING_MEASURES:
             contributors = [partners[name] for name in helpers]
             measure = Measure.objects.filter(slug=slug).first()
             if measure is None:
-                services.measure_create(
+                measure_create(
                     plan=plan,
                     title=title,
                     slug=slug,
@@ -200,7 +206,7 @@ class Command(BaseCommand):
                     for partner in contributors
                 }
                 if set(measure.partner_roles.values_list("partner", "role")) != wanted:
-                    services.measure_set_partners(
+                    measure_set_partners(
                         measure=measure, lead=partners[lead], contributors=contributors
                     )
         return plan

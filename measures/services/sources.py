@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from measures import permissions
 from measures.models import CITING_MODELS, Citation, Source
 from measures.models.sources import HTTP_URL_VALIDATOR
-from measures.services import UNCHECKED
+from measures.services.base import UNCHECKED
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from measures import indicator_services, services, source_services
 from measures.models import (
     Citation,
     Indicator,
@@ -26,15 +25,16 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
-from measures.services import UNCHECKED
+from measures.services import sources as source_services
+from measures.services.base import UNCHECKED, validated_save
+from measures.services.indicator_values import (
+    check_period_free,
+    clean_value_content,
+)
+from measures.services.plans import measure_sync_current_status
 
 # (source, field): the source and the detail of the fact it supports ("" = all).
 Cited = tuple[Source, str]
-
-
-def _validated_save(instance: models.Model) -> None:
-    instance.full_clean()
-    instance.save()
 
 
 @transaction.atomic
@@ -42,7 +42,7 @@ def source_create(
     *, url: str, publisher: str, title: str, kind: str, **fields
 ) -> Source:
     source = Source(url=url, publisher=publisher, title=title, kind=kind, **fields)
-    _validated_save(source)
+    validated_save(source)
     return source
 
 
@@ -63,14 +63,14 @@ def citation_add(
         position=position,
         **{citation_target_name(target): target},
     )
-    _validated_save(citation)
+    validated_save(citation)
     return citation
 
 
 @transaction.atomic
 def citation_update(*, citation: Citation, position: int) -> Citation:
     citation.position = position
-    _validated_save(citation)
+    validated_save(citation)
     return citation
 
 
@@ -106,7 +106,7 @@ def status_update_record_cited(
 ) -> StatusUpdate:
     """Record an already-public event as a published update with its citations.
 
-    Like services.status_update_record_published (no author, no review: the sources
+    Like status_update_record_published (no author, no review: the sources
     carry the authority), but each citation may name the detail it supports.
     """
     _require_sources(cited)
@@ -122,9 +122,9 @@ def status_update_record_cited(
         state=StatusUpdate.State.PUBLISHED,
         published_at=timezone.now(),
     )
-    _validated_save(update)
+    validated_save(update)
     _cite_all(update, cited)
-    services.measure_sync_current_status(measure=measure)
+    measure_sync_current_status(measure=measure)
     return update
 
 
@@ -143,11 +143,11 @@ def indicator_value_record_cited(
 ) -> IndicatorValue:
     """Record an already-public figure as a published value with its citations.
 
-    The checks are those of indicator_services.indicator_value_record_published;
+    The checks are those of indicator_value_record_published;
     each citation may name the detail it supports.
     """
     _require_sources(cited)
-    fields = indicator_services._clean_content(
+    fields = clean_value_content(
         indicator,
         {
             "period_type": period_type,
@@ -158,7 +158,7 @@ def indicator_value_record_cited(
             "note": note,
         },
     )
-    indicator_services._check_period_free(indicator, fields)
+    check_period_free(indicator, fields)
     recorded = IndicatorValue(
         indicator=indicator,
         state=IndicatorValue.State.PUBLISHED,
@@ -166,6 +166,6 @@ def indicator_value_record_cited(
         uncertainty=uncertainty,
         **fields,
     )
-    _validated_save(recorded)
+    validated_save(recorded)
     _cite_all(recorded, cited)
     return recorded

@@ -1,0 +1,190 @@
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
+from measures.services.base import validated_save
+from partners.models import Partner
+
+
+@transaction.atomic
+def district_create(
+    *, name: str, slug: str, municipality: Partner | None = None
+) -> District:
+    district = District(name=name, slug=slug, municipality=municipality)
+    validated_save(district)
+    return district
+
+
+@transaction.atomic
+def plan_create(
+    *, title: str, slug: str, start_year: int, owner: Partner, **fields
+) -> Plan:
+    plan = Plan(title=title, slug=slug, start_year=start_year, owner=owner, **fields)
+    validated_save(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, **fields) -> Plan:
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    validated_save(plan)
+    return plan
+
+
+@transaction.atomic
+def district_update(*, district: District, **fields) -> District:
+    for name, value in fields.items():
+        setattr(district, name, value)
+    validated_save(district)
+    return district
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, **fields) -> Goal:
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    if goal.parent is not None and goal.parent.plan_id != goal.plan_id:
+        raise ValidationError(
+            {"parent": _("Det overordnede målet må høre til samme plan.")}
+        )
+    validated_save(goal)
+    return goal
+
+
+@transaction.atomic
+def goal_create(
+    *, plan: Plan, title: str, slug: str, parent: Goal | None = None, **fields
+) -> Goal:
+    if parent is not None and parent.plan_id != plan.pk:
+        raise ValidationError(
+            {"parent": _("Det overordnede målet må høre til samme plan.")}
+        )
+    goal = Goal(plan=plan, title=title, slug=slug, parent=parent, **fields)
+    validated_save(goal)
+    return goal
+
+
+def _check_partner_roles(lead: Partner | None, contributors: Iterable[Partner]) -> list:
+    contributors = list(contributors)
+    if lead is None:
+        raise ValidationError(
+            {"partners": _("Velg én ansvarlig partner for tiltaket.")}
+        )
+    if lead in contributors:
+        raise ValidationError(
+            {
+                "partners": _(
+                    "%(partner)s kan ikke være både ansvarlig og bidragsyter."
+                )
+                % {"partner": lead}
+            }
+        )
+    if len(set(contributors)) != len(contributors):
+        raise ValidationError(
+            {"partners": _("Samme bidragsyter er valgt flere ganger.")}
+        )
+    return contributors
+
+
+@transaction.atomic
+def measure_create(
+    *,
+    plan: Plan,
+    title: str,
+    slug: str,
+    lead: Partner | None,
+    contributors: Iterable[Partner] = (),
+    goals: Iterable[Goal] = (),
+    districts: Iterable[District] = (),
+    **fields,
+) -> Measure:
+    contributors = _check_partner_roles(lead, contributors)
+    goals = list(goals)
+    if any(goal.plan_id != plan.pk for goal in goals):
+        raise ValidationError({"goals": _("Målene må høre til tiltakets plan.")})
+    continues = fields.get("continues")
+    if continues is not None and continues.plan_id == plan.pk:
+        raise ValidationError(
+            {"continues": _("«Videreført fra» må være et tiltak i en annen plan.")}
+        )
+    measure = Measure(plan=plan, title=title, slug=slug, **fields)
+    validated_save(measure)
+    measure.goals.set(goals)
+    measure.districts.set(list(districts))
+    _save_partner_roles(measure, lead, contributors)
+    return measure
+
+
+@transaction.atomic
+def measure_update(*, measure: Measure, **fields) -> Measure:
+    """Change a measure's own fields; the version bump marks the write for CAS."""
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    measure.version = F("version") + 1
+    measure.full_clean(exclude=["version"])
+    measure.save()
+    measure.refresh_from_db(fields=["version"])
+    return measure
+
+
+@transaction.atomic
+def measure_set_partners(
+    *, measure: Measure, lead: Partner | None, contributors: Iterable[Partner] = ()
+) -> Measure:
+    contributors = _check_partner_roles(lead, contributors)
+    # Delete one by one so that each removal leaves a history row.
+    for role in measure.partner_roles.all():
+        role.delete()
+    _save_partner_roles(measure, lead, contributors)
+    return measure
+
+
+def _save_partner_roles(measure: Measure, lead: Partner, contributors: list) -> None:
+    roles = [
+        MeasurePartner(measure=measure, partner=lead, role=MeasurePartner.Role.LEAD)
+    ]
+    roles += [
+        MeasurePartner(
+            measure=measure, partner=partner, role=MeasurePartner.Role.CONTRIBUTOR
+        )
+        for partner in contributors
+    ]
+    for role in roles:
+        validated_save(role)
+
+
+@transaction.atomic
+def measure_sync_current_status(*, measure: Measure) -> Measure:
+    """Copy the latest published update (by as-of date) onto the measure.
+
+    An update published late with an older as-of date does not displace a newer one.
+    """
+    latest = (
+        StatusUpdate.objects.filter(measure=measure, state=StatusUpdate.State.PUBLISHED)
+        .order_by("-as_of", "-published_at", "-id")
+        .first()
+    )
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if latest is None:
+        measure.current_update = None
+        measure.current_phase = ""  # no published update: no status
+        measure.current_health = ""
+        measure.current_progress = None
+        measure.current_as_of = None
+    elif measure.current_update_id == latest.pk:
+        return measure
+    else:
+        measure.current_update = latest
+        measure.current_phase = latest.phase
+        measure.current_health = latest.health
+        measure.current_progress = latest.progress
+        measure.current_as_of = latest.as_of
+    measure.version = F("version") + 1
+    measure.save()
+    measure.refresh_from_db(fields=["version"])
+    return measure
