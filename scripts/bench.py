@@ -19,7 +19,7 @@ static files) on PostgreSQL at national scale and drives load over loopback with
 It prints a table, compares the figures with the targets of issue 7, and replaces the
 generated part of the "Benchmark" section of docs/benchmarks.md (--no-write: not). Every
 server it starts is stopped before it exits. What it runs in (the database, gunicorn,
-ab) is scripts/harness.py.
+ab) is scripts/harness.py, shared with scripts/reliability.py.
 """
 
 import argparse

@@ -1,18 +1,19 @@
 # ruff: noqa: S603, S607 - an operations module: it runs the machine's own tools
-"""The harness that scripts/bench.py runs Rusplan in.
+"""The harness that scripts/bench.py and scripts/reliability.py run Rusplan in.
 
-What it needs to run the site as in production and to put load on it, and none of
-what it measures or reports:
+What both need to run the site as in production and to put load on it, and none of
+what either measures or reports:
 
-- services: PostgreSQL and Redis on 127.0.0.1, checked;
+- services: PostgreSQL and Redis on 127.0.0.1, checked, or started as .ci/run starts
+  them; `pg_ctlcluster` to start or restart PostgreSQL;
 - the database: created if missing, migrated, the Bergen plans loaded, static files
   collected; `manage.py` commands and `manage.py shell` scripts (which answer JSON);
 - the environment of production settings (DJANGO_DEBUG=false, a throwaway secret
   key, loopback only);
 - `Server`: gunicorn with gunicorn.conf.py on a loopback port, waited for until it
   answers /healthz, stopped on leaving, with its worker processes;
-- HTTP: one request as nginx would forward it; load from ab (ApacheBench, figures
-  parsed from its output);
+- HTTP: one request as nginx would forward it; load from Python threads (figures
+  per request) and from ab (ApacheBench, figures parsed from its output);
 - the machine a run was made on, and the generated block of a docs page.
 
 The scripts are run as files (`python scripts/bench.py`), so Python finds this module
@@ -25,14 +26,18 @@ import json
 import math
 import os
 import platform
+import random
 import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +46,25 @@ GUNICORN = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
 HOST = "127.0.0.1"
 # As nginx would send them: the site is HTTPS in production.
 FORWARDED = {"Host": HOST, "X-Forwarded-Proto": "https"}
+# The command .ci/run and the machine's notes use to start Redis.
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 
 
 def log(message: str) -> None:
@@ -56,6 +80,14 @@ def require_tools(*tools: str, hint: str = "") -> None:
             raise SystemExit(f"{tool} is needed{hint}")
 
 
+def pg_ctlcluster(action: str, **run) -> subprocess.CompletedProcess:
+    """`pg_ctlcluster` on cluster main of the first PostgreSQL version installed."""
+    version = sorted(os.listdir("/etc/postgresql"))[0]
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action]
+    run.setdefault("check", False)
+    return subprocess.run(command, **run)
+
+
 def pg_ready() -> bool:
     command = ["pg_isready", "-h", HOST, "-p", "5432", "-q"]
     return subprocess.run(command, check=False).returncode == 0
@@ -66,6 +98,36 @@ def redis_ready() -> bool:
         ["redis-cli", "-h", HOST, "ping"], capture_output=True, text=True, check=False
     )
     return result.stdout.strip() == "PONG"
+
+
+def wait_for(check, seconds: float) -> float | None:
+    """Seconds until check() was true, or None if it never was."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return None
+
+
+def start_redis() -> None:
+    os.makedirs("/var/lib/redis", exist_ok=True)
+    os.makedirs("/var/log/redis", exist_ok=True)
+    subprocess.run(REDIS_START, check=True, capture_output=True)
+
+
+def ensure_services() -> None:
+    """PostgreSQL and Redis up, as others on this machine expect them."""
+    if not pg_ready():
+        log("PostgreSQL is down: starting it")
+        pg_ctlcluster("start")
+        wait_for(pg_ready, 30)
+    if not redis_ready():
+        log("Redis is down: starting it")
+        start_redis()
+        wait_for(redis_ready, 10)
+    if not (pg_ready() and redis_ready()):
+        raise SystemExit("PostgreSQL or Redis is not running")
 
 
 # --- The database and the environment ----------------------------------------------
@@ -284,6 +346,104 @@ def measure_download(port: int, path: str, timeout: float) -> dict:
         }
     finally:
         connection.close()
+
+
+# --- Load from Python threads ------------------------------------------------------
+
+
+@dataclass
+class Result:
+    started: float
+    seconds: float
+    path: str
+    status: int  # 0: no response at all
+    cache: str = ""
+    error: str = ""
+
+
+@dataclass
+class Recorder:
+    results: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, result: Result) -> None:
+        with self.lock:
+            self.results.append(result)
+
+
+def timed_get(port: int, path: str) -> Result:
+    started = time.monotonic()
+    try:
+        status, headers, _ = request(port, "GET", path)
+        cache = dict(headers).get("X-Rusplan-Cache", "")
+        return Result(started, time.monotonic() - started, path, status, cache)
+    except (OSError, http.client.HTTPException) as error:
+        return Result(
+            started, time.monotonic() - started, path, 0, error=type(error).__name__
+        )
+
+
+def reader(port, paths, recorder, stop, seed):
+    chooser = random.Random(seed)  # noqa: S311 - a load mix, not a secret
+    while not stop.is_set():
+        roll = chooser.random()
+        if roll < 0.05:
+            path = "/healthz"
+        elif roll < 0.15:
+            # A search nobody made before: never in the cache, always the database.
+            path = f"/tiltak/?q={chooser.randrange(10**9)}"
+        else:
+            path = chooser.choice(paths)
+        recorder.add(timed_get(port, path))
+
+
+def run_load(port, paths, clients, seconds, *, during=None, extra_threads=()):
+    """`clients` readers for `seconds`; `during(started)` runs in this thread
+    meanwhile and may return figures. Returns (recorder, figures, elapsed)."""
+    recorder = Recorder()
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=reader, args=(port, paths, recorder, stop, n))
+        for n in range(clients)
+    ]
+    for target in extra_threads:
+        threads.append(threading.Thread(target=target, args=(stop,)))
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    figures = {}
+    try:
+        if during is not None:
+            figures = during(started) or {}
+        remaining = seconds - (time.monotonic() - started)
+        if remaining > 0:
+            time.sleep(remaining)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    return recorder, figures, time.monotonic() - started
+
+
+def summarise(results: list[Result], elapsed: float) -> dict:
+    ok = [r for r in results if 200 <= r.status < 400]
+    errors = [r for r in results if not 200 <= r.status < 400]
+    latencies = sorted(r.seconds * 1000 for r in ok) or [0.0]
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    return {
+        "requests": len(results),
+        "errors": len(errors),
+        "requests_per_second": round(len(results) / elapsed, 1) if elapsed else 0,
+        "p50_ms": round(cuts[49], 1),
+        "p95_ms": round(cuts[94], 1),
+        "max_ms": round(latencies[-1], 1),
+        "cache_hits": sum(r.cache == "hit" for r in results),
+        "error_kinds": sorted({f"{r.status or r.error}" for r in errors}),
+    }
+
+
+def window(results, start, end):
+    return [r for r in results if start <= r.started < end]
 
 
 # --- Load from ab --------------------------------------------------------------------
