@@ -14,7 +14,8 @@ what either measures or reports:
   answers /healthz, stopped on leaving, with its worker processes;
 - HTTP: one request as nginx would forward it; load from Python threads (figures
   per request) and from ab (ApacheBench, figures parsed from its output);
-- the machine a run was made on, and the generated block of a docs page.
+- the machine a run was made on, and the generated block of a docs page, which
+  scripts/export_memory.py writes with it too.
 
 The scripts are run as files (`python scripts/bench.py`), so Python finds this module
 beside them.
