@@ -1,5 +1,4 @@
 #!/usr/bin/env python3
-# ruff: noqa: S603, S607 - an operations script: it runs the machine's own tools
 """The benchmark (`make bench`; not part of `make test`).
 
 Runs Rusplan under gunicorn with production settings (DJANGO_DEBUG=false, hashed
@@ -19,34 +18,45 @@ static files) on PostgreSQL at national scale and drives load over loopback with
 
 It prints a table, compares the figures with the targets of issue 7, and replaces the
 generated part of the "Benchmark" section of docs/benchmarks.md (--no-write: not). Every
-server it starts is stopped before it exits.
+server it starts is stopped before it exits. What it runs in (the database, gunicorn,
+ab) is scripts/harness.py, shared with scripts/reliability.py.
 """
 
 import argparse
-import contextlib
 import datetime
-import http.client
 import json
-import math
 import os
-import platform
 import re
-import secrets
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = str(BASE_DIR / ".venv" / "bin" / "python")
-GUNICORN = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
+from harness import (
+    BASE_DIR,
+    PYTHON,
+    Server,
+    ab,
+    collectstatic,
+    create_database,
+    environment,
+    first_line,
+    get,
+    load_average,
+    load_plans,
+    log,
+    manage,
+    measure_download,
+    pg_ready,
+    redis_ready,
+    replace_block,
+    require_tools,
+    shell,
+    vm_kib,
+)
+from harness import machine as harness_machine
+
 DOC = BASE_DIR / "docs" / "benchmarks.md"
-HOST = "127.0.0.1"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rusplan_bench"
 # Redis database 13: the reliability script uses 14, tests their own.
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/13"
@@ -65,53 +75,22 @@ TARGET_EXPORT_MB = 150.0
 TARGET_PDF_S = 3.0
 MARK_START = "<!-- bench:start (written by scripts/bench.py) -->"
 MARK_END = "<!-- bench:end -->"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+SERVER_VERSION_SCRIPT = (
+    "from django.db import connection; c = connection.cursor(); "
+    "c.execute('SHOW server_version'); print(c.fetchone()[0])"
+)
 
 
 # --- The application --------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def base_environment(args) -> dict:
     return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": args.database_url,
-        "CACHE_URL": args.cache_url,
-        "DJANGO_CONN_MAX_AGE": "60",
-        "DJANGO_LOG_LEVEL": "WARNING",
+        **environment(args.database_url, args.cache_url, name="bench"),
         # The API's per-address throttle (120/min) would answer ab with 429s; its
         # cost, a cache round trip per request, stays.
         "RUSPLAN_API_ANON_RATE": "1000000/s",
     }
-
-
-def manage(env: dict, *arguments: str, timeout: int = 1800) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *arguments],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(
-            f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}"
-        )
-    return result.stdout
 
 
 # Finds what to measure in the database and the URL configuration.
@@ -163,18 +142,9 @@ print(json.dumps({
 
 
 def prepare(args, env: dict) -> dict:
-    name = urllib.parse.urlsplit(args.database_url).path.lstrip("/")
-    created = subprocess.run(
-        ["createdb", "-h", HOST, "-U", "postgres", name],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if created.returncode != 0 and "already exists" not in created.stderr:
-        raise SystemExit(f"createdb {name} failed: {created.stderr}")
+    name = create_database(args.database_url)
     log(f"Database {name}: migrate, load_bergen_plans")
-    manage(env, "migrate", "--no-input")
-    manage(env, "load_bergen_plans")
+    load_plans(env)
     if not args.skip_generate:
         parameters = [f"--{key}={value}" for key, value in args.scale.items()]
         log(f"generate_demo_data {' '.join(parameters)} (skipped if already there)")
@@ -182,9 +152,8 @@ def prepare(args, env: dict) -> dict:
         output = manage(env, "generate_demo_data", *parameters).strip()
         log(f"  {output} [{time.monotonic() - started:.0f} s]")
     log("collectstatic")
-    manage(env, "collectstatic", "--no-input", "-v", "0")
-    out = manage(env, "shell", "-v", "0", "-c", TARGETS_SCRIPT)
-    return json.loads(out.strip().splitlines()[-1])
+    collectstatic(env)
+    return shell(env, TARGETS_SCRIPT)
 
 
 def route_to_path(route: str) -> str:
@@ -233,181 +202,28 @@ def fill(route: str, slug: str) -> str:
     return route_to_path(re.sub(r"<[^>]+>", slug, route, count=1))
 
 
-class Server:
-    """gunicorn with the repository's gunicorn.conf.py on a free loopback port."""
-
-    def __init__(self, env: dict, *, workers: int, label: str, timeout: int = 30):
-        self.port = free_port()
-        self.label = label
-        self.env = {
-            **env,
-            "GUNICORN_BIND": f"{HOST}:{self.port}",
-            "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_TIMEOUT": str(timeout),
-            # No worker is replaced during a measurement.
-            "GUNICORN_MAX_REQUESTS": "0",
-            "GUNICORN_LOG_LEVEL": "warning",
-        }
-        self.log_path = BASE_DIR / "var" / f"bench-gunicorn-{label}.log"
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> "Server":
-        (BASE_DIR / "var").mkdir(exist_ok=True)
-        self._log = open(self.log_path, "w")
-        command = [GUNICORN]
-        if (BASE_DIR / "gunicorn.conf.py").exists():
-            command += ["-c", "gunicorn.conf.py"]
-        else:
-            command += [
-                "rusplan.wsgi:application",
-                "--bind",
-                self.env["GUNICORN_BIND"],
-                "--workers",
-                self.env["WEB_CONCURRENCY"],
-                "--preload",
-                "--timeout",
-                self.env["GUNICORN_TIMEOUT"],
-            ]
-        # gunicorn.conf.py logs every request (JSON lines, as in production) to
-        # stdout: kept in var/ to look into a figure afterwards.
-        self.process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=self.env, stdout=self._log, stderr=self._log
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited; see {self.log_path}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                status, headers, _ = get(self.port, "/healthz")
-                if status == 200 and headers.get("Server", "").startswith("gunicorn"):
-                    return self
-            time.sleep(0.2)
-        self.stop()
-        raise SystemExit(
-            f"gunicorn did not answer /healthz in 60 s; see {self.log_path}"
-        )
-
-    def workers(self) -> list[int]:
-        out = subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        return [int(pid) for pid in out.split()]
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        with contextlib.suppress(AttributeError):
-            self._log.close()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-
-def get(port: int, path: str, timeout: float = 60):
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request(
-            "GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https"}
-        )
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
 # --- Load -------------------------------------------------------------------------
 
 
-def ab(port: int, path: str, args) -> dict:
-    """One page under load from ApacheBench: `connections` concurrent clients for
-    `seconds`. Percentiles come from its per-request log (-g; whole milliseconds):
-    its own percentile CSV (-e) is off by one and reads zeros near the top."""
-    with tempfile.NamedTemporaryFile("r", suffix=".tsv") as per_request:
-        result = subprocess.run(
-            [
-                "ab",
-                "-q",
-                "-t",
-                str(args.seconds),
-                "-n",
-                "10000000",
-                "-c",
-                str(args.connections),
-                "-s",
-                "30",
-                "-H",
-                "X-Forwarded-Proto: https",
-                "-g",
-                per_request.name,
-                f"http://{HOST}:{port}{path}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=args.seconds + 90,
-            check=False,
-        )
-        # Columns: starttime, seconds, ctime, dtime, ttime (total ms), wait.
-        totals = sorted(
-            int(line.split("\t")[4]) for line in per_request.read().splitlines()[1:]
-        )
-    if not totals:
-        raise SystemExit(
-            f"ab made no request to {path}:\n{result.stdout}{result.stderr}"
-        )
-
-    def percentile(share: float) -> float:
-        # Nearest rank: the smallest time that `share` % of the requests met.
-        return float(totals[max(math.ceil(share / 100 * len(totals)) - 1, 0)])
-
-    out = result.stdout
-
-    def number(label: str, default: float | None = None) -> float:
-        found = re.search(rf"^{label}:\s+([\d.]+)", out, re.MULTILINE)
-        if found is None:
-            if default is None:
-                raise SystemExit(f"ab failed for {path}:\n{out}{result.stderr}")
-            return default
-        return float(found.group(1))
-
-    failed = re.search(
-        r"\(Connect: (\d+), Receive: (\d+), Length: (\d+), Exceptions: (\d+)\)", out
+def gunicorn(env: dict, label: str, **options) -> Server:
+    return Server(
+        env, log_name=f"bench-gunicorn-{label}", log_level="warning", **options
     )
-    # ab counts a response whose length differs from the first as failed; pages
-    # whose length varies are not errors. Connect, receive and exceptions are.
-    errors = 0
-    if failed:
-        errors = int(failed.group(1)) + int(failed.group(2)) + int(failed.group(4))
-    return {
-        "requests": int(number("Complete requests")),
-        "rps": number("Requests per second"),
-        "p50_ms": percentile(50),
-        "p95_ms": percentile(95),
-        "p99_ms": percentile(99),
-        "max_ms": float(totals[-1]),
-        "non_2xx": int(number("Non-2xx responses", 0)),
-        "errors": errors,
-    }
 
 
 def run_round(label: str, env: dict, pages: list, args) -> dict:
     log(f"Round {label}: gunicorn with {args.workers} workers")
     figures: dict[str, dict] = {}
-    with Server(env, workers=args.workers, label=label) as server:
+    with gunicorn(env, label, workers=args.workers) as server:
         for name, path in pages:
             for _ in range(args.warmup):
                 status, headers, _body = get(server.port, path)
                 if status != 200:
                     raise SystemExit(f"{path} answered {status}")
             cache = headers.get("X-Rusplan-Cache", "")
-            result = ab(server.port, path, args)
+            result = ab(
+                server.port, path, seconds=args.seconds, connections=args.connections
+            )
             result["cache"] = cache
             figures[name] = result
             log(
@@ -421,40 +237,6 @@ def run_round(label: str, env: dict, pages: list, args) -> dict:
 # --- Exports ------------------------------------------------------------------------
 
 
-def vm_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-def measure_download(port: int, path: str, timeout: float) -> dict:
-    """Stream one response to the end; count its lines."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    started = time.monotonic()
-    try:
-        connection.request(
-            "GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https"}
-        )
-        response = connection.getresponse()
-        status = response.status
-        first_byte = time.monotonic() - started
-        lines = size = 0
-        while chunk := response.read(1 << 16):
-            size += len(chunk)
-            lines += chunk.count(b"\n")
-        return {
-            "status": status,
-            "content_type": response.getheader("Content-Type", ""),
-            "seconds": time.monotonic() - started,
-            "first_byte_s": first_byte,
-            "bytes": size,
-            "lines": lines,
-        }
-    finally:
-        connection.close()
-
-
 def run_exports(env: dict, routes: dict, targets: dict, args) -> dict:
     results: dict[str, dict] = {}
     if "csv_all" not in routes and "pdf_plan" not in routes:
@@ -463,7 +245,7 @@ def run_exports(env: dict, routes: dict, targets: dict, args) -> dict:
     log("Exports: gunicorn with one worker")
     # One worker, so that its peak memory is the export's; a long timeout, because a
     # sync worker that streams for longer than GUNICORN_TIMEOUT is killed.
-    with Server(env, workers=1, label="exports", timeout=args.export_timeout) as srv:
+    with gunicorn(env, "exports", workers=1, timeout=args.export_timeout) as srv:
         (worker,) = srv.workers()
         if "csv_all" in routes:
             path = routes["csv_all"]
@@ -513,52 +295,13 @@ def run_exports(env: dict, routes: dict, targets: dict, args) -> dict:
 
 
 def machine(env: dict) -> dict:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = "unknown"
-    with contextlib.suppress(OSError, ValueError):
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f"{kib / 1024 / 1024:.0f} GiB"
-
-    def first_line(*command, **kw) -> str:
-        result = subprocess.run(
-            command, capture_output=True, text=True, check=False, **kw
-        )
-        return ((result.stdout or result.stderr).strip().splitlines() or ["?"])[0]
-
-    server_version = first_line(
-        PYTHON,
-        "manage.py",
-        "shell",
-        "-v",
-        "0",
-        "-c",
-        "from django.db import connection; c = connection.cursor(); "
-        "c.execute('SHOW server_version'); print(c.fetchone()[0])",
-        cwd=BASE_DIR,
-        env=env,
+    command = [PYTHON, "manage.py", "shell", "-v", "0", "-c", SERVER_VERSION_SCRIPT]
+    server_version = first_line(*command, cwd=BASE_DIR, env=env)
+    return harness_machine(
+        python=first_line(PYTHON, "--version"),
+        postgresql=f"PostgreSQL {server_version}",
+        ab=first_line("ab", "-V"),
     )
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory": memory,
-        "os": platform.platform(),
-        "python": first_line(PYTHON, "--version"),
-        "postgresql": f"PostgreSQL {server_version}",
-        "redis": first_line("redis-server", "--version"),
-        "gunicorn": first_line(GUNICORN, "--version"),
-        "ab": first_line("ab", "-V"),
-    }
-
-
-def load_average() -> str:
-    with contextlib.suppress(OSError):
-        return Path("/proc/loadavg").read_text().split()[0]
-    return "?"
 
 
 def verdicts(report: dict) -> list[tuple[str, str, bool | None]]:
@@ -748,13 +491,12 @@ def markdown(report: dict) -> str:
 
 
 def write_doc(text: str) -> None:
-    block = f"{MARK_START}\n{text}\n{MARK_END}"
     doc = DOC.read_text() if DOC.exists() else "# Benchmarks and reliability\n"
-    if MARK_START in doc and MARK_END in doc:
-        head, rest = doc.split(MARK_START, 1)
-        tail = rest.split(MARK_END, 1)[1]
-        doc = head + block + tail
+    replaced = replace_block(doc, MARK_START, MARK_END, text)
+    if replaced is not None:
+        doc = replaced
     else:
+        block = f"{MARK_START}\n{text}\n{MARK_END}"
         section = f"## Benchmark\n\n### Last run\n\n{block}\n\n"
         if "\n## Reliability" in doc:
             head, tail = doc.split("\n## Reliability", 1)
@@ -792,15 +534,12 @@ def main() -> int:
     args = parse_args()
     started = time.monotonic()
     load_before = load_average()
-    for tool in ("ab", "createdb", "pg_isready", "redis-cli"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is needed (make bench installs ab)")
-    if subprocess.run(["pg_isready", "-h", HOST, "-q"], check=False).returncode:
-        raise SystemExit("PostgreSQL is not running on 127.0.0.1:5432")
-    redis = subprocess.run(
-        ["redis-cli", "-h", HOST, "ping"], capture_output=True, text=True, check=False
+    require_tools(
+        "ab", "createdb", "pg_isready", "redis-cli", hint=" (make bench installs ab)"
     )
-    if redis.stdout.strip() != "PONG":
+    if not pg_ready():
+        raise SystemExit("PostgreSQL is not running on 127.0.0.1:5432")
+    if not redis_ready():
         raise SystemExit("Redis is not running on 127.0.0.1:6379")
     env = base_environment(args)
     targets = prepare(args, env)

@@ -24,14 +24,13 @@ only up to --xlsx-max rows (openpyxl writes some 3 000 rows a second here).
 import argparse
 import datetime
 import os
-import re
 import sys
 import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import BASE_DIR, replace_block
+
 SUMMARY = (
     "Tiltaket går etter planen: nye lokaler i Årstad, bemanning økt, "
     "samarbeid med Helse Bergen og politiet om oppfølging. Løpenummer {n}."
@@ -52,7 +51,7 @@ def setup(database_url: str | None) -> None:
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("DJANGO_STATIC_MANIFEST", "false")
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(BASE_DIR))
     import django
     from django.core.management import call_command
 
@@ -183,13 +182,10 @@ def main() -> None:
     ]
     print("\n".join(table))
     if args.write:
-        doc = ROOT / "docs" / "exports.md"
+        doc = BASE_DIR / "docs" / "exports.md"
         text = doc.read_text(encoding="utf-8")
-        block = START + "\n" + "\n".join(table) + "\n" + END
-        doc.write_text(
-            re.sub(re.escape(START) + ".*?" + re.escape(END), block, text, flags=re.S),
-            encoding="utf-8",
-        )
+        replaced = replace_block(text, START, END, "\n".join(table))
+        doc.write_text(text if replaced is None else replaced, encoding="utf-8")
         print(f"Wrote {doc}")
 
 

@@ -22,171 +22,58 @@ machine's Redis and PostgreSQL for a few seconds: skip them with --phases load.
 
 The clients are Python threads on plain http.client: this measures errors and
 recovery, not peak throughput (the benchmark, `make bench`, does that with a real
-load tool).
+load tool). What it runs in (services, the database, gunicorn, the clients' load) is
+scripts/harness.py, shared with scripts/bench.py.
 """
 
 import argparse
-import contextlib
 import http.client
 import http.cookies
 import json
-import multiprocessing
 import os
 import platform
-import random
 import re
 import secrets
-import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = str(BASE_DIR / ".venv" / "bin" / "python")
-GUNICORN = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
+from harness import (
+    HOST,
+    Result,
+    Server,
+    collectstatic,
+    create_database,
+    ensure_services,
+    environment,
+    first_line,
+    load_plans,
+    log,
+    machine,
+    pg_ctlcluster,
+    pg_ready,
+    redis_ready,
+    request,
+    require_tools,
+    run_load,
+    shell,
+    start_redis,
+    summarise,
+    timed_get,
+    wait_for,
+    window,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rusplan_reliability"
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/14"
-HOST = "127.0.0.1"
-# The command .ci/run and the machine's notes use to start Redis.
-REDIS_START = [
-    "redis-server",
-    "--daemonize",
-    "yes",
-    "--bind",
-    "127.0.0.1",
-    "-::1",
-    "--port",
-    "6379",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    "/var/lib/redis",
-    "--logfile",
-    "/var/log/redis/ci.log",
-]
 RECOVERY_TARGET_SECONDS = 5.0
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION_INPUT = re.compile(r'name="version" value="(\d+)"')
 
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-# --- Services ------------------------------------------------------------------------
-
-
-def pg_version() -> str:
-    return sorted(os.listdir("/etc/postgresql"))[0]
-
-
-def pg_ready() -> bool:
-    return (
-        subprocess.run(
-            ["pg_isready", "-h", HOST, "-p", "5432", "-q"], check=False
-        ).returncode
-        == 0
-    )
-
-
-def redis_ready() -> bool:
-    result = subprocess.run(
-        ["redis-cli", "-h", HOST, "ping"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return result.stdout.strip() == "PONG"
-
-
-def wait_for(check, seconds: float) -> float | None:
-    """Seconds until check() was true, or None if it never was."""
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        if check():
-            return time.monotonic() - start
-        time.sleep(0.05)
-    return None
-
-
-def start_redis() -> None:
-    os.makedirs("/var/lib/redis", exist_ok=True)
-    os.makedirs("/var/log/redis", exist_ok=True)
-    subprocess.run(REDIS_START, check=True, capture_output=True)
-
-
-def ensure_services() -> None:
-    """PostgreSQL and Redis up, as others on this machine expect them."""
-    if not pg_ready():
-        log("PostgreSQL is down: starting it")
-        subprocess.run(
-            [
-                "pg_ctlcluster",
-                "--skip-systemctl-redirect",
-                pg_version(),
-                "main",
-                "start",
-            ],
-            check=False,
-        )
-        wait_for(pg_ready, 30)
-    if not redis_ready():
-        log("Redis is down: starting it")
-        start_redis()
-        wait_for(redis_ready, 10)
-    if not (pg_ready() and redis_ready()):
-        raise SystemExit("PostgreSQL or Redis is not running")
-
-
 # --- The application ----------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def app_environment(args, port: int) -> dict:
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "reliability-" + secrets.token_urlsafe(40),
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": args.database_url,
-        "CACHE_URL": args.cache_url,
-        "DJANGO_CONN_MAX_AGE": str(args.conn_max_age),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "GUNICORN_BIND": f"{HOST}:{port}",
-        "WEB_CONCURRENCY": str(args.workers),
-        # Workers are never recycled during the run, so an unchanged set of worker
-        # processes shows that nothing was restarted.
-        "GUNICORN_MAX_REQUESTS": "0",
-    }
-
-
-def manage(env: dict, *arguments: str, timeout: int = 600) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *arguments],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {arguments[0]} failed:\n{result.stderr}")
-    return result.stdout
 
 
 SETUP_SCRIPT = """
@@ -237,97 +124,23 @@ print(json.dumps(list(rows.values_list("summary", flat=True))))
 
 def prepare(args, env: dict, password: str) -> dict:
     log("Preparing the database (migrate, load_bergen_plans) and static files")
-    name = urllib.parse.urlsplit(args.database_url).path.lstrip("/")
-    created = subprocess.run(
-        ["createdb", "-h", HOST, "-U", "postgres", name],
-        capture_output=True,
-        text=True,
-        check=False,
+    create_database(args.database_url)
+    load_plans(env)
+    collectstatic(env)
+    return shell(
+        env, SETUP_SCRIPT.format(submitters=args.submitters, password=password)
     )
-    if created.returncode != 0 and "already exists" not in created.stderr:
-        raise SystemExit(f"createdb {name} failed: {created.stderr}")
-    manage(env, "migrate", "--no-input")
-    manage(env, "load_bergen_plans")
-    manage(env, "collectstatic", "--no-input")
-    script = SETUP_SCRIPT.format(submitters=args.submitters, password=password)
-    return json.loads(manage(env, "shell", "-v", "0", "-c", script).splitlines()[-1])
 
 
 def stored_summaries(env: dict, prefix: str) -> list[str]:
-    script = COUNT_SCRIPT.format(prefix=prefix)
-    return json.loads(manage(env, "shell", "-v", "0", "-c", script).splitlines()[-1])
+    return shell(env, COUNT_SCRIPT.format(prefix=prefix))
 
 
-def gunicorn_processes(master: int) -> tuple[int, frozenset[int]]:
-    children = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(master)],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    return master, frozenset(int(pid) for pid in children)
+def gunicorn_processes(server: Server) -> tuple[int, frozenset[int]]:
+    return server.process.pid, frozenset(server.workers())
 
 
 # --- HTTP clients -------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    started: float
-    seconds: float
-    path: str
-    status: int  # 0: no response at all
-    cache: str = ""
-    error: str = ""
-
-
-@dataclass
-class Recorder:
-    results: list = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, result: Result) -> None:
-        with self.lock:
-            self.results.append(result)
-
-
-def http_request(port, method, path, *, body=None, headers=None, timeout=30):
-    """One request on a new connection (gunicorn's sync workers close each one)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        # As nginx would send them: the site is HTTPS in production.
-        all_headers = {"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})}
-        connection.request(method, path, body=body, headers=all_headers)
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        connection.close()
-
-
-def timed_get(port: int, path: str) -> Result:
-    started = time.monotonic()
-    try:
-        status, headers, _ = http_request(port, "GET", path)
-        cache = dict(headers).get("X-Rusplan-Cache", "")
-        return Result(started, time.monotonic() - started, path, status, cache)
-    except (OSError, http.client.HTTPException) as error:
-        return Result(
-            started, time.monotonic() - started, path, 0, error=type(error).__name__
-        )
-
-
-def reader(port, paths, recorder, stop, seed):
-    chooser = random.Random(seed)  # noqa: S311 - a load mix, not a secret
-    while not stop.is_set():
-        roll = chooser.random()
-        if roll < 0.05:
-            path = "/healthz"
-        elif roll < 0.15:
-            # A search nobody made before: never in the cache, always the database.
-            path = f"/tiltak/?q={chooser.randrange(10**9)}"
-        else:
-            path = chooser.choice(paths)
-        recorder.add(timed_get(port, path))
 
 
 class Caseworker:
@@ -363,16 +176,14 @@ class Caseworker:
                     self.cookies[key] = morsel.value
 
     def _get(self, path):
-        status, headers, body = http_request(
-            self.port, "GET", path, headers=self._headers()
-        )
+        status, headers, body = request(self.port, "GET", path, headers=self._headers())
         self._keep_cookies(headers)
         return status, body.decode()
 
     def _post(self, path, data):
         headers = self._headers(referer=path)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-        status, response_headers, body = http_request(
+        status, response_headers, body = request(
             self.port, "POST", path, body=urllib.parse.urlencode(data), headers=headers
         )
         self._keep_cookies(response_headers)
@@ -437,58 +248,6 @@ def health_poller(port, stop, samples):
         result = timed_get(port, "/healthz")
         samples.append(result)
         time.sleep(0.1)
-
-
-def run_load(port, paths, clients, seconds, *, during=None, extra_threads=()):
-    """Load for `seconds`; `during(started)` runs in this thread meanwhile and may
-    return figures. Returns (recorder, figures, elapsed)."""
-    recorder = Recorder()
-    stop = threading.Event()
-    threads = [
-        threading.Thread(target=reader, args=(port, paths, recorder, stop, n))
-        for n in range(clients)
-    ]
-    for target in extra_threads:
-        threads.append(threading.Thread(target=target, args=(stop,)))
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    figures = {}
-    try:
-        if during is not None:
-            figures = during(started) or {}
-        remaining = seconds - (time.monotonic() - started)
-        if remaining > 0:
-            time.sleep(remaining)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-    return recorder, figures, time.monotonic() - started
-
-
-# --- Figures ------------------------------------------------------------------------
-
-
-def summarise(results: list[Result], elapsed: float) -> dict:
-    ok = [r for r in results if 200 <= r.status < 400]
-    errors = [r for r in results if not 200 <= r.status < 400]
-    latencies = sorted(r.seconds * 1000 for r in ok) or [0.0]
-    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-    return {
-        "requests": len(results),
-        "errors": len(errors),
-        "requests_per_second": round(len(results) / elapsed, 1) if elapsed else 0,
-        "p50_ms": round(cuts[49], 1),
-        "p95_ms": round(cuts[94], 1),
-        "max_ms": round(latencies[-1], 1),
-        "cache_hits": sum(r.cache == "hit" for r in results),
-        "error_kinds": sorted({f"{r.status or r.error}" for r in errors}),
-    }
-
-
-def window(results, start, end):
-    return [r for r in results if start <= r.started < end]
 
 
 # --- Phases -------------------------------------------------------------------------
@@ -561,7 +320,7 @@ def phase_redis(port, paths, args) -> dict:
     return figures
 
 
-def phase_pg(port, paths, args, env, setup, password, master) -> dict:
+def phase_pg(port, paths, args, env, setup, password, server) -> dict:
     log(
         f"Phase pg: {args.clients} clients and {len(setup['users'])} caseworkers; "
         "PostgreSQL restarted"
@@ -573,24 +332,13 @@ def phase_pg(port, paths, args, env, setup, password, master) -> dict:
     ]
     for caseworker in caseworkers:
         caseworker.login()
-    before = gunicorn_processes(master)
+    before = gunicorn_processes(server)
     samples: list[Result] = []
 
     def during(started):
         time.sleep(8)
         restart_at = time.monotonic()
-        subprocess.run(
-            [
-                "pg_ctlcluster",
-                "--skip-systemctl-redirect",
-                pg_version(),
-                "main",
-                "restart",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        pg_ctlcluster("restart", check=True, capture_output=True, timeout=120)
         wait_for(pg_ready, 30)
         ready_at = time.monotonic()
         log(
@@ -605,7 +353,7 @@ def phase_pg(port, paths, args, env, setup, password, master) -> dict:
         port, paths, args.clients, 30, during=during, extra_threads=extra
     )
     restart, ready = marks["restart_at"], marks["ready_at"]
-    after = gunicorn_processes(master)
+    after = gunicorn_processes(server)
     failures = [r for r in recorder.results if not 200 <= r.status < 400]
     failure_times = [r.started for r in failures]
     failure_times += [t for c in caseworkers for t, _ in c.failed_attempts]
@@ -645,34 +393,6 @@ def phase_pg(port, paths, args, env, setup, password, master) -> dict:
 
 
 # --- Main ---------------------------------------------------------------------------
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = "unknown"
-    with contextlib.suppress(OSError, ValueError):
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f"{kib / 1024 / 1024:.0f} GiB"
-
-    def version(*command):
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        return (result.stdout or result.stderr).strip().splitlines()[0]
-
-    return {
-        "cpu": cpu,
-        "cores": multiprocessing.cpu_count(),
-        "memory": memory,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "postgresql": version("psql", "--version"),
-        "redis": version("redis-server", "--version"),
-        "gunicorn": version(GUNICORN, "--version"),
-    }
 
 
 def markdown(report: dict) -> str:
@@ -762,59 +482,46 @@ def parse_args():
 def main() -> int:
     args = parse_args()
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
-    for tool in ("pg_isready", "redis-cli", "redis-server", "psql", "createdb"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is needed")
+    require_tools("pg_isready", "redis-cli", "redis-server", "psql", "createdb")
     ensure_services()
-    if not args.port:
-        args.port = free_port()
     password = secrets.token_urlsafe(24)
-    env = app_environment(args, args.port)
+    env = environment(
+        args.database_url,
+        args.cache_url,
+        name="reliability",
+        conn_max_age=args.conn_max_age,
+    )
     setup = prepare(args, env, password)
     report = {
         "date": time.strftime("%d.%m.%Y"),
-        "machine": machine(),
+        "machine": machine(
+            python=platform.python_version(),
+            postgresql=first_line("psql", "--version"),
+        ),
         "workers": args.workers,
         "clients": args.clients,
         "seconds": args.seconds,
         "conn_max_age": args.conn_max_age,
     }
-    output = open(BASE_DIR / "var" / "reliability-gunicorn.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
+    server = Server(
+        env, workers=args.workers, log_name="reliability-gunicorn", port=args.port
     )
+    port, paths = server.port, setup["paths"]
     try:
-        if wait_for(lambda: timed_get(args.port, "/healthz").status == 200, 60) is None:
-            raise SystemExit("gunicorn did not answer /healthz within 60 s")
-        server_header = dict(http_request(args.port, "GET", "/healthz")[1])
-        if server.poll() is not None or server_header.get("Server") != "gunicorn":
-            # Something else answered on the port: never measure another server.
-            raise SystemExit(f"port {args.port} is not our gunicorn's")
-        log(
-            f"gunicorn up (pid {server.pid}, {args.workers} workers) on port "
-            f"{args.port}; {len(setup['paths'])} public paths"
-        )
-        for path in setup["paths"]:  # warm the page cache
-            timed_get(args.port, path)
-        if "load" in phases:
-            report["load"] = phase_load(args.port, setup["paths"], args)
-        if "redis" in phases:
-            report["redis"] = phase_redis(args.port, setup["paths"], args)
-        if "pg" in phases:
-            report["pg"] = phase_pg(
-                args.port, setup["paths"], args, env, setup, password, server.pid
+        with server:
+            log(
+                f"gunicorn up (pid {server.process.pid}, {args.workers} workers) on "
+                f"port {port}; {len(paths)} public paths"
             )
+            for path in paths:  # warm the page cache
+                timed_get(port, path)
+            if "load" in phases:
+                report["load"] = phase_load(port, paths, args)
+            if "redis" in phases:
+                report["redis"] = phase_redis(port, paths, args)
+            if "pg" in phases:
+                report["pg"] = phase_pg(port, paths, args, env, setup, password, server)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        output.close()
         ensure_services()
         log("PostgreSQL and Redis are running")
     if args.json:
