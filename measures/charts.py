@@ -8,7 +8,8 @@ drawn beside a data table that carries the same numbers.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from measures.selectors import Share, TimePoint
+from measures.selectors.plans import TimePoint
+from measures.selectors.rollups import Share
 
 
 def _num(value: float) -> str:

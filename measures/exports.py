@@ -9,7 +9,7 @@ workbook (rows go to a temporary file on disk, never into a list) and then sent 
 a file.
 
 Only public data: plans that are not drafts, published updates and indicator values,
-small numbers hidden as on the public pages (indicator_selectors.public_value() for
+small numbers hidden as on the public pages (public_value() for
 an anonymous reader, whoever downloads the file), no people (authors and reviewers
 are staff accounts: personal data), no review comments.
 """
@@ -32,7 +32,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from measures import indicator_selectors, open_data, selectors
+from measures import open_data
 from measures.models import (
     Category,
     Citation,
@@ -44,6 +44,8 @@ from measures.models import (
     Plan,
     plan_hidden,
 )
+from measures.selectors.public import public_measures, published_updates
+from measures.selectors.small_numbers import public_value
 
 # One licence for every channel (measures/open_data.py): NLOD 2.0.
 LICENCE = open_data.LICENCE_NAME
@@ -166,7 +168,7 @@ def _url_maker(
 
 
 def _measures_queryset(plan: Plan | None) -> QuerySet[Measure]:
-    queryset = selectors.public_measures()
+    queryset = public_measures()
     if plan is not None:
         queryset = queryset.filter(plan=plan)
     return (
@@ -247,7 +249,7 @@ def _joined(values: Iterable[str]) -> str:
 def updates_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
     """The published status updates of `plan` (of every public plan if None)."""
     url_of = _url_maker(base_url)
-    queryset = selectors.published_updates()
+    queryset = published_updates()
     if plan is not None:
         # A plan's updates grouped by measure, oldest first: how people read them.
         queryset = queryset.filter(measure__plan=plan).order_by(
@@ -448,7 +450,7 @@ def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
             indicator = value.indicator
             goal, measure = indicator.goal, indicator.measure
             owner_plan = goal.plan if goal else measure.plan
-            shown = indicator_selectors.public_value(indicator, value, user=reader)
+            shown = public_value(indicator, value, user=reader)
             anchor = f"#indikator-{indicator.slug}"
             yield (
                 value.pk,

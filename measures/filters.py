@@ -23,7 +23,9 @@ from measures.models import (
     Phase,
     Plan,
 )
-from measures.selectors import NOT_ASSESSED_LABEL, goal_descendant_ids, public_plans
+from measures.selectors.plans import goal_descendant_ids
+from measures.selectors.public import public_plans
+from measures.selectors.rollups import NOT_ASSESSED_LABEL
 from measures.widgets import LeanSelect
 from partners.models import Partner
 

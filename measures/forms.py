@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Health, Measure, Phase, StatusUpdate
+from measures.selectors.workflow import sources_for_measure
 from measures.source_forms import SUBMIT, CitedForm
-from measures.workflow_selectors import sources_for_measure
 
 SUMMARY_MAX_LENGTH = 5000
 SAVE_DRAFT = "save_draft"

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.forms_admin import published_sources_field
 from measures.import_admin import ServiceImportMixin
-from measures.indicator_selectors import format_nok
 from measures.models import BudgetLine, Indicator, IndicatorValue
+from measures.numbers import format_nok
 from measures.resources import IndicatorValueResource
 from measures.services.budgets import budget_line_create, budget_line_update
 from measures.services.indicator_values import (

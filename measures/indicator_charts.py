@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from measures.indicator_selectors import IndicatorPoint, IndicatorSeries, format_value
 from measures.models import PeriodType
+from measures.selectors.indicators import IndicatorPoint, IndicatorSeries
+from measures.selectors.small_numbers import format_value
 
 PLOT_TOP = 24
 PLOT_HEIGHT = 120

@@ -28,9 +28,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from measures.forms import SAVE_DRAFT, SUBMIT, ReturnForm, SecondarySubmit
-from measures.indicator_selectors import format_number
 from measures.models import Indicator, IndicatorValue, PeriodType
-from measures.numbers import parse_number
+from measures.numbers import format_number, parse_number
 from measures.periods import (
     MONTH_NAMES,
     last_ended_period,
@@ -38,8 +37,8 @@ from measures.periods import (
     period_bounds,
     period_label,
 )
+from measures.selectors.workflow import sources_for_indicator
 from measures.source_forms import CitedForm
-from measures.workflow_selectors import sources_for_indicator
 
 COUNT_KINDS = (Indicator.Kind.PEOPLE, Indicator.Kind.COUNT)
 # The model's DecimalField(max_digits=15, decimal_places=2).

@@ -18,12 +18,21 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import indicator_selectors, permissions, workflow_selectors
+from measures import permissions
 from measures.forms import SUBMIT, PublishForm
 from measures.indicator_forms import IndicatorReturnForm, IndicatorValueForm
-from measures.indicator_selectors import format_value, public_value
 from measures.models import EDITABLE_STATES, Indicator, IndicatorValue
 from measures.periods import period_label
+from measures.selectors import workflow as workflow_selectors
+from measures.selectors.indicator_workflow import (
+    indicator_for_workflow,
+    indicator_review_queue,
+    indicator_value_for_workflow,
+    open_value_for_period,
+    published_value_for_period,
+    recent_published_values,
+)
+from measures.selectors.small_numbers import format_value, public_value
 from measures.services import indicator_values as value_services
 from measures.services.base import ConflictError
 from measures.services.indicator_values import PERIOD_OPEN, PERIOD_TAKEN
@@ -97,10 +106,8 @@ def _period_taken_again(form: IndicatorValueForm, indicator: Indicator) -> bool:
     saving a value for the same period at the same moment.)"""
     period = form.period_fields()
     return (
-        indicator_selectors.open_value_for_period(indicator=indicator, **period)
-        is not None
-        or indicator_selectors.published_value_for_period(indicator=indicator, **period)
-        is not None
+        open_value_for_period(indicator=indicator, **period) is not None
+        or published_value_for_period(indicator=indicator, **period) is not None
     )
 
 
@@ -112,7 +119,7 @@ SAVED_MEANWHILE = _(
 
 def _aside(indicator: Indicator, user) -> dict:
     """Context for the facts beside the form: latest values, baseline, target."""
-    recent = indicator_selectors.recent_published_values(indicator=indicator, user=user)
+    recent = recent_published_values(indicator=indicator, user=user)
     return {
         "indicator": indicator,
         "recent": recent,
@@ -142,7 +149,7 @@ def _replacing(request: HttpRequest, indicator: Indicator) -> IndicatorValue | N
 @require_http_methods(["GET", "POST"])
 def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Record a value of an indicator for a period that has ended."""
-    indicator = indicator_selectors.indicator_for_workflow(slug=slug)
+    indicator = indicator_for_workflow(slug=slug)
     _require(permissions.can_edit_indicator_values(request.user, indicator))
     context = _aside(indicator, request.user) | {"value": None}
     recent = context["recent"]
@@ -166,7 +173,7 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             old = None
             if form.cleaned_data["replace"]:
-                old = indicator_selectors.published_value_for_period(
+                old = published_value_for_period(
                     indicator=indicator, **form.period_fields()
                 )
             if old is not None:
@@ -191,7 +198,7 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
             if PERIOD_TAKEN in codes:
                 form.offer_replace()
             if PERIOD_OPEN in codes:
-                context["open_value"] = indicator_selectors.open_value_for_period(
+                context["open_value"] = open_value_for_period(
                     indicator=indicator, **form.period_fields()
                 )
         except IntegrityError:
@@ -255,7 +262,7 @@ def _conflict_rows(form: IndicatorValueForm, current: IndicatorValue, user) -> l
 @require_http_methods(["GET", "POST"])
 def indicator_value_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a draft or a returned value, and optionally send it in."""
-    value = indicator_selectors.indicator_value_for_workflow(pk=pk)
+    value = indicator_value_for_workflow(pk=pk)
     indicator = value.indicator
     if request.method == "POST":
         # Who may edit. The state is the service's to check, so that a value a
@@ -332,7 +339,7 @@ def _render_conflict(
 def indicator_value_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One value, whatever its state, for those who may see it; with its history
     for those who work on the indicator."""
-    value = indicator_selectors.indicator_value_for_workflow(pk=pk)
+    value = indicator_value_for_workflow(pk=pk)
     _require(permissions.can_view_indicator_value(request.user, value))
     indicator = value.indicator
     user = request.user
@@ -383,7 +390,7 @@ def review_items(user, *, bound: tuple[int, IndicatorReturnForm] | None = None):
     """The review queue's indicator values, each with its publish and return forms
     (ids unique on the page, beside the status updates' forms)."""
     items = []
-    queue = list(indicator_selectors.indicator_review_queue(user=user))
+    queue = list(indicator_review_queue(user=user))
     # Their citations in one query (the selector does not load them).
     prefetch_related_objects(
         [queued.value for queued in queue], workflow_selectors.CITATIONS
@@ -412,7 +419,7 @@ def review_items(user, *, bound: tuple[int, IndicatorReturnForm] | None = None):
 @require_POST
 @login_required
 def indicator_value_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    value = indicator_selectors.indicator_value_for_workflow(pk=pk)
+    value = indicator_value_for_workflow(pk=pk)
     plan = value.indicator.plan
     _require(permissions.can_review_indicator_values(request.user, plan))
     form = PublishForm(request.POST)
@@ -451,7 +458,7 @@ def indicator_value_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def indicator_value_return(request: HttpRequest, pk: int) -> HttpResponse:
-    value = indicator_selectors.indicator_value_for_workflow(pk=pk)
+    value = indicator_value_for_workflow(pk=pk)
     plan = value.indicator.plan
     _require(permissions.can_review_indicator_values(request.user, plan))
     form = IndicatorReturnForm(request.POST)

@@ -32,3 +32,38 @@ def parse_number(raw, *, field: str = "value") -> Decimal:
         message = _("Verdien må være et tall, for eksempel 27 eller 18,3.")
         raise ValidationError({field: ValidationError(message, code="not_a_number")})
     return number
+
+
+NBSP = "\u00a0"
+
+
+# Formatting ----------------------------------------------------------------------
+
+
+def format_number(number: Decimal | int) -> str:
+    """Norwegian style: groups of three with a no-break space, decimal comma,
+    no trailing zeros ("1 060", "18,3")."""
+    number = Decimal(number)
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    else:
+        number = number.normalize()
+    sign = "-" if number < 0 else ""
+    text = format(abs(number), "f")
+    whole, _sep, fraction = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    result = NBSP.join(groups)
+    if fraction:
+        result += "," + fraction
+    return sign + result
+
+
+def format_nok(amount: Decimal | int | None) -> str:
+    """Money as "kr 1 234 567"; empty for None."""
+    if amount is None:
+        return ""
+    return f"kr{NBSP}{format_number(amount)}"

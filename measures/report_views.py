@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from measures import charts, citations, exports, open_data, reports, selectors
+from measures import charts, exports, open_data, reports
 from measures.models import Plan
 from measures.pdf import html_to_pdf
+from measures.selectors import citations
+from measures.selectors.plans import plan_for_page
 
 REPORT_TEMPLATE = "measures/plan_report.html"
 PDF_TEMPLATE = "measures/plan_report_pdf.html"
@@ -36,7 +38,7 @@ def plan_report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
-    plan = selectors.plan_for_page(slug=slug)
+    plan = plan_for_page(slug=slug)
     today = timezone.localdate()
     raw = request.GET.get("per")
     basis = reports.report_basis(request.GET.get("grunnlag"))
@@ -85,7 +87,7 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
 def plan_export(
     request: HttpRequest, slug: str, dataset: str, fmt: str
 ) -> HttpResponse:
-    plan = selectors.plan_for_page(slug=slug)
+    plan = plan_for_page(slug=slug)
     return _export(request, plan, dataset, fmt)
 
 

@@ -16,9 +16,9 @@ Two rules, chosen with ?grunnlag= (docs/council-reports.md):
   history (django-simple-history). A report made today for 31.12.2020 says what one
   made on 31.12.2020 would have said.
 
-Roll-ups are the plan page's own (selectors.rollup() and selectors.plan_goal_tree()),
+Roll-ups are the plan page's own (rollup() and plan_goal_tree()),
 fed with the status on the day instead of the current one. Small numbers are shown
-as the public sees them (indicator_selectors.public_value() for an anonymous
+as the public sees them (public_value() for an anonymous
 reader), whoever makes the report: it is meant to be attached to a public case.
 
 The plan's structure (its goals, measures, weights and partners) is read as it is
@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from measures import indicator_charts, indicator_selectors, selectors
+from measures import indicator_charts
 from measures.models import (
     OPEN_PHASES,
     BudgetLine,
@@ -48,6 +48,10 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.periods import Period, period_for
+from measures.selectors.budgets import BudgetTotal
+from measures.selectors.indicators import indicator_series
+from measures.selectors.plans import natural_order, plan_goal_tree, plan_measure_rows
+from measures.selectors.rollups import Rollup, rollup
 from partners.models import Partner
 
 # How the date is written in ?per=: ISO (what <input type="date"> sends) or the
@@ -265,7 +269,7 @@ def plan_indicators_on(
         indicator.published_values = values.get(indicator.pk, [])
         # The same series (values in period order, "< 5" for small numbers) as
         # on the plan page; only the values differ.
-        one = indicator_selectors._series(indicator, reader)
+        one = indicator_series(indicator, reader)
         one.chart = indicator_charts.indicator_chart(one)
         if indicator.goal_id:
             key = ("goal", indicator.goal_id)
@@ -289,7 +293,7 @@ def plan_indicators_on(
 @dataclass(frozen=True)
 class ReportBudget:
     lines: list  # BudgetLine snapshots, by measure order then year
-    totals: list  # indicator_selectors.BudgetTotal per year
+    totals: list  # BudgetTotal per year
 
     def __bool__(self) -> bool:
         return bool(self.lines)
@@ -315,12 +319,12 @@ def plan_budget_on(
     for line in lines:
         line.measure_row = by_id[line.measure_id]
     lines.sort(key=lambda line: (order[line.measure_id], line.year))
-    # Only figures of the same kind and span add up (indicator_selectors.BudgetTotal).
+    # Only figures of the same kind and span add up (BudgetTotal).
     years: dict[tuple, list] = {}
     for line in lines:
         years.setdefault((line.year, line.end_year or 0, line.kind), []).append(line)
     totals = [
-        indicator_selectors.BudgetTotal(
+        BudgetTotal(
             year=year,
             end_year=end_year or None,
             kind=kind,
@@ -354,10 +358,10 @@ class PlanReport:
     basis: str
     generated_at: datetime.datetime
     owner_name_then: str
-    rollup: selectors.Rollup
+    rollup: Rollup
     goals: list
     measures_without_goal: list
-    measures: list  # rows (selectors.plan_measure_rows) in the plan's order
+    measures: list  # rows (plan_measure_rows) in the plan's order
     with_update: int  # measures with an update in force on the day
     period: Period | None  # None when the plan has no reporting interval
     expected: int  # measures open on the day, which should report for the period
@@ -390,8 +394,8 @@ def plan_report(
 ) -> PlanReport:
     """Everything the report shows (ten queries, however large the plan)."""
     status = published_status_on(plan=plan, day=day, basis=basis)
-    rows = selectors.plan_measure_rows(plan=plan, status_on=status)
-    tree = selectors.plan_goal_tree(plan=plan, rows=rows)
+    rows = plan_measure_rows(plan=plan, status_on=status)
+    tree = plan_goal_tree(plan=plan, rows=rows)
     roles = (
         MeasurePartner.objects.filter(measure__plan=plan)
         .select_related("partner")
@@ -423,7 +427,7 @@ def plan_report(
     period = (
         period_for(plan.reporting_interval, day) if plan.reporting_interval else None
     )
-    ordered = sorted(rows, key=selectors._natural_order)
+    ordered = sorted(rows, key=natural_order)
     expected = reported = 0
     gaps: dict[int, ReportGap] = {}
     for row in ordered:
@@ -448,7 +452,7 @@ def plan_report(
         basis=basis,
         generated_at=timezone.localtime(),
         owner_name_then=plan.owner.name_on(day),
-        rollup=selectors.rollup(rows),
+        rollup=rollup(rows),
         goals=tree.goals,
         measures_without_goal=tree.without_goal,
         measures=ordered,

@@ -5,10 +5,19 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from measures import charts, citations, indicator_charts, indicator_selectors, selectors
+from measures import charts, indicator_charts
 from measures.filters import MeasureFilter
 from measures.models import Plan
 from measures.paging import KeysFirstPaginator
+from measures.selectors import citations
+from measures.selectors.budgets import measure_budget_lines, partner_budget, plan_budget
+from measures.selectors.districts import district_page
+from measures.selectors.indicators import measure_output_indicators, plan_effect_section
+from measures.selectors.measures import measure_page
+from measures.selectors.partners import partner_page, partner_roles
+from measures.selectors.plans import plan_for_page, plan_page
+from measures.selectors.public import measure_list_queryset
+from measures.selectors.rollups import measures_rollup
 
 PAGE_SIZE = 25
 # The most rows of one kind a plan, partner or district page lists: up to it, every
@@ -27,7 +36,7 @@ def _filtered_page(
     plan: Plan | None = None,
     choice_objects: dict[str, list] | None = None,
 ) -> tuple[MeasureFilter, Page]:
-    queryset = selectors.measure_list_queryset()
+    queryset = measure_list_queryset()
     if plan is not None:
         queryset = queryset.filter(plan=plan)
     filterset = MeasureFilter(
@@ -42,8 +51,8 @@ def _filtered_page(
 
 
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = selectors.plan_for_page(slug=slug)
-    data = selectors.plan_page(plan=plan)
+    plan = plan_for_page(slug=slug)
+    data = plan_page(plan=plan)
     # The filter offers the partners and districts the page lists already.
     filterset, page = _filtered_page(
         request,
@@ -53,7 +62,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Each indicator with its chart and every value when the values fit; else one
     # row per indicator with its latest value (the report has every value), and
     # only the latest values are loaded.
-    effect = indicator_selectors.plan_effect_section(
+    effect = plan_effect_section(
         plan=plan, user=request.user, latest_only_above=LIST_PAGE_SIZE
     )
     effect_in_full = (
@@ -74,7 +83,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Effect (indicators) and money, kept apart from delivery (status).
         "effect": _with_charts(effect) if effect_in_full else effect,
         "effect_in_full": effect_in_full,
-        "budget": indicator_selectors.plan_budget(plan=plan),
+        "budget": plan_budget(plan=plan),
         "citations": citations.citations_for(
             plan=[plan.pk],
             goal=[node.goal.pk for node in _goal_nodes(data.goals)],
@@ -117,7 +126,7 @@ def _with_charts(groups: list) -> list:
 
 def measure_list(request: HttpRequest) -> HttpResponse:
     filterset, page = _filtered_page(request)
-    result_rollup = selectors.measures_rollup(filterset.qs)
+    result_rollup = measures_rollup(filterset.qs)
     context = {
         "filter": filterset,
         "page_obj": page,
@@ -128,11 +137,9 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    data = selectors.measure_page(slug=slug)
-    indicators = indicator_selectors.measure_output_indicators(
-        measure=data.measure, user=request.user
-    )
-    budget_lines = indicator_selectors.measure_budget_lines(measure=data.measure)
+    data = measure_page(slug=slug)
+    indicators = measure_output_indicators(measure=data.measure, user=request.user)
+    budget_lines = measure_budget_lines(measure=data.measure)
     return render(
         request,
         "measures/measure_detail.html",
@@ -152,10 +159,10 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    data = selectors.partner_page(slug=slug)
+    data = partner_page(slug=slug)
     # The groups hold role ids; only the page's roles are loaded.
     page = _list_page(request, [pk for group in data.groups for pk in group.rows])
-    page.object_list = selectors.partner_roles(list(page.object_list), plans=data.plans)
+    page.object_list = partner_roles(list(page.object_list), plans=data.plans)
     return render(
         request,
         "measures/partner_detail.html",
@@ -170,7 +177,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
             <= LIST_PAGE_SIZE,
             "phase_segments": charts.stacked_bar(data.rollup.phases),
             "health_segments": charts.stacked_bar(data.rollup.healths),
-            "budget": indicator_selectors.partner_budget(partner=data.partner),
+            "budget": partner_budget(partner=data.partner),
             "citations": citations.citations_for(
                 partner=[data.partner.pk],
                 partner_name=[name.pk for name in data.partner.former_names.all()],
@@ -180,7 +187,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    data = selectors.district_page(slug=slug)
+    data = district_page(slug=slug)
     return render(
         request,
         "measures/district_detail.html",
@@ -208,7 +215,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 def plan_sources(request: HttpRequest, slug: str) -> HttpResponse:
     """The sources of one plan's public facts: the plan, its goals, measures,
     published updates, indicators and values, and budget lines."""
-    plan = selectors.plan_for_page(slug=slug)
+    plan = plan_for_page(slug=slug)
     return render(
         request,
         "measures/plan_sources.html",

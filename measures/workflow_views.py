@@ -13,12 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures import (
-    indicator_selectors,
-    indicator_views,
-    permissions,
-    workflow_selectors,
-)
+from measures import indicator_views, permissions
 from measures.forms import SUBMIT, PublishForm, ReturnForm, StatusUpdateForm
 from measures.models import (
     EDITABLE_STATES,
@@ -28,6 +23,8 @@ from measures.models import (
     Phase,
     StatusUpdate,
 )
+from measures.selectors import workflow as workflow_selectors
+from measures.selectors.indicator_workflow import indicators_for_user
 from measures.services.base import ConflictError
 from measures.services.status_updates import (
     status_update_create,
@@ -163,9 +160,7 @@ def my_measures(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "due_count": sum(1 for row in rows if row.status and row.status.due),
             # Indicators the user records values for (indicator_selectors.py).
-            "indicator_rows": indicator_selectors.indicators_for_user(
-                user=request.user
-            ),
+            "indicator_rows": indicators_for_user(user=request.user),
         },
     )
 

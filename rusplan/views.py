@@ -10,19 +10,22 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from measures import selectors
+from measures.selectors.districts import districts_with_counts
+from measures.selectors.partners import partners_with_measures
+from measures.selectors.plans import plan_summaries
+from measures.selectors.public import latest_updates
 
 logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    summaries = selectors.plan_summaries()
+    summaries = plan_summaries()
     context = {
         "active_plans": [s for s in summaries if s.plan.status == "adopted"],
         "earlier_plans": [s for s in summaries if s.plan.status != "adopted"],
-        "latest_updates": selectors.latest_updates(),
-        "partners": selectors.partners_with_measures(),
-        "districts": selectors.districts_with_counts(),
+        "latest_updates": latest_updates(),
+        "partners": partners_with_measures(),
+        "districts": districts_with_counts(),
     }
     return render(request, "rusplan/home.html", context)
 

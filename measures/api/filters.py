@@ -16,7 +16,7 @@ from measures.models import (
     Plan,
     StatusUpdate,
 )
-from measures.selectors import public_measures, public_plans
+from measures.selectors.public import public_measures, public_plans
 
 # The years the models accept (their check constraints).
 YEAR_RANGE = (1900, 2200)

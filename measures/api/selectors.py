@@ -19,15 +19,13 @@ from measures.models import (
     Plan,
     StatusUpdate,
 )
-from measures.selectors import (
-    Rollup,
+from measures.selectors.public import (
     measure_list_queryset,
     public_measures,
     public_plans,
     published_updates,
-    rollup,
-    rollup_groups,
 )
+from measures.selectors.rollups import Rollup, rollup, rollup_groups
 from partners.models import Partner, PartnerName
 
 # Every object the API shows comes with its citations and their sources.

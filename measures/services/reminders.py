@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from measures.models import ReminderSent
-from measures.workflow_selectors import due_measures_by_caseworker
+from measures.selectors.workflow import due_measures_by_caseworker
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from django import template
 
-from measures.indicator_selectors import format_nok, format_number
+from measures.numbers import format_nok, format_number
 
 register = template.Library()
 

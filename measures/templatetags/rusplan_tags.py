@@ -6,7 +6,7 @@ from django.utils.formats import localize
 from django.utils.translation import ngettext
 
 from measures.reports import default_report_date
-from measures.selectors import plan_reference_date
+from measures.selectors.public import plan_reference_date
 from partners.models import Partner
 
 register = template.Library()

@@ -9,7 +9,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from measures.indicator_selectors import public_value
 from measures.models import (
     BudgetLine,
     Citation,
@@ -22,6 +21,7 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.open_data import LICENCE_URL
+from measures.selectors.small_numbers import public_value
 from tests.factories import (
     BudgetLineFactory,
     DistrictFactory,

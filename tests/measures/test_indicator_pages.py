@@ -9,8 +9,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from measures.indicator_selectors import format_nok, public_value
 from measures.models import Indicator, IndicatorValue, MeasurePartner
+from measures.numbers import format_nok
+from measures.selectors.small_numbers import public_value
 from partners.models import Membership
 from tests.factories import (
     BudgetLineFactory,

@@ -97,7 +97,11 @@ def test_overdose_deaths_are_shipped_as_the_sources_give_them(loaded):
         2016: 36,
         2017: 27,
     }
-    assert _series("overdosedodsfall-hordaland") == {2015: 29, 2016: 50, 2017: 40}
+    assert _series("overdosedodsfall-hordaland") == {
+        2015: 29,
+        2016: 50,
+        2017: 40,
+    }
     assert _series("overdosedodsfall-vestland") == {
         2018: 22,
         2019: 21,
@@ -165,7 +169,12 @@ def test_other_series_carry_their_values(loaded):
     assert users.qualifier == IndicatorValue.Qualifier.MORE_THAN
     assert _series("sproyterom-overdoser") == {2017: 47}
     assert _series("boenheter-lonemarka-bjornsons-gate") == {2014: 56}
-    assert _series("bostedslose-bergen") == {1996: 754, 2003: 713, 2020: 383, 2022: 400}
+    assert _series("bostedslose-bergen") == {
+        1996: 754,
+        2003: 713,
+        2020: 383,
+        2022: 400,
+    }
     assert _series("bostedslose-norge") == {2016: 3909, 2020: 3325}
     assert _series("kommunal-boligko") == {2015: 445, 2016: 362, 2017: 201}
     assert _series("rusbudsjett-bergen") == {2019: Decimal("346100000")}

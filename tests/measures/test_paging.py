@@ -4,7 +4,7 @@ import pytest
 from django.core.paginator import Paginator
 
 from measures.paging import KeysFirstPaginator
-from measures.selectors import measure_list_queryset
+from measures.selectors.public import measure_list_queryset
 from tests.factories import MeasureFactory, PlanFactory
 
 

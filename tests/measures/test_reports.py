@@ -14,7 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from measures import reports, selectors
+from measures import reports
 from measures.models import (
     BudgetLine,
     Citation,
@@ -27,6 +27,8 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.pdf import StaticFileFetcher, svg_stylesheet
+from measures.selectors.plans import plan_page
+from measures.selectors.rollups import NO_STATUS
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
     BudgetLineFactory,
@@ -259,7 +261,7 @@ def test_measure_without_an_update_by_the_date_has_no_status_not_not_started(
     assert data.rollup.total == 1
     assert data.rollup.assessed == 0
     assert data.rollup.phase_count(Phase.NOT_STARTED) == 0
-    assert data.rollup.phase_count(selectors.NO_STATUS) == 1
+    assert data.rollup.phase_count(NO_STATUS) == 1
     assert data.measures[0]["update"] is None
     assert data.measures[0]["phase_label"] == "Ingen status registrert"
     assert "Ingen status registrert per 31.12.2020." in html
@@ -281,7 +283,7 @@ def test_report_for_today_rolls_up_exactly_like_the_plan_page(plan):
             health="" if progress is None else Health.AT_RISK,
         )
 
-    page = selectors.plan_page(plan=plan)
+    page = plan_page(plan=plan)
     data = reports.plan_report(plan=plan, day=timezone.localdate())
 
     assert data.rollup == page.rollup

@@ -5,8 +5,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from measures import selectors
 from measures.models import Health, Phase
+from measures.selectors.districts import district_page
+from measures.selectors.partners import partner_page
+from measures.selectors.plans import (
+    plan_measure_rows,
+    plan_page,
+    plan_progress_over_time,
+    plan_summaries,
+)
+from measures.selectors.rollups import NO_STATUS, NOT_ASSESSED, rollup
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
     DistrictFactory,
@@ -30,32 +38,32 @@ def _row(progress, weight=1, phase=Phase.IN_PROGRESS, health=Health.ON_TRACK):
 
 
 def test_progress_is_mean_weighted_by_measure_weight():
-    result = selectors.rollup([_row(20, weight=1), _row(60, weight=3)])
+    result = rollup([_row(20, weight=1), _row(60, weight=3)])
 
     assert result.progress == 50
     assert result.assessed == 2
 
 
 def test_measures_without_progress_are_left_out_of_the_mean_and_counted():
-    result = selectors.rollup([_row(40), _row(None, weight=50, health=""), _row(80)])
+    result = rollup([_row(40), _row(None, weight=50, health=""), _row(80)])
 
     assert result.progress == 60
     assert (result.total, result.assessed, result.unassessed) == (3, 2, 1)
 
 
 def test_progress_rounds_half_up():
-    assert selectors.rollup([_row(12), _row(13)]).progress == 13
+    assert rollup([_row(12), _row(13)]).progress == 13
 
 
 def test_no_assessed_measure_gives_no_progress_rather_than_zero():
-    result = selectors.rollup([_row(None, health="")])
+    result = rollup([_row(None, health="")])
 
     assert result.progress is None
     assert result.unassessed == 1
 
 
 def test_empty_rollup_is_all_zero():
-    result = selectors.rollup([])
+    result = rollup([])
 
     assert result.total == 0
     assert result.progress is None
@@ -63,7 +71,7 @@ def test_empty_rollup_is_all_zero():
 
 
 def test_counts_per_phase_and_health_cover_every_choice():
-    result = selectors.rollup(
+    result = rollup(
         [
             _row(10, phase=Phase.COMPLETED, health=Health.ON_TRACK),
             _row(10, phase=Phase.COMPLETED, health=Health.OFF_TRACK),
@@ -72,11 +80,11 @@ def test_counts_per_phase_and_health_cover_every_choice():
     )
 
     # Every phase, then the measures with no status registered, its own bucket.
-    assert [s.key for s in result.phases] == [*Phase.values, selectors.NO_STATUS]
+    assert [s.key for s in result.phases] == [*Phase.values, NO_STATUS]
     assert result.phase_count(Phase.COMPLETED) == 2
     assert result.phase_count(Phase.NOT_STARTED) == 1
     assert result.health_count(Health.OFF_TRACK) == 1
-    assert result.health_count(selectors.NOT_ASSESSED) == 1
+    assert result.health_count(NOT_ASSESSED) == 1
     assert sum(s.count for s in result.healths) == 3
     assert [s.percent for s in result.phases if s.count] == [33, 67]
 
@@ -106,7 +114,7 @@ def test_goal_rollup_includes_descendant_goals_and_counts_a_measure_once():
     _measure(plan, 70, weight=2, goals=[grandchild])
     _measure(plan, None, goals=[grandchild])
 
-    page = selectors.plan_page(plan=plan)
+    page = plan_page(plan=plan)
 
     top_node = page.goals[0]
     child_node = top_node.children[0]
@@ -128,7 +136,7 @@ def test_plan_rollup_reads_current_status_not_drafts_or_older_updates():
     )
     measure_sync_current_status(measure=measure)
 
-    assert selectors.plan_page(plan=plan).rollup.progress == 90
+    assert plan_page(plan=plan).rollup.progress == 90
 
 
 @pytest.mark.django_db
@@ -141,7 +149,7 @@ def test_progress_over_time_steps_through_the_years_and_ends_at_current():
     )
     measure_sync_current_status(measure=first)
 
-    page = selectors.plan_page(plan=plan)
+    page = plan_page(plan=plan)
 
     assert [p.day for p in page.progress_over_time] == [
         datetime.date(2018, 12, 31),
@@ -151,7 +159,7 @@ def test_progress_over_time_steps_through_the_years_and_ends_at_current():
     assert [p.rollup.progress for p in page.progress_over_time] == [20, 50, 65]
     # No update by 31.12.2018: no status, never "not started".
     first_year = page.progress_over_time[0].rollup
-    assert first_year.phase_count(selectors.NO_STATUS) == 1
+    assert first_year.phase_count(NO_STATUS) == 1
     assert first_year.phase_count(Phase.NOT_STARTED) == 0
     assert page.progress_over_time[-1].rollup == page.rollup
 
@@ -177,10 +185,10 @@ def test_progress_over_time_takes_each_years_last_update_in_force_then(
             measure=measure, progress=progress, as_of=as_of, published_at=published_at
         )
     StatusUpdateFactory(measure=measure, progress=77, as_of=datetime.date(2020, 6, 1))
-    rows = selectors.plan_measure_rows(plan=plan)
+    rows = plan_measure_rows(plan=plan)
 
     with django_assert_num_queries(2):
-        points = selectors.plan_progress_over_time(plan=plan, rows=rows)
+        points = plan_progress_over_time(plan=plan, rows=rows)
 
     years = list(range(2018, today.year + 1))
     assert [p.day for p in points] == [
@@ -199,12 +207,7 @@ def test_progress_over_time_is_empty_without_published_updates():
     measure = _measure(plan, False)
     StatusUpdateFactory(measure=measure, as_of=datetime.date(2020, 6, 1))
 
-    assert (
-        selectors.plan_progress_over_time(
-            plan=plan, rows=selectors.plan_measure_rows(plan=plan)
-        )
-        == []
-    )
+    assert plan_progress_over_time(plan=plan, rows=plan_measure_rows(plan=plan)) == []
 
 
 @pytest.mark.django_db
@@ -220,12 +223,12 @@ def test_partner_and_district_rollups_use_the_same_arithmetic():
     for measure in measures:
         measure.districts.add(district)
 
-    partner_page = selectors.partner_page(slug=partner.slug)
-    district_page = selectors.district_page(slug=district.slug)
+    partner_view = partner_page(slug=partner.slug)
+    district_view = district_page(slug=district.slug)
 
-    for result in (partner_page.rollup, district_page.rollup):
+    for result in (partner_view.rollup, district_view.rollup):
         assert (result.total, result.assessed, result.progress) == (3, 2, 65)
-    assert partner_page.groups[0].rollup == partner_page.rollup
+    assert partner_view.groups[0].rollup == partner_view.rollup
 
 
 @pytest.mark.django_db
@@ -235,23 +238,23 @@ def test_home_summaries_match_plan_page():
     _measure(plan, 75)
     _measure(plan, False)
 
-    summary = selectors.plan_summaries()[0]
+    summary = plan_summaries()[0]
 
-    assert summary.rollup == selectors.plan_page(plan=plan).rollup
+    assert summary.rollup == plan_page(plan=plan).rollup
     assert summary.rollup.progress == 42
-    assert summary.rollup.phase_count(selectors.NO_STATUS) == 1
+    assert summary.rollup.phase_count(NO_STATUS) == 1
     assert summary.rollup.phase_count(Phase.NOT_STARTED) == 0
 
 
 def test_a_measure_with_no_status_counts_in_its_own_bucket_not_as_not_started():
-    result = selectors.rollup(
+    result = rollup(
         [
             _row(None, phase="", health=""),
             _row(None, phase=Phase.NOT_STARTED, health=""),
         ]
     )
 
-    assert result.phase_count(selectors.NO_STATUS) == 1
+    assert result.phase_count(NO_STATUS) == 1
     assert result.phase_count(Phase.NOT_STARTED) == 1
     assert result.without_status == 1
 
@@ -272,11 +275,11 @@ def test_progress_covers_the_plan_only_with_half_the_weight_assessed(weights, co
         _row(None, weight=w, health="") for w in unassessed
     ]
 
-    result = selectors.rollup(rows)
+    result = rollup(rows)
 
     assert result.progress == 40
     assert result.covers_enough is covers
 
 
 def test_no_progress_never_covers_anything():
-    assert selectors.rollup([_row(None, health="")]).covers_enough is False
+    assert rollup([_row(None, health="")]).covers_enough is False

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from measures.models import Citation, Measure, Phase, Plan, Source, StatusUpdate
-from measures.workflow_selectors import SOURCE_CHOICES_LIMIT
+from measures.selectors.workflow import SOURCE_CHOICES_LIMIT
 from tests.factories import SourceFactory
 from tests.measures.workflow_world import build_world, form_data
 

@@ -16,8 +16,8 @@ from measures.api.serializers.common import (
     slug_of,
 )
 from measures.api.serializers.sources import citations_field
-from measures.indicator_selectors import PublicValue, format_value, public_value
 from measures.models import Indicator, IndicatorValue
+from measures.selectors.small_numbers import PublicValue, format_value, public_value
 
 
 def _number(value: Decimal | None) -> int | float | None:

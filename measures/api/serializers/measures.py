@@ -12,7 +12,7 @@ from measures.api.serializers.common import (
 )
 from measures.api.serializers.sources import citations_field
 from measures.models import Health, Measure, MeasurePartner, Phase
-from measures.selectors import plan_reference_date
+from measures.selectors.public import plan_reference_date
 
 # Why a measure's phase is null in the API: nothing about it has been published.
 NO_PUBLISHED_UPDATE = "no_published_update"

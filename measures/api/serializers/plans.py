@@ -16,7 +16,8 @@ from measures.api.serializers.common import (
 from measures.api.serializers.sources import citations_field
 from measures.models import Goal, Plan
 from measures.open_data import attribution
-from measures.selectors import NOT_ASSESSED, Rollup, plan_reference_date
+from measures.selectors.public import plan_reference_date
+from measures.selectors.rollups import NOT_ASSESSED, Rollup
 from partners.models import Partner
 
 # How "not assessed" (no health) is written: the value the measure filter takes.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
-from measures import citations, permissions
+from measures import permissions
 from measures.models import (
     OPEN_PHASES,
     Citation,
@@ -21,7 +21,8 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
-from measures.reporting_periods import ReportingStatus, reporting_status
+from measures.selectors import citations
+from measures.selectors.reporting import ReportingStatus, reporting_status
 from partners.models import Partner
 
 _ROLES = Prefetch(

@@ -1,0 +1,193 @@
+"""Reads for the partner pages: a partner's measures by plan, its roles and
+which of its measures are unreported this period."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import OPEN_PHASES, Measure, MeasurePartner, Plan, plan_hidden
+from measures.periods import Period
+from measures.selectors.public import PlanGroup, draft_measure_ids, plan_reference_date
+from measures.selectors.reporting import ReportingStatus, reporting_status
+from measures.selectors.rollups import Rollup, rollup
+from partners.models import Partner
+
+
+def partners_with_measures() -> QuerySet[Partner]:
+    """Partners with measures in public plans, with how many (one query). The roles
+    are counted on their own, leaving out the measures of draft plans (a few, if
+    any): a join through every measure and plan in the country took three times
+    as long at national scale. A partner has one role per measure at most."""
+    return (
+        Partner.objects.annotate(
+            n_measures=Count(
+                "measure_roles",
+                filter=~Q(measure_roles__measure_id__in=draft_measure_ids()),
+            )
+        )
+        .filter(n_measures__gt=0)
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class UnreportedGroup:
+    """A plan's measures of one partner not yet reported in the current period."""
+
+    plan: Plan
+    period: Period
+    rows: list[tuple[Measure, ReportingStatus]]
+
+    @property
+    def overdue(self) -> int:
+        """How many of them did not report for the previous period either."""
+        return sum(1 for _measure, status in self.rows if status.overdue)
+
+
+@dataclass(frozen=True)
+class PartnerPage:
+    partner: Partner
+    rollup: Rollup
+    groups: list[PlanGroup]
+    units: list[Partner]
+    # Plans where the partner's measures take reports now (adopted plans, open
+    # measures), each with the measures still due this period; None if none do.
+    unreported: list[UnreportedGroup] | None = None
+    # {plan id: plan} for the plans of groups (partner_roles() reads it).
+    plans: dict[int, Plan] = field(default_factory=dict)
+
+
+def partner_page(*, slug: str) -> PartnerPage:
+    """A partner, its measures across public plans with its role and the measures'
+    current status, the name it had at each plan's time, and its measures not yet
+    reported this period (seven queries; the page's roles: partner_roles())."""
+    try:
+        partner = (
+            Partner.objects.select_related("parent")
+            .prefetch_related(
+                "former_names",
+                Prefetch("units", queryset=Partner.objects.order_by("name")),
+            )
+            .get(slug=slug)
+        )
+    except Partner.DoesNotExist as error:
+        raise Http404(_("Fant ingen partner med denne adressen.")) from error
+    # Every role as a small dict: what the roll-ups need, and the role's id for
+    # partner_roles() to load the page's rows. A partner has thousands of roles; a
+    # role and a measure object each was most of the page's time.
+    rows = list(
+        MeasurePartner.objects.filter(partner=partner)
+        .exclude(plan_hidden("measure__plan__"))
+        .order_by(
+            "-measure__plan__start_year",
+            "measure__plan__title",
+            "measure__identifier",
+            "measure__title",
+        )
+        .values(
+            "pk",
+            "measure_id",
+            plan_id=F("measure__plan_id"),
+            current_phase=F("measure__current_phase"),
+            current_health=F("measure__current_health"),
+            current_progress=F("measure__current_progress"),
+            weight=F("measure__weight"),
+        )
+    )
+    plans = Plan.objects.in_bulk({row["plan_id"] for row in rows}) if rows else {}
+    groups: dict[int, PlanGroup] = {}
+    group_rows: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        if row["plan_id"] not in groups:
+            plan = plans[row["plan_id"]]
+            groups[plan.pk] = PlanGroup(
+                plan=plan,
+                rows=[],
+                rollup=rollup([]),
+                name_then=partner.name_on(plan_reference_date(plan)),
+            )
+        groups[row["plan_id"]].rows.append(row["pk"])
+        group_rows[row["plan_id"]].append(row)
+    for plan_id, group in groups.items():
+        group.rollup = rollup(group_rows[plan_id])
+    return PartnerPage(
+        partner=partner,
+        rollup=rollup(rows),
+        groups=list(groups.values()),
+        units=list(partner.units.all()),
+        unreported=_unreported_by_plan(_reporting_measures(partner, rows, plans)),
+        plans=plans,
+    )
+
+
+def _reporting_measures(
+    partner: Partner, rows: list[dict], plans: dict[int, Plan]
+) -> list[Measure]:
+    """The measures of `rows` that take reports (periods.takes_reports: open
+    measures in adopted plans), with their plans, in the order of `rows` (one
+    query, none if there are none)."""
+    ids = [
+        row["measure_id"]
+        for row in rows
+        if row["current_phase"] in OPEN_PHASES
+        and plans[row["plan_id"]].status == Plan.Status.ADOPTED
+    ]
+    if not ids:
+        return []
+    # Found through the partner's roles, not by a thousand ids.
+    measures = {
+        measure.pk: measure
+        for measure in Measure.objects.filter(
+            partner_roles__partner=partner,
+            plan__status=Plan.Status.ADOPTED,
+            current_phase__in=OPEN_PHASES,
+        )
+        .exclude(plan_hidden("plan__"))
+        .only("plan", "identifier", "title", "slug", "current_phase")
+        .order_by()
+    }
+    for measure in measures.values():
+        measure.plan = plans[measure.plan_id]
+    return [measures[pk] for pk in ids]
+
+
+def partner_roles(pks: list[int], *, plans: dict[int, Plan]) -> list[MeasurePartner]:
+    """The roles (ids from PartnerPage.groups' rows) with their measures, in the
+    given order (one query); `plans` is PartnerPage.plans."""
+    roles = (
+        MeasurePartner.objects.select_related("measure")
+        .defer("measure__description")
+        .in_bulk(pks)
+    )
+    for role in roles.values():
+        role.measure.plan = plans[role.measure.plan_id]
+    return [roles[pk] for pk in pks]
+
+
+def _unreported_by_plan(measures: list[Measure]) -> list[UnreportedGroup] | None:
+    """The measures (with their plan) that have not reported in their plan's
+    current period, grouped by plan in the given order; one query. None when no
+    measure takes reports at all."""
+    statuses = reporting_status(measures)
+    if not statuses:
+        return None
+    groups: dict[int, UnreportedGroup] = {}
+    for measure in measures:
+        status = statuses.get(measure.pk)
+        if status is None or not status.due:
+            continue
+        group = groups.get(measure.plan_id)
+        if group is None:
+            group = UnreportedGroup(plan=measure.plan, period=status.period, rows=[])
+            groups[measure.plan_id] = group
+        group.rows.append((measure, status))
+    return list(groups.values())

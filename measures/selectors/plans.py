@@ -1,0 +1,359 @@
+"""Reads for the plan pages: the plan list with its roll-ups and a plan's page
+(goal tree, measure rows, progress over time)."""
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    CharField,
+    Count,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import District, Goal, Health, Measure, Plan, StatusUpdate
+from measures.selectors.public import (
+    MEASURE_ROW_FIELDS,
+    plan_reference_date,
+    public_plans,
+)
+from measures.selectors.rollups import (
+    NO_STATUS,
+    Rollup,
+    phase_label,
+    rollup,
+    rollup_groups,
+)
+from partners.models import Partner
+
+# Home page ---------------------------------------------------------------------
+
+
+def plans_overview() -> QuerySet[Plan]:
+    """Every public plan, newest first, with its measure count (one query)."""
+    return (
+        public_plans()
+        .select_related("owner", "predecessor")
+        .annotate(n_measures=Count("measures"))
+        .order_by("-start_year", "title")
+    )
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    plan: Plan
+    rollup: Rollup
+
+
+def plan_summaries() -> list[PlanSummary]:
+    """Every public plan with its roll-up (two queries). The plans carry
+    n_measures as plans_overview() gives it, counted here with the roll-up rather
+    than by a second join over every measure."""
+    plans = list(
+        public_plans()
+        .select_related("owner", "predecessor")
+        .order_by("-start_year", "title")
+    )
+    rows: dict[int, list] = defaultdict(list)
+    measures = Measure.objects.filter(plan__in=[p.pk for p in plans])
+    for row in rollup_groups(measures, "plan_id"):
+        rows[row["plan_id"]].append(row)
+    summaries = [PlanSummary(plan=plan, rollup=rollup(rows[plan.pk])) for plan in plans]
+    for summary in summaries:
+        summary.plan.n_measures = summary.rollup.total
+    return summaries
+
+
+# Plan page ---------------------------------------------------------------------
+
+
+@dataclass
+class GoalNode:
+    goal: Goal
+    level: int
+    measures: list = field(default_factory=list)
+    children: list["GoalNode"] = field(default_factory=list)
+    rollup: Rollup | None = None
+
+    @property
+    def heading_level(self) -> int:
+        # The plan page puts "Mål" at h2, so the top goals are h3.
+        return min(3 + self.level, 6)
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    day: datetime.date
+    rollup: Rollup
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: Plan
+    rollup: Rollup
+    goals: list[GoalNode]
+    measures_without_goal: list
+    partners: list
+    districts: list
+    successors: list[Plan]
+    progress_over_time: list[TimePoint]
+    reference_date: datetime.date
+
+
+def plan_for_page(*, slug: str) -> Plan:
+    try:
+        return (
+            public_plans()
+            .select_related("owner", "predecessor")
+            .prefetch_related(
+                Prefetch(
+                    "successors",
+                    queryset=public_plans().order_by("start_year"),
+                    to_attr="public_successors",
+                )
+            )
+            .get(slug=slug)
+        )
+    except Plan.DoesNotExist as error:
+        raise Http404(_("Fant ingen plan med denne adressen.")) from error
+
+
+def plan_page(*, plan: Plan) -> PlanPage:
+    """Everything the plan page shows beside the filtered table (seven queries)."""
+    rows = plan_measure_rows(plan=plan)
+    tree = plan_goal_tree(plan=plan, rows=rows)
+    reference_date = plan_reference_date(plan)
+    partners = list(
+        Partner.objects.filter(measure_roles__measure__plan=plan)
+        .annotate(n_measures=Count("measure_roles", distinct=True))
+        .prefetch_related("former_names")
+        .order_by("name")
+    )
+    for partner in partners:
+        partner.name_then = partner.name_on(reference_date)
+    districts = list(
+        District.objects.filter(measures__plan=plan)
+        .annotate(n_measures=Count("measures"))
+        .order_by("name")
+    )
+    return PlanPage(
+        plan=plan,
+        rollup=rollup(rows),
+        goals=tree.goals,
+        measures_without_goal=tree.without_goal,
+        partners=partners,
+        districts=districts,
+        successors=getattr(plan, "public_successors", []),
+        progress_over_time=plan_progress_over_time(plan=plan, rows=rows),
+        reference_date=reference_date,
+    )
+
+
+def plan_measure_rows(
+    *, plan: Plan, status_on: Mapping[int, Mapping] | None = None
+) -> list[dict]:
+    """The plan's measures as rows with MEASURE_ROW_FIELDS and status labels, for
+    rollup() and plan_goal_tree() (one query).
+
+    A row holds the measure's denormalised current status, or, given `status_on`
+    (measure id -> the phase, health and progress of the update in force on a day:
+    measures.reports.published_status_on()), the status then: a measure missing from
+    it had no update by that day and has no status (NO_STATUS) and no assessment. The
+    update itself is kept in row["update"]. One roll-up for both, so a report "as of"
+    a date and the plan page can never compute progress differently.
+    """
+    rows = list(
+        Measure.objects.filter(plan=plan)
+        .order_by("identifier", "title", "pk")
+        .values(*MEASURE_ROW_FIELDS)
+    )
+    for row in rows:
+        if status_on is not None:
+            update = status_on.get(row["id"])
+            row["update"] = update
+            row["current_phase"] = update["phase"] if update else NO_STATUS
+            row["current_health"] = update["health"] if update else ""
+            row["current_progress"] = update["progress"] if update else None
+        row["phase_label"] = phase_label(row["current_phase"])
+        row["health_label"] = (
+            Health(row["current_health"]).label if row["current_health"] else ""
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class GoalTree:
+    goals: list[GoalNode]
+    without_goal: list
+
+
+def plan_goal_tree(*, plan: Plan, rows: list) -> GoalTree:
+    """The plan's goals as a tree over `rows` (from plan_measure_rows()), each goal
+    with its roll-up, and the rows linked to no goal (two queries)."""
+    by_id = {row["id"]: row for row in rows}
+    links = Measure.goals.through.objects.filter(measure__plan=plan).values_list(
+        "goal_id", "measure_id"
+    )
+    measures_of_goal: dict[int, list[int]] = defaultdict(list)
+    for goal_id, measure_id in links:
+        measures_of_goal[goal_id].append(measure_id)
+    goals = list(Goal.objects.filter(plan=plan).order_by("order", "id"))
+    with_goal = {m for ids in measures_of_goal.values() for m in ids}
+    return GoalTree(
+        goals=_goal_tree(goals, measures_of_goal, by_id),
+        without_goal=sorted(
+            (r for r in rows if r["id"] not in with_goal), key=natural_order
+        ),
+    )
+
+
+def _goal_tree(goals: list[Goal], measures_of_goal, by_id) -> list[GoalNode]:
+    """Build the goal tree; each node's roll-up covers its own measures and those
+    of every goal below it, counting a measure once."""
+    children: dict[int | None, list[Goal]] = defaultdict(list)
+    known = {goal.pk for goal in goals}
+    for goal in goals:
+        parent = goal.parent_id if goal.parent_id in known else None
+        children[parent].append(goal)
+
+    def build(goal: Goal, level: int, seen: frozenset) -> tuple[GoalNode, set]:
+        node = GoalNode(
+            goal=goal,
+            level=level,
+            measures=[by_id[m] for m in measures_of_goal[goal.pk] if m in by_id],
+        )
+        node.measures.sort(key=natural_order)
+        ids = {r["id"] for r in node.measures}
+        for child in children[goal.pk]:
+            if child.pk in seen:  # a cycle in bad data must not hang the page
+                continue
+            child_node, child_ids = build(child, level + 1, seen | {child.pk})
+            node.children.append(child_node)
+            ids |= child_ids
+        node.rollup = rollup(by_id[m] for m in sorted(ids))
+        return node, ids
+
+    return [build(goal, 0, frozenset({goal.pk}))[0] for goal in children[None]]
+
+
+def natural_order(row) -> tuple:
+    """Sort "2" before "10" and "1.2" before "1.10"."""
+    parts = re.split(r"(\d+)", row["identifier"])
+    key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
+    return (key, row["title"], row["id"])
+
+
+def goal_descendant_ids(goal: Goal) -> set[int]:
+    """The goal and every goal below it (one query)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Goal.objects.filter(plan_id=goal.plan_id).values_list(
+        "id", "parent_id"
+    ):
+        children[parent_id].append(pk)
+    found, todo = set(), [goal.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children[pk])
+    return found
+
+
+def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
+    """The plan's roll-up at the end of each year (today, for the current year),
+    from the published update history (two queries). The last point equals the
+    current roll-up.
+
+    At the end of a year a measure stands where its last published update dated on
+    or before that day put it, so the database looks up just that update for each
+    measure and year-end, each lookup one step in the index
+    statusupdate_published_measure: a few thousand index probes for the
+    largest national plan instead of reading its tens of thousands of updates.
+    Updates dated after today count at no point."""
+    today = timezone.localdate()
+    published = StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED)
+    # The first and last as-of date, looked up per measure in the same index.
+    bounds = Measure.objects.filter(plan=plan).aggregate(
+        first=Min(
+            Subquery(
+                published.filter(measure_id=OuterRef("pk"))
+                .order_by("as_of")
+                .values("as_of")[:1]
+            )
+        ),
+        last=Max(
+            Subquery(
+                published.filter(measure_id=OuterRef("pk"))
+                .order_by("-as_of")
+                .values("as_of")[:1]
+            )
+        ),
+    )
+    if bounds["first"] is None:
+        return []
+    first_year = min(plan.start_year, bounds["first"].year)
+    last_year = min(today.year, max(plan.end_year or today.year, bounds["last"].year))
+    days = list(
+        dict.fromkeys(
+            min(datetime.date(year, 12, 31), today)
+            for year in range(first_year, last_year + 1)
+        )
+    )
+    # One text column per day, "phase|health|progress": the choice values hold
+    # no "|", and a string splits far faster than a JSON value decodes.
+    status_text = Concat(
+        "phase",
+        Value("|"),
+        "health",
+        Value("|"),
+        Coalesce(Cast("progress", CharField()), Value("")),
+        output_field=CharField(),
+    )
+    status_on_days = {
+        f"day_{index}": Subquery(
+            published.filter(measure_id=OuterRef("pk"), as_of__lte=day)
+            .order_by("-as_of", "-published_at", "-id")
+            .values(status=status_text)[:1]
+        )
+        for index, day in enumerate(days)
+    }
+    history = {
+        row[0]: row[1:]
+        for row in Measure.objects.filter(plan=plan)
+        .order_by()
+        .annotate(**status_on_days)
+        .values_list("id", *status_on_days)
+    }
+    no_status = (NO_STATUS, "", None)
+    points = []
+    for index, day in enumerate(days):
+        states = []
+        for row in rows:
+            text = history[row["id"]][index] if row["id"] in history else None
+            if text:
+                phase, health, progress = text.split("|")
+                status = (phase, health, int(progress) if progress else None)
+            else:
+                status = no_status
+            states.append(
+                {
+                    "weight": row["weight"],
+                    "current_phase": status[0],
+                    "current_health": status[1],
+                    "current_progress": status[2],
+                }
+            )
+        points.append(TimePoint(day=day, rollup=rollup(states)))
+    return points

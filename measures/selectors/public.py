@@ -1,0 +1,100 @@
+"""What the public may see, once: public plans, measures and published updates
+(drafts and training plans hidden), the measure list's rows and the newest updates."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Prefetch,
+    QuerySet,
+)
+
+from measures.models import Measure, MeasurePartner, Plan, StatusUpdate, plan_hidden
+from measures.selectors.rollups import ROLLUP_FIELDS, Rollup, rollup
+
+MEASURE_ROW_FIELDS = (*ROLLUP_FIELDS, "slug", "identifier", "title", "plan_id")
+
+
+# Public querysets ---------------------------------------------------------------
+
+
+def public_plans() -> QuerySet[Plan]:
+    """Plans anyone may read: every plan that is neither a draft nor a training
+    plan."""
+    return Plan.objects.exclude(plan_hidden())
+
+
+def public_measures() -> QuerySet[Measure]:
+    return Measure.objects.exclude(plan_hidden("plan__"))
+
+
+def published_updates() -> QuerySet[StatusUpdate]:
+    return StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED).exclude(
+        plan_hidden("measure__plan__")
+    )
+
+
+def plan_reference_date(plan: Plan) -> datetime.date:
+    """The day a plan's names are read on: its adoption, else 1 January of its
+    first year."""
+    return plan.adopted_on or datetime.date(plan.start_year, 1, 1)
+
+
+def lead_roles_prefetch() -> Prefetch:
+    return Prefetch(
+        "partner_roles",
+        queryset=MeasurePartner.objects.filter(role=MeasurePartner.Role.LEAD)
+        .select_related("partner")
+        .prefetch_related("partner__former_names"),
+        to_attr="lead_roles",
+    )
+
+
+def measure_list_queryset() -> QuerySet[Measure]:
+    """Public measures for lists and tables: current status from the denormalised
+    fields, the plan and the lead partner (with former names) prefetched."""
+    return (
+        public_measures()
+        .select_related("plan")
+        .prefetch_related(lead_roles_prefetch())
+        .order_by("-plan__start_year", "plan__title", "identifier", "title", "pk")
+    )
+
+
+def latest_updates(*, limit: int = 8) -> list[StatusUpdate]:
+    """The newest published updates (by as-of date) of public plans."""
+    return list(
+        published_updates()
+        .select_related("measure", "measure__plan")
+        .order_by("-as_of", "-published_at", "-id")[:limit]
+    )
+
+
+def draft_measure_ids() -> QuerySet[Measure]:
+    return Measure.objects.filter(plan_hidden("plan__")).values("id")
+
+
+# Partner and district pages ----------------------------------------------------
+
+
+@dataclass
+class PlanGroup:
+    """A plan's measures on a partner or district page (on a partner page, the
+    ids of the partner's roles in them: partner_roles() loads a page of them)."""
+
+    plan: Plan
+    rows: list
+    rollup: Rollup
+    name_then: str = ""
+
+
+def group_by_plan(rows: list, *, measure_of) -> list[PlanGroup]:
+    groups: dict[int, PlanGroup] = {}
+    for row in rows:
+        plan = measure_of(row).plan
+        if plan.pk not in groups:
+            groups[plan.pk] = PlanGroup(plan=plan, rows=[], rollup=rollup([]))
+        groups[plan.pk].rows.append(row)
+    for group in groups.values():
+        group.rollup = rollup(measure_of(row) for row in group.rows)
+    return list(groups.values())
