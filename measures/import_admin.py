@@ -16,7 +16,7 @@ from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
-from measures.exports import FORMULA_TRIGGERS
+from measures.columns import FORMULA_TRIGGERS
 
 
 def _dataset(rows: list[list]) -> tablib.Dataset:

@@ -35,7 +35,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from import_export import resources
 
-from measures import exports
+from measures.columns import (
+    INDICATOR_VALUE_COLUMNS,
+    LIST_SEPARATOR,
+    MEASURE_COLUMNS,
+    UPDATE_COLUMNS,
+    csv_cell,
+)
 from measures.models import (
     Category,
     District,
@@ -208,7 +214,7 @@ def _differs(new, old) -> bool:
 
 
 def _joined(values) -> str:
-    return exports.LIST_SEPARATOR.join(sorted(values))
+    return LIST_SEPARATOR.join(sorted(values))
 
 
 def _collect(errors: dict, column: str, read):
@@ -270,7 +276,7 @@ def _preview_text(value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return exports.csv_cell(value)
+        return csv_cell(value)
     return Truncator(str(value)).chars(PREVIEW_CHARS)
 
 
@@ -512,7 +518,7 @@ class MeasureResource(ServiceResource):
     one changes it. Partners, goals and districts are given by slug. The current
     status columns are ignored: status changes only through status updates."""
 
-    columns = tuple(column.key for column in exports.MEASURE_COLUMNS)
+    columns = tuple(column.key for column in MEASURE_COLUMNS)
     required_columns = ("plan", "slug")
     written_columns = (
         "identifier",
@@ -847,7 +853,7 @@ class StatusUpdateResource(ServiceResource):
     never edited. A new row adds a published update with the importing user as
     author and reviewer, and needs an external_id."""
 
-    columns = tuple(column.key for column in exports.UPDATE_COLUMNS)
+    columns = tuple(column.key for column in UPDATE_COLUMNS)
     required_columns = ("external_id", "measure", "as_of", "phase", "summary")
     written_columns = UPDATE_CONTENT
     preview_columns = (
@@ -1056,7 +1062,7 @@ class IndicatorValueResource(ServiceResource):
     "replaced"); an unchanged row, or one with an empty value (a small number the
     public file hides), leaves the period alone."""
 
-    columns = tuple(column.key for column in exports.INDICATOR_VALUE_COLUMNS)
+    columns = tuple(column.key for column in INDICATOR_VALUE_COLUMNS)
     required_columns = ("indicator", "year", "value")
     written_columns = VALUE_CONTENT
     preview_columns = (

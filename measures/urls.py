@@ -1,6 +1,7 @@
 from django.urls import path
 
-from measures import indicator_views, report_views, views, workflow_views
+from measures import indicator_views, views, workflow_views
+from measures.reporting import views as report_views
 
 app_name = "measures"
 

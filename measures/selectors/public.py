@@ -98,3 +98,11 @@ def group_by_plan(rows: list, *, measure_of) -> list[PlanGroup]:
     for group in groups.values():
         group.rollup = rollup(measure_of(row) for row in group.rows)
     return list(groups.values())
+
+
+def default_report_date(plan: Plan, today: datetime.date) -> datetime.date:
+    """Today, or for a plan whose period has ended, its last day (31.12 of its end
+    year): a finished plan's report is about the plan's period."""
+    if plan.end_year is not None and plan.end_year < today.year:
+        return datetime.date(plan.end_year, 12, 31)
+    return today

@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import ngettext
 
-from measures.reports import default_report_date
-from measures.selectors.public import plan_reference_date
+from measures.selectors.public import default_report_date, plan_reference_date
 from partners.models import Partner
 
 register = template.Library()

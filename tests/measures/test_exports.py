@@ -14,7 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from measures import exports
+from measures.columns import (
+    INDICATOR_VALUE_COLUMNS,
+    MEASURE_COLUMNS,
+    UPDATE_COLUMNS,
+    csv_cell,
+)
 from measures.models import (
     Citation,
     IndicatorValue,
@@ -23,6 +28,8 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
+from measures.reporting import exports
+from measures.reporting.exports import CSV_FLUSH_BYTES
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
     DistrictFactory,
@@ -118,7 +125,7 @@ def test_measures_csv_starts_with_bom_and_opens_with_the_csv_module(client, meas
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert body.startswith(b"\xef\xbb\xbf")
-    assert list(rows[0]) == [c.key for c in exports.MEASURE_COLUMNS]
+    assert list(rows[0]) == [c.key for c in MEASURE_COLUMNS]
     (row,) = rows
     assert row["plan"] == "rusplan-2018"
     assert row["slug"] == "trygge-byrom"
@@ -144,7 +151,7 @@ def test_updates_csv_keeps_aeoeaa_newlines_and_semicolons(client, measure):
 
     _body, rows = read_csv(response)
     (row,) = rows
-    assert list(row) == [c.key for c in exports.UPDATE_COLUMNS]
+    assert list(row) == [c.key for c in UPDATE_COLUMNS]
     update = StatusUpdate.objects.get(state="published")
     assert row["id"] == str(update.pk)
     assert row["measure"] == "trygge-byrom"
@@ -197,7 +204,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(
     ],
 )
 def test_csv_cell_formats_values_for_norwegian_spreadsheets(value, expected):
-    assert exports.csv_cell(value) == expected
+    assert csv_cell(value) == expected
 
 
 def test_exports_hold_only_published_data(client, measure):
@@ -297,7 +304,7 @@ def test_indicator_values_csv_hides_small_numbers_even_for_staff(
 
     _body, rows = read_csv(client.get(url("plan-export-indicators-csv", plan)))
 
-    assert list(rows[0]) == [c.key for c in exports.INDICATOR_VALUE_COLUMNS]
+    assert list(rows[0]) == [c.key for c in INDICATOR_VALUE_COLUMNS]
     got = {
         (r["indicator"], r["year"]): (r["value"], r["value_text"], r["suppressed"])
         for r in rows
@@ -386,7 +393,7 @@ def test_csv_goes_out_in_pieces_not_in_one_block(client, plan):
     chunks = list(response.streaming_content)
 
     assert len(chunks) > 3
-    assert all(len(chunk) < 2 * exports.CSV_FLUSH_BYTES for chunk in chunks)
+    assert all(len(chunk) < 2 * CSV_FLUSH_BYTES for chunk in chunks)
     assert sum(chunk.count(b"\r\n") for chunk in chunks) >= 301
 
 
@@ -402,7 +409,7 @@ def test_xlsx_has_the_data_sheet_first_and_a_sheet_about_the_data(client, measur
     )
     assert workbook.sheetnames == ["statusoppdateringer", "Om dataene"]
     rows = list(workbook["statusoppdateringer"].iter_rows(values_only=True))
-    assert list(rows[0]) == [c.key for c in exports.UPDATE_COLUMNS]
+    assert list(rows[0]) == [c.key for c in UPDATE_COLUMNS]
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["summary"].startswith("Flere patruljer; «mindre» uro i Nygårdsparken.")
     assert row["as_of"] == datetime.datetime(2020, 4, 30)  # a real date cell
@@ -416,7 +423,7 @@ def test_xlsx_has_the_data_sheet_first_and_a_sheet_about_the_data(client, measur
     assert "NLOD" in about
     assert "https://data.norge.no/nlod/no/2.0" in about
     assert "Bergen kommune" in about
-    for column in exports.UPDATE_COLUMNS:
+    for column in UPDATE_COLUMNS:
         assert column.key in about
 
 
@@ -451,8 +458,8 @@ def test_every_column_is_specified_in_docs_exports_md():
     spec = (Path(settings.BASE_DIR) / "docs" / "exports.md").read_text("utf-8")
 
     for column in (
-        *exports.MEASURE_COLUMNS,
-        *exports.UPDATE_COLUMNS,
-        *exports.INDICATOR_VALUE_COLUMNS,
+        *MEASURE_COLUMNS,
+        *UPDATE_COLUMNS,
+        *INDICATOR_VALUE_COLUMNS,
     ):
         assert f"| `{column.key}` |" in spec, column.key

@@ -19,8 +19,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from measures import reports
 from measures.models import Measure, Plan
+from measures.reporting.reports import AS_PUBLISHED, plan_report
+from measures.selectors.public import default_report_date
 
 pytestmark = pytest.mark.django_db
 
@@ -216,16 +217,14 @@ def test_the_2018_plans_report_per_2020_shows_what_was_under_way_with_sources(
         assert entry, number
         assert re.search(r'class="source-url" href="https?://', entry.group(1))
     # "As published" on that day: nothing had been published in Rusplan yet.
-    as_published = reports.plan_report(
-        plan=plan, day=report.day, basis=reports.AS_PUBLISHED
-    )
+    as_published = plan_report(plan=plan, day=report.day, basis=AS_PUBLISHED)
     assert as_published.with_update == 0
 
 
 def test_pages_report_csv_and_api_agree_on_every_measures_phase(client, bergen):
     plan = Plan.objects.get(slug=PLAN_2018)
-    day = reports.default_report_date(plan, timezone.localdate())
-    today = reports.plan_report(plan=plan, day=day)
+    day = default_report_date(plan, timezone.localdate())
+    today = plan_report(plan=plan, day=day)
     api = client.get(
         reverse("api:measure-list"), {"plan": plan.slug, "page_size": 500}
     ).json()["results"]

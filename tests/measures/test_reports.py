@@ -14,7 +14,6 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from measures import reports
 from measures.models import (
     BudgetLine,
     Citation,
@@ -26,7 +25,13 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
-from measures.pdf import StaticFileFetcher, svg_stylesheet
+from measures.reporting.pdf import StaticFileFetcher, svg_stylesheet
+from measures.reporting.reports import (
+    AS_PUBLISHED,
+    STATUS_DATE,
+    plan_report,
+    published_status_on,
+)
 from measures.selectors.plans import plan_page
 from measures.selectors.rollups import NO_STATUS
 from measures.services.plans import measure_sync_current_status
@@ -123,9 +128,7 @@ def test_as_published_an_update_published_after_the_date_never_appears(client, m
     assert "Teamet er i gang." in html
     assert "Publisert først i januar." not in html
     assert "Slik det var publisert per datoen" in html
-    data = reports.plan_report(
-        plan=measure.plan, day=REPORT_DAY, basis=reports.AS_PUBLISHED
-    )
+    data = plan_report(plan=measure.plan, day=REPORT_DAY, basis=AS_PUBLISHED)
     assert data.rollup.progress == 30
     assert data.measures[0]["update"]["summary"] == "Teamet er i gang."
     assert data.recorded_later == 0
@@ -139,8 +142,8 @@ def test_by_status_date_an_update_recorded_later_counts_and_is_marked(client, me
     assert "Publisert først i januar." in html
     assert "registrert etter 31.12.2020" in html
     assert "Registrert etter 31.12.2020: registrert 05.01.2021." in html
-    data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
-    assert data.basis == reports.STATUS_DATE
+    data = plan_report(plan=measure.plan, day=REPORT_DAY)
+    assert data.basis == STATUS_DATE
     assert data.rollup.progress == 90
     assert data.recorded_later == 1
     update = data.measures[0]["update"]
@@ -152,7 +155,7 @@ def test_an_unknown_basis_gives_the_status_date_rule(client, measure):
     response = client.get(report_url(measure.plan, "2020-12-31", basis="<x>"))
 
     assert response.status_code == 200
-    assert response.context["report"].basis == reports.STATUS_DATE
+    assert response.context["report"].basis == STATUS_DATE
 
 
 def test_update_whose_as_of_date_is_after_the_report_date_never_appears(
@@ -178,7 +181,7 @@ def test_update_whose_as_of_date_is_after_the_report_date_never_appears(
 
     assert "Status i september." in html
     assert "Datert fram i tid." not in html
-    data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
+    data = plan_report(plan=measure.plan, day=REPORT_DAY)
     assert data.rollup.progress == 40
     assert data.rollup.phase_count(Phase.COMPLETED) == 0
 
@@ -199,7 +202,7 @@ def test_the_day_ends_at_midnight_in_oslo_not_in_utc(measure):
         summary="Rett etter midnatt i Oslo.",
     )
 
-    status = reports.published_status_on(plan=measure.plan, day=REPORT_DAY)
+    status = published_status_on(plan=measure.plan, day=REPORT_DAY)
 
     assert status[measure.pk]["summary"] == "Rett før midnatt."
 
@@ -220,7 +223,7 @@ def test_of_two_updates_the_later_as_of_date_wins_whatever_was_published_last(
         summary="August, publisert sent.",
     )
 
-    status = reports.published_status_on(plan=measure.plan, day=REPORT_DAY)
+    status = published_status_on(plan=measure.plan, day=REPORT_DAY)
 
     assert status[measure.pk]["summary"] == "Oktober."
 
@@ -241,7 +244,7 @@ def test_unpublished_updates_never_appear(client, measure, state):
     html = client.get(report_url(measure.plan, "2020-12-31")).text
 
     assert "Hemmelig utkast." not in html
-    assert reports.published_status_on(plan=measure.plan, day=REPORT_DAY) == {}
+    assert published_status_on(plan=measure.plan, day=REPORT_DAY) == {}
 
 
 def test_measure_without_an_update_by_the_date_has_no_status_not_not_started(
@@ -255,7 +258,7 @@ def test_measure_without_an_update_by_the_date_has_no_status_not_not_started(
         progress=80,
     )
 
-    data = reports.plan_report(plan=measure.plan, day=REPORT_DAY)
+    data = plan_report(plan=measure.plan, day=REPORT_DAY)
     html = client.get(report_url(measure.plan, "2020-12-31")).text
 
     assert data.rollup.total == 1
@@ -284,7 +287,7 @@ def test_report_for_today_rolls_up_exactly_like_the_plan_page(plan):
         )
 
     page = plan_page(plan=plan)
-    data = reports.plan_report(plan=plan, day=timezone.localdate())
+    data = plan_report(plan=plan, day=timezone.localdate())
 
     assert data.rollup == page.rollup
     assert [n.rollup for n in data.goal_rows] == [
@@ -309,7 +312,7 @@ def test_goal_progress_is_weighted_over_the_goal_and_its_subgoals(plan):
             progress=progress,
         )
 
-    data = reports.plan_report(plan=plan, day=REPORT_DAY)
+    data = plan_report(plan=plan, day=REPORT_DAY)
 
     top, below = data.goal_rows
     assert (top.goal, top.rollup.progress, top.rollup.total) == (goal, 50, 2)
@@ -349,7 +352,7 @@ def test_partners_that_had_not_reported_for_the_period_are_listed(client, plan):
         phase=Phase.COMPLETED,
     )
 
-    data = reports.plan_report(plan=plan, day=REPORT_DAY)
+    data = plan_report(plan=plan, day=REPORT_DAY)
 
     assert data.period.label == "3. tertial 2020"
     assert (data.expected, data.reported) == (2, 1)
@@ -371,7 +374,7 @@ def test_partner_names_are_those_in_force_on_the_report_date(plan):
     old_plan = PlanFactory(start_year=2012, end_year=None, owner=police)
     MeasureFactory(plan=old_plan, identifier="1", lead=police)
 
-    data = reports.plan_report(plan=old_plan, day=datetime.date(2014, 7, 1))
+    data = plan_report(plan=old_plan, day=datetime.date(2014, 7, 1))
 
     assert data.owner_name_then == "Hordaland politidistrikt"
     assert data.measures[0]["lead"] == "Hordaland politidistrikt"
@@ -444,7 +447,7 @@ def test_as_published_budget_lines_are_as_they_stood_on_the_date(client, plan, m
     )
     BudgetLineFactory(measure=measure, year=2021, allocated_nok=7_000_000)
 
-    data = reports.plan_report(plan=plan, day=REPORT_DAY, basis=reports.AS_PUBLISHED)
+    data = plan_report(plan=plan, day=REPORT_DAY, basis=AS_PUBLISHED)
     html = client.get(report_url(plan, "2020-12-31", basis="publisert")).text
 
     assert [(b.year, b.allocated_nok, b.spent_nok) for b in data.budget.lines] == [
@@ -463,7 +466,7 @@ def test_by_status_date_budget_lines_are_todays_for_years_up_to_the_date(plan, m
     BudgetLineFactory(measure=measure, year=2020, allocated_nok=18_000_000)
     BudgetLineFactory(measure=measure, year=2021, allocated_nok=7_000_000)
 
-    data = reports.plan_report(plan=plan, day=REPORT_DAY)
+    data = plan_report(plan=plan, day=REPORT_DAY)
 
     assert [(t.year, t.allocated) for t in data.budget.totals] == [(2020, 18_000_000)]
 

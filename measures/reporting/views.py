@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from measures import charts, exports, open_data, reports
+from measures import charts, open_data
 from measures.models import Plan
-from measures.pdf import html_to_pdf
+from measures.reporting import exports, reports
+from measures.reporting.pdf import html_to_pdf
 from measures.selectors import citations
 from measures.selectors.plans import plan_for_page
+from measures.selectors.public import default_report_date
 
 REPORT_TEMPLATE = "measures/plan_report.html"
 PDF_TEMPLATE = "measures/plan_report_pdf.html"
@@ -46,9 +48,7 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
         "plan": plan,
         "today": today,
         "first_day": reports.plan_first_day(plan),
-        "per": raw
-        if raw is not None
-        else reports.default_report_date(plan, today).isoformat(),
+        "per": raw if raw is not None else default_report_date(plan, today).isoformat(),
         "basis": basis,
     }
     try:

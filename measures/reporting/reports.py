@@ -51,6 +51,7 @@ from measures.periods import Period, period_for
 from measures.selectors.budgets import BudgetTotal
 from measures.selectors.indicators import indicator_series
 from measures.selectors.plans import natural_order, plan_goal_tree, plan_measure_rows
+from measures.selectors.public import default_report_date
 from measures.selectors.rollups import Rollup, rollup
 from partners.models import Partner
 
@@ -73,14 +74,6 @@ class ReportDateError(ValueError):
 
 def plan_first_day(plan: Plan) -> datetime.date:
     return datetime.date(plan.start_year, 1, 1)
-
-
-def default_report_date(plan: Plan, today: datetime.date) -> datetime.date:
-    """Today, or for a plan whose period has ended, its last day (31.12 of its end
-    year): a finished plan's report is about the plan's period."""
-    if plan.end_year is not None and plan.end_year < today.year:
-        return datetime.date(plan.end_year, 12, 31)
-    return today
 
 
 def report_basis(raw: str | None) -> str:

@@ -1,6 +1,6 @@
 """Open-data exports: a plan's measures with their current status and its published
 status-update history, as CSV and XLSX. The format is specified in docs/exports.md;
-the admin import reads the same columns, so a change here is a change there.
+the columns are defined in measures/columns.py, which the admin import reads too.
 
 Memory stays flat however many rows there are: rows come from the database in
 chunks (`.iterator(chunk_size=...)`: a server-side cursor on PostgreSQL), CSV is
@@ -20,7 +20,6 @@ import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
@@ -33,6 +32,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from measures import open_data
+from measures.columns import (
+    CSV_DELIMITER,
+    INDICATOR_VALUE_COLUMNS,
+    LIST_SEPARATOR,
+    MEASURE_COLUMNS,
+    UPDATE_COLUMNS,
+    Column,
+    csv_cell,
+)
 from measures.models import (
     Category,
     Citation,
@@ -50,27 +58,24 @@ from measures.selectors.small_numbers import public_value
 # One licence for every channel (measures/open_data.py): NLOD 2.0.
 LICENCE = open_data.LICENCE_NAME
 
-CSV_DELIMITER = ";"  # what Excel expects where the decimal mark is a comma
-CSV_CHUNK_ROWS = 2000  # rows per database round trip
-CSV_FLUSH_BYTES = 64 * 1024  # how much CSV to gather before sending it
-MEASURE_CHUNK_ROWS = 500  # measures carry prefetches, so smaller chunks
-XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, the header included
-XLSX_MAX_CELL = 32_767  # Excel's limit on the characters in a cell
-LIST_SEPARATOR = "|"  # between slugs in one cell (slugs never contain it)
 
-# A spreadsheet runs a cell that starts with one of these as a formula
-# (OWASP: CSV injection). CSV cells that start with one get a leading apostrophe.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CSV_CHUNK_ROWS = 2000  # rows per database round trip
+
+
+CSV_FLUSH_BYTES = 64 * 1024  # how much CSV to gather before sending it
+
+
+MEASURE_CHUNK_ROWS = 500  # measures carry prefetches, so smaller chunks
+
+
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, the header included
+
+
+XLSX_MAX_CELL = 32_767  # Excel's limit on the characters in a cell
 
 
 class TooManyRows(Exception):
     """More rows than an XLSX sheet can hold."""
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # stable: never translated, never renamed (docs/exports.md)
-    description: str  # translatable
 
 
 @dataclass(frozen=True)
@@ -88,66 +93,6 @@ class Dataset:
     @property
     def header(self) -> list[str]:
         return [column.key for column in self.columns]
-
-
-# --- The datasets -----------------------------------------------------------------
-
-MEASURE_COLUMNS = (
-    Column("plan", _("Planens nettadressenavn (nøkkel), som i /planer/<plan>/")),
-    Column("slug", _("Tiltakets nettadressenavn (nøkkel), som i /tiltak/<tiltak>/")),
-    Column("identifier", _("Tiltaksnummeret i planen, om planen nummererer tiltakene")),
-    Column("title", _("Tittel")),
-    Column("description", _("Beskrivelse")),
-    Column("category", _("Kategori (kode)")),
-    Column("category_label", _("Kategori (tekst)")),
-    Column("goals", _("Målene tiltaket hører til (nettadressenavn, skilt med |)")),
-    Column("lead", _("Ansvarlig partner (nettadressenavn)")),
-    Column("lead_name", _("Ansvarlig partner (navn nå)")),
-    Column("contributors", _("Bidragsytere (nettadressenavn, skilt med |)")),
-    Column("districts", _("Bydeler (nettadressenavn, skilt med |)")),
-    Column("planned_start", _("Planlagt start (ÅÅÅÅ-MM-DD)")),
-    Column("planned_end", _("Planlagt slutt (ÅÅÅÅ-MM-DD)")),
-    Column("weight", _("Vekt i fremdriften for mål og plan (1–100)")),
-    Column(
-        "continues", _("Videreført fra: tiltaket i forløperplanen (nettadressenavn)")
-    ),
-    Column("source_urls", _("Kilder (nettadresser, skilt med |)")),
-    Column("uncertainty", _("Usikkerhet: hva kildene er uenige om (tom: ingen)")),
-    Column("phase", _("Fase nå (kode; tom: ingen status registrert)")),
-    Column("phase_label", _("Fase nå (tekst)")),
-    Column("health", _("Helse nå, trafikklyset (kode; tom: ikke vurdert)")),
-    Column("health_label", _("Helse nå (tekst)")),
-    Column("progress", _("Fremdrift nå i prosent (tom: ikke vurdert)")),
-    Column("status_as_of", _("Dato for gjeldende status (ÅÅÅÅ-MM-DD)")),
-    Column("status_update_id", _("Id for gjeldende statusoppdatering")),
-    Column("url", _("Tiltakets side i Rusplan")),
-    Column("licence", _("Lisens: NLOD 2.0")),
-)
-
-UPDATE_COLUMNS = (
-    Column("id", _("Statusoppdateringens id i Rusplan (nøkkel)")),
-    Column(
-        "external_id", _("Ekstern nøkkel, for data som er importert eller følger med")
-    ),
-    Column("plan", _("Planens nettadressenavn")),
-    Column("measure", _("Tiltakets nettadressenavn (nøkkel for tiltaket)")),
-    Column("measure_identifier", _("Tiltaksnummeret i planen")),
-    Column("measure_title", _("Tiltakets tittel")),
-    Column("as_of", _("Status per (ÅÅÅÅ-MM-DD)")),
-    Column("phase", _("Fase (kode)")),
-    Column("phase_label", _("Fase (tekst)")),
-    Column("health", _("Helse, trafikklyset (kode; tom: ikke vurdert)")),
-    Column("health_label", _("Helse (tekst)")),
-    Column("progress", _("Fremdrift i prosent (tom: ikke vurdert)")),
-    Column("summary", _("Sammendrag")),
-    Column("source_urls", _("Kilder (nettadresser, skilt med |)")),
-    Column("uncertainty", _("Usikkerhet: hva kildene er uenige om (tom: ingen)")),
-    Column(
-        "published_at", _("Publisert (tid i Europe/Oslo; i CSV med UTC-forskyvning)")
-    ),
-    Column("url", _("Tiltakets side i Rusplan, med alle publiserte oppdateringer")),
-    Column("licence", _("Lisens: NLOD 2.0")),
-)
 
 
 def _labels(choices) -> dict[str, str]:
@@ -382,41 +327,6 @@ def _attribution(plan: Plan | None) -> str:
     return open_data.attribution(plan)
 
 
-INDICATOR_VALUE_COLUMNS = (
-    Column("id", _("Verdiens id i Rusplan (nøkkel)")),
-    Column("plan", _("Planens nettadressenavn")),
-    Column("indicator", _("Indikatorens nettadressenavn (nøkkel for indikatoren)")),
-    Column("indicator_title", _("Indikatorens tittel")),
-    Column("goal", _("Målet indikatoren hører til (effekt), nettadressenavn")),
-    Column("measure", _("Tiltaket indikatoren hører til (resultat), nettadressenavn")),
-    Column("kind", _("Type tall (kode)")),
-    Column("unit", _("Enhet")),
-    Column("period_type", _("Periodetype: year, tertial eller month")),
-    Column("year", _("År")),
-    Column(
-        "number", _("Periodenummer: 1 for et år, 1–3 for et tertial, 1–12 for en måned")
-    ),
-    Column("period_label", _("Perioden (tekst)")),
-    Column("value", _("Verdien (tom når den er skjermet som lite tall)")),
-    Column(
-        "value_text", _("Verdien slik den vises, for eksempel «< 5» eller «ca. 12»")
-    ),
-    Column(
-        "qualifier",
-        _("Presisjon (kode): tom = eksakt, approx = omtrent, more_than = over"),
-    ),
-    Column("suppressed", _("1 når verdien er et lite tall som er skjermet, ellers 0")),
-    Column("note", _("Merknad")),
-    Column("source_urls", _("Kilder (nettadresser, skilt med |)")),
-    Column("uncertainty", _("Usikkerhet: hva kildene er uenige om (tom: ingen)")),
-    Column(
-        "published_at", _("Publisert (tid i Europe/Oslo; i CSV med UTC-forskyvning)")
-    ),
-    Column("url", _("Indikatoren i Rusplan")),
-    Column("licence", _("Lisens: NLOD 2.0")),
-)
-
-
 def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
     """The published values of the indicators of `plan` (of every public plan if
     None), with small numbers hidden as for any member of the public."""
@@ -494,37 +404,6 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
     "statusoppdateringer": updates_dataset,
     "indikatorverdier": indicator_values_dataset,
 }
-
-
-# --- CSV --------------------------------------------------------------------------
-
-
-def neutralise(text: str) -> str:
-    """Keep a spreadsheet from running text as a formula."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def csv_cell(value) -> str:
-    """A value as CSV text: numbers with a decimal comma (Norwegian Excel reads
-    them as numbers), dates in ISO 8601, text made safe from formulas."""
-    if type(value) is str:  # most cells: checked first, a million rows add up
-        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        # 27.00 -> "27", 18.30 -> "18,3" (normalize() alone would give "2.7E+1")
-        return format(value.normalize(), "f").replace(".", ",")
-    if isinstance(value, float):
-        return format(value, "f").replace(".", ",")
-    if isinstance(value, datetime.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return neutralise(str(value))
 
 
 def csv_chunks(dataset: Dataset) -> Iterator[bytes]:
