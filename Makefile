@@ -74,9 +74,12 @@ bench: install
 	  apache2-utils >/dev/null; }
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
+# ruff, then the import contracts in pyproject.toml ([tool.importlinter]): no import
+# circles, leaves apart, the core in layers (docs/decisions.md, 43).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

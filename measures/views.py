@@ -5,7 +5,8 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from measures import charts, indicator_charts
+from measures.charts import indicators as indicator_charts
+from measures.charts.status import progress_columns, stacked_bar
 from measures.filters import MeasureFilter
 from measures.models import Plan
 from measures.paging import KeysFirstPaginator
@@ -74,9 +75,9 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "data": data,
         "filter": filterset,
         "page_obj": page,
-        "phase_segments": charts.stacked_bar(data.rollup.phases),
-        "health_segments": charts.stacked_bar(data.rollup.healths),
-        "timeline_chart": charts.progress_columns(data.progress_over_time),
+        "phase_segments": stacked_bar(data.rollup.phases),
+        "health_segments": stacked_bar(data.rollup.healths),
+        "timeline_chart": progress_columns(data.progress_over_time),
         # The goal tree names each measure when they all fit; else the goals show
         # their roll-ups and link to their measures in the table below.
         "goal_tree_lists_measures": data.rollup.total <= LIST_PAGE_SIZE,
@@ -90,7 +91,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             **_indicator_targets(series for group in effect for series in group.series),
         ),
     }
-    return render(request, "measures/plan_detail.html", context)
+    return render(request, "measures/public/plan_detail.html", context)
 
 
 def _goal_nodes(nodes) -> list:
@@ -131,9 +132,9 @@ def measure_list(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "page_obj": page,
         "rollup": result_rollup,
-        "phase_segments": charts.stacked_bar(result_rollup.phases),
+        "phase_segments": stacked_bar(result_rollup.phases),
     }
-    return render(request, "measures/measure_list.html", context)
+    return render(request, "measures/public/measure_list.html", context)
 
 
 def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -142,7 +143,7 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     budget_lines = measure_budget_lines(measure=data.measure)
     return render(
         request,
-        "measures/measure_detail.html",
+        "measures/public/measure_detail.html",
         {
             "measure": data.measure,
             "data": data,
@@ -165,7 +166,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page.object_list = partner_roles(list(page.object_list), plans=data.plans)
     return render(
         request,
-        "measures/partner_detail.html",
+        "measures/public/partner_detail.html",
         {
             "partner": data.partner,
             "data": data,
@@ -175,8 +176,8 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
             # per plan (at the start of a period that is nearly all of them).
             "unreported_listed": sum(len(group.rows) for group in data.unreported or ())
             <= LIST_PAGE_SIZE,
-            "phase_segments": charts.stacked_bar(data.rollup.phases),
-            "health_segments": charts.stacked_bar(data.rollup.healths),
+            "phase_segments": stacked_bar(data.rollup.phases),
+            "health_segments": stacked_bar(data.rollup.healths),
             "budget": partner_budget(partner=data.partner),
             "citations": citations.citations_for(
                 partner=[data.partner.pk],
@@ -190,7 +191,7 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = district_page(slug=slug)
     return render(
         request,
-        "measures/district_detail.html",
+        "measures/public/district_detail.html",
         {
             "district": data.district,
             "data": data,
@@ -198,8 +199,8 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 request, [measure for group in data.groups for measure in group.rows]
             ),
             "all_rows": ALL_ROWS,
-            "phase_segments": charts.stacked_bar(data.rollup.phases),
-            "health_segments": charts.stacked_bar(data.rollup.healths),
+            "phase_segments": stacked_bar(data.rollup.phases),
+            "health_segments": stacked_bar(data.rollup.healths),
         },
     )
 
@@ -209,7 +210,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(citations.public_sources(), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "measures/source_list.html", {"page_obj": page})
+    return render(request, "measures/public/source_list.html", {"page_obj": page})
 
 
 def plan_sources(request: HttpRequest, slug: str) -> HttpResponse:
@@ -218,6 +219,6 @@ def plan_sources(request: HttpRequest, slug: str) -> HttpResponse:
     plan = plan_for_page(slug=slug)
     return render(
         request,
-        "measures/plan_sources.html",
+        "measures/public/plan_sources.html",
         {"plan": plan, "sources": citations.plan_sources(plan)},
     )

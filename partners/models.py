@@ -3,7 +3,6 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -62,9 +61,6 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("measures:partner-detail", kwargs={"slug": self.slug})
 
     def name_on(self, day: datetime.date | None) -> str:
         """The name in force on `day`: a former name if one covers that day.

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -96,6 +97,15 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "rusplan.urls"
+
+# A partner's page is served by measures; partners knows nothing of measures' URLs
+# (apps depend one way: partners <- measures <- rusplan), so the project, which
+# knows both, gives Partner its get_absolute_url().
+ABSOLUTE_URL_OVERRIDES = {
+    "partners.partner": lambda partner: reverse(
+        "measures:partner-detail", kwargs={"slug": partner.slug}
+    ),
+}
 WSGI_APPLICATION = "rusplan.wsgi.application"
 
 TEMPLATES = [

@@ -270,7 +270,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     blocks."""
     return render(
         request,
-        "measures/api_docs.html",
+        "measures/public/api_docs.html",
         {
             "endpoints": docs.endpoints(),
             "licence": open_data,

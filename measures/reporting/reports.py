@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from measures import indicator_charts
+from measures.charts import indicators as indicator_charts
 from measures.models import (
     OPEN_PHASES,
     BudgetLine,

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from measures import charts, open_data
+from measures import open_data
+from measures.charts.status import stacked_bar
 from measures.models import Plan
 from measures.reporting import exports, reports
 from measures.reporting.pdf import html_to_pdf
@@ -26,8 +27,8 @@ from measures.selectors import citations
 from measures.selectors.plans import plan_for_page
 from measures.selectors.public import default_report_date
 
-REPORT_TEMPLATE = "measures/plan_report.html"
-PDF_TEMPLATE = "measures/plan_report_pdf.html"
+REPORT_TEMPLATE = "measures/reporting/plan_report.html"
+PDF_TEMPLATE = "measures/reporting/plan_report_pdf.html"
 LICENCE_LINK = f'<{open_data.LICENCE_URL}>; rel="license"'
 
 
@@ -63,8 +64,8 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
         report=data,
         citations=citations.plan_citation_index(plan),
         per=day.isoformat(),
-        phase_segments=charts.stacked_bar(data.rollup.phases),
-        health_segments=charts.stacked_bar(data.rollup.healths),
+        phase_segments=stacked_bar(data.rollup.phases),
+        health_segments=stacked_bar(data.rollup.healths),
     )
     if not pdf:
         return render(request, REPORT_TEMPLATE, context)

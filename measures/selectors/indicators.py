@@ -39,7 +39,7 @@ class IndicatorSeries:
     points: list[IndicatorPoint]
     baseline: PublicValue | None
     target: PublicValue | None
-    # Set by the view: measures.indicator_charts.indicator_chart(series).
+    # Set by the view: measures.charts.indicators.indicator_chart(series).
     chart: object | None = None
     # How many values the indicator has published; more than len(points) when only
     # the latest was loaded (plan_outcome_indicators' latest_only_above).

@@ -1,20 +1,18 @@
-"""The caseworker and coordinator workflow: Mine tiltak, the status update form, the
-review queue. Each view states its permission rule in its first lines with one call
-to measures.permissions; a denial is 403 and writes nothing."""
+"""A caseworker's status updates in the browser: start one on a measure, edit a draft
+or returned update (a second editor gets the conflict page), see one."""
 
 from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from measures import indicator_views, permissions
-from measures.forms import SUBMIT, PublishForm, ReturnForm, StatusUpdateForm
+from measures import permissions
 from measures.models import (
     EDITABLE_STATES,
     OPEN_PHASES,
@@ -24,22 +22,18 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.selectors import workflow as workflow_selectors
-from measures.selectors.indicator_workflow import indicators_for_user
-from measures.services.base import ConflictError
+from measures.services.base import ConflictError, require
 from measures.services.status_updates import (
     status_update_create,
     status_update_edit,
-    status_update_publish,
-    status_update_return,
 )
+from measures.workflow.forms.sources import SUBMIT
+from measures.workflow.forms.status_updates import StatusUpdateForm
 
-FORM_TEMPLATE = "measures/statusupdate_form.html"
-CONFLICT_TEMPLATE = "measures/statusupdate_conflict.html"
+FORM_TEMPLATE = "measures/workflow/statusupdate_form.html"
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+CONFLICT_TEMPLATE = "measures/workflow/statusupdate_conflict.html"
 
 
 def _measure(slug: str) -> Measure:
@@ -49,7 +43,7 @@ def _measure(slug: str) -> Measure:
     )
 
 
-def _update(pk: int) -> StatusUpdate:
+def load_update(pk: int) -> StatusUpdate:
     return get_object_or_404(
         StatusUpdate.objects.select_related(
             "measure", "measure__plan", "measure__current_update", "author", "reviewer"
@@ -97,7 +91,7 @@ def _rebind_with_version(request, form_kwargs: dict, version: int) -> StatusUpda
     return form
 
 
-def _status_rows(before, after) -> list[dict]:
+def status_rows(before, after) -> list[dict]:
     """Rows of phase, health, progress and as-of: before -> after."""
 
     def show(obj, name):
@@ -133,7 +127,7 @@ def _typed(form: StatusUpdateForm) -> SimpleNamespace:
     return SimpleNamespace(**form.service_fields())
 
 
-class _CurrentStatus:
+class CurrentStatus:
     """A measure's denormalised current status, shaped like an update."""
 
     def __init__(self, measure: Measure):
@@ -146,31 +140,12 @@ class _CurrentStatus:
             self.as_of = measure.current_as_of
 
 
-# --- caseworker -------------------------------------------------------------------
-
-
-@login_required
-def my_measures(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_use_workspace(request.user))
-    rows = workflow_selectors.my_measures(user=request.user)
-    return render(
-        request,
-        "measures/my_measures.html",
-        {
-            "rows": rows,
-            "due_count": sum(1 for row in rows if row.status and row.status.due),
-            # Indicators the user records values for (indicator_selectors.py).
-            "indicator_rows": indicators_for_user(user=request.user),
-        },
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a new status update on a measure."""
     measure = _measure(slug)
-    _require(permissions.can_edit_measure_status(request.user, measure))
+    require(permissions.can_edit_measure_status(request.user, measure))
     form_kwargs = _form_kwargs(measure, request.user)
     context = {"measure": measure, "is_open": _is_open(measure), "update": None}
     if request.method != "POST":
@@ -206,7 +181,7 @@ def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
                         request, _form_kwargs(current, request.user), current.version
                     ),
                     "is_open": _is_open(current),
-                    "rows": _status_rows(_typed(form), _CurrentStatus(current)),
+                    "rows": status_rows(_typed(form), CurrentStatus(current)),
                     "others": current.updates.exclude(
                         state=StatusUpdate.State.PUBLISHED
                     )
@@ -227,8 +202,8 @@ def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a draft or a returned update, and optionally send it in."""
-    update = _update(pk)
-    _require(permissions.can_edit_update(request.user, update))
+    update = load_update(pk)
+    require(permissions.can_edit_update(request.user, update))
     measure = update.measure
     form_kwargs = _form_kwargs(measure, request.user)
     context = {"measure": measure, "is_open": _is_open(measure), "update": update}
@@ -267,7 +242,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         current.version,
                     ),
                     "is_open": can_resend,
-                    "rows": _status_rows(_typed(form), current),
+                    "rows": status_rows(_typed(form), current),
                     "current_summary": current.summary,
                     "others": [],
                 },
@@ -284,130 +259,14 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One update, whatever its state, for those who may see it."""
-    update = _update(pk)
-    _require(permissions.can_view_update(request.user, update))
+    update = load_update(pk)
+    require(permissions.can_view_update(request.user, update))
     return render(
         request,
-        "measures/statusupdate_detail.html",
+        "measures/workflow/statusupdate_detail.html",
         {
             "update": update,
             "measure": update.measure,
             "can_edit": permissions.can_edit_update(request.user, update),
         },
     )
-
-
-# --- coordinator ------------------------------------------------------------------
-
-
-def _render_queue(
-    request: HttpRequest,
-    *,
-    bound: tuple[int, ReturnForm] | None = None,
-    indicator_bound=None,
-    status=200,
-) -> HttpResponse:
-    items = []
-    for update in workflow_selectors.review_queue(user=request.user):
-        # Per-update ids, so the page has no duplicate ids.
-        auto_id = f"id_u{update.pk}_%s"
-        return_form = ReturnForm(initial={"version": update.version}, auto_id=auto_id)
-        if bound and bound[0] == update.pk:
-            return_form = bound[1]
-            return_form.auto_id = auto_id
-        items.append(
-            {
-                "update": update,
-                "rows": _status_rows(_CurrentStatus(update.measure), update),
-                "publish_form": PublishForm(
-                    initial={"version": update.version}, auto_id=f"id_p{update.pk}_%s"
-                ),
-                "return_form": return_form,
-            }
-        )
-    return render(
-        request,
-        "measures/review_queue.html",
-        {
-            "items": items,
-            "gaps": workflow_selectors.unreported_by_plan(user=request.user),
-            # Submitted indicator values beside the updates (indicator_views.py).
-            "indicator_items": indicator_views.review_items(
-                request.user, bound=indicator_bound
-            ),
-        },
-        status=status,
-    )
-
-
-@login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_use_review_queue(request.user))
-    return _render_queue(request)
-
-
-@require_POST
-@login_required
-def update_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    update = _update(pk)
-    _require(permissions.can_review(request.user, update.measure.plan))
-    form = PublishForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Skjemaet var ufullstendig. Prøv igjen."))
-        return redirect("measures:review-queue")
-    try:
-        status_update_publish(
-            update=update,
-            reviewer=request.user,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError:
-        messages.error(
-            request,
-            _(
-                "Oppdateringen er endret siden du åpnet siden. Se over den nye "
-                "versjonen før du publiserer."
-            ),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("«%(measure)s» er publisert og vises nå på de offentlige sidene.")
-            % {"measure": update.measure},
-        )
-    return redirect("measures:review-queue")
-
-
-@require_POST
-@login_required
-def update_return(request: HttpRequest, pk: int) -> HttpResponse:
-    update = _update(pk)
-    _require(permissions.can_review(request.user, update.measure.plan))
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        return _render_queue(request, bound=(update.pk, form))
-    try:
-        status_update_return(
-            update=update,
-            reviewer=request.user,
-            comment=form.cleaned_data["comment"],
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError:
-        messages.error(
-            request,
-            _("Oppdateringen er endret siden du åpnet siden. Se over den på nytt."),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Oppdateringen av «%(measure)s» er returnert til saksbehandler.")
-            % {"measure": update.measure},
-        )
-    return redirect("measures:review-queue")

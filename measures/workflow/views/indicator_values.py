@@ -1,32 +1,19 @@
-"""Recording indicator values in the browser, and reviewing them: the same workflow
-as status updates (measures/workflow_views.py), for the numbers beside them.
-
-Each view states its permission rule in its first lines with one call to
-measures.permissions; a denial is 403 and writes nothing. Writes go through
-measures.indicator_services, which check the rule again and keep the history.
-"""
-
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from measures import permissions
-from measures.forms import SUBMIT, PublishForm
-from measures.indicator_forms import IndicatorReturnForm, IndicatorValueForm
 from measures.models import EDITABLE_STATES, Indicator, IndicatorValue
 from measures.periods import period_label
-from measures.selectors import workflow as workflow_selectors
 from measures.selectors.indicator_workflow import (
     indicator_for_workflow,
-    indicator_review_queue,
     indicator_value_for_workflow,
     open_value_for_period,
     published_value_for_period,
@@ -34,12 +21,19 @@ from measures.selectors.indicator_workflow import (
 )
 from measures.selectors.small_numbers import format_value, public_value
 from measures.services import indicator_values as value_services
-from measures.services.base import ConflictError
+from measures.services.base import ConflictError, require
 from measures.services.indicator_values import PERIOD_OPEN, PERIOD_TAKEN
+from measures.workflow.forms.indicator_values import IndicatorValueForm
+from measures.workflow.forms.sources import SUBMIT
 
-FORM_TEMPLATE = "measures/indicators/indicatorvalue_form.html"
-CONFLICT_TEMPLATE = "measures/indicators/indicatorvalue_conflict.html"
+FORM_TEMPLATE = "measures/workflow/indicators/indicatorvalue_form.html"
+
+
+CONFLICT_TEMPLATE = "measures/workflow/indicators/indicatorvalue_conflict.html"
+
+
 State = IndicatorValue.State
+
 
 # Where a service's field error goes in the form (the form has one "period" field
 # for the period type and number).
@@ -57,11 +51,6 @@ _FORM_FIELD = {
     "new_source_kind": "new_source_kind",
     "new_source_published_on": "new_source_published_on",
 }
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _codes(error: ValidationError) -> set[str]:
@@ -150,7 +139,7 @@ def _replacing(request: HttpRequest, indicator: Indicator) -> IndicatorValue | N
 def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Record a value of an indicator for a period that has ended."""
     indicator = indicator_for_workflow(slug=slug)
-    _require(permissions.can_edit_indicator_values(request.user, indicator))
+    require(permissions.can_edit_indicator_values(request.user, indicator))
     context = _aside(indicator, request.user) | {"value": None}
     recent = context["recent"]
     form_kwargs = _form_kwargs(indicator, request.user)
@@ -268,9 +257,9 @@ def indicator_value_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # Who may edit. The state is the service's to check, so that a value a
         # colleague sent in meanwhile gives the conflict page with what was
         # typed, not a 403 that loses it.
-        _require(permissions.can_edit_indicator_values(request.user, indicator))
+        require(permissions.can_edit_indicator_values(request.user, indicator))
     else:
-        _require(permissions.can_edit_indicator_value(request.user, value))
+        require(permissions.can_edit_indicator_value(request.user, value))
     context = _aside(indicator, request.user) | {"value": value}
     initial = IndicatorValueForm.initial_for_value(value)
     form_kwargs = _form_kwargs(indicator, request.user) | {
@@ -340,7 +329,7 @@ def indicator_value_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One value, whatever its state, for those who may see it; with its history
     for those who work on the indicator."""
     value = indicator_value_for_workflow(pk=pk)
-    _require(permissions.can_view_indicator_value(request.user, value))
+    require(permissions.can_view_indicator_value(request.user, value))
     indicator = value.indicator
     user = request.user
     may_record = permissions.can_edit_indicator_values(user, indicator)
@@ -368,7 +357,7 @@ def indicator_value_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "measures/indicators/indicatorvalue_detail.html",
+        "measures/workflow/indicators/indicatorvalue_detail.html",
         {
             "value": value,
             "indicator": indicator,
@@ -381,112 +370,3 @@ def indicator_value_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": value.state == State.SUBMITTED and may_review,
         },
     )
-
-
-# --- coordinator ------------------------------------------------------------------
-
-
-def review_items(user, *, bound: tuple[int, IndicatorReturnForm] | None = None):
-    """The review queue's indicator values, each with its publish and return forms
-    (ids unique on the page, beside the status updates' forms)."""
-    items = []
-    queue = list(indicator_review_queue(user=user))
-    # Their citations in one query (the selector does not load them).
-    prefetch_related_objects(
-        [queued.value for queued in queue], workflow_selectors.CITATIONS
-    )
-    for queued in queue:
-        value = queued.value
-        auto_id = f"id_iv{value.pk}_%s"
-        return_form = IndicatorReturnForm(
-            initial={"version": value.version}, auto_id=auto_id
-        )
-        if bound and bound[0] == value.pk:
-            return_form = bound[1]
-            return_form.auto_id = auto_id
-        items.append(
-            {
-                "queued": queued,
-                "publish_form": PublishForm(
-                    initial={"version": value.version}, auto_id=f"id_ivp{value.pk}_%s"
-                ),
-                "return_form": return_form,
-            }
-        )
-    return items
-
-
-@require_POST
-@login_required
-def indicator_value_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    value = indicator_value_for_workflow(pk=pk)
-    plan = value.indicator.plan
-    _require(permissions.can_review_indicator_values(request.user, plan))
-    form = PublishForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Skjemaet var ufullstendig. Prøv igjen."))
-        return redirect("measures:review-queue")
-    try:
-        value_services.indicator_value_publish(
-            indicator_value=value,
-            reviewer=request.user,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError:
-        messages.error(
-            request,
-            _(
-                "Verdien er endret siden du åpnet siden. Se over den nye versjonen "
-                "før du publiserer."
-            ),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _(
-                "«%(indicator)s» for %(period)s er publisert og vises nå på de "
-                "offentlige sidene."
-            )
-            % {"indicator": value.indicator, "period": value.period_label},
-        )
-    return redirect("measures:review-queue")
-
-
-@require_POST
-@login_required
-def indicator_value_return(request: HttpRequest, pk: int) -> HttpResponse:
-    value = indicator_value_for_workflow(pk=pk)
-    plan = value.indicator.plan
-    _require(permissions.can_review_indicator_values(request.user, plan))
-    form = IndicatorReturnForm(request.POST)
-    if not form.is_valid():
-        # The queue again, with the comment field's error where it was typed.
-        # (Imported here: workflow_views imports this module for the queue.)
-        from measures.workflow_views import _render_queue
-
-        return _render_queue(request, indicator_bound=(value.pk, form))
-    try:
-        value_services.indicator_value_return(
-            indicator_value=value,
-            reviewer=request.user,
-            comment=form.cleaned_data["comment"],
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError:
-        messages.error(
-            request,
-            _("Verdien er endret siden du åpnet siden. Se over den på nytt."),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Verdien for «%(indicator)s» %(period)s er returnert med kommentar.")
-            % {"indicator": value.indicator, "period": value.period_label},
-        )
-    return redirect("measures:review-queue")

@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from measures.forms import SAVE_DRAFT, SUBMIT, ReturnForm, SecondarySubmit
 from measures.models import Indicator, IndicatorValue, PeriodType
 from measures.numbers import format_number, parse_number
 from measures.periods import (
@@ -38,7 +37,8 @@ from measures.periods import (
     period_label,
 )
 from measures.selectors.workflow import sources_for_indicator
-from measures.source_forms import CitedForm
+from measures.workflow.forms.review import SAVE_DRAFT, ReturnForm, SecondarySubmit
+from measures.workflow.forms.sources import SUBMIT, CitedForm
 
 COUNT_KINDS = (Indicator.Kind.PEOPLE, Indicator.Kind.COUNT)
 # The model's DecimalField(max_digits=15, decimal_places=2).

@@ -1,8 +1,4 @@
-"""Forms for the caseworker and coordinator workflow (crispy-forms, Bootstrap 5).
-
-Forms check input and give messages that say what to fix; the services check the
-same domain rules again, so no path around a form can skip them.
-"""
+"""The caseworker's status update form."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
@@ -12,17 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Health, Measure, Phase, StatusUpdate
 from measures.selectors.workflow import sources_for_measure
-from measures.source_forms import SUBMIT, CitedForm
+from measures.workflow.forms.review import SAVE_DRAFT, SecondarySubmit
+from measures.workflow.forms.sources import SUBMIT, CitedForm
 
 SUMMARY_MAX_LENGTH = 5000
-SAVE_DRAFT = "save_draft"
-
-
-class SecondarySubmit(Submit):
-    """A submit button without crispy's "btn-primary": with both, the outline style
-    keeps the primary background and its text disappears (same colour)."""
-
-    field_classes = "btn"
 
 
 class StatusUpdateForm(CitedForm):
@@ -183,29 +172,3 @@ class StatusUpdateForm(CitedForm):
             ],
             "version": update.version,
         }
-
-
-class ReturnForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Kommentar til saksbehandler"),
-        max_length=2000,
-        help_text=_("Skriv hva som må rettes. Kommentaren vises for saksbehandleren."),
-        error_messages={
-            "required": _("Skriv hva som må rettes før oppdateringen returneres."),
-            "max_length": _("Kommentaren kan ha høyst %(limit_value)d tegn."),
-        },
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if not comment:
-            raise forms.ValidationError(
-                _("Skriv hva som må rettes før oppdateringen returneres.")
-            )
-        return comment
-
-
-class PublishForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

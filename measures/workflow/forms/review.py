@@ -1,0 +1,41 @@
+"""The forms of the review steps both kinds share: the buttons (save a draft or send
+in), and the coordinator's publish and return forms."""
+
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+SAVE_DRAFT = "save_draft"
+
+
+class SecondarySubmit(Submit):
+    """A submit button without crispy's "btn-primary": with both, the outline style
+    keeps the primary background and its text disappears (same colour)."""
+
+    field_classes = "btn"
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Kommentar til saksbehandler"),
+        max_length=2000,
+        help_text=_("Skriv hva som må rettes. Kommentaren vises for saksbehandleren."),
+        error_messages={
+            "required": _("Skriv hva som må rettes før oppdateringen returneres."),
+            "max_length": _("Kommentaren kan ha høyst %(limit_value)d tegn."),
+        },
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if not comment:
+            raise forms.ValidationError(
+                _("Skriv hva som må rettes før oppdateringen returneres.")
+            )
+        return comment
+
+
+class PublishForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
