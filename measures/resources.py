@@ -500,18 +500,6 @@ def _check_plan(row, plan: Plan, what: str) -> None:
 
 # --- measures ---------------------------------------------------------------------
 
-MEASURE_OWN_FIELDS = (
-    "identifier",
-    "title",
-    "description",
-    "category",
-    "planned_start",
-    "planned_end",
-    "weight",
-    "continues",
-    "uncertainty",
-)
-
 
 class MeasureResource(ServiceResource):
     """Measures by plan + slug: a new slug adds a measure to the plan, a known
