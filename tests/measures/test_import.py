@@ -1,5 +1,5 @@
 """Admin import of measures, status updates and indicator values
-(measures/resources.py, measures/import_admin.py): the public exports read back,
+(measures/resources.py, measures/admin/imports/): the public exports read back,
 edited, through the admin's upload and confirm steps; every kind of bad input
 reported per row with nothing imported; permissions; the pages under the CSP."""
 
