@@ -16,11 +16,11 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from measures.admin.forms import published_sources_field
+from measures.admin.imports.indicator_values import IndicatorValueResource
 from measures.admin.imports.mixin import ServiceImportMixin
 from measures.admin.sources import CitationAdminMixin, citation_inline
 from measures.models import BudgetLine, Indicator, IndicatorValue
 from measures.numbers import format_nok
-from measures.resources import IndicatorValueResource
 from measures.services.budgets import budget_line_create, budget_line_update
 from measures.services.indicator_values import (
     indicator_value_record_published,

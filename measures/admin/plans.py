@@ -22,17 +22,10 @@ from measures.admin.forms import (
     MeasurePartnerFormSet,
     PlanAdminForm,
 )
+from measures.admin.imports.measures import MeasureResource
 from measures.admin.imports.mixin import ServiceImportMixin
 from measures.admin.sources import CitationAdminMixin, citation_inline
-from measures.models import (
-    District,
-    Goal,
-    Measure,
-    MeasurePartner,
-    Plan,
-    StatusUpdate,
-)
-from measures.resources import MeasureResource
+from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
 from measures.services.plans import measure_sync_current_status, measure_update
 from partners.admin import HistoryAdmin
 

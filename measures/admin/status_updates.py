@@ -18,14 +18,9 @@ from measures.admin.forms import (
     StatusUpdateChangeForm,
 )
 from measures.admin.imports.mixin import ServiceImportMixin
+from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.admin.sources import CitationAdminMixin, citation_inline
-from measures.models import (
-    EDITABLE_STATES,
-    Plan,
-    ReminderSent,
-    StatusUpdate,
-)
-from measures.resources import StatusUpdateResource
+from measures.models import EDITABLE_STATES, Plan, ReminderSent, StatusUpdate
 from measures.services.base import ConflictError
 from measures.services.plans import measure_sync_current_status
 from measures.services.status_updates import (

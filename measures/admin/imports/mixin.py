@@ -1,7 +1,7 @@
 """The admin's import pages (django-import-export): the file formats of
 formats.py, Norwegian forms and messages, the permission rule, and a failed
 confirmation that says nothing was imported. The rows themselves are read and
-written by measures/resources.py. See docs/exports.md ("Import").
+written by the resources of this package. See docs/exports.md ("Import").
 """
 
 from django.contrib import messages
@@ -57,7 +57,7 @@ def import_report(result) -> dict:
 
 class ServiceImportMixin(ImportMixin):
     """Import for an admin whose resource writes through the services
-    (measures/resources.py). Needs the model's add and change permissions; the
+    (ServiceResource, base.py). Needs the model's add and change permissions; the
     services check each row's own rule (publishing, for example) on top."""
 
     import_template_name = "admin/measures/import.html"
