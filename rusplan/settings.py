@@ -320,7 +320,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Admin import (django-import-export, docs/exports.md#import): every import runs in
-# one transaction, rolled back on any row error (see measures/resources.py).
+# one transaction, rolled back on any row error (see measures/admin/imports/).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_CONFIRM = False
 

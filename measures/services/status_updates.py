@@ -371,8 +371,9 @@ def status_update_import(
     uncertainty: str = "",
     new_sources: Sequence["source_services.NewSource"] = (),
 ) -> StatusUpdate:
-    """A published update from an administrator's import (measures/resources.py).
-    It cites `new_sources` (found or created by URL; the column source_urls).
+    """A published update from an administrator's import
+    (measures/admin/imports/status_updates.py). It cites `new_sources` (found or
+    created by URL; the column source_urls).
 
     The importing user is its author and reviewer, so they need the right to
     publish on the plan. The content follows the rules of a caseworker's update;

@@ -1,5 +1,5 @@
 """Admin import of measures, status updates and indicator values
-(measures/resources.py, measures/import_admin.py): the public exports read back,
+(measures/admin/imports/): the public exports read back,
 edited, through the admin's upload and confirm steps; every kind of bad input
 reported per row with nothing imported; permissions; the pages under the CSP."""
 
@@ -16,6 +16,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from tablib import Dataset
 
+from measures.admin.imports.indicator_values import IndicatorValueResource
+from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.models import (
     Indicator,
     IndicatorValue,
@@ -24,7 +26,6 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
-from measures.resources import IndicatorValueResource, StatusUpdateResource
 from measures.services.indicator_values import (
     indicator_value_create,
     indicator_value_record_published,

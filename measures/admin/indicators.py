@@ -1,11 +1,12 @@
-"""The Django admin for indicators, their values and budget lines (imported by
-measures/admin.py). Every save goes through measures/indicator_services.py.
+"""The Django admin for indicators, their values and budget lines. Every save goes
+through the services (measures/services/indicators.py, indicator_values.py and
+budgets.py).
 
 Indicator values are facts with a review lifecycle: in the admin an administrator
 records a published value with its source (on the indicator's page or the value's
 add page); values are never edited here afterwards (a correction is a replacement,
 see docs/data-model.md), and only drafts can be deleted. Values are imported in
-bulk from CSV/XLSX through measures/resources.py (docs/exports.md, "Import").
+bulk from CSV/XLSX through measures/admin/imports/ (docs/exports.md, "Import").
 """
 
 from django import forms
@@ -14,18 +15,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from measures.forms_admin import published_sources_field
-from measures.import_admin import ServiceImportMixin
+from measures.admin.forms import published_sources_field
+from measures.admin.imports.indicator_values import IndicatorValueResource
+from measures.admin.imports.mixin import ServiceImportMixin
+from measures.admin.sources import CitationAdminMixin, citation_inline
 from measures.models import BudgetLine, Indicator, IndicatorValue
 from measures.numbers import format_nok
-from measures.resources import IndicatorValueResource
 from measures.services.budgets import budget_line_create, budget_line_update
 from measures.services.indicator_values import (
     indicator_value_record_published,
     indicator_value_validate,
 )
 from measures.services.indicators import indicator_create, indicator_update
-from measures.source_admin import CitationAdminMixin, citation_inline
 from partners.admin import HistoryAdmin
 
 VALUE_FIELDS = [

@@ -1,7 +1,7 @@
 """The Django admin for sources, and the citation inlines of the facts that cite
-them (imported by measures/admin.py and measures/indicator_admin.py).
+them (used by the other admin modules of this package).
 
-Every write goes through measures/source_services.py with request.user: a source
+Every write goes through measures/services/sources.py with request.user: a source
 is created by its URL (the same URL is the same source), and a source that facts
 cite cannot be deleted; the admin says so instead of showing Django's list of
 protected objects. See docs/admin-guide.md, "Kilder".

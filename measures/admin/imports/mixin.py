@@ -1,100 +1,17 @@
-"""The admin's import pages (django-import-export): file formats that read the
-public exports as they are, Norwegian forms and messages, the permission rule,
-and a failed confirmation that says nothing was imported. The rows themselves
-are read and written by measures/resources.py. See docs/exports.md ("Import").
+"""The admin's import pages (django-import-export): the file formats of
+formats.py, Norwegian forms and messages, the permission rule, and a failed
+confirmation that says nothing was imported. The rows themselves are read and
+written by the resources of this package. See docs/exports.md ("Import").
 """
 
-import csv
-import io
-
-import tablib
 from django.contrib import messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportMixin
-from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
-from measures.columns import FORMULA_TRIGGERS
-
-
-def _dataset(rows: list[list]) -> tablib.Dataset:
-    """A dataset from the header row and the data rows: trailing blank rows
-    dropped, short rows padded (a cell beyond the header gets a blank heading,
-    which the resource reports)."""
-    while rows and all(cell in (None, "") for cell in rows[-1]):
-        rows.pop()
-    dataset = tablib.Dataset()
-    if not rows:
-        return dataset
-    width = max(len(row) for row in rows)
-    padded = [list(row) + [""] * (width - len(row)) for row in rows]
-    dataset.headers = padded[0]
-    for row in padded[1:]:
-        dataset.append(row)
-    return dataset
-
-
-def _unguard(cell: str) -> str:
-    """Undo the exports' guard against formulas: one leading apostrophe before
-    = + - @, a tab or a carriage return."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1:].startswith(FORMULA_TRIGGERS):
-        return cell[1:]
-    return cell
-
-
-class CSV(base_formats.Format):
-    """CSV as the exports write it (UTF-8 with BOM, ";"), and as spreadsheets save
-    it: the separator (";", "," or tab) is the one the header line uses most,
-    and a file that is not UTF-8 is read as Windows-1252 (Excel's "CSV" on
-    Windows). Read as bytes so that the encoding is decided here."""
-
-    def __init__(self, encoding=None):
-        self.encoding = encoding
-
-    def get_title(self):
-        return "csv"
-
-    def get_extension(self):
-        return "csv"
-
-    def get_content_type(self):
-        return "text/csv"
-
-    def can_import(self):
-        return True
-
-    def create_dataset(self, in_stream):
-        if isinstance(in_stream, bytes):
-            try:
-                text = in_stream.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = in_stream.decode("cp1252", errors="replace")
-        else:
-            text = in_stream.removeprefix("\ufeff")
-        header_line = text.split("\n", 1)[0]
-        delimiter = max((";", ",", "\t"), key=header_line.count)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return _dataset([[_unguard(cell) for cell in row] for row in reader])
-
-
-class XLSX(base_formats.XLSX):
-    """The first sheet of a workbook (the exports put the data there and the
-    licence on "Om dataene"), whichever sheet was active when it was saved."""
-
-    def create_dataset(self, in_stream):
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(in_stream), read_only=True, data_only=True
-        )
-        try:
-            sheet = workbook.worksheets[0]
-            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-        return _dataset(rows)
+from measures.admin.imports.formats import CSV, XLSX
 
 
 class ImportFileForm(ImportForm):
@@ -140,7 +57,7 @@ def import_report(result) -> dict:
 
 class ServiceImportMixin(ImportMixin):
     """Import for an admin whose resource writes through the services
-    (measures/resources.py). Needs the model's add and change permissions; the
+    (ServiceResource, base.py). Needs the model's add and change permissions; the
     services check each row's own rule (publishing, for example) on top."""
 
     import_template_name = "admin/measures/import.html"

@@ -1,0 +1,249 @@
+"""The base of the admin's import resources: ServiceResource, which reads a file's
+rows through django-import-export's hooks and writes each through a service, all
+or nothing, and ImportDiff, the cells of the preview. How an import works is in
+the package docstring (measures/admin/imports/__init__.py).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from import_export import resources
+
+from measures.admin.imports.cells import clean_cell
+from measures.columns import csv_cell
+
+PREVIEW_CHARS = 120  # long texts are cut in the preview table
+
+
+class ImportDiff(resources.Diff):
+    """The preview's cells: a changed cell shows the old content deleted and the
+    new inserted, whole (a character diff of "31" to "30" reads badly), with
+    <del> and <ins> but no inline style: diff_match_patch's prettyHtml, which
+    import-export uses, writes style attributes that the admin's CSP blocks."""
+
+    def __init__(self, resource, instance, new):
+        self.left = resource.preview_values(instance)
+        self.right = []
+        self.new = new
+
+    def compare_with(self, resource, instance):
+        self.right = resource.preview_values(instance)
+
+    def as_html(self):
+        cells = []
+        for before, after in zip(self.left, self.right, strict=False):
+            if self.new:
+                before = ""
+            if before == after:
+                cells.append(_html(after))
+                continue
+            parts = []
+            if before:
+                parts.append(f"<del>{_html(before)}</del>")
+            if after:
+                parts.append(f"<ins>{_html(after)}</ins>")
+            cells.append(mark_safe(" ".join(parts)))  # noqa: S308 - escaped
+        return cells
+
+
+def _html(text: str) -> str:
+    return mark_safe(escape(text).replace("\n", "<br>"))  # noqa: S308 - escaped
+
+
+def preview_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return csv_cell(value)
+    return Truncator(str(value)).chars(PREVIEW_CHARS)
+
+
+class ServiceResource(resources.ModelResource):
+    """Parses rows itself and writes them through the services (see the package
+    docstring). Subclasses name their columns and implement find(), read(),
+    write() and preview_values()."""
+
+    #: every column of the export, in its order (exports.py)
+    columns: tuple[str, ...] = ()
+    #: columns the header must have
+    required_columns: tuple[str, ...] = ()
+    #: the key columns and the columns an import writes, shown in the preview
+    preview_columns: tuple[str, ...] = ()
+    #: columns an import writes (the rest of `columns` is read-only information)
+    written_columns: tuple[str, ...] = ()
+
+    class Meta:
+        fields = ()
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._seen: dict = {}
+        self._header_problem = False
+        self._row_number = 0
+
+    @classmethod
+    def get_diff_class(cls):
+        return ImportDiff
+
+    def get_diff_headers(self):
+        return list(self.preview_columns)
+
+    # import-export's hooks ----------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        # All or nothing, whoever calls: one transaction, rolled back on any
+        # error, validation errors included.
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        self._seen = {}
+        self._header_problem = False
+        return super().import_data(
+            dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs
+        )
+
+    def before_import(self, dataset, **kwargs):
+        headers = [
+            "" if header is None else str(header).strip().lower()
+            for header in (dataset.headers or [])
+        ]
+        if headers:
+            dataset.headers = headers
+        problems = []
+        unknown = [h for h in headers if h and h not in self.columns]
+        if unknown:
+            problems.append(
+                _(
+                    "Ukjente kolonner: %(unknown)s. Rett overskriften eller fjern "
+                    "kolonnen. Kolonnene filen kan ha er: %(known)s."
+                )
+                % {"unknown": ", ".join(unknown), "known": ", ".join(self.columns)}
+            )
+        twice = sorted({h for h in headers if h and headers.count(h) > 1})
+        if twice:
+            problems.append(
+                _("Kolonnene %(columns)s står flere ganger. Behold én av hver.")
+                % {"columns": ", ".join(twice)}
+            )
+        missing = [c for c in self.required_columns if c not in headers]
+        if missing:
+            problems.append(
+                _(
+                    "Filen mangler kolonnene %(missing)s. Den første raden må ha "
+                    "kolonnenavnene fra eksporten."
+                )
+                % {"missing": ", ".join(missing)}
+            )
+        for index, header in enumerate(headers):
+            if not header and any(clean_cell(row[index]) != "" for row in dataset):
+                problems.append(
+                    _("Kolonne nr. %(number)s har verdier, men ingen overskrift.")
+                    % {"number": index + 1}
+                )
+        if problems:
+            self._header_problem = True
+            raise ValidationError(problems)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row = {key: clean_cell(value) for key, value in row.items() if key}
+        if self._header_problem or all(value == "" for value in row.values()):
+            # Nothing to do: the file's header is wrong (reported once), or the
+            # row is blank (spreadsheets keep empty rows). No import type: not
+            # counted, not shown, not logged.
+            return self.get_row_result_class()()
+        self._row_number = kwargs.get("row_number", 0)
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def get_or_init_instance(self, instance_loader, row):
+        return self.find(row)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict = {}
+        self.read(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors or instance.pk is None:
+            return False
+        return not instance._import_changed
+
+    def validate_instance(
+        self, instance, import_validation_errors=None, validate_unique=True
+    ):
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        user = kwargs.get("user")
+        if user is None or not user.is_active:
+            raise ValidationError(_("En import må gjøres av en innlogget bruker."))
+        try:
+            saved = self.write(instance, is_create, user)
+        except PermissionDenied as error:
+            raise ValidationError(self.permission_message(instance)) from error
+        except ValidationError as error:
+            raise self._with_columns(error) from error
+        for field in type(saved)._meta.concrete_fields:
+            setattr(instance, field.attname, getattr(saved, field.attname))
+        instance._state.adding = False
+        instance._state.db = saved._state.db
+
+    def save_m2m(self, instance, row, **kwargs):
+        """The services save relations themselves."""
+
+    # for subclasses ------------------------------------------------------------
+
+    #: service error keys that are called something else in the file
+    error_columns: dict[str, str] = {}
+
+    def find(self, row) -> tuple:
+        raise NotImplementedError
+
+    def read(self, instance, row, errors: dict) -> None:
+        raise NotImplementedError
+
+    def write(self, instance, is_create: bool, user):
+        raise NotImplementedError
+
+    def preview_values(self, instance) -> list[str]:
+        raise NotImplementedError
+
+    def permission_message(self, instance) -> str:
+        raise NotImplementedError
+
+    # helpers ---------------------------------------------------------------------
+
+    @property
+    def spreadsheet_row(self) -> int:
+        """The row as a spreadsheet numbers it: the header is row 1."""
+        return self._row_number + 1
+
+    def claim(self, key, what: str) -> None:
+        """Refuse a second row for the same object."""
+        first = self._seen.setdefault(key, self.spreadsheet_row)
+        if first != self.spreadsheet_row:
+            raise ValidationError(
+                _(
+                    "Rad %(row)s gjelder det samme som rad %(first)s (%(what)s). "
+                    "Hver ting kan stå på bare én rad: slett eller rett den ene."
+                )
+                % {"row": self.spreadsheet_row, "first": first, "what": what}
+            )
+
+    def _with_columns(self, error: ValidationError) -> ValidationError:
+        if not hasattr(error, "error_dict"):
+            return error
+        renamed: dict = {}
+        for key, texts in error.message_dict.items():
+            renamed.setdefault(self.error_columns.get(key, key), []).extend(texts)
+        return ValidationError(renamed)
