@@ -4,7 +4,7 @@ Two kinds of period split a calendar year into spans of whole months that divide
 twelve:
 
 - a plan's *reporting interval* (month, quarter, tertial, half year, year): when
-  caseworkers report (see measures/selectors/reporting.py for which measures are due);
+  caseworkers report (see measures/selectors/due.py for which measures are due);
 - an indicator value's *period type* (year, tertial, month): what a number covers.
 
 A tertial is January–April, May–August or September–December. Nothing here reads

@@ -7,6 +7,6 @@ queries. Import the function from its module:
 - plans, measures, partners, districts: the public pages
 - indicators, small_numbers (the one rule for small counts), budgets
 - citations: numbered sources for any page
-- reporting: which measures are due this reporting period
+- due: which measures are due for a report this reporting period
 - workflow, indicator_workflow: Mine tiltak and the review queues
 """

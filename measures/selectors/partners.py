@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import OPEN_PHASES, Measure, MeasurePartner, Plan, plan_hidden
 from measures.periods import Period
+from measures.selectors.due import ReportingStatus, reporting_status
 from measures.selectors.public import PlanGroup, draft_measure_ids, plan_reference_date
-from measures.selectors.reporting import ReportingStatus, reporting_status
 from measures.selectors.rollups import Rollup, rollup
 from partners.models import Partner
 

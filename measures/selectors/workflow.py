@@ -22,7 +22,7 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.selectors import citations
-from measures.selectors.reporting import ReportingStatus, reporting_status
+from measures.selectors.due import ReportingStatus, reporting_status
 from partners.models import Partner
 
 _ROLES = Prefetch(

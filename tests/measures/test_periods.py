@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from measures.models import MeasurePartner, Plan, StatusUpdate
 from measures.periods import period_for
-from measures.selectors.reporting import reporting_status
+from measures.selectors.due import reporting_status
 from measures.services.status_updates import status_update_create
 from rusplan import page_cache
 from tests.factories import (
