@@ -275,7 +275,8 @@ def _update_rows(batch, urls, phases, healths, url_of) -> Iterator[tuple]:
         )
 
 
-# Every exported fact comes with the URLs of its sources (measures/citations.py).
+# Every exported fact comes with the URLs of its sources
+# (measures/selectors/citations.py).
 _CITATIONS = Prefetch(
     "citations",
     queryset=Citation.objects.select_related("source").order_by("position", "id"),

@@ -3,7 +3,7 @@ the data exports (CSV, XLSX).
 
 Rule for every view here: anyone may read them, like the plan page; they show only
 plans that are not drafts and only published updates (the selectors and
-measures/exports.py enforce it).
+measures/reporting/exports.py enforce it).
 """
 
 from django.http import (

@@ -1,11 +1,11 @@
-"""Writes the data loader (measures/loading.py) makes for the shipped data: its
+"""Writes the data loader (measures/data/) makes for the shipped data: its
 sources and citations, and facts recorded together with their citations.
 
 A shipped fact (an event, a figure) rests on public sources. These services record
 it with its citations in one transaction, so a fact never exists without the
 evidence it was recorded with. The loader acts for no user: what it writes is the
 shipped file, reviewed in the repository. Writes made by people go through
-measures/source_services.py, which checks the acting user.
+measures/services/sources.py, which checks the acting user.
 """
 
 from __future__ import annotations

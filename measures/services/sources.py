@@ -1,8 +1,8 @@
-"""Writes to sources and citations (measures/source_models.py).
+"""Writes to sources and citations (measures/models/sources.py).
 
-Same rules as measures/services.py: keyword-only, one transaction, full_clean()
-before save, a permission check on the acting user (the sentinel UNCHECKED only for
-data loaders and imports that checked the user themselves).
+Same rules as every module of measures/services/: keyword-only, one transaction,
+full_clean() before save, a permission check on the acting user (the sentinel
+UNCHECKED only for data loaders and imports that checked the user themselves).
 
 A source is found by its URL: surrounding whitespace is stripped and the rest is
 compared exactly, so the same link entered twice gives one source and the fields

@@ -1,4 +1,5 @@
-"""Number and money formatting for templates (measures/indicator_selectors.py)."""
+"""Number and money formatting for templates (measures/numbers.py, and the small-number
+rule of measures/selectors/small_numbers.py)."""
 
 from django import template
 
