@@ -362,21 +362,5 @@ class IndicatorValueForm(CitedForm):
 class IndicatorReturnForm(ReturnForm):
     """Return a submitted value with a comment (required)."""
 
-    comment = forms.CharField(
-        label=_("Kommentar til den som registrerte"),
-        max_length=2000,
-        help_text=_("Skriv hva som må rettes. Kommentaren vises for saksbehandleren."),
-        error_messages={
-            "required": _("Skriv hva som må rettes før verdien returneres."),
-            "max_length": _("Kommentaren kan ha høyst %(limit_value)d tegn."),
-        },
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if not comment:
-            raise forms.ValidationError(
-                _("Skriv hva som må rettes før verdien returneres.")
-            )
-        return comment
+    comment_label = _("Kommentar til den som registrerte")
+    comment_needed = _("Skriv hva som må rettes før verdien returneres.")

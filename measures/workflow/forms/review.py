@@ -16,24 +16,33 @@ class SecondarySubmit(Submit):
 
 
 class ReturnForm(forms.Form):
+    """Return a submitted record to its author with a comment (required). Each
+    kind names the author and itself in its own words: these are a status
+    update's; IndicatorReturnForm sets a value's."""
+
+    comment_label = _("Kommentar til saksbehandler")
+    comment_needed = _("Skriv hva som må rettes før oppdateringen returneres.")
+
     comment = forms.CharField(
-        label=_("Kommentar til saksbehandler"),
         max_length=2000,
         help_text=_("Skriv hva som må rettes. Kommentaren vises for saksbehandleren."),
         error_messages={
-            "required": _("Skriv hva som må rettes før oppdateringen returneres."),
             "max_length": _("Kommentaren kan ha høyst %(limit_value)d tegn."),
         },
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        comment = self.fields["comment"]
+        comment.label = self.comment_label
+        comment.error_messages["required"] = self.comment_needed
+
     def clean_comment(self):
         comment = self.cleaned_data["comment"].strip()
         if not comment:
-            raise forms.ValidationError(
-                _("Skriv hva som må rettes før oppdateringen returneres.")
-            )
+            raise forms.ValidationError(self.comment_needed)
         return comment
 
 
