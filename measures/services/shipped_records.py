@@ -1,4 +1,4 @@
-"""Writes the data loader (measures/loading.py) makes for the shipped data: its
+"""Writes the data loader (measures/data/loader.py) makes for the shipped data: its
 sources and citations, and facts recorded together with their citations.
 
 A shipped fact (an event, a figure) rests on public sources. These services record

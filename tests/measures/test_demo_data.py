@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.db.models import Count, Q
 
+from measures.data.loader import load_plans
 from measures.demo_data import (
     DemoSize,
     demo_data_delete,
@@ -14,7 +15,6 @@ from measures.demo_data import (
     demo_plans,
     measures_per_plan,
 )
-from measures.loading import load_plans
 from measures.models import (
     District,
     Goal,
