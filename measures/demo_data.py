@@ -13,8 +13,9 @@ Everything made here is clearly fake and kept apart from real plans:
 Speed: rows go in with ``bulk_create`` in large batches, and on PostgreSQL the status
 updates (the bulk of the data) with ``COPY``. No history rows are written:
 django-simple-history records edits made by people, and a million generated rows would
-only double the database and bury real history. Bulk writes send no signals, so the
-public page cache is made stale explicitly at the end.
+only double the database and bury real history. Bulk writes send no model signals, so
+generating and deleting send ``measures.signals.public_data_changed`` at the end (the
+public page cache makes every page stale on it).
 
 Proportions (per plan, with the national scale of 50 plans, 20,000 measures and
 1,000,000 updates in brackets): one demo municipality owning the plan, four units of
@@ -42,7 +43,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -59,6 +59,7 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.periods import spans_back
+from measures.signals import public_data_changed
 from partners.models import Membership, Partner, PartnerName
 
 PREFIX = "demo-"
@@ -69,9 +70,6 @@ FORMAT = 1
 # Generated updates are dated up to this day, not today, so that the data do not
 # depend on when they were made.
 DEMO_TODAY = datetime.date(2025, 6, 30)
-# The public page cache's generation key (rusplan/page_cache.py). measures may not
-# import rusplan; deleting the key has the same effect as content_changed().
-PAGE_CACHE_GENERATION_KEY = "rusplan:content-generation"
 
 BATCH_SIZE = 5000
 UNITS_PER_MUNICIPALITY = 4
@@ -279,7 +277,7 @@ def demo_data_delete() -> dict[str, int]:
     # Foreign keys are checked at commit; check now, so that the error comes from
     # here (and rolls this back) even inside a caller's transaction.
     connection.check_constraints()
-    _page_cache_stale()
+    public_data_changed.send(sender=__name__, using=connection.alias)
     return deleted
 
 
@@ -836,10 +834,6 @@ def _intact(size: DemoSize) -> bool:
     )
 
 
-def _page_cache_stale() -> None:
-    cache.delete(PAGE_CACHE_GENERATION_KEY)
-
-
 def demo_data_generate(
     *, size: DemoSize, log: Callable[[str], None] = lambda message: None
 ) -> DemoReport:
@@ -885,6 +879,6 @@ def demo_data_generate(
             "indicator_values": n_values,
         }
     _tidy_tables()
-    _page_cache_stale()
+    public_data_changed.send(sender=__name__, using=connection.alias)
     report.seconds = time.monotonic() - started
     return report
