@@ -12,9 +12,9 @@ loader, the admin and imports all write), so one post_save/post_delete/m2m_chang
 receiver on the models of the public apps catches every write path, including ones
 added later (status updates that were never published are skipped: saving a draft
 changes no public page). Queryset ``update()``/``bulk_create()`` send no signals:
-code that writes public data that way must call ``content_changed()`` (or, from an
-app that must not import rusplan, ``cache.delete(GENERATION_KEY)``, which has the
-same effect).
+code that writes public data that way must call ``content_changed()`` or, from an
+app that must not import rusplan, send ``measures.signals.public_data_changed``,
+which is received here and calls it.
 
 Rules, all in ``PublicPageCacheMiddleware``:
 - only GET requests for the views in CACHED_VIEWS, only for anonymous visitors with
@@ -42,6 +42,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from measures.signals import public_data_changed
 
 GENERATION_KEY = "rusplan:content-generation"
 PAGE_KEY_PREFIX = "rusplan:page:"
@@ -162,11 +164,18 @@ def _on_m2m_changed(sender, action, using=None, **kwargs) -> None:
         content_changed(using=using)
 
 
+def _on_public_data_changed(sender, using=None, **kwargs) -> None:
+    # Sent by measures after writes that send no model signals (bulk inserts, raw
+    # deletes): the demo data generator.
+    content_changed(using=using)
+
+
 def connect_receivers() -> None:
     uid = "rusplan.page_cache"
     post_save.connect(_on_save_or_delete, dispatch_uid=uid)
     post_delete.connect(_on_save_or_delete, dispatch_uid=uid)
     m2m_changed.connect(_on_m2m_changed, dispatch_uid=uid)
+    public_data_changed.connect(_on_public_data_changed, dispatch_uid=uid)
 
 
 # --- The middleware ---------------------------------------------------------------

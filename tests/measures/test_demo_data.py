@@ -5,16 +5,11 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.db.models import Count, Q
 
-from measures.demo_data import (
-    DemoSize,
-    demo_data_delete,
-    demo_data_existing_size,
-    demo_data_generate,
-    demo_measures,
-    demo_plans,
-    measures_per_plan,
-)
-from measures.loading import load_plans
+from measures.data.demo.delete import demo_data_delete
+from measures.data.demo.generate import demo_data_generate
+from measures.data.demo.rows import demo_data_existing_size, demo_measures, demo_plans
+from measures.data.demo.size import DemoSize, measures_per_plan
+from measures.data.loader import load_plans
 from measures.models import (
     District,
     Goal,

@@ -1,11 +1,13 @@
 """Fill the database with fake, deterministic scale data for benchmarks. See
-measures/demo_data.py for what it makes and docs/benchmarks.md for how it is used."""
+measures/data/demo/ for what it makes and docs/benchmarks.md for how it is used."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from measures.demo_data import DemoSize, demo_data_delete, demo_data_generate
+from measures.data.demo.delete import demo_data_delete
+from measures.data.demo.generate import demo_data_generate
+from measures.data.demo.size import DemoSize
 
 
 class Command(BaseCommand):
