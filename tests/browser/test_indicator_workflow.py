@@ -14,7 +14,7 @@ from tests.factories import (
     PublishedIndicatorValueFactory,
     SourceFactory,
 )
-from tests.measures.workflow_world import build_world
+from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ QUEUE_SECTION = "section[aria-labelledby=indicator-queue-heading]"
 
 @pytest.fixture
 def world(transactional_db):
-    world = build_world()
+    world = build_workflow_world()
     world.output = IndicatorFactory(
         goal=None,
         measure=world.measure_a,

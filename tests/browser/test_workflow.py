@@ -13,7 +13,7 @@ import pytest
 from measures.models import StatusUpdate
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import MembershipFactory, SourceFactory, UserFactory
-from tests.measures.workflow_world import build_world
+from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ SUMMARY = "Avtale om lokaler er inngått, og oppstart er i juni."
 
 @pytest.fixture
 def world(transactional_db):
-    return build_world()
+    return build_workflow_world()
 
 
 def _url(live_server, path: str) -> str:

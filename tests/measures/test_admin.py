@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from measures import services
 from measures.models import (
+    BudgetLine,
     District,
     Goal,
+    Indicator,
+    IndicatorValue,
     Measure,
     MeasurePartner,
     Phase,
@@ -20,17 +23,19 @@ from measures.models import (
     StatusUpdate,
 )
 from tests.factories import (
+    BudgetLineFactory,
     DistrictFactory,
     GoalFactory,
+    IndicatorFactory,
     MeasureFactory,
     PartnerFactory,
     PlanFactory,
+    PublishedIndicatorValueFactory,
     PublishedStatusUpdateFactory,
     SourceFactory,
     StatusUpdateFactory,
     UserFactory,
 )
-from tests.measures.test_indicator_admin import INDICATOR_MAKERS
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +93,11 @@ MAKERS = {
     StatusUpdate: lambda: StatusUpdateFactory(author=_user()),
     ReminderSent: _make_reminder,
     Source: SourceFactory,
-    **INDICATOR_MAKERS,
+    Indicator: lambda: PublishedIndicatorValueFactory().indicator,
+    IndicatorValue: lambda: PublishedIndicatorValueFactory(
+        indicator=IndicatorFactory(goal=None, measure=MeasureFactory())
+    ),
+    BudgetLine: BudgetLineFactory,
 }
 
 

@@ -23,27 +23,25 @@ from measures.models import (
 )
 from measures.open_data import LICENCE_URL
 from tests.factories import (
-    BudgetLineFactory,
     DistrictFactory,
     GoalFactory,
-    IndicatorFactory,
-    IndicatorValueFactory,
     MeasureFactory,
     PartnerFactory,
     PartnerNameFactory,
     PlanFactory,
-    PublishedIndicatorValueFactory,
-    PublishedStatusUpdateFactory,
-    StatusUpdateFactory,
-    UserFactory,
 )
-from tests.measures.test_public_pages import SECRET_DRAFT, World, make_world
-from tests.rusplan.test_security import _assert_strict_csp, _inline_code
-
-AUTHOR_NAME = "forfatter-som-ikke-skal-vises"
-AUTHOR_EMAIL = "forfatter.hemmelig@example.invalid"
-DRAFT_PLAN_TITLE = "Hemmelig utkast til plan"
-REVIEW_COMMENT = "Rett opp kilden, dette er en intern merknad."
+from tests.support.csp import assert_strict_csp, inline_code
+from tests.support.worlds import (
+    AUTHOR_EMAIL,
+    AUTHOR_NAME,
+    DRAFT_PLAN_TITLE,
+    REVIEW_COMMENT,
+    SECRET_DRAFT,
+    PublicWorld,
+    add_indicators_and_budgets,
+    add_what_the_api_must_hide,
+    build_public_world,
+)
 
 LISTS = {
     "plans": "api:plan-list",
@@ -58,88 +56,10 @@ LISTS = {
 }
 
 
-def _hide_and_seek(world: World) -> None:
-    """What the API must never show: a draft plan with a goal, a measure and a
-    published update, and the name and address of the people who wrote updates."""
-    author = UserFactory(username=AUTHOR_NAME, email=AUTHOR_EMAIL)
-    StatusUpdate.objects.update(author=author, reviewer=author)
-    draft = PlanFactory(
-        title=DRAFT_PLAN_TITLE,
-        slug="hemmelig-utkast",
-        status=Plan.Status.DRAFT,
-        owner=world.plan.owner,
-    )
-    goal = GoalFactory(plan=draft, title=DRAFT_PLAN_TITLE, slug="utkastmal")
-    measure = MeasureFactory(
-        plan=draft,
-        title=DRAFT_PLAN_TITLE,
-        slug="utkasttiltak",
-        lead=world.partners[0],
-    )
-    measure.goals.add(goal)
-    measure.districts.add(world.districts[0])
-    PublishedStatusUpdateFactory(measure=measure, summary=DRAFT_PLAN_TITLE)
-    StatusUpdateFactory(
-        measure=world.measures[0],
-        summary=SECRET_DRAFT,
-        state=StatusUpdate.State.RETURNED,
-        review_comment=REVIEW_COMMENT,
-        author=author,
-    )
-    # A public measure that continues the draft plan's measure: the link is hidden.
-    world.measures[1].continues = measure
-    world.measures[1].save()
-    hidden = IndicatorFactory(goal=goal, title=DRAFT_PLAN_TITLE, slug="utkastindikator")
-    PublishedIndicatorValueFactory(indicator=hidden, year=2020, note=DRAFT_PLAN_TITLE)
-    BudgetLineFactory(measure=measure, note=DRAFT_PLAN_TITLE)
-    add_indicators_and_budgets(world)
-    IndicatorValueFactory(
-        indicator=Indicator.objects.get(slug="overdosedodsfall"),
-        year=2022,
-        value=99,
-        note=SECRET_DRAFT,
-        author=author,
-    )
-
-
-def add_indicators_and_budgets(world: World, *, count: int = 1) -> None:
-    """Per round: an outcome indicator (people, threshold 5) of the top goal with a
-    small and a large value, an output indicator (a count, not people) of a measure,
-    and a budget line for two years of that measure."""
-    start = Indicator.objects.filter(slug__startswith="overdosedodsfall").count()
-    for i in range(start, start + count):
-        suffix = "" if i == 0 else f"-{i}"
-        deaths = IndicatorFactory(
-            goal=world.goals[0],
-            title=f"Overdosedødsfall{suffix}",
-            slug=f"overdosedodsfall{suffix}",
-            kind=Indicator.Kind.PEOPLE,
-            small_number_threshold=5,
-            baseline_value=3,
-            baseline_year=2017,
-            target_value=0,
-            target_year=2022,
-        )
-        PublishedIndicatorValueFactory(indicator=deaths, year=2019, value=3)
-        PublishedIndicatorValueFactory(indicator=deaths, year=2020, value=27)
-        measure = world.measures[i % len(world.measures)]
-        places = IndicatorFactory(
-            goal=None,
-            measure=measure,
-            title=f"Plasser{suffix}",
-            slug=f"plasser{suffix}",
-            kind=Indicator.Kind.COUNT,
-            unit="plasser",
-        )
-        PublishedIndicatorValueFactory(indicator=places, year=2019, value=3)
-        for year in (2019 + 2 * i, 2020 + 2 * i):
-            BudgetLineFactory(measure=measure, year=year, allocated_nok=1_500_000)
-
-
 @pytest.fixture
 def world(db):
-    world = make_world()
-    _hide_and_seek(world)
+    world = build_public_world()
+    add_what_the_api_must_hide(world)
     return world
 
 
@@ -827,7 +747,7 @@ def test_api_answers_json_even_when_a_browser_asks_for_html(client, world):
 def test_api_sends_the_strict_csp_sets_no_cookie_and_allows_any_origin(client, world):
     response = client.get(reverse("api:measure-list"))
 
-    _assert_strict_csp(response)
+    assert_strict_csp(response)
     assert response.cookies == {}
     assert response["Access-Control-Allow-Origin"] == "*"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -876,7 +796,7 @@ FILTERED_QUERY_COUNTS = {
 }
 
 
-def _grow(world: World) -> None:
+def _grow(world: PublicWorld) -> None:
     """Ten times the measures and updates, and ten more of every other object."""
     world.add_measures(27, updates=2)
     world.add_updates(world.measures[0], 18)
@@ -896,7 +816,7 @@ def _grow(world: World) -> None:
 def test_query_count_is_constant_as_data_grows(
     client, db, django_assert_num_queries, name
 ):
-    world = make_world(measures=3, updates=2)
+    world = build_public_world(measures=3, updates=2)
     add_indicators_and_budgets(world)
     url = reverse(name)
     params = {"page_size": 200}
@@ -914,7 +834,7 @@ def test_query_count_is_constant_as_data_grows(
 def test_filtered_query_count_is_constant_as_data_grows(
     client, db, django_assert_num_queries, name
 ):
-    world = make_world(measures=3, updates=2)
+    world = build_public_world(measures=3, updates=2)
     add_indicators_and_budgets(world)
     params = {
         key: (world.goals[0].pk if value == "GOAL" else value)
@@ -966,8 +886,8 @@ def test_docs_page_describes_every_endpoint_without_inline_code(client, db):
     response = client.get(reverse("api:docs"))
 
     assert response.status_code == 200
-    _assert_strict_csp(response)
-    assert _inline_code(response) == []
+    assert_strict_csp(response)
+    assert inline_code(response) == []
     assert "<script" not in response.text
     html = response.text
     for path in schema["paths"]:

@@ -33,14 +33,15 @@ from measures.models import (
 )
 from partners.models import Partner
 from rusplan.wsgi import application
-from tests.measures.test_api import (
+from tests.support.worlds import (
     AUTHOR_EMAIL,
     AUTHOR_NAME,
     DRAFT_PLAN_TITLE,
     REVIEW_COMMENT,
-    _hide_and_seek,
+    SECRET_DRAFT,
+    add_what_the_api_must_hide,
+    build_public_world,
 )
-from tests.measures.test_public_pages import SECRET_DRAFT, make_world
 
 MAX_EXAMPLES = 30
 SECRETS = (AUTHOR_EMAIL, AUTHOR_NAME, DRAFT_PLAN_TITLE, SECRET_DRAFT, REVIEW_COMMENT)
@@ -81,8 +82,8 @@ def in_process_requests():
 def api_world(db, settings, in_process_requests):
     # Thousands of requests from one address: throttling is tested in test_api.py.
     settings.RUSPLAN_API_ANON_RATE = "1000000/min"
-    world = make_world()
-    _hide_and_seek(world)
+    world = build_public_world()
+    add_what_the_api_must_hide(world)
     return world
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from measures.models import Measure, StatusUpdate
 from tests.factories import MembershipFactory, UserFactory
-from tests.measures.workflow_world import build_world, form_data
+from tests.support.forms import form_data
+from tests.support.worlds import build_workflow_world
 
 THREADS = 20
 
@@ -47,7 +48,7 @@ def _run_together(work, count):
 
 
 def test_twenty_submissions_from_the_same_version_exactly_one_wins():
-    world = build_world()
+    world = build_workflow_world()
     measure = world.measure_a
     users = [world.alice]
     for n in range(THREADS - 1):
@@ -86,7 +87,7 @@ def test_twenty_submissions_from_the_same_version_exactly_one_wins():
 
 
 def test_twenty_edits_of_the_same_draft_exactly_one_wins():
-    world = build_world()
+    world = build_workflow_world()
     draft = world.draft_a
     url = reverse("measures:update-edit", kwargs={"pk": draft.pk})
     clients = []

@@ -13,14 +13,14 @@ from tests.factories import (
     PlanFactory,
     PublishedStatusUpdateFactory,
 )
-from tests.measures.test_public_pages import make_world
+from tests.support.worlds import build_public_world
 
 LIST = "/tiltak/"
 
 
 @pytest.fixture
 def world(db):
-    return make_world(measures=6)
+    return build_public_world(measures=6)
 
 
 def _titles(response) -> list[str]:

@@ -37,7 +37,7 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tests.rusplan.test_security import _assert_strict_csp, _inline_code
+from tests.support.csp import assert_strict_csp, inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -876,8 +876,8 @@ def test_import_pages_need_no_inline_code_under_the_csp(admin_client, world):
 
     for page in (form, preview, failed):
         assert page.status_code == 200
-        _assert_strict_csp(page)
-        assert _inline_code(page) == []
+        assert_strict_csp(page)
+        assert inline_code(page) == []
     html = preview.content.decode()
     assert "<del>31</del> <ins>30</ins>" in html
     assert "Bekreft import" in html

@@ -1,6 +1,6 @@
 """The admin for indicators, their values and budget lines. The generic admin
-checks (pages open, constant changelist queries) run for these models through
-INDICATOR_MAKERS, which tests/measures/test_admin.py adds to its MAKERS."""
+checks (pages open, constant changelist queries) run for these models with the
+others of the app, in test_admin.py (its MAKERS)."""
 
 import pytest
 from django.urls import reverse
@@ -18,14 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-INDICATOR_MAKERS = {
-    Indicator: lambda: PublishedIndicatorValueFactory().indicator,
-    IndicatorValue: lambda: PublishedIndicatorValueFactory(
-        indicator=IndicatorFactory(goal=None, measure=MeasureFactory())
-    ),
-    BudgetLine: BudgetLineFactory,
-}
 
 
 @pytest.fixture(autouse=True)

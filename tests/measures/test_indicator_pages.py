@@ -1,9 +1,7 @@
 """Indicators and budgets on the public pages: effect beside delivery, sources,
 the "< 5" rule on every public channel, budget totals, constant query counts."""
 
-import re
 from decimal import Decimal
-from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
@@ -24,46 +22,11 @@ from tests.factories import (
     PublishedIndicatorValueFactory,
     UserFactory,
 )
+from tests.support.pages import indicator_texts, shows_number
 
 pytestmark = pytest.mark.django_db
 
 SMALL = 3  # a count of people below the default threshold (5)
-
-
-class _IndicatorText(HTMLParser):
-    """The text a reader gets from the indicator sections of a page, including the
-    SVG's labels, title and description."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0  # >0 inside <section class="indicator">
-        self.texts: list[str] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag != "section":
-            return
-        classes = (dict(attrs).get("class") or "").split()
-        if self.depth or "indicator" in classes:
-            self.depth += 1
-
-    def handle_endtag(self, tag) -> None:
-        if self.depth and tag == "section":
-            self.depth -= 1
-
-    def handle_data(self, data) -> None:
-        if self.depth and data.strip():
-            self.texts.append(data.strip())
-
-
-def indicator_texts(html: str) -> list[str]:
-    parser = _IndicatorText()
-    parser.feed(html)
-    return parser.texts
-
-
-def _shows_number(texts: list[str], number: int) -> bool:
-    pattern = re.compile(rf"(?<![\d.,]){number}(?![\d]|[.,]\d)")
-    return any(pattern.search(text) for text in texts)
 
 
 @pytest.fixture
@@ -125,8 +88,8 @@ def test_a_count_of_three_never_appears_on_a_public_channel(client, small_world,
     texts = fetch(client, small_world)
 
     assert texts, "the channel shows no indicator at all"
-    assert _shows_number(texts, 12)
-    assert not _shows_number(texts, SMALL)
+    assert shows_number(texts, 12)
+    assert not shows_number(texts, SMALL)
     assert any("<\u00a05" in text for text in texts)
 
 
@@ -137,7 +100,7 @@ def test_an_outsider_logged_in_sees_no_small_number_either(
     client, small_world, charlie, fetch
 ):
     client.force_login(charlie)
-    assert not _shows_number(fetch(client, small_world), SMALL)
+    assert not shows_number(fetch(client, small_world), SMALL)
 
 
 def test_staff_of_the_responsible_partner_see_the_exact_count(
@@ -145,14 +108,12 @@ def test_staff_of_the_responsible_partner_see_the_exact_count(
 ):
     plan, measure = small_world
     client.force_login(alice)  # caseworker of the measure's lead partner
-    assert _shows_number(
-        indicator_texts(client.get(measure.get_absolute_url()).text), 3
-    )
+    assert shows_number(indicator_texts(client.get(measure.get_absolute_url()).text), 3)
 
     coordinator = UserFactory(username="dora")
     MembershipFactory(user=coordinator, partner=owner, role=Membership.Role.COORDINATOR)
     client.force_login(coordinator)  # the plan owner's staff
-    assert _shows_number(indicator_texts(client.get(plan.get_absolute_url()).text), 3)
+    assert shows_number(indicator_texts(client.get(plan.get_absolute_url()).text), 3)
 
 
 def test_a_caseworker_of_the_lead_partner_does_not_see_the_goals_exact_count(
@@ -161,7 +122,7 @@ def test_a_caseworker_of_the_lead_partner_does_not_see_the_goals_exact_count(
     plan, _measure = small_world
     client.force_login(alice)
     # The goal indicator is the plan owner's (partner B), not partner A's.
-    assert not _shows_number(
+    assert not shows_number(
         indicator_texts(client.get(plan.get_absolute_url()).text), 3
     )
 
@@ -199,8 +160,8 @@ def test_unpublished_values_are_not_public(client, small_world):
         state=IndicatorValue.State.SUBMITTED,
     )
     texts = indicator_texts(client.get(small_world[1].get_absolute_url()).text)
-    assert not _shows_number(texts, 777)
-    assert not _shows_number(texts, 778)
+    assert not shows_number(texts, 777)
+    assert not shows_number(texts, 778)
 
 
 def test_target_line_and_direction_are_drawn(client, small_world):
@@ -232,7 +193,7 @@ def test_the_2018_plan_shows_overdose_deaths_with_sources_apart_from_delivery(
     texts = indicator_texts(html)
     assert "Overdosedødsfall i Bergen" in texts
     for deaths in (23, 31, 17, 36, 27):
-        assert _shows_number(texts, deaths)
+        assert shows_number(texts, deaths)
     assert "Lavere er bedre" in html
 
 

@@ -21,7 +21,7 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tests.measures.workflow_world import build_world
+from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ MY_MEASURES = reverse("measures:my-measures")
 
 @pytest.fixture
 def world():
-    world = build_world()
+    world = build_workflow_world()
     # Output indicator of partner A's measure (Alice's) and outcome indicator of a
     # goal in the coordinator's plan.
     world.output = IndicatorFactory(

@@ -17,7 +17,7 @@ from tests.factories import (
     PartnerFactory,
     PlanFactory,
 )
-from tests.measures.test_indicator_pages import _shows_number, indicator_texts
+from tests.support.pages import indicator_texts, shows_number
 
 pytestmark = pytest.mark.django_db
 
@@ -114,9 +114,9 @@ def test_plan_with_more_indicator_values_than_fit_shows_each_latest_value(client
     assert "Overdosedødsfall" in texts
     assert "1909" in texts
     assert "Kilde besok 9" in html  # the latest value's source, in the list
-    assert _shows_number(texts, 812)
+    assert shows_number(texts, 812)
     assert "Kilde besok 8" not in html  # the earlier values are in the report
-    assert not _shows_number(texts, 3)  # a small count of people stays hidden
+    assert not shows_number(texts, 3)  # a small count of people stays hidden
     assert "<\u00a05" in texts
     assert "statusrapporten per i dag" in html
     assert "/planer/tall/eksport/indikatorverdier.csv" in html

@@ -1,10 +1,9 @@
 import datetime
 import re
-from io import StringIO
 from textwrap import dedent
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from measures import services
 from measures.models import (
@@ -21,6 +20,7 @@ from measures.models import (
     StatusUpdate,
 )
 from partners.models import Partner, PartnerName
+from tests.support.commands import load_bergen_plans
 
 pytestmark = pytest.mark.django_db
 
@@ -113,12 +113,6 @@ CITED_MODELS = (
 )
 
 
-def _load(*args) -> str:
-    out = StringIO()
-    call_command("load_bergen_plans", *args, stdout=out)
-    return out.getvalue()
-
-
 def _row_counts() -> dict:
     counts = {model.__name__: model.objects.count() for model in MODELS}
     counts |= {f"{model.__name__} history": model.history.count() for model in MODELS}
@@ -180,7 +174,7 @@ SMALL_FILE = """\
 
 @pytest.fixture
 def loaded():
-    return _load()
+    return load_bergen_plans()
 
 
 def test_loader_ships_four_plans_and_the_districts_the_sources_name(loaded):
@@ -469,17 +463,17 @@ def test_loader_marks_its_own_history_rows(loaded):
 
 def test_loading_a_second_time_writes_nothing(loaded):
     before = _row_counts()
-    output = _load()
+    output = load_bergen_plans()
     assert _row_counts() == before
     assert "Totalt: 0 opprettet, 0 oppdatert." in output
 
 
 def test_loader_keeps_an_administrators_edit():
-    _load()
+    load_bergen_plans()
     park = Measure.objects.get(slug="nygardsparken-2012")
     services.measure_update(measure=park, title="Nygårdsparken, rettet tittel")
 
-    output = _load()
+    output = load_bergen_plans()
 
     park.refresh_from_db()
     assert park.title == "Nygårdsparken, rettet tittel"
@@ -489,7 +483,7 @@ def test_loader_keeps_an_administrators_edit():
 
 def test_loader_updates_what_it_wrote_when_the_file_changes(tmp_path):
     path = _write(tmp_path, SMALL_FILE % {"phase": "in_progress"})
-    _load("--file", str(path))
+    load_bergen_plans("--file", str(path))
     path.write_text(
         path.read_text(encoding="utf-8").replace(
             "title: Testtiltak", "title: Bedre tittel"
@@ -497,7 +491,7 @@ def test_loader_updates_what_it_wrote_when_the_file_changes(tmp_path):
         encoding="utf-8",
     )
 
-    output = _load("--file", str(path))
+    output = load_bergen_plans("--file", str(path))
 
     assert Measure.objects.get(slug="testtiltak").title == "Bedre tittel"
     assert "Totalt: 0 opprettet, 1 oppdatert." in output
@@ -505,7 +499,7 @@ def test_loader_updates_what_it_wrote_when_the_file_changes(tmp_path):
 
 def test_loader_removes_a_citation_it_wrote_when_the_file_drops_it(tmp_path):
     path = _write(tmp_path, SMALL_FILE % {"phase": "in_progress"})
-    _load("--file", str(path))
+    load_bergen_plans("--file", str(path))
     measure = Measure.objects.get(slug="testtiltak")
     assert measure.citations.count() == 2
     path.write_text(
@@ -513,7 +507,7 @@ def test_loader_removes_a_citation_it_wrote_when_the_file_drops_it(tmp_path):
         encoding="utf-8",
     )
 
-    _load("--file", str(path))
+    load_bergen_plans("--file", str(path))
 
     assert list(measure.citations.values_list("source__url", "position")) == [
         ("https://example.org/tiltaket-startet", 1)
@@ -524,13 +518,13 @@ def test_loader_removes_a_citation_it_wrote_when_the_file_drops_it(tmp_path):
 
 def test_loader_keeps_a_citation_an_administrator_added(tmp_path):
     path = _write(tmp_path, SMALL_FILE % {"phase": "in_progress"})
-    _load("--file", str(path))
+    load_bergen_plans("--file", str(path))
     update = StatusUpdate.objects.get(external_id="test:testtiltak:2020-05-01")
     Citation.objects.create(
         status_update=update, source=Source.objects.get(title="Planen"), position=9
     )
 
-    output = _load("--file", str(path))
+    output = load_bergen_plans("--file", str(path))
 
     assert update.citations.count() == 2
     assert "Totalt: 0 opprettet, 0 oppdatert." in output
@@ -544,18 +538,18 @@ def test_a_fact_without_sources_or_with_an_unknown_source_is_rejected(tmp_path):
     ):
         path = _write(tmp_path, broken)
         with pytest.raises(CommandError, match=message):
-            _load("--file", str(path))
+            load_bergen_plans("--file", str(path))
     assert not Source.objects.exists()
 
 
 def test_loader_does_not_recreate_what_an_administrator_deleted():
-    _load()
+    load_bergen_plans()
     PartnerName.objects.get(name="Grønn etat").delete()
     District.objects.get(slug="bergenhus").delete()
     update = StatusUpdate.objects.get(external_id="bergen:overdoseteam-2018:2018-02-23")
     update.delete()
 
-    output = _load()
+    output = load_bergen_plans()
 
     assert not PartnerName.objects.filter(name="Grønn etat").exists()
     assert not District.objects.filter(slug="bergenhus").exists()
@@ -572,12 +566,12 @@ def test_an_interrupted_load_leaves_nothing_behind(tmp_path):
     broken = _write(tmp_path, SMALL_FILE % {"phase": "ukjent_fase"})
 
     with pytest.raises(CommandError, match="test:testtiltak:2020-05-01"):
-        _load("--file", str(broken))
+        load_bergen_plans("--file", str(broken))
 
     assert all(count == 0 for count in _row_counts().values()), _row_counts()
 
     fixed = _write(tmp_path, SMALL_FILE % {"phase": "in_progress"})
-    _load("--file", str(fixed))
+    load_bergen_plans("--file", str(fixed))
     assert Measure.objects.get(slug="testtiltak").current_phase == "in_progress"
     assert District.objects.count() == 1
 
@@ -591,7 +585,7 @@ def test_a_reference_to_an_unknown_partner_is_reported(tmp_path):
     )
 
     with pytest.raises(CommandError, match="finnes-ikke"):
-        _load("--file", str(path))
+        load_bergen_plans("--file", str(path))
 
     assert not Partner.objects.exists()
 
@@ -605,4 +599,4 @@ def test_an_unknown_field_in_the_file_is_rejected(tmp_path):
     )
 
     with pytest.raises(CommandError, match="titel"):
-        _load("--file", str(path))
+        load_bergen_plans("--file", str(path))

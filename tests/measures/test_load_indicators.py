@@ -1,15 +1,15 @@
 """The shipped indicator series and budget lines (load_bergen_plans)."""
 
 from decimal import Decimal
-from io import StringIO
 from textwrap import dedent
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from measures import indicator_services
 from measures.models import BudgetLine, Citation, Indicator, IndicatorValue
 from tests.factories import SourceFactory
+from tests.support.commands import load_bergen_plans
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,6 @@ ATTACHED = {
 MODELS = (Indicator, IndicatorValue, BudgetLine, Citation)
 
 
-def _load(*args) -> str:
-    out = StringIO()
-    call_command("load_bergen_plans", *args, stdout=out)
-    return out.getvalue()
-
-
 def _series(slug: str) -> dict[int, Decimal]:
     return dict(
         IndicatorValue.objects.filter(indicator__slug=slug)
@@ -60,7 +54,7 @@ def _row_counts() -> dict:
 
 @pytest.fixture
 def loaded():
-    return _load()
+    return load_bergen_plans()
 
 
 def test_every_indicator_series_of_the_fact_sheet_is_shipped_where_it_belongs(
@@ -213,7 +207,7 @@ def test_budget_lines_are_the_figures_of_the_fact_sheet_with_their_kind(loaded):
 
 def test_loading_indicators_a_second_time_writes_nothing(loaded):
     before = _row_counts()
-    output = _load()
+    output = load_bergen_plans()
     assert _row_counts() == before
     assert "Indikatorverdier: 0 opprettet" in output
 
@@ -224,7 +218,7 @@ def test_loader_keeps_an_administrators_indicator_and_budget_edits(loaded):
     line = BudgetLine.objects.get(measure__slug="overdoseteam-2018")
     indicator_services.budget_line_update(budget_line=line, spent_nok=6_500_000)
 
-    output = _load()
+    output = load_bergen_plans()
 
     indicator.refresh_from_db()
     line.refresh_from_db()
@@ -246,7 +240,7 @@ def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(load
     )
     IndicatorValue.objects.get(indicator__slug="lar-sentre").delete()
 
-    output = _load()
+    output = load_bergen_plans()
 
     assert _series("overdosedodsfall-bergen")[2017] == 28
     assert IndicatorValue.objects.filter(year=2017, state="replaced").count() == 1
@@ -297,7 +291,7 @@ def test_a_bad_indicator_entry_stops_the_load_and_saves_nothing(
         dedent(BAD_FILE) % {"owner": owner, "value": value}, encoding="utf-8"
     )
     with pytest.raises(CommandError) as excinfo:
-        _load("--file", str(path))
+        load_bergen_plans("--file", str(path))
     assert "indikator «i»" in str(excinfo.value)
     assert message in str(excinfo.value)
     assert Indicator.objects.count() == 0

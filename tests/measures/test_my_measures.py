@@ -12,7 +12,7 @@ from tests.factories import (
     PlanFactory,
     StatusUpdateFactory,
 )
-from tests.measures.workflow_world import build_world
+from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ URL = reverse("measures:my-measures")
 
 @pytest.fixture
 def world():
-    return build_world()
+    return build_workflow_world()
 
 
 def test_anonymous_is_sent_to_login(client):

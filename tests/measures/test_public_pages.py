@@ -1,169 +1,30 @@
 """The public pages: content, 404s, drafts hidden, constant query counts."""
 
-import datetime
-from dataclasses import dataclass, field
-
 import pytest
 from django.urls import reverse
 
 from measures.models import (
     Citation,
-    Health,
-    MeasurePartner,
-    Phase,
     Plan,
     Source,
     StatusUpdate,
 )
-from measures.services import measure_sync_current_status
-from partners.models import Partner
 from tests.factories import (
     DistrictFactory,
-    GoalFactory,
     MeasureFactory,
     PartnerFactory,
-    PartnerNameFactory,
     PlanFactory,
-    PublishedStatusUpdateFactory,
     StatusUpdateFactory,
 )
-
-SECRET_DRAFT = "Utkast som aldri skal vises"
-
-
-@dataclass
-class World:
-    """A plan with a goal tree, partners (one renamed), districts and measures."""
-
-    plan: Plan
-    predecessor: Plan
-    goals: list
-    partners: list
-    districts: list
-    measures: list = field(default_factory=list)
-
-    def add_measures(self, count: int, *, updates: int = 2) -> list:
-        start = len(self.measures)
-        created = []
-        for i in range(start, start + count):
-            lead, contributor = self.partners if i % 2 == 0 else reversed(self.partners)
-            measure = MeasureFactory(
-                plan=self.plan,
-                lead=lead,
-                identifier=f"{i + 1}",
-                title=f"Tiltak nummer {i + 1}",
-                slug=f"tiltak-{i + 1}",
-                description=f"Beskrivelse av tiltak {i + 1}.",
-                weight=1 + i % 3,
-            )
-            MeasurePartner.objects.create(
-                measure=measure, partner=contributor, role="contributor"
-            )
-            measure.goals.add(self.goals[1 + i % 3])
-            measure.districts.add(self.districts[i % 2])
-            self.add_updates(measure, updates)
-            created.append(measure)
-        self.measures += created
-        return created
-
-    def add_updates(self, measure, count: int) -> None:
-        assessed = int(measure.identifier) % 3 != 0
-        source, _ = Source.objects.get_or_create(
-            url="https://example.invalid/kilde",
-            defaults={
-                "publisher": "Kilde for testen",
-                "title": "Statusen i testen",
-                "kind": Source.Kind.MUNICIPAL_PAGE,
-            },
-        )
-        for j in range(count):
-            update = PublishedStatusUpdateFactory(
-                measure=measure,
-                as_of=datetime.date(2018, 6, 1) + datetime.timedelta(days=40 * j),
-                phase=Phase.IN_PROGRESS,
-                health=Health.AT_RISK if assessed else "",
-                progress=(10 + 5 * j) % 100 if assessed else None,
-                summary=f"Publisert status {j} for {measure.title}.",
-            )
-            Citation.objects.create(source=source, status_update=update)
-        StatusUpdateFactory(
-            measure=measure, summary=SECRET_DRAFT, as_of=datetime.date(2030, 1, 1)
-        )
-        StatusUpdateFactory(
-            measure=measure,
-            summary=SECRET_DRAFT,
-            state=StatusUpdate.State.SUBMITTED,
-            as_of=datetime.date(2030, 1, 2),
-        )
-        measure_sync_current_status(measure=measure)
-
-
-def make_world(measures: int = 3, updates: int = 2) -> World:
-    owner = PartnerFactory(
-        name="Bergen kommune", slug="bergen-kommune", kind=Partner.Kind.MUNICIPALITY
-    )
-    police = PartnerFactory(
-        name="Vest politidistrikt",
-        slug="vest-politidistrikt",
-        kind=Partner.Kind.POLICE_DISTRICT,
-    )
-    PartnerNameFactory(
-        partner=police,
-        name="Hordaland politidistrikt",
-        valid_until=datetime.date(2015, 12, 31),
-    )
-    unit = PartnerFactory(name="Etat for rustjenester", slug="etat-for-rustjenester")
-    predecessor = PlanFactory(
-        title="Handlingsplan mot åpne russcener",
-        short_title="Handlingsplan 2012",
-        slug="handlingsplan-2012",
-        start_year=2012,
-        end_year=None,
-        status=Plan.Status.SUPERSEDED,
-        owner=owner,
-    )
-    plan = PlanFactory(
-        title="Plan for rusfeltet 2018–2022",
-        short_title="Rusplan 2018",
-        slug="rusplan-2018",
-        start_year=2018,
-        end_year=2022,
-        adopted_on=datetime.date(2017, 11, 22),
-        adopted_by="Bystyret",
-        predecessor=predecessor,
-        owner=owner,
-    )
-    plan_source = Source.objects.create(
-        url="https://example.invalid/plan",
-        publisher="Bergen kommune",
-        title="Planens nettside",
-        kind=Source.Kind.PLAN_DOCUMENT,
-    )
-    Citation.objects.create(source=plan_source, plan=plan, field="adopted_on")
-    overall = GoalFactory(plan=plan, title="Trygg by for alle", slug="trygg-by")
-    child_a = GoalFactory(plan=plan, parent=overall, title="Mål A", slug="mal-a")
-    child_b = GoalFactory(plan=plan, parent=overall, title="Mål B", slug="mal-b")
-    grandchild = GoalFactory(plan=plan, parent=child_a, title="Mål A1", slug="mal-a1")
-    world = World(
-        plan=plan,
-        predecessor=predecessor,
-        goals=[overall, child_a, child_b, grandchild],
-        partners=[police, unit],
-        districts=[
-            DistrictFactory(name="Årstad", slug="arstad"),
-            DistrictFactory(name="Åsane", slug="asane"),
-        ],
-    )
-    world.add_measures(measures, updates=updates)
-    return world
+from tests.support.worlds import SECRET_DRAFT, PublicWorld, build_public_world
 
 
 @pytest.fixture
 def world(db):
-    return make_world()
+    return build_public_world()
 
 
-def public_urls(world: World) -> dict[str, str]:
+def public_urls(world: PublicWorld) -> dict[str, str]:
     measure = world.measures[0]
     return {
         "home": reverse("home"),
@@ -329,7 +190,7 @@ def _cite_everything(world) -> None:
 def test_query_count_is_constant_as_data_grows(
     client, db, django_assert_num_queries, name
 ):
-    world = make_world(measures=3, updates=2)
+    world = build_public_world(measures=3, updates=2)
     _cite_everything(world)
     url = public_urls(world)[name]
     with django_assert_num_queries(QUERY_COUNTS[name]):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from measures.models import ReminderSent, StatusUpdate
 from partners.models import Membership
 from tests.factories import MeasureFactory, MembershipFactory, PlanFactory, UserFactory
-from tests.measures.workflow_world import build_world
+from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _run(*args) -> str:
 
 @pytest.fixture
 def world():
-    return build_world()
+    return build_workflow_world()
 
 
 def test_each_caseworker_gets_one_digest_in_norwegian_text_and_html(world):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from measures.models import Measure, StatusUpdate
 from tests.factories import MeasureFactory, StatusUpdateFactory
-from tests.measures.workflow_world import build_world
+from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ QUEUE = reverse("measures:review-queue")
 
 @pytest.fixture
 def world():
-    return build_world()
+    return build_workflow_world()
 
 
 def _publish_url(update):

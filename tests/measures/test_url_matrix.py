@@ -26,7 +26,7 @@ from tests.factories import (
     IndicatorValueFactory,
     PublishedIndicatorValueFactory,
 )
-from tests.measures.workflow_world import World, build_world
+from tests.support.worlds import WorkflowWorld, build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def reviewers(role, which):
 @dataclass(frozen=True)
 class Rule:
     allowed: Callable[[str, str], bool]
-    kwargs: Callable[[World, str], dict] = lambda world, which: {}
+    kwargs: Callable[[WorkflowWorld, str], dict] = lambda world, which: {}
     method: str = "GET"
     # Our own views must give 2xx where allowed; for Django's auth views we only
     # check that nobody gets an unexpected 2xx.
@@ -258,7 +258,7 @@ def _states(world):
 @pytest.mark.parametrize("name", sorted(set(TABLE) & set(project_url_names())))
 def test_url_access_matches_the_table(name):
     rule = TABLE[name]
-    world = build_world()
+    world = build_workflow_world()
     problems = []
     for which in WHICH:
         url = reverse(name, kwargs=rule.kwargs(world, which))
