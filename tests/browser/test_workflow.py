@@ -2,7 +2,7 @@
 login to the public page, axe-core on every workflow page (also with errors), the
 conflict page, keyboard-only use of the form, and no sideways scrolling at 320 px.
 
-Each test builds its own small world (tests/measures/workflow_world.py): the live
+Each test builds its own small world (tests/support/worlds.py): the live
 server reads committed data, and transactional_db empties the tables after every
 test, so a world shared by the module would be gone after its first test. The world
 is a few dozen rows; the cost of these tests is the browser and the logins.

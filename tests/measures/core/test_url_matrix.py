@@ -8,7 +8,7 @@ with its rule before the suite passes again.
 Roles: anonymous, caseworker of partner A (alice), caseworker of partner B
 (charlie), coordinator of the plan owner (olivia), staff admin. "own" objects are
 partner A's measure in the coordinator's plan; "other" objects are partner B's
-measure in a plan owned by partner B (see tests/measures/workflow_world.py).
+measure in a plan owned by partner B (see tests/support/worlds.py).
 """
 
 from collections.abc import Callable
@@ -153,7 +153,7 @@ TABLE: dict[str, Rule] = {
     "measures:district-detail": Rule(_district_rule, DISTRICT),
     "measures:source-list": Rule(everyone),
     "measures:plan-sources": Rule(everyone, PLAN),
-    # report "status per <date>" and exports (tests/measures/test_reports.py,
+    # report "status per <date>" and exports (tests/measures/reporting/test_reports.py,
     # test_exports.py)
     "measures:plan-report": Rule(everyone, PLAN),
     "measures:plan-report-pdf": Rule(everyone, PLAN),
@@ -166,7 +166,7 @@ TABLE: dict[str, Rule] = {
     "measures:plan-export-indicators-csv": Rule(everyone, PLAN),
     "measures:plan-export-indicators-xlsx": Rule(everyone, PLAN),
     "measures:export-indicators-csv": Rule(everyone),
-    # open-data API: anyone reads, nobody writes (tests/measures/test_api.py)
+    # open-data API: anyone reads, nobody writes (tests/measures/api/test_api.py)
     "api:root": Rule(everyone),
     "api:schema": Rule(everyone),
     "api:docs": Rule(everyone),
@@ -197,7 +197,7 @@ TABLE: dict[str, Rule] = {
     "measures:review-queue": Rule(lambda role, which: role in ("coordinator", "staff")),
     "measures:update-publish": Rule(reviewers, SUBMITTED, method="POST"),
     "measures:update-return": Rule(reviewers, SUBMITTED, method="POST"),
-    # indicator values (tests/measures/test_indicator_workflow.py)
+    # indicator values (tests/measures/workflow/test_indicator_workflow.py)
     "measures:indicator-value-create": Rule(reporters, OUTPUT_INDICATOR),
     "measures:indicator-value-detail": Rule(reporters, VALUE_SUBMITTED),
     "measures:indicator-value-edit": Rule(reporters, VALUE_DRAFT),

@@ -8,7 +8,7 @@ import yaml
 
 from measures.loading import DEFAULT_DATA_FILE
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "shipped-data.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "shipped-data.md"
 
 
 def _ids(entry: dict) -> list[str]:
@@ -84,6 +84,6 @@ def test_the_documents_table_lists_every_fact_with_its_sources():
     missing = [line for line in table_lines(_data()) if line not in doc]
     assert not missing, (
         "docs/shipped-data.md is out of date; regenerate the fact table with "
-        "tests/measures/test_shipped_data_doc.table_lines(). Missing:\n"
+        "tests/measures/data/test_shipped_data_doc.table_lines(). Missing:\n"
         + "\n".join(missing)
     )

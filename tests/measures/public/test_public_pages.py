@@ -143,7 +143,7 @@ def test_unpublished_updates_are_never_shown(client, world, name):
 # Exact query counts. Each page is asserted at the small size and again after ten
 # times as many measures and updates: the numbers must not move.
 # plan, measure and partner include the indicator and budget sections (two, two
-# and one queries with no indicators; tests/measures/test_indicator_pages.py);
+# and one queries with no indicators; tests/measures/public/test_indicator_pages.py);
 # partner also its measures not reported this period (two queries: the measures
 # that take reports, then their reports) and its plans (one query, apart from the
 # roles), and it loads only its table page's roles (one query more). plan's progress
