@@ -47,4 +47,24 @@ def charlie(partner_b):
 
 @pytest.fixture
 def superuser():
+    """The superuser "admin", the one pytest-django's admin_client logs in (its
+    admin_user takes the existing "admin" user)."""
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def otp_off(settings):
+    """The admin without a second factor, as in development."""
+    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
+
+
+@pytest.fixture
+def otp_required(settings):
+    """The admin with a second factor, as in production."""
+    settings.RUSPLAN_ADMIN_REQUIRE_OTP = True
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """For tests that create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

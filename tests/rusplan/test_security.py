@@ -33,16 +33,6 @@ BASE_DIR = Path(settings.BASE_DIR)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def otp_required(settings):
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = True
-
-
-@pytest.fixture
-def otp_off(settings):
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
-
-
 def test_csp_header_on_public_page(client):
     response = client.get(reverse("home"))
 

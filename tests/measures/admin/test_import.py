@@ -45,23 +45,14 @@ FORMAT = {"csv": "0", "xlsx": "1"}  # the order of ServiceImportMixin's formats
 LAST_YEAR = timezone.localdate().year - 1
 
 
-@pytest.fixture(autouse=True)
-def _otp_off(settings):
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 class World:
     pass
 
 
 @pytest.fixture
-def world():
+def import_world():
+    """A plan with a measure, an update and indicator values: what the exports
+    read back into the import start from."""
     w = World()
     w.owner = PartnerFactory(name="Bergen kommune", slug="bergen-kommune")
     w.lead = PartnerFactory(name="Etat for rus", slug="etat-rus")
@@ -210,9 +201,9 @@ def _counts():
 
 
 def test_indicator_values_csv_round_trip_replaces_the_edited_value_with_history(
-    client, admin_client, superuser, world
+    client, admin_client, superuser, import_world
 ):
-    rows = export_rows(client, "plan-export-indicators-csv", world.plan)
+    rows = export_rows(client, "plan-export-indicators-csv", import_world.plan)
     by_year = {
         row["year"]: row for row in rows if row["indicator"] == "overdosedodsfall"
     }
@@ -229,22 +220,24 @@ def test_indicator_values_csv_round_trip_replaces_the_edited_value_with_history(
     assert preview.context["totals"]["new"] == 1
     assert preview.context["totals"]["update"] == 1
     assert preview.context["totals"]["skip"] == 3  # 2019, 2021 (hidden), 18,3 %
-    old = world.values[2020]
+    old = import_world.values[2020]
     old.refresh_from_db()
     assert old.state == IndicatorValue.State.REPLACED
     new = IndicatorValue.objects.get(replaces=old)
     assert (new.value, new.note, new.state) == (33, "Revidert av FHI", "published")
     assert [h.history_user for h in new.history.all()] == [superuser]
     assert old.history.filter(history_user=superuser).count() == 1
-    added = IndicatorValue.objects.get(indicator=world.indicator, year=2018)
+    added = IndicatorValue.objects.get(indicator=import_world.indicator, year=2018)
     assert added.value == 18
     assert [h.history_user for h in added.history.all()] == [superuser]
-    world.values[2021].refresh_from_db()
-    assert world.values[2021].value == 3  # left alone
-    assert world.values[2021].state == "published"
+    import_world.values[2021].refresh_from_db()
+    assert import_world.values[2021].value == 3  # left alone
+    assert import_world.values[2021].state == "published"
 
 
-def test_indicator_values_xlsx_round_trip(client, admin_client, superuser, world):
+def test_indicator_values_xlsx_round_trip(
+    client, admin_client, superuser, import_world
+):
     response = client.get(
         reverse("measures:plan-export-indicators-xlsx", kwargs={"slug": "rusplan-2018"})
     )
@@ -262,17 +255,17 @@ def test_indicator_values_xlsx_round_trip(client, admin_client, superuser, world
     import_ok(admin_client, IndicatorValue, out.getvalue(), "verdier.xlsx")
 
     current = IndicatorValue.objects.get(
-        indicator=world.indicator, year=2019, state="published"
+        indicator=import_world.indicator, year=2019, state="published"
     )
     assert current.value == 26
-    assert current.replaces == world.values[2019]
+    assert current.replaces == import_world.values[2019]
     assert [h.history_user for h in current.history.all()] == [superuser]
 
 
 def test_status_updates_csv_round_trip_adds_the_new_row_once(
-    client, admin_client, superuser, world
+    client, admin_client, superuser, import_world
 ):
-    rows = export_rows(client, "plan-export-updates-csv", world.plan)
+    rows = export_rows(client, "plan-export-updates-csv", import_world.plan)
     assert [row["external_id"] for row in rows] == ["lar-2019"]
     rows.append(update_row(plan="rusplan-2018", id=""))
     content = to_csv(rows)
@@ -288,8 +281,11 @@ def test_status_updates_csv_round_trip_adds_the_new_row_once(
         superuser,
     )
     assert [h.history_user for h in update.history.all()] == [superuser]
-    world.measure.refresh_from_db()
-    assert (world.measure.current_health, world.measure.current_progress) == (
+    import_world.measure.refresh_from_db()
+    assert (
+        import_world.measure.current_health,
+        import_world.measure.current_progress,
+    ) == (
         "at_risk",
         60,
     )
@@ -299,11 +295,13 @@ def test_status_updates_csv_round_trip_adds_the_new_row_once(
     assert StatusUpdate.objects.filter(external_id="lar-2020").count() == 1
 
 
-def test_status_update_of_this_installation_is_found_by_id(client, admin_client, world):
-    world.plan.requires_review = False
-    world.plan.save()
+def test_status_update_of_this_installation_is_found_by_id(
+    client, admin_client, import_world
+):
+    import_world.plan.requires_review = False
+    import_world.plan.save()
     services.status_update_create(
-        measure=world.measure,
+        measure=import_world.measure,
         author=UserFactory(),
         as_of=datetime.date(2020, 2, 29),
         phase="in_progress",
@@ -313,7 +311,7 @@ def test_status_update_of_this_installation_is_found_by_id(client, admin_client,
         sources=[SourceFactory()],
         submit=True,
     )
-    rows = export_rows(client, "plan-export-updates-csv", world.plan)
+    rows = export_rows(client, "plan-export-updates-csv", import_world.plan)
     assert "" in [row["external_id"] for row in rows]
 
     preview = import_ok(admin_client, StatusUpdate, to_csv(rows))
@@ -322,7 +320,7 @@ def test_status_update_of_this_installation_is_found_by_id(client, admin_client,
 
 
 def test_measures_xlsx_round_trip_changes_the_measure_with_one_history_row(
-    client, admin_client, superuser, world
+    client, admin_client, superuser, import_world
 ):
     response = client.get(
         reverse("measures:plan-export-xlsx", kwargs={"slug": "rusplan-2018"})
@@ -336,7 +334,7 @@ def test_measures_xlsx_round_trip_changes_the_measure_with_one_history_row(
     cells["contributors"].value = "helse-bergen"
     out = io.BytesIO()
     book.save(out)
-    before = world.measure.history.count()
+    before = import_world.measure.history.count()
 
     preview = import_ok(admin_client, Measure, out.getvalue(), "tiltak.xlsx")
 
@@ -344,15 +342,15 @@ def test_measures_xlsx_round_trip_changes_the_measure_with_one_history_row(
     measure = Measure.objects.get(slug="lar-senter")
     assert measure.title == "LAR-senter i Bergen sentrum"
     assert set(measure.goals.values_list("slug", flat=True)) == {"bolig", "trygg-by"}
-    assert measure.partner_roles.get(role="contributor").partner == world.helper
+    assert measure.partner_roles.get(role="contributor").partner == import_world.helper
     assert measure.history.count() == before + 1
     assert measure.history.first().history_user == superuser
 
 
 def test_measures_csv_adds_a_new_measure_through_the_service(
-    client, admin_client, world
+    client, admin_client, import_world
 ):
-    rows = export_rows(client, "plan-export-csv", world.plan)
+    rows = export_rows(client, "plan-export-csv", import_world.plan)
     rows.append(
         {
             "plan": "rusplan-2018",
@@ -372,7 +370,7 @@ def test_measures_csv_adds_a_new_measure_through_the_service(
     assert preview.context["totals"]["new"] == 1
     assert preview.context["totals"]["skip"] == 1  # the unchanged one
     measure = Measure.objects.get(slug="sproyterom")
-    assert measure.plan == world.plan
+    assert measure.plan == import_world.plan
     assert measure.planned_start == datetime.date(2019, 3, 15)
     assert measure.weight == 3
     assert {(r.partner.slug, r.role) for r in measure.partner_roles.all()} == {
@@ -381,14 +379,14 @@ def test_measures_csv_adds_a_new_measure_through_the_service(
     }
 
 
-def test_an_unchanged_export_imports_as_all_skipped(client, admin_client, world):
+def test_an_unchanged_export_imports_as_all_skipped(client, admin_client, import_world):
     for model, name in (
         (Measure, "plan-export-csv"),
         (StatusUpdate, "plan-export-updates-csv"),
         (IndicatorValue, "plan-export-indicators-csv"),
     ):
         before = _counts()
-        rows = export_rows(client, name, world.plan)
+        rows = export_rows(client, name, import_world.plan)
 
         preview = import_ok(admin_client, model, to_csv(rows))
 
@@ -400,7 +398,7 @@ def test_an_unchanged_export_imports_as_all_skipped(client, admin_client, world)
 # --- all or nothing ---------------------------------------------------------------
 
 
-def test_one_bad_row_imports_nothing(admin_client, world):
+def test_one_bad_row_imports_nothing(admin_client, import_world):
     before = _counts()
     rows = [
         update_row(external_id="ok-1"),
@@ -422,14 +420,14 @@ def test_one_bad_row_imports_nothing(admin_client, world):
 
 
 def test_a_row_that_fails_only_at_confirmation_rolls_back_every_row(
-    admin_client, world
+    admin_client, import_world
 ):
     rows = [value_row(year=2017, value="20"), value_row(year=2018, value="21")]
     preview = upload(admin_client, IndicatorValue, to_csv(rows))
     assert preview.context.get("confirm_form") is not None, problems(preview)
     # Meanwhile someone records 2018 in the browser: the second row now fails.
     indicator_services.indicator_value_create(
-        indicator=world.indicator, author=UserFactory(), year=2018, value=22
+        indicator=import_world.indicator, author=UserFactory(), year=2018, value=22
     )
     before = _counts()
 
@@ -511,7 +509,7 @@ BAD_VALUES = [
 
 @pytest.mark.parametrize(("rows", "expected"), BAD_VALUES)
 def test_bad_indicator_value_rows_are_reported_and_nothing_is_imported(
-    admin_client, world, rows, expected
+    admin_client, import_world, rows, expected
 ):
     good = value_row(year=2016, value="10")
     before = _counts()
@@ -523,9 +521,11 @@ def test_bad_indicator_value_rows_are_reported_and_nothing_is_imported(
     assert _counts() == before
 
 
-def test_a_second_value_for_a_period_under_review_is_refused(admin_client, world):
+def test_a_second_value_for_a_period_under_review_is_refused(
+    admin_client, import_world
+):
     indicator_services.indicator_value_create(
-        indicator=world.indicator,
+        indicator=import_world.indicator,
         author=UserFactory(),
         year=2017,
         value=5,
@@ -544,9 +544,9 @@ def test_a_second_value_for_a_period_under_review_is_refused(admin_client, world
 
 
 def test_an_empty_value_with_other_changes_asks_for_the_value(
-    client, admin_client, world
+    client, admin_client, import_world
 ):
-    rows = export_rows(client, "plan-export-indicators-csv", world.plan)
+    rows = export_rows(client, "plan-export-indicators-csv", import_world.plan)
     hidden = next(row for row in rows if row["year"] == "2021")
     hidden["note"] = "Ny merknad"
 
@@ -557,7 +557,7 @@ def test_an_empty_value_with_other_changes_asks_for_the_value(
     )
 
 
-def test_a_wrong_column_is_reported_with_the_known_ones(admin_client, world):
+def test_a_wrong_column_is_reported_with_the_known_ones(admin_client, import_world):
     rows = [value_row() | {"verdi": "12"}]
     before = _counts()
 
@@ -570,7 +570,7 @@ def test_a_wrong_column_is_reported_with_the_known_ones(admin_client, world):
     assert _counts() == before
 
 
-def test_a_missing_key_column_is_reported(admin_client, world):
+def test_a_missing_key_column_is_reported(admin_client, import_world):
     rows = [{"measure": "lar-senter", "as_of": "2020-01-31"}]
 
     response = upload(admin_client, StatusUpdate, to_csv(rows))
@@ -639,12 +639,12 @@ BAD_UPDATES = [
 
 @pytest.mark.parametrize(("row", "expected"), BAD_UPDATES)
 def test_bad_status_update_rows_are_reported_and_nothing_is_imported(
-    admin_client, world, row, expected
+    admin_client, import_world, row, expected
 ):
     if "999999" in expected:
         # An id that exists, and is not the update with this external id.
-        expected = expected.replace("999999", str(world.update.pk))
-        row = row | {"id": str(world.update.pk), "external_id": "lar-ny"}
+        expected = expected.replace("999999", str(import_world.update.pk))
+        row = row | {"id": str(import_world.update.pk), "external_id": "lar-ny"}
     before = _counts()
 
     response = upload(
@@ -712,7 +712,7 @@ BAD_MEASURES = [
 
 @pytest.mark.parametrize(("row", "expected"), BAD_MEASURES)
 def test_bad_measure_rows_are_reported_and_nothing_is_imported(
-    admin_client, world, row, expected
+    admin_client, import_world, row, expected
 ):
     before = _counts()
 
@@ -724,23 +724,25 @@ def test_bad_measure_rows_are_reported_and_nothing_is_imported(
 
 
 def test_an_empty_continues_keeps_a_link_the_public_file_leaves_out(
-    client, admin_client, world
+    client, admin_client, import_world
 ):
-    draft = PlanFactory(slug="utkast", owner=world.owner, status="draft")
+    draft = PlanFactory(slug="utkast", owner=import_world.owner, status="draft")
     hidden = MeasureFactory(plan=draft, slug="skjult-tiltak")
-    Measure.objects.filter(pk=world.measure.pk).update(continues=hidden)
-    rows = export_rows(client, "plan-export-csv", world.plan)
+    Measure.objects.filter(pk=import_world.measure.pk).update(continues=hidden)
+    rows = export_rows(client, "plan-export-csv", import_world.plan)
     assert rows[0]["continues"] == ""
 
     preview = import_ok(admin_client, Measure, to_csv(rows))
 
     assert preview.context["totals"]["skip"] == 1
-    world.measure.refresh_from_db()
-    assert world.measure.continues == hidden
+    import_world.measure.refresh_from_db()
+    assert import_world.measure.continues == hidden
 
 
-def test_a_measure_cannot_move_to_another_plan(admin_client, world):
-    PlanFactory(slug="rusplan-2023", owner=world.owner, start_year=2023, end_year=None)
+def test_a_measure_cannot_move_to_another_plan(admin_client, import_world):
+    PlanFactory(
+        slug="rusplan-2023", owner=import_world.owner, start_year=2023, end_year=None
+    )
     row = {"plan": "rusplan-2023", "slug": "lar-senter", "title": "LAR-senter"}
 
     response = upload(admin_client, Measure, to_csv([row]))
@@ -752,7 +754,7 @@ def test_a_measure_cannot_move_to_another_plan(admin_client, world):
     ]
 
 
-def test_csv_saved_by_a_spreadsheet_is_read(admin_client, world):
+def test_csv_saved_by_a_spreadsheet_is_read(admin_client, import_world):
     """Comma-separated, Windows-1252, dates as dd.mm.yyyy, an apostrophe guard,
     blank rows: as Excel on a Norwegian Windows machine may save it."""
     text = (
@@ -787,7 +789,7 @@ def _staff(*codenames):
     ],
 )
 def test_staff_without_add_and_change_permission_gets_403(
-    client, world, model, codenames
+    client, import_world, model, codenames
 ):
     client.force_login(_staff(*codenames))
 
@@ -798,7 +800,7 @@ def test_staff_without_add_and_change_permission_gets_403(
     assert _url(model, "import") not in page.content.decode()
 
 
-def test_staff_with_add_and_change_permission_may_import(client, world):
+def test_staff_with_add_and_change_permission_may_import(client, import_world):
     user = _staff("view_indicatorvalue", "add_indicatorvalue", "change_indicatorvalue")
     client.force_login(user)
 
@@ -808,7 +810,7 @@ def test_staff_with_add_and_change_permission_may_import(client, world):
     assert [h.history_user for h in value.history.all()] == [user]
 
 
-def test_the_import_needs_the_right_to_publish_on_the_plan(world, charlie):
+def test_the_import_needs_the_right_to_publish_on_the_plan(import_world, charlie):
     """The resource asks the services, which ask permissions.py: a caseworker of
     another partner may not publish values in this plan, a coordinator of the
     plan's owner may."""
@@ -826,7 +828,7 @@ def test_the_import_needs_the_right_to_publish_on_the_plan(world, charlie):
 
     olivia = UserFactory(username="olivia")
     MembershipFactory(
-        user=olivia, partner=world.owner, role=Membership.Role.COORDINATOR
+        user=olivia, partner=import_world.owner, role=Membership.Role.COORDINATOR
     )
     done = IndicatorValueResource().import_data(dataset, user=olivia)
 
@@ -834,8 +836,10 @@ def test_the_import_needs_the_right_to_publish_on_the_plan(world, charlie):
     assert IndicatorValue.objects.get(year=2017).state == "published"
 
 
-def test_a_caseworker_may_not_publish_status_updates_by_import(world, alice):
-    MembershipFactory(user=alice, partner=world.lead)  # a reporter on the measure
+def test_a_caseworker_may_not_publish_status_updates_by_import(import_world, alice):
+    MembershipFactory(
+        user=alice, partner=import_world.lead
+    )  # a reporter on the measure
     dataset = Dataset(headers=list(update_row()))
     dataset.append(list(update_row().values()))
 
@@ -848,7 +852,7 @@ def test_a_caseworker_may_not_publish_status_updates_by_import(world, alice):
     assert not StatusUpdate.objects.filter(external_id="lar-2020").exists()
 
 
-def test_the_import_without_a_user_writes_nothing(world):
+def test_the_import_without_a_user_writes_nothing(import_world):
     dataset = Dataset(headers=list(update_row()))
     dataset.append(list(update_row().values()))
 
@@ -861,14 +865,14 @@ def test_the_import_without_a_user_writes_nothing(world):
 # --- the pages --------------------------------------------------------------------
 
 
-def test_changelists_link_to_the_import(admin_client, world):
+def test_changelists_link_to_the_import(admin_client, import_world):
     for model in (Measure, StatusUpdate, IndicatorValue):
         page = admin_client.get(_url(model, "changelist"))
 
         assert _url(model, "import") in page.content.decode()
 
 
-def test_import_pages_need_no_inline_code_under_the_csp(admin_client, world):
+def test_import_pages_need_no_inline_code_under_the_csp(admin_client, import_world):
     form = admin_client.get(_url(IndicatorValue, "import"))
     rows = [value_row(year=2017), value_row(year=2020, value="30")]
     preview = upload(admin_client, IndicatorValue, to_csv(rows))
@@ -887,7 +891,7 @@ def test_import_pages_need_no_inline_code_under_the_csp(admin_client, world):
 
 
 def test_source_urls_become_sources_and_are_cited_by_the_imported_update(
-    admin_client, world
+    admin_client, import_world
 ):
     import_ok(
         admin_client,
@@ -916,7 +920,7 @@ def test_source_urls_become_sources_and_are_cited_by_the_imported_update(
     assert "ikke kontrollert" in first.date_note
 
 
-def test_a_url_already_a_source_is_cited_not_added_again(admin_client, world):
+def test_a_url_already_a_source_is_cited_not_added_again(admin_client, import_world):
     known = SourceFactory(url="https://www.bergen.kommune.no/sak/1", title="Sak 1")
     import_ok(
         admin_client,
@@ -930,7 +934,7 @@ def test_a_url_already_a_source_is_cited_not_added_again(admin_client, world):
 
 
 def test_an_update_without_assessment_may_rest_on_source_urls_alone(
-    admin_client, world
+    admin_client, import_world
 ):
     row = update_row(health="", progress="", source_urls="https://www.bt.no/sak")
     import_ok(admin_client, StatusUpdate, to_csv([row]))
@@ -941,7 +945,7 @@ def test_an_update_without_assessment_may_rest_on_source_urls_alone(
     "cell", ["javascript:alert(1)", "https://ok.no/a; ftp://example.org/fil", "www.x"]
 )
 def test_a_bad_source_url_is_an_error_on_its_row_and_nothing_is_imported(
-    admin_client, world, cell
+    admin_client, import_world, cell
 ):
     rows = [update_row(), update_row(external_id="lar-2021", source_urls=cell)]
     before, sources = _counts(), Source.objects.count()
@@ -955,20 +959,20 @@ def test_a_bad_source_url_is_an_error_on_its_row_and_nothing_is_imported(
     assert Source.objects.count() == sources
 
 
-def test_indicator_values_accept_source_urls(admin_client, world):
+def test_indicator_values_accept_source_urls(admin_client, import_world):
     import_ok(
         admin_client,
         IndicatorValue,
         to_csv([value_row(source_urls="https://www.fhi.no/tall")]),
     )
-    value = IndicatorValue.objects.get(indicator=world.indicator, year=2018)
+    value = IndicatorValue.objects.get(indicator=import_world.indicator, year=2018)
     assert value.citations.get().source.url == "https://www.fhi.no/tall"
 
 
 def test_a_corrected_value_keeps_the_sources_of_the_value_it_replaces(
-    admin_client, world
+    admin_client, import_world
 ):
-    old = world.values[2019]
+    old = import_world.values[2019]
     source = SourceFactory(url="https://www.fhi.no/2019")
     old.citations.create(source=source)
     import_ok(
@@ -983,7 +987,9 @@ def test_a_corrected_value_keeps_the_sources_of_the_value_it_replaces(
     assert source in {c.source for c in new.citations.all()}
 
 
-def test_new_sources_for_an_unchanged_published_value_are_refused(admin_client, world):
+def test_new_sources_for_an_unchanged_published_value_are_refused(
+    admin_client, import_world
+):
     preview = upload(
         admin_client,
         IndicatorValue,

@@ -8,21 +8,9 @@ from tests.factories import (
     MeasureFactory,
     SourceFactory,
     StatusUpdateFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _admin_settings(settings):
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    return client
 
 
 def _url(view, *args, model="source"):
@@ -66,8 +54,8 @@ def test_a_source_added_in_the_admin_records_who_added_it(admin_client):
     response = admin_client.post(_url("add"), _source_data())
     assert response.status_code == 302
     source = Source.objects.get()
-    assert source.created_by.username == "root"
-    assert source.history.get().history_user.username == "root"
+    assert source.created_by.username == "admin"
+    assert source.history.get().history_user.username == "admin"
 
 
 def test_the_same_url_cannot_be_added_twice_in_the_admin(admin_client):
@@ -133,7 +121,7 @@ def test_a_draft_update_cites_a_source_through_the_inline(admin_client):
     assert response.status_code == 302
     citation = Citation.objects.get()
     assert (citation.status_update, citation.source) == (update, source)
-    assert citation.history.get().history_user.username == "root"
+    assert citation.history.get().history_user.username == "admin"
     assert StatusUpdate.objects.get().state == StatusUpdate.State.DRAFT
 
 
