@@ -172,12 +172,7 @@ SMALL_FILE = """\
 """
 
 
-@pytest.fixture
-def loaded():
-    return load_bergen_plans()
-
-
-def test_loader_ships_four_plans_and_the_districts_the_sources_name(loaded):
+def test_loader_ships_four_plans_and_the_districts_the_sources_name(bergen_plans):
     assert set(Plan.objects.values_list("slug", flat=True)) == {
         PLAN_2012,
         PLAN_2018,
@@ -194,7 +189,7 @@ def test_loader_ships_four_plans_and_the_districts_the_sources_name(loaded):
     assert not District.objects.exclude(municipality__slug="bergen-kommune").exists()
 
 
-def test_loader_ships_every_measure_the_sources_name(loaded):
+def test_loader_ships_every_measure_the_sources_name(bergen_plans):
     def slugs(plan: str) -> set:
         return set(
             Measure.objects.filter(plan__slug=plan).values_list("slug", flat=True)
@@ -207,14 +202,14 @@ def test_loader_ships_every_measure_the_sources_name(loaded):
     assert slugs(PLAN_2024) == set()
 
 
-def test_every_measure_has_one_lead_and_a_goal_of_its_plan(loaded):
+def test_every_measure_has_one_lead_and_a_goal_of_its_plan(bergen_plans):
     for measure in Measure.objects.prefetch_related("goals", "partner_roles"):
         roles = [role.role for role in measure.partner_roles.all()]
         assert roles.count(MeasurePartner.Role.LEAD) == 1, measure.slug
         assert [goal.plan_id for goal in measure.goals.all()] == [measure.plan_id]
 
 
-def test_every_shipped_fact_cites_a_source_with_a_web_address(loaded):
+def test_every_shipped_fact_cites_a_source_with_a_web_address(bergen_plans):
     for model in CITED_MODELS:
         for fact in model.objects.prefetch_related("citations__source"):
             urls = [c.source.url for c in fact.citations.all() if c.field == ""]
@@ -222,11 +217,11 @@ def test_every_shipped_fact_cites_a_source_with_a_web_address(loaded):
             assert all(url.startswith(("http://", "https://")) for url in urls)
 
 
-def test_no_source_is_hidden_in_free_text(loaded):
+def test_no_source_is_hidden_in_free_text(bergen_plans):
     assert not Partner.objects.filter(description__contains="Kilde:").exists()
 
 
-def test_sources_carry_their_dates_and_keys(loaded):
+def test_sources_carry_their_dates_and_keys(bergen_plans):
     ks = Source.objects.get(external_id="bergen:S1")
     assert ks.published_on == datetime.date(2018, 9, 13)
     assert ks.date_label == "13.09.2018"
@@ -260,12 +255,12 @@ def _public_texts():
                 yield f"{model.__name__} {row['pk']} {name}", row[name]
 
 
-def test_no_internal_notation_reaches_any_loaded_text(loaded):
+def test_no_internal_notation_reaches_any_loaded_text(bergen_plans):
     for where, text in _public_texts():
         assert not INTERNAL_NOTATION.search(text), (where, text)
 
 
-def test_plans_carry_their_metadata(loaded):
+def test_plans_carry_their_metadata(bergen_plans):
     old = Plan.objects.get(slug=PLAN_2012)
     rusfeltet = Plan.objects.get(slug=PLAN_2018)
     revised = Plan.objects.get(slug=PLAN_2019)
@@ -300,7 +295,7 @@ def test_plans_carry_their_metadata(loaded):
         assert not plan.is_training
 
 
-def test_a_plans_status_and_dates_cite_their_own_sources(loaded):
+def test_a_plans_status_and_dates_cite_their_own_sources(bergen_plans):
     revised = Plan.objects.get(slug=PLAN_2019)
     by_field = {}
     for citation in revised.citations.select_related("source"):
@@ -310,7 +305,7 @@ def test_a_plans_status_and_dates_cite_their_own_sources(loaded):
     assert by_field[""] == {"bergen:S3", "bergen:S4"}
 
 
-def test_plans_have_only_the_goals_the_sources_give(loaded):
+def test_plans_have_only_the_goals_the_sources_give(bergen_plans):
     def titles(plan):
         return list(
             Goal.objects.filter(plan__slug=plan).values_list("title", flat=True)
@@ -329,14 +324,14 @@ def test_plans_have_only_the_goals_the_sources_give(loaded):
     }
 
 
-def test_police_name_resolves_by_date(loaded):
+def test_police_name_resolves_by_date(bergen_plans):
     police = Partner.objects.get(slug="vest-politidistrikt")
     assert police.name_on(datetime.date(2012, 6, 1)) == "Hordaland politidistrikt"
     assert police.name_on(datetime.date(2015, 12, 31)) == "Hordaland politidistrikt"
     assert police.name_on(datetime.date(2016, 1, 1)) == "Vest politidistrikt"
 
 
-def test_the_department_was_renamed_by_the_new_byrad_in_autumn_2019(loaded):
+def test_the_department_was_renamed_by_the_new_byrad_in_autumn_2019(bergen_plans):
     department = Partner.objects.get(slug="byradsavdeling-sosial")
     assert department.name_on(datetime.date(2012, 6, 1)) == (
         "Byrådsavdeling for sosial, bolig og områdesatsing"
@@ -353,7 +348,7 @@ def test_the_department_was_renamed_by_the_new_byrad_in_autumn_2019(loaded):
     assert green.citations.exists()
 
 
-def test_measures_continued_from_2012_point_to_their_predecessor(loaded):
+def test_measures_continued_from_2012_point_to_their_predecessor(bergen_plans):
     lineage = dict(
         Measure.objects.filter(continues__isnull=False).values_list(
             "slug", "continues__slug"
@@ -366,7 +361,7 @@ def test_measures_continued_from_2012_point_to_their_predecessor(loaded):
     }
 
 
-def test_only_sourced_districts_are_linked(loaded):
+def test_only_sourced_districts_are_linked(bergen_plans):
     def districts(slug):
         return set(
             Measure.objects.get(slug=slug).districts.values_list("slug", flat=True)
@@ -377,13 +372,13 @@ def test_only_sourced_districts_are_linked(loaded):
     assert districts("fysisk-aktivitet-i-alle-bydeler-2018") == set()
 
 
-def test_events_are_published_updates_with_their_dates(loaded):
+def test_events_are_published_updates_with_their_dates(bergen_plans):
     updates = dict(StatusUpdate.objects.values_list("external_id", "as_of"))
     for external_id, day in EVENT_DATES.items():
         assert updates[external_id] == day
 
 
-def test_every_shipped_update_is_published_without_an_invented_assessment(loaded):
+def test_every_shipped_update_is_published_without_an_invented_assessment(bergen_plans):
     updates = StatusUpdate.objects.all()
     assert updates.count() >= len(EVENT_DATES)
     for update in updates:
@@ -393,7 +388,7 @@ def test_every_shipped_update_is_published_without_an_invented_assessment(loaded
         assert update.health == ""
 
 
-def test_measures_under_way_by_2020_have_a_dated_in_progress_update(loaded):
+def test_measures_under_way_by_2020_have_a_dated_in_progress_update(bergen_plans):
     cutoff = datetime.date(2020, 12, 31)
     for slug in RESOURCES_2018 | MEASURES_2012:
         measure = Measure.objects.get(slug=slug)
@@ -413,14 +408,14 @@ def test_measures_under_way_by_2020_have_a_dated_in_progress_update(loaded):
     assert under_way == len(RESOURCES_2018) + 1
 
 
-def test_measures_nobody_reported_on_have_no_status(loaded):
+def test_measures_nobody_reported_on_have_no_status(bergen_plans):
     app = Measure.objects.get(slug="app-2018")
     assert app.current_update is None
     assert app.current_phase == ""
     assert app.status_label == "Ingen status registrert"
 
 
-def test_uncertain_facts_carry_their_doubt_in_words(loaded):
+def test_uncertain_facts_carry_their_doubt_in_words(bergen_plans):
     closing = StatusUpdate.objects.get(
         external_id="bergen:nygardsparken-2012:2014-08-25"
     )
@@ -445,7 +440,7 @@ def test_uncertain_facts_carry_their_doubt_in_words(loaded):
     )
 
 
-def test_current_status_of_measures_reflects_the_latest_event(loaded):
+def test_current_status_of_measures_reflects_the_latest_event(bergen_plans):
     room = Measure.objects.get(slug="sproyterom-brukerrom-2018")
     assert room.current_as_of == datetime.date(2019, 4, 1)
     assert room.current_phase == "in_progress"
@@ -455,13 +450,13 @@ def test_current_status_of_measures_reflects_the_latest_event(loaded):
     assert park.current_as_of == datetime.date(2021, 10, 31)
 
 
-def test_loader_marks_its_own_history_rows(loaded):
+def test_loader_marks_its_own_history_rows(bergen_plans):
     for model in (Measure, Source, Citation):
         reasons = set(model.history.values_list("history_change_reason", flat=True))
         assert reasons == {"load_bergen_plans"}
 
 
-def test_loading_a_second_time_writes_nothing(loaded):
+def test_loading_a_second_time_writes_nothing(bergen_plans):
     before = _row_counts()
     output = load_bergen_plans()
     assert _row_counts() == before

@@ -52,13 +52,8 @@ def _row_counts() -> dict:
     return counts | {f"{m.__name__} history": m.history.count() for m in MODELS}
 
 
-@pytest.fixture
-def loaded():
-    return load_bergen_plans()
-
-
 def test_every_indicator_series_of_the_fact_sheet_is_shipped_where_it_belongs(
-    loaded,
+    bergen_plans,
 ):
     indicators = Indicator.objects.select_related("goal__plan", "measure")
     attached = {
@@ -71,7 +66,7 @@ def test_every_indicator_series_of_the_fact_sheet_is_shipped_where_it_belongs(
     assert attached == ATTACHED
 
 
-def test_overdose_deaths_are_shipped_as_the_sources_give_them(loaded):
+def test_overdose_deaths_are_shipped_as_the_sources_give_them(bergen_plans):
     assert _series("overdosedodsfall-bergen") == {
         1998: 16,
         2000: 32,
@@ -94,7 +89,7 @@ def test_overdose_deaths_are_shipped_as_the_sources_give_them(loaded):
     }
 
 
-def test_first_published_and_revised_national_figures_are_kept_apart(loaded):
+def test_first_published_and_revised_national_figures_are_kept_apart(bergen_plans):
     assert _series("overdosedodsfall-norge-forste-tall") == {
         2013: 234,
         2014: 266,
@@ -116,7 +111,7 @@ def test_first_published_and_revised_national_figures_are_kept_apart(loaded):
     }
 
 
-def test_conflicting_figures_carry_their_doubt_in_words(loaded):
+def test_conflicting_figures_carry_their_doubt_in_words(bergen_plans):
     bergen = IndicatorValue.objects.filter(indicator__slug="overdosedodsfall-bergen")
     assert "21" in bergen.get(year=2010).uncertainty
     assert "27" in bergen.get(year=2012).uncertainty
@@ -127,7 +122,7 @@ def test_conflicting_figures_carry_their_doubt_in_words(loaded):
     assert Indicator.objects.get(slug="bostedslose-bergen").uncertainty
 
 
-def test_other_series_carry_their_values(loaded):
+def test_other_series_carry_their_values(bergen_plans):
     assert _series("ambulanseutrykninger-overdoser") == {
         2011: 710,
         2012: 655,
@@ -161,7 +156,7 @@ def test_other_series_carry_their_values(loaded):
     assert "forslag" in proposal.title
 
 
-def test_every_shipped_value_is_published_and_cites_a_source(loaded):
+def test_every_shipped_value_is_published_and_cites_a_source(bergen_plans):
     values = IndicatorValue.objects.prefetch_related("citations")
     assert values.count() == 56
     assert set(values.values_list("state", flat=True)) == {"published"}
@@ -171,7 +166,7 @@ def test_every_shipped_value_is_published_and_cites_a_source(loaded):
         assert indicator.citations.all(), indicator.slug
 
 
-def test_only_a_target_the_sources_give_is_shipped(loaded):
+def test_only_a_target_the_sources_give_is_shipped(bergen_plans):
     with_target = Indicator.objects.filter(target_value__isnull=False)
     assert list(with_target.values_list("slug", "target_value", "target_year")) == [
         ("boligprogrammet-utleieboliger", Decimal(250), 2021)
@@ -179,7 +174,7 @@ def test_only_a_target_the_sources_give_is_shipped(loaded):
     assert not Indicator.objects.filter(baseline_value__isnull=False).exists()
 
 
-def test_budget_lines_are_the_figures_of_the_fact_sheet_with_their_kind(loaded):
+def test_budget_lines_are_the_figures_of_the_fact_sheet_with_their_kind(bergen_plans):
     lines = set(
         BudgetLine.objects.values_list(
             "measure__slug", "year", "end_year", "kind", "allocated_nok"
@@ -205,14 +200,14 @@ def test_budget_lines_are_the_figures_of_the_fact_sheet_with_their_kind(loaded):
     assert overdose_team.citations.filter(field="uncertainty").exists()
 
 
-def test_loading_indicators_a_second_time_writes_nothing(loaded):
+def test_loading_indicators_a_second_time_writes_nothing(bergen_plans):
     before = _row_counts()
     output = load_bergen_plans()
     assert _row_counts() == before
     assert "Indikatorverdier: 0 opprettet" in output
 
 
-def test_loader_keeps_an_administrators_indicator_and_budget_edits(loaded):
+def test_loader_keeps_an_administrators_indicator_and_budget_edits(bergen_plans):
     indicator = Indicator.objects.get(slug="bostedslose-bergen")
     indicator_services.indicator_update(indicator=indicator, title="Bostedsløse")
     line = BudgetLine.objects.get(measure__slug="overdoseteam-2018")
@@ -227,7 +222,9 @@ def test_loader_keeps_an_administrators_indicator_and_budget_edits(loaded):
     assert "Beholdt administratorens endring: indikator «bostedslose-bergen»" in output
 
 
-def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(loaded):
+def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(
+    bergen_plans,
+):
     value = IndicatorValue.objects.get(
         indicator__slug="overdosedodsfall-bergen", year=2017
     )

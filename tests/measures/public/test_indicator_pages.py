@@ -2,10 +2,8 @@
 the "< 5" rule on every public channel, budget totals, constant query counts."""
 
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from measures.indicator_selectors import format_nok, public_value
 from measures.models import Indicator, IndicatorValue, MeasurePartner
@@ -177,13 +175,8 @@ def test_target_line_and_direction_are_drawn(client, small_world):
 # --- Bergen, as a new user would see it ------------------------------------------
 
 
-@pytest.fixture
-def bergen():
-    call_command("load_bergen_plans", stdout=StringIO())
-
-
 def test_the_2018_plan_shows_overdose_deaths_with_sources_apart_from_delivery(
-    client, bergen
+    client, bergen_plans
 ):
     html = client.get("/planer/plan-for-rusfeltet-2018-2022/").text
 
@@ -197,7 +190,7 @@ def test_the_2018_plan_shows_overdose_deaths_with_sources_apart_from_delivery(
     assert "Lavere er bedre" in html
 
 
-def test_the_measure_page_shows_output_indicators_and_budget(client, bergen):
+def test_the_measure_page_shows_output_indicators_and_budget(client, bergen_plans):
     html = client.get("/tiltak/sproyterom-brukerrom-2018/").text
 
     assert "Registrerte brukere av sprøyterommet" in html
@@ -207,7 +200,7 @@ def test_the_measure_page_shows_output_indicators_and_budget(client, bergen):
 
 
 def test_bergen_budget_totals_on_plan_and_partner_pages_agree_with_the_lines(
-    client, bergen
+    client, bergen_plans
 ):
     plan_html = client.get("/planer/plan-for-rusfeltet-2018-2022/").text
     partner_html = client.get("/partnere/bergen-kommune/").text

@@ -15,7 +15,6 @@ from urllib.parse import urldefrag, urlsplit
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,11 +42,6 @@ NOT_PUBLIC = (
 )
 CRAWL_LIMIT = 400
 PLAN_2018 = "plan-for-rusfeltet-2018-2022"
-
-
-@pytest.fixture
-def bergen(db):
-    call_command("load_bergen_plans", stdout=io.StringIO())
 
 
 class _Links(HTMLParser):
@@ -143,7 +137,9 @@ def _api_lists(client) -> dict[str, str]:
     return texts
 
 
-def test_no_internal_notation_on_any_public_page_report_export_or_api(client, bergen):
+def test_no_internal_notation_on_any_public_page_report_export_or_api(
+    client, bergen_plans
+):
     pages = _crawl(client)
     assert any(path.startswith("/planer/") and "/rapport/" in path for path in pages)
     assert "/kilder/" in pages
@@ -162,7 +158,9 @@ def test_no_internal_notation_on_any_public_page_report_export_or_api(client, be
     assert found == {}
 
 
-def test_no_channel_shows_a_measure_without_a_source_as_not_started(client, bergen):
+def test_no_channel_shows_a_measure_without_a_source_as_not_started(
+    client, bergen_plans
+):
     """The shipped data says "not started" nowhere: no source says it of any
     measure. Measures with no sourced event show «Ingen status registrert»."""
     without = Measure.objects.filter(current_phase="")
@@ -191,7 +189,7 @@ def test_no_channel_shows_a_measure_without_a_source_as_not_started(client, berg
 
 
 def test_the_2018_plans_report_per_2020_shows_what_was_under_way_with_sources(
-    client, bergen
+    client, bergen_plans
 ):
     plan = Plan.objects.get(slug=PLAN_2018)
 
@@ -222,7 +220,7 @@ def test_the_2018_plans_report_per_2020_shows_what_was_under_way_with_sources(
     assert as_published.with_update == 0
 
 
-def test_pages_report_csv_and_api_agree_on_every_measures_phase(client, bergen):
+def test_pages_report_csv_and_api_agree_on_every_measures_phase(client, bergen_plans):
     plan = Plan.objects.get(slug=PLAN_2018)
     day = reports.default_report_date(plan, timezone.localdate())
     today = reports.plan_report(plan=plan, day=day)
