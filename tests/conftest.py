@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.support.worlds import build_workflow_world
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +69,13 @@ def otp_required(settings):
 def fast_password_hashing(settings):
     """For tests that create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """The workflow world (tests/support/worlds.py): partners A and B, a plan owner,
+    their people (alice, charlie, olivia, admin), and a measure for each partner with
+    an update in each state. It has its own partners and users, so it does not go
+    with partner_a, alice, bob, charlie or superuser above. Tests that start from
+    other data name their world for it (public_world, api_world, ...)."""
+    return build_workflow_world()

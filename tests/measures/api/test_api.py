@@ -39,7 +39,6 @@ from tests.support.worlds import (
     SECRET_DRAFT,
     PublicWorld,
     add_indicators_and_budgets,
-    add_what_the_api_must_hide,
     build_public_world,
 )
 
@@ -54,13 +53,6 @@ LISTS = {
     "indicator_values": "api:indicator-value-list",
     "budgets": "api:budget-line-list",
 }
-
-
-@pytest.fixture
-def world(db):
-    world = build_public_world()
-    add_what_the_api_must_hide(world)
-    return world
 
 
 def _get(client, url: str, **params):
@@ -102,7 +94,7 @@ def _page_measures(client, url: str, params: dict) -> list[str]:
 # --- Endpoints -----------------------------------------------------------------
 
 
-def test_root_names_the_licence_the_schema_and_every_endpoint(client, world):
+def test_root_names_the_licence_the_schema_and_every_endpoint(client, api_world):
     data = _get(client, reverse("api:root")).json()
 
     assert data["licence"]["name"] == "NLOD 2.0"
@@ -117,7 +109,7 @@ def test_root_names_the_licence_the_schema_and_every_endpoint(client, world):
 
 
 @pytest.mark.parametrize("key", sorted(LISTS))
-def test_every_list_answers_json_with_pages(client, world, key):
+def test_every_list_answers_json_with_pages(client, api_world, key):
     response = _get(client, reverse(LISTS[key]))
 
     assert response.status_code == 200
@@ -129,12 +121,12 @@ def test_every_list_answers_json_with_pages(client, world, key):
         assert client.get(item["html_url"]).status_code == 200
 
 
-def test_plans_are_the_public_plans_with_the_plan_pages_progress(client, world):
+def test_plans_are_the_public_plans_with_the_plan_pages_progress(client, api_world):
     plans = _all(client, "api:plan-list")
 
     assert _slugs(plans) == ["rusplan-2018", "handlingsplan-2012"]
     plan = plans[0]
-    page = client.get(world.plan.get_absolute_url()).context["data"]
+    page = client.get(api_world.plan.get_absolute_url()).context["data"]
     assert plan["progress"]["total"] == page.rollup.total == 3
     assert plan["progress"]["progress"] == page.rollup.progress
     assert plan["progress"]["phases"]["in_progress"] == page.rollup.phase_count(
@@ -155,7 +147,7 @@ def test_plans_are_the_public_plans_with_the_plan_pages_progress(client, world):
     assert plan["measures_url"].endswith("/api/v1/measures/?plan=rusplan-2018")
 
 
-def test_plan_detail_is_found_by_slug(client, world):
+def test_plan_detail_is_found_by_slug(client, api_world):
     data = _get(client, reverse("api:plan-detail", args=["rusplan-2018"])).json()
 
     assert data["title"] == "Plan for rusfeltet 2018–2022"
@@ -163,8 +155,8 @@ def test_plan_detail_is_found_by_slug(client, world):
     assert data["progress"]["total"] == 3
 
 
-def test_measure_shows_what_its_page_shows(client, world):
-    measure = world.measures[0]
+def test_measure_shows_what_its_page_shows(client, api_world):
+    measure = api_world.measures[0]
     data = _get(client, reverse("api:measure-detail", args=[measure.slug])).json()
     page = client.get(measure.get_absolute_url()).context["data"]
 
@@ -193,9 +185,9 @@ def test_measure_shows_what_its_page_shows(client, world):
 
 
 def test_a_measure_without_a_published_update_has_a_null_phase_and_a_reason(
-    client, world
+    client, api_world
 ):
-    measure = MeasureFactory(plan=world.plan, slug="uten-status")
+    measure = MeasureFactory(plan=api_world.plan, slug="uten-status")
 
     data = _get(
         client, reverse("api:measure-detail", kwargs={"slug": measure.slug})
@@ -210,7 +202,9 @@ def test_a_measure_without_a_published_update_has_a_null_phase_and_a_reason(
     }
 
 
-def test_every_object_lists_its_sources_with_urls_and_its_uncertainty(client, world):
+def test_every_object_lists_its_sources_with_urls_and_its_uncertainty(
+    client, api_world
+):
     source = Source.objects.create(
         publisher="Bergen kommune",
         title="Planen",
@@ -218,12 +212,12 @@ def test_every_object_lists_its_sources_with_urls_and_its_uncertainty(client, wo
         kind=Source.Kind.PLAN_DOCUMENT,
         published_on=datetime.date(2019, 5, 23),
     )
-    Citation.objects.create(source=source, plan=world.plan, field="adopted_on")
-    world.plan.uncertainty = "Kildene oppgir 2016 og 2017."
-    world.plan.save()
+    Citation.objects.create(source=source, plan=api_world.plan, field="adopted_on")
+    api_world.plan.uncertainty = "Kildene oppgir 2016 og 2017."
+    api_world.plan.save()
 
     data = _get(
-        client, reverse("api:plan-detail", kwargs={"slug": world.plan.slug})
+        client, reverse("api:plan-detail", kwargs={"slug": api_world.plan.slug})
     ).json()
 
     assert [c for c in data["sources"] if c["source"]["title"] == "Planen"] == [
@@ -246,12 +240,12 @@ def test_every_object_lists_its_sources_with_urls_and_its_uncertainty(client, wo
     assert data["uncertainty"] == "Kildene oppgir 2016 og 2017."
 
 
-def test_partner_name_in_plan_is_the_name_then(client, world):
+def test_partner_name_in_plan_is_the_name_then(client, api_world):
     police = _get(
         client, reverse("api:partner-detail", args=["vest-politidistrikt"])
     ).json()
     old_plan_measure = MeasureFactory(
-        plan=world.predecessor, slug="gammelt-tiltak", lead=world.partners[0]
+        plan=api_world.predecessor, slug="gammelt-tiltak", lead=api_world.partners[0]
     )
     measure = _get(
         client, reverse("api:measure-detail", args=[old_plan_measure.slug])
@@ -263,7 +257,7 @@ def test_partner_name_in_plan_is_the_name_then(client, world):
     assert measure["partners"][0]["name_in_plan"] == "Hordaland politidistrikt"
 
 
-def test_goals_filtered_by_plan_form_the_plans_tree(client, world):
+def test_goals_filtered_by_plan_form_the_plans_tree(client, api_world):
     goals = _all(client, "api:goal-list", plan="rusplan-2018")
 
     assert [g["slug"] for g in goals] == ["trygg-by", "mal-a", "mal-b", "mal-a1"]
@@ -274,18 +268,18 @@ def test_goals_filtered_by_plan_form_the_plans_tree(client, world):
     assert _all(client, "api:goal-list", plan="handlingsplan-2012") == []
 
 
-def test_districts_and_their_municipality(client, world):
+def test_districts_and_their_municipality(client, api_world):
     districts = _all(client, "api:district-list")
 
     assert _slugs(districts) == ["arstad", "asane"]
     assert districts[0]["html_url"] == "http://testserver/bydeler/arstad/"
 
 
-def test_status_updates_are_the_published_ones_newest_first(client, world):
+def test_status_updates_are_the_published_ones_newest_first(client, api_world):
     updates = _all(client, "api:status-update-list")
 
     public = StatusUpdate.objects.filter(
-        state=StatusUpdate.State.PUBLISHED, measure__plan=world.plan
+        state=StatusUpdate.State.PUBLISHED, measure__plan=api_world.plan
     )
     assert {u["id"] for u in updates} == set(public.values_list("pk", flat=True))
     days = [u["as_of"] for u in updates]
@@ -309,8 +303,8 @@ def test_status_updates_are_the_published_ones_newest_first(client, world):
     }
 
 
-def test_status_updates_filter_by_plan_measure_and_dates(client, world):
-    measure = world.measures[0]
+def test_status_updates_filter_by_plan_measure_and_dates(client, api_world):
+    measure = api_world.measures[0]
 
     by_measure = _all(client, "api:status-update-list", measure=measure.slug)
     by_plan = _all(client, "api:status-update-list", plan="rusplan-2018")
@@ -328,19 +322,19 @@ def test_status_updates_filter_by_plan_measure_and_dates(client, world):
     assert len(in_2018) == 3
 
 
-def test_indicators_are_those_of_public_plans_with_their_page(client, world):
+def test_indicators_are_those_of_public_plans_with_their_page(client, api_world):
     indicators = {i["slug"]: i for i in _all(client, "api:indicator-list")}
 
     assert set(indicators) == {"overdosedodsfall", "plasser"}
     deaths, places = indicators["overdosedodsfall"], indicators["plasser"]
-    assert deaths["goal"] == world.goals[0].pk and deaths["measure"] is None
+    assert deaths["goal"] == api_world.goals[0].pk and deaths["measure"] is None
     assert deaths["plan"] == places["plan"] == "rusplan-2018"
     assert deaths["html_url"].endswith(
         "/planer/rusplan-2018/#indikator-overdosedodsfall"
     )
-    assert places["measure"] == world.measures[0].slug
+    assert places["measure"] == api_world.measures[0].slug
     assert places["html_url"].endswith(
-        f"/tiltak/{world.measures[0].slug}/#indikator-plasser"
+        f"/tiltak/{api_world.measures[0].slug}/#indikator-plasser"
     )
     assert deaths["target"] == {
         "year": 2022,
@@ -352,21 +346,21 @@ def test_indicators_are_those_of_public_plans_with_their_page(client, world):
         assert 'id="indikator-' in client.get(page_url).text
 
 
-def test_indicators_filter_by_plan_goal_and_measure(client, world):
+def test_indicators_filter_by_plan_goal_and_measure(client, api_world):
     def slugs(**params):
         return sorted(_slugs(_all(client, "api:indicator-list", **params)))
 
     assert slugs(plan="rusplan-2018") == ["overdosedodsfall", "plasser"]
     assert slugs(plan="handlingsplan-2012") == []
-    assert slugs(goal=world.goals[0].pk) == ["overdosedodsfall"]
-    assert slugs(measure=world.measures[0].slug) == ["plasser"]
+    assert slugs(goal=api_world.goals[0].pk) == ["overdosedodsfall"]
+    assert slugs(measure=api_world.measures[0].slug) == ["plasser"]
     hidden_goal = Indicator.objects.get(slug="utkastindikator").goal_id
     response = _get(client, reverse("api:indicator-list"), goal=hidden_goal)
     assert response.status_code == 400
     assert response.json() == {"goal": ["Målet finnes ikke."]}
 
 
-def test_small_counts_of_people_are_shown_as_below_the_threshold(client, world):
+def test_small_counts_of_people_are_shown_as_below_the_threshold(client, api_world):
     values = _all(client, "api:indicator-value-list", indicator="overdosedodsfall")
     deaths = _get(client, reverse("api:indicator-detail", args=["overdosedodsfall"]))
     places = _all(client, "api:indicator-value-list", indicator="plasser")
@@ -387,11 +381,11 @@ def test_small_counts_of_people_are_shown_as_below_the_threshold(client, world):
 
 
 def test_small_counts_are_hidden_even_from_the_responsible_partners_staff(
-    client, world, alice, superuser
+    client, api_world, alice, superuser
 ):
     # alice is a caseworker of a partner of the plan: the plan page shows her the
     # exact number, but the API answers the same to everyone.
-    world.plan.owner.memberships.create(user=alice, role="caseworker")
+    api_world.plan.owner.memberships.create(user=alice, role="caseworker")
     indicator = Indicator.objects.select_related("goal__plan").get(
         slug="overdosedodsfall"
     )
@@ -402,7 +396,7 @@ def test_small_counts_are_hidden_even_from_the_responsible_partners_staff(
         assert values[0]["value"] is None and values[0]["text"] == "<\u00a05"
 
 
-def test_unpublished_indicator_values_are_never_shown(client, world):
+def test_unpublished_indicator_values_are_never_shown(client, api_world):
     value = IndicatorValue.objects.get(note=SECRET_DRAFT)
 
     response = _get(client, reverse("api:indicator-value-detail", args=[value.pk]))
@@ -418,7 +412,7 @@ def test_unpublished_indicator_values_are_never_shown(client, world):
     )
 
 
-def test_indicator_values_filter_by_indicator_plan_and_years(client, world):
+def test_indicator_values_filter_by_indicator_plan_and_years(client, api_world):
     def periods(**params):
         return [
             (v["indicator"], v["year"])
@@ -440,17 +434,17 @@ def test_indicator_values_filter_by_indicator_plan_and_years(client, world):
         )
 
 
-def test_budget_lines_of_public_measures_with_filters(client, world):
+def test_budget_lines_of_public_measures_with_filters(client, api_world):
     lines = _all(client, "api:budget-line-list")
     line = lines[0]
 
     assert [(b["measure"], b["year"]) for b in lines] == [
-        (world.measures[0].slug, 2019),
-        (world.measures[0].slug, 2020),
+        (api_world.measures[0].slug, 2019),
+        (api_world.measures[0].slug, 2020),
     ]
     assert line["allocated_nok"] == 1_500_000 and line["spent_nok"] is None
     assert line["plan"] == "rusplan-2018"
-    assert line["html_url"].endswith(world.measures[0].get_absolute_url())
+    assert line["html_url"].endswith(api_world.measures[0].get_absolute_url())
     assert len(_all(client, "api:budget-line-list", year_min=2020)) == 1
     assert _all(client, "api:budget-line-list", plan="handlingsplan-2012") == []
     assert DRAFT_PLAN_TITLE not in str(lines)
@@ -477,20 +471,22 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("params", FILTERS, ids=str)
-def test_measures_of_a_plan_are_those_its_page_shows(client, world, params):
-    world.add_measures(30)  # more than one page on the plan page
+def test_measures_of_a_plan_are_those_its_page_shows(client, api_world, params):
+    api_world.add_measures(30)  # more than one page on the plan page
 
     api = _slugs(_all(client, "api:measure-list", plan="rusplan-2018", **params))
-    page = _page_measures(client, world.plan.get_absolute_url(), params)
+    page = _page_measures(client, api_world.plan.get_absolute_url(), params)
 
     assert api == page
     assert api, "the filter should match something"
 
 
 @pytest.mark.parametrize("params", FILTERS, ids=str)
-def test_measure_filters_equal_the_measure_list_page(client, world, params):
-    MeasureFactory(plan=world.predecessor, slug="eldre-tiltak", title="Nummer 1 eldre")
-    params = {**params, "goal": world.goals[1].pk} if params == {} else params
+def test_measure_filters_equal_the_measure_list_page(client, api_world, params):
+    MeasureFactory(
+        plan=api_world.predecessor, slug="eldre-tiltak", title="Nummer 1 eldre"
+    )
+    params = {**params, "goal": api_world.goals[1].pk} if params == {} else params
 
     api = _slugs(_all(client, "api:measure-list", **params))
     page = _page_measures(client, reverse("measures:measure-list"), params)
@@ -515,7 +511,7 @@ def test_measure_filters_equal_the_measure_list_page(client, world, params):
     ],
 )
 def test_unknown_filter_value_is_a_400_with_the_pages_message(
-    client, world, param, value, message
+    client, api_world, param, value, message
 ):
     response = _get(client, reverse("api:measure-list"), **{param: value})
     page = client.get(reverse("measures:measure-list"), {param: value})
@@ -526,7 +522,7 @@ def test_unknown_filter_value_is_a_400_with_the_pages_message(
     assert page.context["filter"].errors[param] == [message]
 
 
-def test_other_lists_reject_unknown_plans_and_measures(client, world):
+def test_other_lists_reject_unknown_plans_and_measures(client, api_world):
     for name, params in [
         ("api:goal-list", {"plan": "hemmelig-utkast"}),
         ("api:status-update-list", {"plan": "finnes-ikke"}),
@@ -538,7 +534,7 @@ def test_other_lists_reject_unknown_plans_and_measures(client, world):
         assert set(response.json()) <= {*params, "as_of"}
 
 
-def test_unknown_parameters_are_ignored_as_on_the_pages(client, world):
+def test_unknown_parameters_are_ignored_as_on_the_pages(client, api_world):
     plain = _all(client, "api:measure-list")
 
     assert _all(client, "api:measure-list", utm_source="nyhetsbrev") == plain
@@ -547,7 +543,7 @@ def test_unknown_parameters_are_ignored_as_on_the_pages(client, world):
 # --- Only public data ------------------------------------------------------------
 
 
-def test_draft_plan_and_everything_in_it_is_never_shown(client, world):
+def test_draft_plan_and_everything_in_it_is_never_shown(client, api_world):
     draft_measure = Measure.objects.get(slug="utkasttiltak")
     draft_update = draft_measure.updates.get()
     draft_goal = draft_measure.goals.get()
@@ -562,12 +558,12 @@ def test_draft_plan_and_everything_in_it_is_never_shown(client, world):
     for name in LISTS.values():
         assert DRAFT_PLAN_TITLE not in str(_all(client, name))
     continuing = _get(
-        client, reverse("api:measure-detail", args=[world.measures[1].slug])
+        client, reverse("api:measure-detail", args=[api_world.measures[1].slug])
     )
     assert continuing.json()["continues"] is None
 
 
-def test_unpublished_updates_are_never_shown(client, world):
+def test_unpublished_updates_are_never_shown(client, api_world):
     hidden = StatusUpdate.objects.exclude(state=StatusUpdate.State.PUBLISHED)
     assert {u.state for u in hidden} == {"draft", "submitted", "returned"}
 
@@ -577,7 +573,7 @@ def test_unpublished_updates_are_never_shown(client, world):
     assert SECRET_DRAFT not in str(_all(client, "api:status-update-list"))
 
 
-def test_no_author_or_reviewer_is_shown_anywhere(client, world):
+def test_no_author_or_reviewer_is_shown_anywhere(client, api_world):
     bodies = [str(_get(client, reverse("api:root")).json())]
     for name in LISTS.values():
         bodies.append(str(_all(client, name)))
@@ -594,7 +590,9 @@ def test_no_author_or_reviewer_is_shown_anywhere(client, world):
         assert "reviewer" not in body
 
 
-def test_a_logged_in_user_sees_exactly_what_anonymous_sees(client, world, superuser):
+def test_a_logged_in_user_sees_exactly_what_anonymous_sees(
+    client, api_world, superuser
+):
     anonymous = [_all(client, name) for name in LISTS.values()]
     client.force_login(superuser)
 
@@ -627,7 +625,7 @@ def test_pages_of_fifty_by_default_and_page_size_up_to_two_hundred(client, db):
 
 @pytest.mark.parametrize("page", ["0", "-1", "en", "1.5", " 2", "99999999999"])
 def test_a_page_number_that_is_not_a_whole_number_from_one_is_a_400(
-    client, world, page
+    client, api_world, page
 ):
     response = _get(client, reverse("api:measure-list"), page=page)
 
@@ -636,21 +634,23 @@ def test_a_page_number_that_is_not_a_whole_number_from_one_is_a_400(
 
 
 @pytest.mark.parametrize("size", ["0", "-5", "alle", ""])
-def test_a_page_size_that_is_not_a_whole_number_from_one_is_a_400(client, world, size):
+def test_a_page_size_that_is_not_a_whole_number_from_one_is_a_400(
+    client, api_world, size
+):
     response = _get(client, reverse("api:measure-list"), page_size=size)
 
     assert response.status_code == 400
     assert "page_size" in response.json()
 
 
-def test_a_page_after_the_last_is_a_404_that_names_the_last(client, world):
+def test_a_page_after_the_last_is_a_404_that_names_the_last(client, api_world):
     response = _get(client, reverse("api:measure-list"), page=3, page_size=2)
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Siden finnes ikke. Siste side er 2."}
 
 
-def test_an_empty_result_is_one_empty_page(client, world):
+def test_an_empty_result_is_one_empty_page(client, api_world):
     response = _get(client, reverse("api:measure-list"), q="finnes-ikke-noe-sted")
 
     assert response.status_code == 200
@@ -665,7 +665,7 @@ def test_an_empty_result_is_one_empty_page(client, world):
 # --- Throttling, methods, headers ----------------------------------------------------
 
 
-def test_anonymous_clients_are_throttled_with_retry_after(client, world, settings):
+def test_anonymous_clients_are_throttled_with_retry_after(client, api_world, settings):
     settings.RUSPLAN_API_ANON_RATE = "3/min"
     url = reverse("api:plan-list")
 
@@ -682,7 +682,7 @@ def test_anonymous_clients_are_throttled_with_retry_after(client, world, setting
 
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_throttle(
-    client, world, settings
+    client, api_world, settings
 ):
     settings.RUSPLAN_API_ANON_RATE = "2/min"
     url = reverse("api:district-list")
@@ -694,7 +694,7 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_throttle(
     assert response.status_code == 429
 
 
-def test_logged_in_users_are_throttled_too(client, world, settings, superuser):
+def test_logged_in_users_are_throttled_too(client, api_world, settings, superuser):
     settings.RUSPLAN_API_ANON_RATE = "1/min"
     client.force_login(superuser)
     url = reverse("api:district-list")
@@ -714,12 +714,12 @@ def _counts() -> tuple:
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_write_methods_are_405_and_change_nothing(client, world, superuser, method):
+def test_write_methods_are_405_and_change_nothing(client, api_world, superuser, method):
     client.force_login(superuser)  # even staff: the API never writes
     before = _counts()
     urls = [reverse(name) for name in LISTS.values()] + [
         reverse("api:plan-detail", args=["rusplan-2018"]),
-        reverse("api:measure-detail", args=[world.measures[0].slug]),
+        reverse("api:measure-detail", args=[api_world.measures[0].slug]),
         reverse("api:root"),
         reverse("api:schema"),
     ]
@@ -734,7 +734,7 @@ def test_write_methods_are_405_and_change_nothing(client, world, superuser, meth
     assert _counts() == before
 
 
-def test_api_answers_json_even_when_a_browser_asks_for_html(client, world):
+def test_api_answers_json_even_when_a_browser_asks_for_html(client, api_world):
     response = client.get(
         reverse("api:plan-list"),
         HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8",
@@ -744,7 +744,9 @@ def test_api_answers_json_even_when_a_browser_asks_for_html(client, world):
     assert response["Content-Type"] == "application/json"
 
 
-def test_api_sends_the_strict_csp_sets_no_cookie_and_allows_any_origin(client, world):
+def test_api_sends_the_strict_csp_sets_no_cookie_and_allows_any_origin(
+    client, api_world
+):
     response = client.get(reverse("api:measure-list"))
 
     assert_strict_csp(response)
@@ -900,7 +902,7 @@ def test_docs_page_describes_every_endpoint_without_inline_code(client, db):
     assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
-def test_date_fields_are_iso_8601(client, world):
+def test_date_fields_are_iso_8601(client, api_world):
     update = _all(client, "api:status-update-list")[0]
 
     datetime.date.fromisoformat(update["as_of"])

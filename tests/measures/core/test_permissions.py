@@ -7,14 +7,8 @@ from measures import permissions
 from measures.models import MeasurePartner, Plan, StatusUpdate
 from partners.models import Membership
 from tests.factories import MembershipFactory, UserFactory
-from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_workflow_world()
 
 
 def test_caseworker_may_report_on_own_partners_measure_only(world):

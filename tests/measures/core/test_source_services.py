@@ -11,14 +11,9 @@ from measures import services, source_services
 from measures.models import Citation, Source, StatusUpdate
 from measures.source_services import NewSource
 from tests.factories import SourceFactory, StatusUpdateFactory
-from tests.support.worlds import AS_OF, build_workflow_world
+from tests.support.worlds import AS_OF
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_workflow_world()
 
 
 def _new(world, **fields):

@@ -19,7 +19,8 @@ LIST = "/tiltak/"
 
 
 @pytest.fixture
-def world(db):
+def six_measure_world(db):
+    """The public world with six measures rather than three."""
     return build_public_world(measures=6)
 
 
@@ -31,8 +32,8 @@ def test_measure_list_url_name():
     assert reverse("measures:measure-list") == LIST
 
 
-def test_phase_and_health_filters(client, world):
-    measure = world.measures[0]
+def test_phase_and_health_filters(client, six_measure_world):
+    measure = six_measure_world.measures[0]
     Measure.objects.filter(pk=measure.pk).update(current_phase="completed")
 
     assert _titles(client.get(LIST, {"phase": "completed"})) == [measure.title]
@@ -44,8 +45,8 @@ def test_phase_and_health_filters(client, world):
     assert len(_titles(client.get(LIST, {"health": "at_risk"}))) == 4
 
 
-def test_partner_and_district_filters(client, world):
-    police = world.partners[0]
+def test_partner_and_district_filters(client, six_measure_world):
+    police = six_measure_world.partners[0]
 
     led_or_helped = _titles(client.get(LIST, {"partner": police.slug}))
     in_arstad = _titles(client.get(LIST, {"district": "arstad", "sort": "title"}))
@@ -54,8 +55,8 @@ def test_partner_and_district_filters(client, world):
     assert in_arstad == ["Tiltak nummer 1", "Tiltak nummer 3", "Tiltak nummer 5"]
 
 
-def test_goal_filter_includes_measures_of_goals_below(client, world):
-    overall, child_a, _child_b, grandchild = world.goals
+def test_goal_filter_includes_measures_of_goals_below(client, six_measure_world):
+    overall, child_a, _child_b, grandchild = six_measure_world.goals
 
     under_a = _titles(client.get(LIST, {"goal": child_a.pk, "sort": "title"}))
     under_top = _titles(client.get(LIST, {"goal": overall.pk}))
@@ -71,9 +72,9 @@ def test_goal_filter_includes_measures_of_goals_below(client, world):
     assert sorted(only_grandchild) == ["Tiltak nummer 3", "Tiltak nummer 6"]
 
 
-def test_category_plan_and_search_filters(client, world):
+def test_category_plan_and_search_filters(client, six_measure_world):
     special = MeasureFactory(
-        plan=world.plan,
+        plan=six_measure_world.plan,
         title="Overdoseteam",
         slug="overdoseteam",
         description="Rask hjelp ved overdose.",
@@ -82,13 +83,17 @@ def test_category_plan_and_search_filters(client, world):
 
     assert _titles(client.get(LIST, {"category": "overdose"})) == [special.title]
     assert _titles(client.get(LIST, {"q": "rask HJELP"})) == [special.title]
-    assert _titles(client.get(LIST, {"plan": world.predecessor.slug})) == []
-    assert len(_titles(client.get(LIST, {"plan": world.plan.slug}))) == 7
+    assert _titles(client.get(LIST, {"plan": six_measure_world.predecessor.slug})) == []
+    assert len(_titles(client.get(LIST, {"plan": six_measure_world.plan.slug}))) == 7
 
 
-def test_sorting_by_progress_puts_unassessed_last(client, world):
-    Measure.objects.filter(pk=world.measures[1].pk).update(current_progress=90)
-    Measure.objects.filter(pk=world.measures[3].pk).update(current_progress=5)
+def test_sorting_by_progress_puts_unassessed_last(client, six_measure_world):
+    Measure.objects.filter(pk=six_measure_world.measures[1].pk).update(
+        current_progress=90
+    )
+    Measure.objects.filter(pk=six_measure_world.measures[3].pk).update(
+        current_progress=5
+    )
 
     descending = client.get(LIST, {"sort": "-progress"}).context["page_obj"]
     ascending = client.get(LIST, {"sort": "progress"}).context["page_obj"]
@@ -97,10 +102,14 @@ def test_sorting_by_progress_puts_unassessed_last(client, world):
     assert [m.current_progress for m in ascending] == [5, 15, 15, 90, None, None]
 
 
-def test_plan_page_filters_its_own_measures(client, world):
-    other = MeasureFactory(plan=world.predecessor, title="Annet tiltak", slug="annet")
+def test_plan_page_filters_its_own_measures(client, six_measure_world):
+    other = MeasureFactory(
+        plan=six_measure_world.predecessor, title="Annet tiltak", slug="annet"
+    )
 
-    response = client.get(world.plan.get_absolute_url(), {"district": "asane"})
+    response = client.get(
+        six_measure_world.plan.get_absolute_url(), {"district": "asane"}
+    )
 
     titles = _titles(response)
     assert titles and other.title not in titles
@@ -108,12 +117,16 @@ def test_plan_page_filters_its_own_measures(client, world):
     assert "plan" not in response.context["filter"].form.fields
 
 
-def test_plan_page_offers_only_the_plans_own_partners_and_districts(client, world):
+def test_plan_page_offers_only_the_plans_own_partners_and_districts(
+    client, six_measure_world
+):
     elsewhere = DistrictFactory(name="Arna", slug="arna")
-    other = MeasureFactory(plan=world.predecessor, slug="annet")
+    other = MeasureFactory(plan=six_measure_world.predecessor, slug="annet")
     other.districts.add(elsewhere)
 
-    plan_form = client.get(world.plan.get_absolute_url()).context["filter"].form
+    plan_form = (
+        client.get(six_measure_world.plan.get_absolute_url()).context["filter"].form
+    )
     list_form = client.get(LIST).context["filter"].form
 
     assert [d.slug for d in plan_form.fields["district"].queryset] == [
@@ -140,8 +153,10 @@ BAD_PARAMETERS = [
 
 @pytest.mark.parametrize("params", BAD_PARAMETERS, ids=lambda p: next(iter(p)))
 @pytest.mark.parametrize("where", ["list", "plan"])
-def test_bad_filter_gives_page_with_accessible_message(client, world, where, params):
-    url = LIST if where == "list" else world.plan.get_absolute_url()
+def test_bad_filter_gives_page_with_accessible_message(
+    client, six_measure_world, where, params
+):
+    url = LIST if where == "list" else six_measure_world.plan.get_absolute_url()
 
     response = client.get(url, params)
 
@@ -152,7 +167,7 @@ def test_bad_filter_gives_page_with_accessible_message(client, world, where, par
     assert len(response.context["page_obj"].object_list) == 6  # filter ignored
 
 
-def test_unknown_plan_on_list_gives_message(client, world):
+def test_unknown_plan_on_list_gives_message(client, six_measure_world):
     response = client.get(LIST, {"plan": "no-such-plan"})
 
     assert response.status_code == 200
@@ -160,9 +175,10 @@ def test_unknown_plan_on_list_gives_message(client, world):
     assert len(response.context["page_obj"].object_list) == 6
 
 
-def test_goal_of_another_plan_is_rejected_on_plan_page(client, world):
+def test_goal_of_another_plan_is_rejected_on_plan_page(client, six_measure_world):
     response = client.get(
-        world.predecessor.get_absolute_url(), {"goal": world.goals[0].pk}
+        six_measure_world.predecessor.get_absolute_url(),
+        {"goal": six_measure_world.goals[0].pk},
     )
 
     assert response.status_code == 200
@@ -172,8 +188,10 @@ def test_goal_of_another_plan_is_rejected_on_plan_page(client, world):
 @pytest.mark.parametrize(
     ("page", "expected"), [("999999", 2), ("abc", 1), ("-1", 2), ("", 1), ("2", 2)]
 )
-def test_bad_page_numbers_give_nearest_valid_page(client, world, page, expected):
-    world.add_measures(24)  # 30 measures: two pages of 25
+def test_bad_page_numbers_give_nearest_valid_page(
+    client, six_measure_world, page, expected
+):
+    six_measure_world.add_measures(24)  # 30 measures: two pages of 25
 
     response = client.get(LIST, {"page": page})
 
@@ -182,15 +200,15 @@ def test_bad_page_numbers_give_nearest_valid_page(client, world, page, expected)
     assert f"Side {expected} av 2" in response.text
 
 
-def test_pagination_links_keep_the_filter(client, world):
-    world.add_measures(30)
+def test_pagination_links_keep_the_filter(client, six_measure_world):
+    six_measure_world.add_measures(30)
 
     response = client.get(LIST, {"phase": "in_progress", "sort": "title"})
 
     assert "?phase=in_progress&amp;sort=title&amp;page=2#resultater" in response.text
 
 
-def test_valid_filters_are_shown_selected_in_the_form(client, world):
+def test_valid_filters_are_shown_selected_in_the_form(client, six_measure_world):
     html = client.get(LIST, {"phase": "in_progress", "q": "nummer"}).text
 
     assert '<option value="in_progress" selected>' in html
@@ -229,8 +247,8 @@ text = st.one_of(
         text,
     )
 )
-def test_any_filter_input_never_gives_a_server_error(client, world, params):
-    for url in (LIST, world.plan.get_absolute_url()):
+def test_any_filter_input_never_gives_a_server_error(client, six_measure_world, params):
+    for url in (LIST, six_measure_world.plan.get_absolute_url()):
         assert client.get(url, params).status_code == 200
 
 

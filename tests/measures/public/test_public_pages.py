@@ -19,11 +19,6 @@ from tests.factories import (
 from tests.support.worlds import SECRET_DRAFT, PublicWorld, build_public_world
 
 
-@pytest.fixture
-def world(db):
-    return build_public_world()
-
-
 def public_urls(world: PublicWorld) -> dict[str, str]:
     measure = world.measures[0]
     return {
@@ -62,8 +57,8 @@ PAGE_CONTENT = {
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
-def test_public_page_shows_real_content(client, world, name):
-    response = client.get(public_urls(world)[name])
+def test_public_page_shows_real_content(client, public_world, name):
+    response = client.get(public_urls(public_world)[name])
 
     assert response.status_code == 200
     for text in PAGE_CONTENT[name]:
@@ -72,9 +67,9 @@ def test_public_page_shows_real_content(client, world, name):
 
 @pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
 def test_every_page_has_landmarks_skip_link_switcher_and_statement_link(
-    client, world, name
+    client, public_world, name
 ):
-    html = client.get(public_urls(world)[name]).text
+    html = client.get(public_urls(public_world)[name]).text
 
     assert html.index('href="#main"') < html.index("<header")
     for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
@@ -84,8 +79,8 @@ def test_every_page_has_landmarks_skip_link_switcher_and_statement_link(
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
-def test_pages_have_no_inline_styles_or_scripts(client, world, name):
-    html = client.get(public_urls(world)[name]).text
+def test_pages_have_no_inline_styles_or_scripts(client, public_world, name):
+    html = client.get(public_urls(public_world)[name]).text
 
     assert " style=" not in html
     assert "<style" not in html
@@ -101,7 +96,7 @@ def test_pages_have_no_inline_styles_or_scripts(client, world, name):
         "/bydeler/finnes-ikke/",
     ],
 )
-def test_unknown_slug_gives_404_in_site_design(client, world, url):
+def test_unknown_slug_gives_404_in_site_design(client, public_world, url):
     response = client.get(url)
 
     assert response.status_code == 404
@@ -110,34 +105,37 @@ def test_unknown_slug_gives_404_in_site_design(client, world, url):
     assert 'class="language-switcher' in response.text
 
 
-def test_draft_plan_and_its_measures_are_not_public(client, world):
+def test_draft_plan_and_its_measures_are_not_public(client, public_world):
     draft = PlanFactory(
         title="Hemmelig utkast", slug="utkast", status=Plan.Status.DRAFT
     )
     measure = MeasureFactory(
-        plan=draft, title="Utkasttiltak", slug="utkasttiltak", lead=world.partners[0]
+        plan=draft,
+        title="Utkasttiltak",
+        slug="utkasttiltak",
+        lead=public_world.partners[0],
     )
-    measure.districts.add(world.districts[0])
+    measure.districts.add(public_world.districts[0])
 
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get(measure.get_absolute_url()).status_code == 404
     for name in ("home", "measure-list", "partner", "district"):
-        html = client.get(public_urls(world)[name]).text
+        html = client.get(public_urls(public_world)[name]).text
         assert "Hemmelig utkast" not in html
         assert "Utkasttiltak" not in html
     assert client.get("/tiltak/?plan=utkast").context["filter"].errors
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
-def test_unpublished_updates_are_never_shown(client, world, name):
+def test_unpublished_updates_are_never_shown(client, public_world, name):
     StatusUpdateFactory(
-        measure=world.measures[0],
+        measure=public_world.measures[0],
         summary=SECRET_DRAFT,
         state=StatusUpdate.State.RETURNED,
         review_comment="Rett opp",
     )
 
-    assert SECRET_DRAFT not in client.get(public_urls(world)[name]).text
+    assert SECRET_DRAFT not in client.get(public_urls(public_world)[name]).text
 
 
 # Exact query counts. Each page is asserted at the small size and again after ten
@@ -204,63 +202,65 @@ def test_query_count_is_constant_as_data_grows(
     assert response.status_code == 200
 
 
-def test_every_plan_is_reachable_from_home(client, world):
+def test_every_plan_is_reachable_from_home(client, public_world):
     html = client.get("/").text
 
     for plan in Plan.objects.exclude(status=Plan.Status.DRAFT):
         assert plan.get_absolute_url() in html
 
 
-def test_plan_page_links_every_goal_measure_partner_and_district(client, world):
-    world.add_measures(30)  # more than one page of the table
-    html = client.get(world.plan.get_absolute_url()).text
+def test_plan_page_links_every_goal_measure_partner_and_district(client, public_world):
+    public_world.add_measures(30)  # more than one page of the table
+    html = client.get(public_world.plan.get_absolute_url()).text
 
-    for goal in world.goals:
+    for goal in public_world.goals:
         assert f'id="mal-{goal.slug}"' in html
-    for measure in world.measures:
+    for measure in public_world.measures:
         assert f'href="http://testserver{measure.get_absolute_url()}"' in html
-    for partner in world.partners:
+    for partner in public_world.partners:
         assert partner.get_absolute_url() in html
-    for district in world.districts:
+    for district in public_world.districts:
         assert district.get_absolute_url() in html
-    assert world.predecessor.get_absolute_url() in html
+    assert public_world.predecessor.get_absolute_url() in html
 
 
-def test_plan_page_lists_measures_without_a_goal(client, world):
-    orphan = MeasureFactory(plan=world.plan, title="Tiltak uten mål", slug="uten")
+def test_plan_page_lists_measures_without_a_goal(client, public_world):
+    orphan = MeasureFactory(
+        plan=public_world.plan, title="Tiltak uten mål", slug="uten"
+    )
 
-    html = client.get(world.plan.get_absolute_url()).text
+    html = client.get(public_world.plan.get_absolute_url()).text
 
     assert "Tiltak som ikke er knyttet til et mål" in html
     assert orphan.get_absolute_url() in html
 
 
-def test_pages_show_partner_name_in_force_at_plan_time(client, world):
+def test_pages_show_partner_name_in_force_at_plan_time(client, public_world):
     old = MeasureFactory(
-        plan=world.predecessor,
+        plan=public_world.predecessor,
         title="Trygge byrom",
         slug="trygge-byrom",
-        lead=world.partners[0],
+        lead=public_world.partners[0],
     )
 
     measure_html = client.get(old.get_absolute_url()).text
-    partner_html = client.get(world.partners[0].get_absolute_url()).text
-    plan_html = client.get(world.predecessor.get_absolute_url()).text
+    partner_html = client.get(public_world.partners[0].get_absolute_url()).text
+    plan_html = client.get(public_world.predecessor.get_absolute_url()).text
 
     assert "Hordaland politidistrikt" in measure_html
     assert "nå Vest politidistrikt" in measure_html
     assert "I denne planen het partneren Hordaland politidistrikt" in partner_html
     assert "Hordaland politidistrikt" in plan_html
     # The 2018 plan is after the renaming: only the current name.
-    current_html = client.get(world.measures[0].get_absolute_url()).text
+    current_html = client.get(public_world.measures[0].get_absolute_url()).text
     assert "Hordaland politidistrikt" not in current_html
 
 
-def test_measure_page_shows_lineage_both_ways(client, world):
+def test_measure_page_shows_lineage_both_ways(client, public_world):
     old = MeasureFactory(
-        plan=world.predecessor, title="Gammelt tiltak", slug="gammelt-tiltak"
+        plan=public_world.predecessor, title="Gammelt tiltak", slug="gammelt-tiltak"
     )
-    new = world.measures[0]
+    new = public_world.measures[0]
     new.continues = old
     new.save()
 
@@ -273,8 +273,8 @@ def test_measure_page_shows_lineage_both_ways(client, world):
     assert old.get_absolute_url() in new_html
 
 
-def test_measure_timeline_shows_published_updates_with_sources(client, world):
-    html = client.get(world.measures[0].get_absolute_url()).text
+def test_measure_timeline_shows_published_updates_with_sources(client, public_world):
+    html = client.get(public_world.measures[0].get_absolute_url()).text
 
     assert html.count('class="timeline-item"') == 2
     assert 'href="https://example.invalid/kilde"' in html
@@ -282,32 +282,32 @@ def test_measure_timeline_shows_published_updates_with_sources(client, world):
     assert "01.06.2018" in html
 
 
-def test_plan_page_shows_adoption_source_and_successor(client, world):
-    plan_html = client.get(world.plan.get_absolute_url()).text
-    old_html = client.get(world.predecessor.get_absolute_url()).text
+def test_plan_page_shows_adoption_source_and_successor(client, public_world):
+    plan_html = client.get(public_world.plan.get_absolute_url()).text
+    old_html = client.get(public_world.predecessor.get_absolute_url()).text
 
     assert "22.11.2017" in plan_html
     assert "Bystyret" in plan_html
     assert 'href="https://example.invalid/plan"' in plan_html
     assert "Videreført i" in old_html
-    assert world.plan.get_absolute_url() in old_html
+    assert public_world.plan.get_absolute_url() in old_html
 
 
-def test_progress_figure_on_plan_page_matches_database(client, world):
-    measures = list(world.plan.measures.exclude(current_progress=None))
+def test_progress_figure_on_plan_page_matches_database(client, public_world):
+    measures = list(public_world.plan.measures.exclude(current_progress=None))
     total_weight = sum(m.weight for m in measures)
     expected = round(
         sum(m.weight * m.current_progress for m in measures) / total_weight
     )
 
-    html = client.get(world.plan.get_absolute_url()).text
+    html = client.get(public_world.plan.get_absolute_url()).text
 
     assert f'<span class="rollup-percent">{expected}&nbsp;%</span>' in html
-    assert f"vurdert for {len(measures)} av {len(world.measures)} tiltak" in html
+    assert f"vurdert for {len(measures)} av {len(public_world.measures)} tiltak" in html
 
 
-def test_charts_have_text_alternatives_and_tables(client, world):
-    html = client.get(world.plan.get_absolute_url()).text
+def test_charts_have_text_alternatives_and_tables(client, public_world):
+    html = client.get(public_world.plan.get_absolute_url()).text
 
     assert html.count('role="img"') == 3
     assert html.count("<desc id=") == 3
@@ -315,7 +315,7 @@ def test_charts_have_text_alternatives_and_tables(client, world):
     assert "Fremdrift og fase over tid" in html
 
 
-def test_district_page_without_measures_explains_itself(client, world):
+def test_district_page_without_measures_explains_itself(client, public_world):
     empty = DistrictFactory(name="Arna", slug="arna")
 
     response = client.get(empty.get_absolute_url())
@@ -324,22 +324,22 @@ def test_district_page_without_measures_explains_itself(client, world):
     assert "Ingen tiltak i publiserte planer" in response.text
 
 
-def test_partner_lists_units_and_parent(client, world):
+def test_partner_lists_units_and_parent(client, public_world):
     unit = PartnerFactory(
-        name="Underenhet", slug="underenhet", parent=world.partners[0]
+        name="Underenhet", slug="underenhet", parent=public_world.partners[0]
     )
 
-    parent_html = client.get(world.partners[0].get_absolute_url()).text
+    parent_html = client.get(public_world.partners[0].get_absolute_url()).text
     unit_html = client.get(unit.get_absolute_url()).text
 
     assert unit.get_absolute_url() in parent_html
-    assert world.partners[0].get_absolute_url() in unit_html
+    assert public_world.partners[0].get_absolute_url() in unit_html
 
 
-def test_goal_anchor_links_from_measure_point_into_plan_page(client, world):
-    measure = world.measures[0]
+def test_goal_anchor_links_from_measure_point_into_plan_page(client, public_world):
+    measure = public_world.measures[0]
     goal = measure.goals.get()
 
     html = client.get(measure.get_absolute_url()).text
 
-    assert f"{world.plan.get_absolute_url()}#mal-{goal.slug}" in html
+    assert f"{public_world.plan.get_absolute_url()}#mal-{goal.slug}" in html

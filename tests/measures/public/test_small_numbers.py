@@ -33,7 +33,9 @@ VISIBLE = 12
 
 
 @pytest.fixture
-def world(partner_a):
+def small_count_world(partner_a):
+    """A plan and its measure, each with an indicator with a count below the
+    threshold (SMALL) and one above it (VISIBLE)."""
     plan = PlanFactory(title="Planen", slug="planen")
     goal = GoalFactory(plan=plan, title="Trygg by", slug="trygg")
     measure = MeasureFactory(
@@ -129,10 +131,14 @@ CHANNELS = {
 
 @pytest.mark.parametrize("channel", CHANNELS.values(), ids=CHANNELS.keys())
 def test_a_count_of_three_never_appears_on_a_public_channel(
-    client, world, channel, tmp_path
+    client, small_count_world, channel, tmp_path
 ):
     fetch = channel
-    args = (client, world, tmp_path) if channel is report_pdf else (client, world)
+    args = (
+        (client, small_count_world, tmp_path)
+        if channel is report_pdf
+        else (client, small_count_world)
+    )
 
     texts = fetch(*args)
 
@@ -143,9 +149,13 @@ def test_a_count_of_three_never_appears_on_a_public_channel(
 
 @pytest.mark.parametrize("channel", CHANNELS.values(), ids=CHANNELS.keys())
 def test_an_outsider_logged_in_sees_no_small_number_either(
-    client, world, charlie, channel, tmp_path
+    client, small_count_world, charlie, channel, tmp_path
 ):
     client.force_login(charlie)  # caseworker of another partner
-    args = (client, world, tmp_path) if channel is report_pdf else (client, world)
+    args = (
+        (client, small_count_world, tmp_path)
+        if channel is report_pdf
+        else (client, small_count_world)
+    )
 
     assert not shows_number(channel(*args), SMALL)

@@ -21,7 +21,6 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +32,9 @@ MY_MEASURES = reverse("measures:my-measures")
 
 
 @pytest.fixture
-def world():
-    world = build_workflow_world()
-    # Output indicator of partner A's measure (Alice's) and outcome indicator of a
-    # goal in the coordinator's plan.
+def indicator_world(world):
+    """The workflow world with an output indicator of partner A's measure (Alice's)
+    and an outcome indicator of a goal in the coordinator's plan."""
     world.output = IndicatorFactory(
         goal=None,
         measure=world.measure_a,
@@ -113,10 +111,14 @@ def _series_texts(series_list) -> dict[str, str]:
 # --- record, submit, publish, public ------------------------------------------------
 
 
-def test_caseworker_sees_the_form_beside_the_latest_published_values(client, world):
-    PublishedIndicatorValueFactory(indicator=world.output, year=LAST_YEAR - 1, value=3)
-    client.force_login(world.alice)
-    response = client.get(_new_url(world.output))
+def test_caseworker_sees_the_form_beside_the_latest_published_values(
+    client, indicator_world
+):
+    PublishedIndicatorValueFactory(
+        indicator=indicator_world.output, year=LAST_YEAR - 1, value=3
+    )
+    client.force_login(indicator_world.alice)
+    response = client.get(_new_url(indicator_world.output))
     assert response.status_code == 200
     body = response.content.decode()
     assert "Brukere i oppfølging" in body
@@ -129,70 +131,82 @@ def test_caseworker_sees_the_form_beside_the_latest_published_values(client, wor
     assert response.context["form"].initial == {"period": "year-1", "year": LAST_YEAR}
 
 
-def test_record_submit_publish_and_the_value_is_on_the_public_page(client, world):
-    response = _record(client, world.alice, world.output)
+def test_record_submit_publish_and_the_value_is_on_the_public_page(
+    client, indicator_world
+):
+    response = _record(client, indicator_world.alice, indicator_world.output)
     assert response.status_code == 302
     assert response.url == MY_MEASURES
     value = _latest()
     assert value.state == State.SUBMITTED
-    assert value.author == world.alice
+    assert value.author == indicator_world.alice
     assert value.value == Decimal(27)
     assert (value.period_type, value.year, value.number) == ("year", LAST_YEAR, 1)
 
     client.logout()
-    page = client.get(world.measure_a.get_absolute_url())
+    page = client.get(indicator_world.measure_a.get_absolute_url())
     assert str(LAST_YEAR) not in _series_texts(page.context["indicators"])
 
-    response = _publish(client, world.olivia, value)
+    response = _publish(client, indicator_world.olivia, value)
     assert response.status_code == 302
     assert response.url == QUEUE
     value.refresh_from_db()
     assert value.state == State.PUBLISHED
-    assert value.reviewer == world.olivia
+    assert value.reviewer == indicator_world.olivia
 
     client.logout()
-    page = client.get(world.measure_a.get_absolute_url())
+    page = client.get(indicator_world.measure_a.get_absolute_url())
     assert _series_texts(page.context["indicators"])[str(LAST_YEAR)] == "27"
     assert "Etatens fagsystem" in page.content.decode()
 
     history = list(value.history.order_by("history_date", "history_id"))
     assert [(h.state, h.history_user) for h in history] == [
-        (State.SUBMITTED, world.alice),
-        (State.PUBLISHED, world.olivia),
+        (State.SUBMITTED, indicator_world.alice),
+        (State.PUBLISHED, indicator_world.olivia),
     ]
 
 
 def test_coordinator_records_a_goal_indicator_and_it_shows_on_the_plan_page(
-    client, world
+    client, indicator_world
 ):
-    response = _record(client, world.olivia, world.outcome, value="41")
+    response = _record(
+        client, indicator_world.olivia, indicator_world.outcome, value="41"
+    )
     assert response.status_code == 302
     value = _latest()
-    assert value.indicator == world.outcome
+    assert value.indicator == indicator_world.outcome
     assert value.state == State.SUBMITTED
-    _publish(client, world.olivia, value)
+    _publish(client, indicator_world.olivia, value)
 
     client.logout()
-    page = client.get(world.plan.get_absolute_url())
+    page = client.get(indicator_world.plan.get_absolute_url())
     series = [s for group in page.context["effect"] for s in group.series]
     assert _series_texts(series)[str(LAST_YEAR)] == "41"
 
 
-def test_a_plan_without_review_publishes_on_submit(client, world):
-    world.plan.requires_review = False
-    world.plan.save()
-    client.force_login(world.alice)
-    assert "Publiser" in client.get(_new_url(world.output)).content.decode()
+def test_a_plan_without_review_publishes_on_submit(client, indicator_world):
+    indicator_world.plan.requires_review = False
+    indicator_world.plan.save()
+    client.force_login(indicator_world.alice)
+    assert "Publiser" in client.get(_new_url(indicator_world.output)).content.decode()
 
-    response = _record(client, world.alice, world.output, submit="Publiser")
+    response = _record(
+        client, indicator_world.alice, indicator_world.output, submit="Publiser"
+    )
     assert response.status_code == 302
     value = _latest()
     assert value.state == State.PUBLISHED
     assert value.published_at is not None
 
 
-def test_save_draft_then_continue_and_submit(client, world):
-    _record(client, world.alice, world.output, submit=None, save_draft="Lagre utkast")
+def test_save_draft_then_continue_and_submit(client, indicator_world):
+    _record(
+        client,
+        indicator_world.alice,
+        indicator_world.output,
+        submit=None,
+        save_draft="Lagre utkast",
+    )
     draft = _latest()
     assert draft.state == State.DRAFT
     # A draft is not public, and Mine tiltak offers to continue it.
@@ -214,11 +228,11 @@ def test_save_draft_then_continue_and_submit(client, world):
     assert IndicatorValue.objects.count() == 1
 
 
-def test_return_with_comment_correct_and_resubmit(client, world):
-    _record(client, world.alice, world.output)
+def test_return_with_comment_correct_and_resubmit(client, indicator_world):
+    _record(client, indicator_world.alice, indicator_world.output)
     value = _latest()
 
-    client.force_login(world.olivia)
+    client.force_login(indicator_world.olivia)
     response = client.post(
         _return_url(value),
         {"version": value.version, "comment": "Tallet gjelder hele 2. halvår?"},
@@ -228,7 +242,7 @@ def test_return_with_comment_correct_and_resubmit(client, world):
     assert value.state == State.RETURNED
     assert value.review_comment == "Tallet gjelder hele 2. halvår?"
 
-    client.force_login(world.alice)
+    client.force_login(indicator_world.alice)
     body = client.get(MY_MEASURES).content.decode()
     assert "Tallet gjelder hele 2. halvår?" in body
     assert "Rett og send på nytt" in body
@@ -244,7 +258,7 @@ def test_return_with_comment_correct_and_resubmit(client, world):
     assert value.state == State.SUBMITTED
     assert value.value == Decimal(26)
 
-    _publish(client, world.olivia, value)
+    _publish(client, indicator_world.olivia, value)
     value.refresh_from_db()
     assert value.state == State.PUBLISHED
     history = list(value.history.order_by("history_date", "history_id"))
@@ -255,21 +269,21 @@ def test_return_with_comment_correct_and_resubmit(client, world):
         State.PUBLISHED,
     ]
     assert [h.history_user for h in history] == [
-        world.alice,
-        world.olivia,
-        world.alice,
-        world.olivia,
+        indicator_world.alice,
+        indicator_world.olivia,
+        indicator_world.alice,
+        indicator_world.olivia,
     ]
     # The detail page shows that history to those who work on the indicator.
-    client.force_login(world.alice)
+    client.force_login(indicator_world.alice)
     detail = client.get(_detail_url(value))
     assert len(detail.context["history"]) == 4
 
 
-def test_returning_needs_a_comment(client, world):
-    _record(client, world.alice, world.output)
+def test_returning_needs_a_comment(client, indicator_world):
+    _record(client, indicator_world.alice, indicator_world.output)
     value = _latest()
-    client.force_login(world.olivia)
+    client.force_login(indicator_world.olivia)
     response = client.post(
         _return_url(value), {"version": value.version, "comment": " "}
     )
@@ -281,10 +295,10 @@ def test_returning_needs_a_comment(client, world):
     assert value.state == State.SUBMITTED
 
 
-def test_publishing_a_changed_value_is_refused(client, world):
-    _record(client, world.alice, world.output)
+def test_publishing_a_changed_value_is_refused(client, indicator_world):
+    _record(client, indicator_world.alice, indicator_world.output)
     value = _latest()
-    client.force_login(world.olivia)
+    client.force_login(indicator_world.olivia)
     response = client.post(_publish_url(value), {"version": value.version - 1})
     assert response.status_code == 302
     value.refresh_from_db()
@@ -294,22 +308,22 @@ def test_publishing_a_changed_value_is_refused(client, world):
 # --- who may do what ----------------------------------------------------------------
 
 
-def test_caseworker_cannot_record_a_goal_indicator(client, world):
-    client.force_login(world.alice)
-    assert client.get(_new_url(world.outcome)).status_code == 403
-    assert client.post(_new_url(world.outcome), _data()).status_code == 403
+def test_caseworker_cannot_record_a_goal_indicator(client, indicator_world):
+    client.force_login(indicator_world.alice)
+    assert client.get(_new_url(indicator_world.outcome)).status_code == 403
+    assert client.post(_new_url(indicator_world.outcome), _data()).status_code == 403
     assert not IndicatorValue.objects.exists()
 
 
-def test_caseworker_cannot_record_another_partners_indicator(client, world):
-    client.force_login(world.charlie)
-    assert client.get(_new_url(world.output)).status_code == 403
-    assert client.post(_new_url(world.output), _data()).status_code == 403
+def test_caseworker_cannot_record_another_partners_indicator(client, indicator_world):
+    client.force_login(indicator_world.charlie)
+    assert client.get(_new_url(indicator_world.output)).status_code == 403
+    assert client.post(_new_url(indicator_world.output), _data()).status_code == 403
     assert not IndicatorValue.objects.exists()
 
 
-def test_caseworker_cannot_publish_or_return(client, world):
-    _record(client, world.alice, world.output)
+def test_caseworker_cannot_publish_or_return(client, indicator_world):
+    _record(client, indicator_world.alice, indicator_world.output)
     value = _latest()
     response = client.post(_publish_url(value), {"version": value.version})
     assert response.status_code == 403
@@ -322,15 +336,21 @@ def test_caseworker_cannot_publish_or_return(client, world):
 
 
 @pytest.mark.parametrize("url", [_publish_url, _return_url])
-def test_publish_and_return_reject_get(client, world, url):
-    value = IndicatorValueFactory(indicator=world.output, state=State.SUBMITTED)
-    client.force_login(world.olivia)
+def test_publish_and_return_reject_get(client, indicator_world, url):
+    value = IndicatorValueFactory(
+        indicator=indicator_world.output, state=State.SUBMITTED
+    )
+    client.force_login(indicator_world.olivia)
     assert client.get(url(value)).status_code == 405
 
 
-def test_another_partners_caseworker_cannot_see_or_edit_a_draft(client, world):
-    draft = IndicatorValueFactory(indicator=world.output, author=world.alice)
-    client.force_login(world.charlie)
+def test_another_partners_caseworker_cannot_see_or_edit_a_draft(
+    client, indicator_world
+):
+    draft = IndicatorValueFactory(
+        indicator=indicator_world.output, author=indicator_world.alice
+    )
+    client.force_login(indicator_world.charlie)
     assert client.get(_detail_url(draft)).status_code == 403
     assert client.get(_edit_url(draft)).status_code == 403
     response = client.post(_edit_url(draft), _data(version=str(draft.version)))
@@ -340,9 +360,11 @@ def test_another_partners_caseworker_cannot_see_or_edit_a_draft(client, world):
     assert draft.version == 1
 
 
-def test_a_published_value_cannot_be_edited(client, world):
-    published = PublishedIndicatorValueFactory(indicator=world.output, year=2019)
-    client.force_login(world.alice)
+def test_a_published_value_cannot_be_edited(client, indicator_world):
+    published = PublishedIndicatorValueFactory(
+        indicator=indicator_world.output, year=2019
+    )
+    client.force_login(indicator_world.alice)
     assert client.get(_edit_url(published)).status_code == 403
 
 
@@ -383,9 +405,9 @@ def _bad(client, world, indicator=None, **overrides):
     ],
 )
 def test_bad_input_is_a_form_error_and_nothing_is_written(
-    client, world, overrides, field, message
+    client, indicator_world, overrides, field, message
 ):
-    response = _bad(client, world, **overrides)
+    response = _bad(client, indicator_world, **overrides)
     errors = response.context["form"].errors
     assert any(message in error for error in errors[field]), errors
     typed = next(iter(overrides.values()))
@@ -393,14 +415,14 @@ def test_bad_input_is_a_form_error_and_nothing_is_written(
         assert f'value="{typed}"' in response.content.decode()
 
 
-def test_future_year_error_names_a_period_that_has_ended(client, world):
-    response = _bad(client, world, year=str(THIS_YEAR + 1))
+def test_future_year_error_names_a_period_that_has_ended(client, indicator_world):
+    response = _bad(client, indicator_world, year=str(THIS_YEAR + 1))
     [error] = response.context["form"].errors["year"]
     assert f"for eksempel {LAST_YEAR}" in error
 
 
-def test_every_error_shows_at_once(client, world):
-    response = _bad(client, world, year=str(THIS_YEAR + 1), value="-3")
+def test_every_error_shows_at_once(client, indicator_world):
+    response = _bad(client, indicator_world, year=str(THIS_YEAR + 1), value="-3")
     assert set(response.context["form"].errors) == {"year", "value"}
 
 
@@ -415,24 +437,26 @@ def test_every_error_shows_at_once(client, world):
     ],
 )
 def test_norwegian_decimals_are_numbers_for_indicators_that_are_not_counts(
-    client, world, typed, stored
+    client, indicator_world, typed, stored
 ):
-    world.output.kind = Indicator.Kind.NUMBER
-    world.output.save()
-    response = _record(client, world.alice, world.output, value=typed)
+    indicator_world.output.kind = Indicator.Kind.NUMBER
+    indicator_world.output.save()
+    response = _record(
+        client, indicator_world.alice, indicator_world.output, value=typed
+    )
     assert response.status_code == 302
     assert _latest().value == stored
 
 
-def test_more_than_two_decimals_is_an_error(client, world):
-    world.output.kind = Indicator.Kind.PERCENT
-    world.output.save()
-    response = _bad(client, world, value="18,333")
+def test_more_than_two_decimals_is_an_error(client, indicator_world):
+    indicator_world.output.kind = Indicator.Kind.PERCENT
+    indicator_world.output.save()
+    response = _bad(client, indicator_world, value="18,333")
     assert "høyst to desimaler" in response.context["form"].errors["value"][0]
 
 
-def test_a_whole_count_with_a_space_is_a_number(client, world):
-    _record(client, world.alice, world.output, value="1 060")
+def test_a_whole_count_with_a_space_is_a_number(client, indicator_world):
+    _record(client, indicator_world.alice, indicator_world.output, value="1 060")
     assert _latest().value == 1060
 
 
@@ -440,12 +464,14 @@ def test_a_whole_count_with_a_space_is_a_number(client, world):
 
 
 def test_second_value_for_a_published_period_is_refused_and_replace_is_offered(
-    client, world
+    client, indicator_world
 ):
     old = PublishedIndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, value=30
+        indicator=indicator_world.output, year=LAST_YEAR, value=30
     )
-    response = _record(client, world.alice, world.output, value="31")
+    response = _record(
+        client, indicator_world.alice, indicator_world.output, value="31"
+    )
     assert response.status_code == 200
     assert IndicatorValue.objects.count() == 1
     body = response.content.decode()
@@ -453,7 +479,9 @@ def test_second_value_for_a_published_period_is_refused_and_replace_is_offered(
     assert "Erstatt den publiserte verdien for perioden" in body
     assert 'value="31"' in body
 
-    response = _record(client, world.alice, world.output, value="31", replace="on")
+    response = _record(
+        client, indicator_world.alice, indicator_world.output, value="31", replace="on"
+    )
     assert response.status_code == 302
     new = _latest()
     assert new.replaces == old
@@ -461,23 +489,23 @@ def test_second_value_for_a_published_period_is_refused_and_replace_is_offered(
     old.refresh_from_db()
     assert old.state == State.PUBLISHED  # until the correction is published
 
-    _publish(client, world.olivia, new)
+    _publish(client, indicator_world.olivia, new)
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.state, new.state) == (State.REPLACED, State.PUBLISHED)
     assert old.history.filter(state=State.REPLACED).exists()
     client.logout()
-    page = client.get(world.measure_a.get_absolute_url())
+    page = client.get(indicator_world.measure_a.get_absolute_url())
     assert _series_texts(page.context["indicators"])[str(LAST_YEAR)] == "31"
 
 
-def test_replace_link_on_a_published_value_fills_in_the_form(client, world):
+def test_replace_link_on_a_published_value_fills_in_the_form(client, indicator_world):
     old = PublishedIndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, value=30
+        indicator=indicator_world.output, year=LAST_YEAR, value=30
     )
-    client.force_login(world.alice)
+    client.force_login(indicator_world.alice)
     detail = client.get(_detail_url(old)).content.decode()
-    link = f"{_new_url(world.output)}?erstatter={old.pk}"
+    link = f"{_new_url(indicator_world.output)}?erstatter={old.pk}"
     assert link in detail
     form = client.get(link).context["form"]
     assert form.initial["replace"] is True
@@ -486,14 +514,14 @@ def test_replace_link_on_a_published_value_fills_in_the_form(client, world):
     assert "replace" in form.helper.layout
 
 
-def test_a_correction_keeps_its_period_when_edited(client, world):
+def test_a_correction_keeps_its_period_when_edited(client, indicator_world):
     old = PublishedIndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, value=30
+        indicator=indicator_world.output, year=LAST_YEAR, value=30
     )
     _record(
         client,
-        world.alice,
-        world.output,
+        indicator_world.alice,
+        indicator_world.output,
         value="31",
         replace="on",
         submit=None,
@@ -510,11 +538,15 @@ def test_a_correction_keeps_its_period_when_edited(client, world):
     assert (correction.year, correction.value) == (LAST_YEAR, 32)
 
 
-def test_second_open_value_for_a_period_is_refused_with_a_link_to_it(client, world):
+def test_second_open_value_for_a_period_is_refused_with_a_link_to_it(
+    client, indicator_world
+):
     draft = IndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, author=world.alice
+        indicator=indicator_world.output, year=LAST_YEAR, author=indicator_world.alice
     )
-    response = _record(client, world.alice, world.output, value="31")
+    response = _record(
+        client, indicator_world.alice, indicator_world.output, value="31"
+    )
     assert response.status_code == 200
     assert IndicatorValue.objects.count() == 1
     body = response.content.decode()
@@ -526,19 +558,22 @@ def test_second_open_value_for_a_period_is_refused_with_a_link_to_it(client, wor
 
 
 @pytest.fixture
-def bob(world):
-    """Alice's colleague in partner A."""
+def world_bob(world):
+    """Alice's colleague in the workflow world's partner A (the conftest's bob is in
+    a partner A of its own)."""
     user = UserFactory(username="bob")
     MembershipFactory(user=user, partner=world.partner_a)
     return user
 
 
-def test_edit_conflict_keeps_what_was_typed_and_overwrites_nothing(client, world, bob):
+def test_edit_conflict_keeps_what_was_typed_and_overwrites_nothing(
+    client, indicator_world, world_bob
+):
     draft = IndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, author=world.alice
+        indicator=indicator_world.output, year=LAST_YEAR, author=indicator_world.alice
     )
     seen_version = draft.version
-    client.force_login(bob)
+    client.force_login(world_bob)
     client.post(
         _edit_url(draft),
         _data(value="40", submit=None, save_draft="x", version=str(seen_version)),
@@ -546,7 +581,7 @@ def test_edit_conflict_keeps_what_was_typed_and_overwrites_nothing(client, world
     draft.refresh_from_db()
     assert draft.value == 40
 
-    client.force_login(world.alice)
+    client.force_login(indicator_world.alice)
     response = client.post(
         _edit_url(draft),
         _data(value="41", note="Alices merknad", version=str(seen_version)),
@@ -575,15 +610,15 @@ def test_edit_conflict_keeps_what_was_typed_and_overwrites_nothing(client, world
 
 
 def test_conflict_after_a_colleague_submitted_shows_the_text_without_buttons(
-    client, world, bob
+    client, indicator_world, world_bob
 ):
     draft = IndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, author=world.alice
+        indicator=indicator_world.output, year=LAST_YEAR, author=indicator_world.alice
     )
     seen_version = draft.version
-    client.force_login(bob)
+    client.force_login(world_bob)
     client.post(_edit_url(draft), _data(version=str(seen_version)))
-    client.force_login(world.alice)
+    client.force_login(indicator_world.alice)
     response = client.post(
         _edit_url(draft), _data(note="Min tekst", version=str(seen_version))
     )
@@ -597,48 +632,63 @@ def test_conflict_after_a_colleague_submitted_shows_the_text_without_buttons(
 # --- Mine tiltak, the detail page, the review queue, small numbers -----------------
 
 
-def test_mine_tiltak_lists_the_indicators_each_user_records(client, world):
-    PublishedIndicatorValueFactory(indicator=world.output, year=LAST_YEAR, value=3)
-    client.force_login(world.alice)
+def test_mine_tiltak_lists_the_indicators_each_user_records(client, indicator_world):
+    PublishedIndicatorValueFactory(
+        indicator=indicator_world.output, year=LAST_YEAR, value=3
+    )
+    client.force_login(indicator_world.alice)
     response = client.get(MY_MEASURES)
     rows = response.context["indicator_rows"]
-    assert [row.indicator for row in rows] == [world.output]
+    assert [row.indicator for row in rows] == [indicator_world.output]
     # Staff of the responsible partner see the exact small number.
     assert rows[0].latest.shown.text == "3"
-    assert _new_url(world.output) in response.content.decode()
+    assert _new_url(indicator_world.output) in response.content.decode()
 
-    client.force_login(world.olivia)
+    client.force_login(indicator_world.olivia)
     rows = client.get(MY_MEASURES).context["indicator_rows"]
-    assert [row.indicator for row in rows] == [world.outcome, world.output]
+    assert [row.indicator for row in rows] == [
+        indicator_world.outcome,
+        indicator_world.output,
+    ]
 
-    client.force_login(world.charlie)
+    client.force_login(indicator_world.charlie)
     rows = client.get(MY_MEASURES).context["indicator_rows"]
-    assert world.output not in [row.indicator for row in rows]
+    assert indicator_world.output not in [row.indicator for row in rows]
 
 
-def test_small_number_is_exact_for_the_partner_and_hidden_from_others(client, world):
+def test_small_number_is_exact_for_the_partner_and_hidden_from_others(
+    client, indicator_world
+):
     value = PublishedIndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, value=3
+        indicator=indicator_world.output, year=LAST_YEAR, value=3
     )
-    client.force_login(world.alice)
+    client.force_login(indicator_world.alice)
     assert client.get(_detail_url(value)).context["shown"].text == "3"
-    client.force_login(world.charlie)  # may read a published value, not exactly
+    client.force_login(
+        indicator_world.charlie
+    )  # may read a published value, not exactly
     response = client.get(_detail_url(value))
     assert response.status_code == 200
     assert response.context["shown"].text == "<\u00a05"
     assert response.context["history"] == []
     client.logout()
-    page = client.get(world.measure_a.get_absolute_url())
+    page = client.get(indicator_world.measure_a.get_absolute_url())
     assert _series_texts(page.context["indicators"])[str(LAST_YEAR)] == "<\u00a05"
 
 
-def test_review_queue_shows_the_value_beside_the_previous_published_one(client, world):
-    PublishedIndicatorValueFactory(indicator=world.output, year=LAST_YEAR - 2, value=9)
-    PublishedIndicatorValueFactory(indicator=world.output, year=LAST_YEAR - 1, value=12)
-    _record(client, world.alice, world.output, value="27")
+def test_review_queue_shows_the_value_beside_the_previous_published_one(
+    client, indicator_world
+):
+    PublishedIndicatorValueFactory(
+        indicator=indicator_world.output, year=LAST_YEAR - 2, value=9
+    )
+    PublishedIndicatorValueFactory(
+        indicator=indicator_world.output, year=LAST_YEAR - 1, value=12
+    )
+    _record(client, indicator_world.alice, indicator_world.output, value="27")
     submitted = _latest()
 
-    client.force_login(world.olivia)
+    client.force_login(indicator_world.olivia)
     response = client.get(QUEUE)
     [item] = response.context["indicator_items"]
     assert item["queued"].value == submitted
@@ -652,35 +702,40 @@ def test_review_queue_shows_the_value_beside_the_previous_published_one(client, 
 
     # A coordinator of another plan's owner does not see it.
     other = UserFactory(username="oscar")
-    MembershipFactory(user=other, partner=world.partner_b, role="coordinator")
+    MembershipFactory(user=other, partner=indicator_world.partner_b, role="coordinator")
     client.force_login(other)
     assert client.get(QUEUE).context["indicator_items"] == []
 
 
 def test_a_correction_in_the_queue_is_compared_with_the_value_it_replaces(
-    client, world
+    client, indicator_world
 ):
     old = PublishedIndicatorValueFactory(
-        indicator=world.output, year=LAST_YEAR, value=30
+        indicator=indicator_world.output, year=LAST_YEAR, value=30
     )
-    _record(client, world.alice, world.output, value="31", replace="on")
-    client.force_login(world.olivia)
+    _record(
+        client, indicator_world.alice, indicator_world.output, value="31", replace="on"
+    )
+    client.force_login(indicator_world.olivia)
     [item] = client.get(QUEUE).context["indicator_items"]
     assert item["queued"].previous == old
 
 
 def test_mine_tiltak_and_queue_run_a_constant_number_of_queries(
-    client, world, django_assert_max_num_queries
+    client, indicator_world, django_assert_max_num_queries
 ):
     def grow():
-        indicator = IndicatorFactory(goal=None, measure=world.measure_a)
+        indicator = IndicatorFactory(goal=None, measure=indicator_world.measure_a)
         PublishedIndicatorValueFactory(indicator=indicator, year=LAST_YEAR - 1)
         IndicatorValueFactory(
             indicator=indicator, year=LAST_YEAR, state=State.SUBMITTED
         )
 
     grow()
-    for user, url in ((world.alice, MY_MEASURES), (world.olivia, QUEUE)):
+    for user, url in (
+        (indicator_world.alice, MY_MEASURES),
+        (indicator_world.olivia, QUEUE),
+    ):
         client.force_login(user)
         client.get(url)  # warm caches (session, content types)
         with django_assert_max_num_queries(30) as small:
@@ -702,9 +757,17 @@ NO_NEW_SOURCE = {
 }
 
 
-def test_a_value_sent_in_without_a_source_is_refused_with_what_to_add(client, world):
+def test_a_value_sent_in_without_a_source_is_refused_with_what_to_add(
+    client, indicator_world
+):
     before = IndicatorValue.objects.count()
-    response = _record(client, world.alice, world.output, value="31", **NO_NEW_SOURCE)
+    response = _record(
+        client,
+        indicator_world.alice,
+        indicator_world.output,
+        value="31",
+        **NO_NEW_SOURCE,
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Legg til minst én kilde" in body
@@ -712,22 +775,26 @@ def test_a_value_sent_in_without_a_source_is_refused_with_what_to_add(client, wo
     assert IndicatorValue.objects.count() == before
 
 
-def test_a_value_cites_the_typed_link_and_the_queue_shows_it(client, world):
-    _record(client, world.alice, world.output)
+def test_a_value_cites_the_typed_link_and_the_queue_shows_it(client, indicator_world):
+    _record(client, indicator_world.alice, indicator_world.output)
     value = _latest()
     [citation] = value.citations.all()
     assert citation.source.url == "https://www.bergen.kommune.no/statistikk"
-    client.force_login(world.olivia)
+    client.force_login(indicator_world.olivia)
     body = client.get(QUEUE).content.decode()
     assert "Tall fra fagsystemet" in body
     assert 'href="https://www.bergen.kommune.no/statistikk"' in body
 
 
-def test_a_value_can_cite_a_source_of_its_indicator(client, world):
+def test_a_value_can_cite_a_source_of_its_indicator(client, indicator_world):
     source = SourceFactory(title="Kommunebarometeret")
-    Citation.objects.create(source=source, indicator=world.output)
+    Citation.objects.create(source=source, indicator=indicator_world.output)
     response = _record(
-        client, world.alice, world.output, sources=[source.pk], **NO_NEW_SOURCE
+        client,
+        indicator_world.alice,
+        indicator_world.output,
+        sources=[source.pk],
+        **NO_NEW_SOURCE,
     )
     assert response.status_code == 302
     assert [c.source for c in _latest().citations.all()] == [source]

@@ -12,16 +12,10 @@ from tests.factories import (
     PlanFactory,
     StatusUpdateFactory,
 )
-from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("measures:my-measures")
-
-
-@pytest.fixture
-def world():
-    return build_workflow_world()
 
 
 def test_anonymous_is_sent_to_login(client):

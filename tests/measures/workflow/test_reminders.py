@@ -10,7 +10,6 @@ from django.core.management import call_command
 from measures.models import ReminderSent, StatusUpdate
 from partners.models import Membership
 from tests.factories import MeasureFactory, MembershipFactory, PlanFactory, UserFactory
-from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +22,6 @@ def _run(*args) -> str:
         "send_update_reminders", "--date", TODAY.isoformat(), *args, stdout=out
     )
     return out.getvalue()
-
-
-@pytest.fixture
-def world():
-    return build_workflow_world()
 
 
 def test_each_caseworker_gets_one_digest_in_norwegian_text_and_html(world):

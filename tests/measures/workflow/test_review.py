@@ -6,16 +6,10 @@ from django.urls import reverse
 
 from measures.models import Measure, StatusUpdate
 from tests.factories import MeasureFactory, StatusUpdateFactory
-from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("measures:review-queue")
-
-
-@pytest.fixture
-def world():
-    return build_workflow_world()
 
 
 def _publish_url(update):

@@ -16,14 +16,8 @@ from measures.models import Citation, Measure, Phase, Plan, Source, StatusUpdate
 from measures.workflow_selectors import SOURCE_CHOICES_LIMIT
 from tests.factories import SourceFactory
 from tests.support.forms import form_data
-from tests.support.worlds import build_workflow_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_workflow_world()
 
 
 def _url(measure):
