@@ -26,7 +26,7 @@ from tests.factories import (
     IndicatorValueFactory,
     PublishedIndicatorValueFactory,
 )
-from tests.support.worlds import WorkflowWorld, build_workflow_world
+from tests.support.worlds import WorkflowWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -256,9 +256,8 @@ def _states(world):
 
 
 @pytest.mark.parametrize("name", sorted(set(TABLE) & set(project_url_names())))
-def test_url_access_matches_the_table(name):
+def test_url_access_matches_the_table(name, world):
     rule = TABLE[name]
-    world = build_workflow_world()
     problems = []
     for which in WHICH:
         url = reverse(name, kwargs=rule.kwargs(world, which))
