@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.support.worlds import build_workflow_world
 
 
 @pytest.fixture(autouse=True)
@@ -47,4 +48,34 @@ def charlie(partner_b):
 
 @pytest.fixture
 def superuser():
+    """The superuser "admin", the one pytest-django's admin_client logs in (its
+    admin_user takes the existing "admin" user)."""
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def otp_off(settings):
+    """The admin without a second factor, as in development."""
+    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
+
+
+@pytest.fixture
+def otp_required(settings):
+    """The admin with a second factor, as in production."""
+    settings.RUSPLAN_ADMIN_REQUIRE_OTP = True
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """For tests that create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """The workflow world (tests/support/worlds.py): partners A and B, a plan owner,
+    their people (alice, charlie, olivia, admin), and a measure for each partner with
+    an update in each state. It has its own partners and users, so it does not go
+    with partner_a, alice, bob, charlie or superuser above. Tests that start from
+    other data name their world for it (public_world, api_world, ...)."""
+    return build_workflow_world()

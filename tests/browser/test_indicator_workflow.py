@@ -17,7 +17,6 @@ from tests.factories import (
     PublishedIndicatorValueFactory,
     SourceFactory,
 )
-from tests.measures.workflow_world import build_world
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +26,9 @@ QUEUE_SECTION = "section[aria-labelledby=indicator-queue-heading]"
 
 
 @pytest.fixture
-def world(transactional_db):
-    world = build_world()
+def output_indicator_world(world):
+    """The workflow world with an output indicator of Alice's measure, with a value
+    published for the year before last."""
     world.output = IndicatorFactory(
         goal=None,
         measure=world.measure_a,
@@ -71,7 +71,7 @@ def _check(page, what: str, scope: str = "main") -> None:
 
 
 def test_caseworker_records_coordinator_publishes_public_page_shows_it(
-    world, new_page, live_server
+    output_indicator_world, new_page, live_server
 ):
     alice = new_page()
     _log_in(alice, live_server, "alice")
@@ -131,7 +131,7 @@ def test_caseworker_records_coordinator_publishes_public_page_shows_it(
     assert value.state == IndicatorValue.State.PUBLISHED
 
     public = new_page()
-    public.goto(live_server.url + world.measure_a.get_absolute_url())
+    public.goto(live_server.url + output_indicator_world.measure_a.get_absolute_url())
     table = public.locator("#indikator-brukere table")
     row = table.locator("tr", has_text=str(LAST_YEAR)).first
     assert "27" in row.inner_text()
@@ -147,13 +147,13 @@ def test_caseworker_records_coordinator_publishes_public_page_shows_it(
 
 
 def test_returning_without_a_comment_shows_the_error_accessibly(
-    world, new_page, live_server
+    output_indicator_world, new_page, live_server
 ):
     value = IndicatorValue.objects.create(
-        indicator=world.output,
+        indicator=output_indicator_world.output,
         year=LAST_YEAR,
         value=27,
-        author=world.alice,
+        author=output_indicator_world.alice,
         state=IndicatorValue.State.SUBMITTED,
         submitted_at=timezone.now(),
     )
@@ -171,10 +171,12 @@ def test_returning_without_a_comment_shows_the_error_accessibly(
     assert value.state == IndicatorValue.State.SUBMITTED
 
 
-def test_conflict_page_keeps_the_text_and_is_accessible(world, new_page, live_server):
+def test_conflict_page_keeps_the_text_and_is_accessible(
+    output_indicator_world, new_page, live_server
+):
     draft = indicator_value_create(
-        indicator=world.output,
-        author=world.alice,
+        indicator=output_indicator_world.output,
+        author=output_indicator_world.alice,
         year=LAST_YEAR,
         value=27,
         sources=[SourceFactory()],

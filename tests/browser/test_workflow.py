@@ -2,7 +2,7 @@
 login to the public page, axe-core on every workflow page (also with errors), the
 conflict page, keyboard-only use of the form, and no sideways scrolling at 320 px.
 
-Each test builds its own small world (tests/measures/workflow_world.py): the live
+Each test builds its own small world (`world`, tests/conftest.py): the live
 server reads committed data, and transactional_db empties the tables after every
 test, so a world shared by the module would be gone after its first test. The world
 is a few dozen rows; the cost of these tests is the browser and the logins.
@@ -13,17 +13,11 @@ import pytest
 from measures.models import StatusUpdate
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import MembershipFactory, SourceFactory, UserFactory
-from tests.measures.workflow_world import build_world
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "korrekt-hest-batteri-stift"  # tests/factories.py
 SUMMARY = "Avtale om lokaler er inngått, og oppstart er i juni."
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 def _url(live_server, path: str) -> str:

@@ -14,22 +14,14 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# admin_client (pytest-django) is the superuser "admin". Fast hashing: these tests
+# create many users.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("otp_off", "fast_password_hashing"),
+]
 
 User = get_user_model()
-
-
-@pytest.fixture(autouse=True)
-def _admin_settings(settings):
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
-    # Fast hashing: these tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 def _user():

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import include, path
 
 from rusplan.log_format import JsonFormatter
-from tests.rusplan.test_settings import PRODUCTION, _run
+from tests.support.processes import PRODUCTION, run_python
 
 BASE_DIR = django_settings.BASE_DIR
 GUNICORN = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
@@ -113,7 +113,7 @@ print(json.dumps({
 
 
 def test_production_uses_hashed_compressed_static_files_and_json_logs():
-    result = _run(
+    result = run_python(
         ["-c", PRINT_PRODUCTION_SETTINGS],
         DJANGO_SETTINGS_MODULE="rusplan.settings",
         DJANGO_CONN_MAX_AGE="60",

@@ -7,7 +7,6 @@ import os
 import secrets
 import subprocess
 import sys
-from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 
 from rusplan.security_log import JsonFormatter, client_ip
 from tests.factories import UserFactory
+from tests.support.csp import assert_strict_csp, inline_code
 
 PASSWORD = "korrekt-hest-batteri-stift"
 BASE_DIR = Path(settings.BASE_DIR)
@@ -33,87 +33,19 @@ BASE_DIR = Path(settings.BASE_DIR)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def otp_required(settings):
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = True
-
-
-@pytest.fixture
-def otp_off(settings):
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
-
-
-def _csp(response) -> dict[str, str]:
-    header = response["Content-Security-Policy"]
-    parts = (part.strip().split(" ", 1) for part in header.split(";") if part.strip())
-    return dict(parts)
-
-
-def _assert_strict_csp(response):
-    policy = _csp(response)
-    assert policy["default-src"] == "'self'"
-    assert policy["script-src"] == "'self'"
-    assert policy["style-src"] == "'self'"
-    assert policy["img-src"] == "'self' data:"
-    assert policy["object-src"] == "'none'"
-    assert policy["base-uri"] == "'self'"
-    assert policy["frame-ancestors"] == "'none'"
-    assert policy["form-action"] == "'self'"
-    assert "unsafe-inline" not in response["Content-Security-Policy"]
-
-
-class _InlineCodeFinder(HTMLParser):
-    """Collects what a CSP without 'unsafe-inline' would block."""
-
-    def __init__(self):
-        super().__init__()
-        self.problems = []
-        self._in_inline_script = False
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if "style" in attributes:
-            self.problems.append(f"style attribute on <{tag}>")
-        self.problems.extend(
-            f"{name} handler on <{tag}>" for name in attributes if name.startswith("on")
-        )
-        if tag == "style":
-            self.problems.append("<style> element")
-        if tag == "script" and "src" not in attributes:
-            # JSON data blocks are not executed, so CSP does not apply to them.
-            self._in_inline_script = attributes.get("type") != "application/json"
-        for name in ("href", "src", "action"):
-            if (attributes.get(name) or "").strip().lower().startswith("javascript:"):
-                self.problems.append(f"javascript: URL in <{tag} {name}>")
-
-    def handle_data(self, data):
-        if self._in_inline_script and data.strip():
-            self.problems.append("inline <script>")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_inline_script = False
-
-
-def _inline_code(response) -> list[str]:
-    finder = _InlineCodeFinder()
-    finder.feed(response.content.decode())
-    return finder.problems
-
-
 def test_csp_header_on_public_page(client):
     response = client.get(reverse("home"))
 
     assert response.status_code == 200
-    _assert_strict_csp(response)
-    assert _inline_code(response) == []
+    assert_strict_csp(response)
+    assert inline_code(response) == []
 
 
 def test_csp_header_on_login_page(client):
     response = client.get(reverse("login"))
 
-    _assert_strict_csp(response)
-    assert _inline_code(response) == []
+    assert_strict_csp(response)
+    assert inline_code(response) == []
 
 
 def test_csp_header_on_admin_login_with_and_without_otp(client, settings):
@@ -122,8 +54,8 @@ def test_csp_header_on_admin_login_with_and_without_otp(client, settings):
         response = client.get(reverse("admin:login"))
 
         assert response.status_code == 200
-        _assert_strict_csp(response)
-        assert _inline_code(response) == []
+        assert_strict_csp(response)
+        assert inline_code(response) == []
 
 
 def test_admin_pages_send_csp_and_need_no_inline_code(client, superuser, otp_off):
@@ -142,8 +74,8 @@ def test_admin_pages_send_csp_and_need_no_inline_code(client, superuser, otp_off
         response = client.get(url)
 
         assert response.status_code == 200, url
-        _assert_strict_csp(response)
-        assert _inline_code(response) == [], url
+        assert_strict_csp(response)
+        assert inline_code(response) == [], url
 
 
 def test_other_security_headers_in_every_mode(client):
@@ -319,7 +251,7 @@ def test_admin_admits_superuser_with_verified_totp(client, superuser, otp_requir
     assert response.status_code == 302
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
-    _assert_strict_csp(response)
+    assert_strict_csp(response)
 
 
 def test_admin_without_otp_in_development_mode(client, superuser, otp_off):
@@ -481,8 +413,8 @@ def test_totp_enrolment_page_shows_a_qr_code_under_the_csp(client, superuser, ot
     qrcode = client.get(reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk]))
 
     assert page.status_code == 200
-    _assert_strict_csp(page)
-    assert _inline_code(page) == []
+    assert_strict_csp(page)
+    assert inline_code(page) == []
     assert qrcode.status_code == 200
     assert qrcode["Content-Type"] == "image/svg+xml"
 

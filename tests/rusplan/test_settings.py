@@ -2,14 +2,12 @@
 a clean environment, because settings are evaluated once per process."""
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 from django.conf import settings
 
-BASE_DIR = settings.BASE_DIR
+from tests.support.processes import PRODUCTION, run_python
 
 PRINT_SETTINGS = """
 import json
@@ -29,34 +27,13 @@ print(json.dumps({
 }, default=str))
 """
 
-PRODUCTION = {
-    "DJANGO_DEBUG": "false",
-    "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-settings-test",
-    "DJANGO_ALLOWED_HOSTS": "rusplan.example.no,www.rusplan.example.no",
-}
-
-
-def _run(args: list[str], **environment: str) -> subprocess.CompletedProcess:
-    # Only what the interpreter needs to run: no DJANGO_* or *_URL leaks in from the
-    # environment the tests happen to run in (CI sets DATABASE_URL, for one).
-    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-    return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
-        [sys.executable, *args],
-        cwd=BASE_DIR,
-        env={**clean, **environment},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
 
 def _manage_check(**environment: str) -> subprocess.CompletedProcess:
-    return _run(["manage.py", "check"], **environment)
+    return run_python(["manage.py", "check"], **environment)
 
 
 def _settings(**environment: str) -> dict:
-    result = _run(
+    result = run_python(
         ["-c", PRINT_SETTINGS], DJANGO_SETTINGS_MODULE="rusplan.settings", **environment
     )
     assert result.returncode == 0, result.stderr
@@ -114,7 +91,7 @@ def test_production_starts_with_secret_key_and_allowed_hosts():
 
 
 def test_production_settings_pass_djangos_deployment_checks():
-    result = _run(
+    result = run_python(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION
     )
 

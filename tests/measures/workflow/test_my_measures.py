@@ -1,0 +1,116 @@
+"""Mine tiltak: the user's measures, due and overdue first, with open updates."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from measures.models import StatusUpdate
+from tests.factories import (
+    MeasureFactory,
+    MembershipFactory,
+    PlanFactory,
+    StatusUpdateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("measures:my-measures")
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert "next=/mine-tiltak/" in response.url
+
+
+def test_caseworker_sees_own_partners_measures_only(client, world):
+    client.force_login(world.alice)
+    rows = client.get(URL).context["rows"]
+    assert [row.measure for row in rows] == [world.measure_a]
+
+
+def test_coordinator_sees_every_measure_of_owned_plans(client, world):
+    other = MeasureFactory(plan=world.plan, lead=world.partner_b)
+    client.force_login(world.olivia)
+    rows = client.get(URL).context["rows"]
+    assert {row.measure for row in rows} == {world.measure_a, other}
+
+
+def test_due_and_overdue_measures_come_first(client, world):
+    reported = MeasureFactory(plan=world.plan, lead=world.partner_a, title="AAA")
+    StatusUpdateFactory(
+        measure=reported,
+        as_of=datetime.date.today(),
+        state=StatusUpdate.State.SUBMITTED,
+    )
+    client.force_login(world.alice)
+    response = client.get(URL)
+    rows = response.context["rows"]
+    assert [row.measure for row in rows] == [world.measure_a, reported]
+    assert rows[0].status.due
+    assert not rows[1].status.due
+    body = response.content.decode()
+    assert "Skal rapporteres" in body or "Forsinket" in body
+    assert "Rapportert" in body
+
+
+def test_drafts_and_returned_updates_are_listed_with_links(client, world):
+    StatusUpdate.objects.filter(pk=world.submitted_a.pk).update(
+        state=StatusUpdate.State.RETURNED, review_comment="Mangler kilde."
+    )
+    client.force_login(world.alice)
+    body = client.get(URL).content.decode()
+    assert "Mangler kilde." in body
+    assert reverse("measures:update-edit", kwargs={"pk": world.draft_a.pk}) in body
+    assert reverse("measures:update-edit", kwargs={"pk": world.submitted_a.pk}) in body
+    assert (
+        reverse("measures:measure-update", kwargs={"slug": world.measure_a.slug})
+        in body
+    )
+
+
+def test_finished_measure_has_no_new_update_button(client, world):
+    type(world.measure_a).objects.filter(pk=world.measure_a.pk).update(
+        current_phase="completed"
+    )
+    client.force_login(world.alice)
+    body = client.get(URL).content.decode()
+    assert (
+        reverse("measures:measure-update", kwargs={"slug": world.measure_a.slug})
+        not in body
+    )
+
+
+def test_user_without_memberships_gets_an_explanation(client, world):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    body = client.get(URL).content.decode()
+    assert "ikke knyttet til noen tiltak" in body
+
+
+def test_page_runs_a_constant_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world.alice)
+    client.get(URL)
+    with django_assert_max_num_queries(15) as small:
+        client.get(URL)
+    for _ in range(10):
+        measure = MeasureFactory(plan=world.plan, lead=world.partner_a)
+        StatusUpdateFactory(measure=measure, author=world.alice)
+        StatusUpdateFactory(measure=measure, author=world.alice, state="submitted")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(URL)
+    assert len(response.context["rows"]) == 11
+
+
+def test_measures_of_a_training_plan_are_marked_as_practice(client):
+    membership = MembershipFactory()
+    training = PlanFactory(is_training=True, title="Øvingsplan – ikke ekte data")
+    MeasureFactory(plan=training, lead=membership.partner, title="Øvingstiltak")
+    client.force_login(membership.user)
+    body = client.get(reverse("measures:my-measures")).content.decode()
+    assert "Øvingstiltak" in body
+    assert '<span class="badge text-bg-warning">Øving</span>' in body
