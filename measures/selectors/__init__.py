@@ -8,5 +8,5 @@ queries. Import the function from its module:
 - indicators, small_numbers (the one rule for small counts), budgets
 - citations: numbered sources for any page
 - due: which measures are due for a report this reporting period
-- workflow, indicator_workflow: Mine tiltak and the review queues
+- workflow: Mine tiltak and the review queue, for both kinds
 """

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy as _
 
-from measures.data.loader import load_plans
-from measures.data.reader import DEFAULT_DATA_FILE, LoadError
+from measures.data.loading.loader import load_plans
+from measures.data.loading.reader import DEFAULT_DATA_FILE, LoadError
 
 
 class Command(BaseCommand):

@@ -12,14 +12,14 @@ from django.views.decorators.http import require_http_methods
 from measures import permissions
 from measures.models import EDITABLE_STATES, Indicator, IndicatorValue
 from measures.periods import period_label
-from measures.selectors.indicator_workflow import (
+from measures.selectors.small_numbers import format_value, public_value
+from measures.selectors.workflow import (
     indicator_for_workflow,
     indicator_value_for_workflow,
     open_value_for_period,
     published_value_for_period,
     recent_published_values,
 )
-from measures.selectors.small_numbers import format_value, public_value
 from measures.services import indicator_values as value_services
 from measures.services.base import ConflictError, require
 from measures.services.indicator_values import PERIOD_OPEN, PERIOD_TAKEN

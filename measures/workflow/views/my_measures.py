@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from measures import permissions
 from measures.selectors import workflow as workflow_selectors
-from measures.selectors.indicator_workflow import indicators_for_user
+from measures.selectors.workflow import indicators_for_user
 from measures.services.base import require
 
 # --- caseworker -------------------------------------------------------------------

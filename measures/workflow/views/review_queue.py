@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from measures import permissions
 from measures.selectors import workflow as workflow_selectors
-from measures.selectors.indicator_workflow import (
+from measures.selectors.workflow import (
     indicator_review_queue,
     indicator_value_for_workflow,
 )

@@ -9,7 +9,7 @@ from measures.data.demo.delete import demo_data_delete
 from measures.data.demo.generate import demo_data_generate
 from measures.data.demo.rows import demo_data_existing_size, demo_measures, demo_plans
 from measures.data.demo.size import DemoSize, measures_per_plan
-from measures.data.loader import load_plans
+from measures.data.loading.loader import load_plans
 from measures.models import (
     District,
     Goal,

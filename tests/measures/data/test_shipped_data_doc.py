@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from measures.data.reader import DEFAULT_DATA_FILE
+from measures.data.loading.reader import DEFAULT_DATA_FILE
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "shipped-data.md"
 

@@ -1,12 +1,11 @@
 """Loading the dated facts: a measure's events (published status updates),
 indicators with their values, and budget lines. Events and indicator values are
 recorded once with their citations and never changed afterwards; indicators and
-budget lines follow the loader's rule (load_rules.LoaderBase.sync)."""
+budget lines follow the loader's rule (rules.LoaderBase.sync)."""
 
 from django.utils.translation import gettext as _
 
-from measures.data.load_rules import LoaderBase, deleted_by_someone_else, save_entry
-from measures.data.reader import (
+from measures.data.loading.reader import (
     LoadError,
     as_date,
     as_decimal,
@@ -14,6 +13,7 @@ from measures.data.reader import (
     check_keys,
     entry_list,
 )
+from measures.data.loading.rules import LoaderBase, deleted_by_someone_else, save_entry
 from measures.models import (
     BudgetLine,
     Goal,

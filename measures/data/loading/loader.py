@@ -14,8 +14,8 @@ This backs `manage.py load_bergen_plans`. It may be run any number of times:
   same rule: one the file no longer has is removed only if the loader wrote it.
 
 The loader is one class made of a part per concern: reader (the file),
-load_rules (the rule above), load_sources, load_partners, load_plans (with goals and
-measures) and load_facts (events, indicators, budgets); report counts what it did.
+rules (the rule above), sources, partners, plans (with goals and
+measures) and facts (events, indicators, budgets); report counts what it did.
 docs/shipped-data.md describes the rule and the file format.
 """
 
@@ -23,13 +23,18 @@ from pathlib import Path
 
 from django.db import transaction
 
-from measures.data.load_facts import FactLoading
-from measures.data.load_partners import PartnerLoading
-from measures.data.load_plans import PlanLoading
-from measures.data.load_rules import history_marked_as_loader
-from measures.data.load_sources import SourceLoading
-from measures.data.reader import DEFAULT_DATA_FILE, as_text, entry_list, read_data_file
-from measures.data.report import LoadReport
+from measures.data.loading.facts import FactLoading
+from measures.data.loading.partners import PartnerLoading
+from measures.data.loading.plans import PlanLoading
+from measures.data.loading.reader import (
+    DEFAULT_DATA_FILE,
+    as_text,
+    entry_list,
+    read_data_file,
+)
+from measures.data.loading.report import LoadReport
+from measures.data.loading.rules import history_marked_as_loader
+from measures.data.loading.sources import SourceLoading
 
 
 class Loader(SourceLoading, PartnerLoading, PlanLoading, FactLoading):

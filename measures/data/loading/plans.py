@@ -1,10 +1,16 @@
 """Loading plans with their goals and measures. A measure's dated events are
-loaded by load_facts (load_event), as they are recorded as status updates."""
+loaded by facts.py (load_event), as they are recorded as status updates."""
 
 from django.utils.translation import gettext as _
 
-from measures.data.load_rules import LoaderBase
-from measures.data.reader import LoadError, as_date, as_text, check_keys, entry_list
+from measures.data.loading.reader import (
+    LoadError,
+    as_date,
+    as_text,
+    check_keys,
+    entry_list,
+)
+from measures.data.loading.rules import LoaderBase
 from measures.models import District, Goal, Measure, Plan
 from measures.services.plans import (
     goal_create,

@@ -3,7 +3,7 @@ format): the YAML itself, the keys each entry may and must have, and the values
 turned into text, dates and numbers, every mistake a LoadError that names the entry.
 
 Also the fields the loader owns on each model (docs/shipped-data.md). The loader
-(measures/data/loader.py) writes what this module reads.
+(measures/data/loading/loader.py) writes what this module reads.
 """
 
 import datetime
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from measures.numbers import parse_number
 
-DEFAULT_DATA_FILE = Path(__file__).resolve().parent / "bergen_plans.yaml"
+DEFAULT_DATA_FILE = Path(__file__).resolve().parent.parent / "bergen_plans.yaml"
 
 # The fields the loader owns on each model. Anything else (a plan's reporting
 # interval, a measure's weight, relations of an existing measure) is left to the

@@ -3,8 +3,8 @@ as owners, leads and contributors, and where measures apply."""
 
 from django.utils.translation import gettext as _
 
-from measures.data.load_rules import LoaderBase
-from measures.data.reader import as_date, as_text, check_keys, entry_list
+from measures.data.loading.reader import as_date, as_text, check_keys, entry_list
+from measures.data.loading.rules import LoaderBase
 from measures.models import District
 from measures.services.plans import district_create, district_update
 from partners import services as partner_services

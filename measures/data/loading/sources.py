@@ -3,8 +3,8 @@ each identified by its URL and known in the file by its id ("S1")."""
 
 from django.utils.translation import gettext as _
 
-from measures.data.load_rules import LoaderBase
-from measures.data.reader import LoadError, as_date, as_text, check_keys
+from measures.data.loading.reader import LoadError, as_date, as_text, check_keys
+from measures.data.loading.rules import LoaderBase
 from measures.models import Source
 from measures.services import shipped_records
 

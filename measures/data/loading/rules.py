@@ -1,6 +1,6 @@
 """The rules every load of the shipped data follows (docs/shipped-data.md, "How the
-loader decides"), shared by the loader's parts (load_sources, load_partners,
-load_plans, load_facts):
+loader decides"), shared by the loader's parts (sources, partners,
+plans, facts):
 
 - the loader signs its history rows (history_change_reason = CHANGE_REASON);
 - an object the file names is created if missing, updated only while its fields
@@ -22,8 +22,8 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from simple_history.signals import pre_create_historical_record
 
-from measures.data.reader import LoadError, as_text
-from measures.data.report import LoadReport
+from measures.data.loading.reader import LoadError, as_text
+from measures.data.loading.report import LoadReport
 from measures.models import (
     CITING_MODELS,
     Citation,
@@ -42,7 +42,8 @@ _loading = contextvars.ContextVar("rusplan_loading_shipped_data", default=False)
 
 
 @receiver(
-    pre_create_historical_record, dispatch_uid="measures.data.load_rules.mark_history"
+    pre_create_historical_record,
+    dispatch_uid="measures.data.loading.rules.mark_history",
 )
 def _mark_history_row(sender, history_instance, **kwargs) -> None:
     # Services create the instances themselves, so the reason cannot be set on the
