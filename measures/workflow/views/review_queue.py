@@ -5,8 +5,6 @@ and the actions that publish or return them."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-
-# --- coordinator ------------------------------------------------------------------
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -78,74 +76,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render_queue(request)
 
 
-@require_POST
-@login_required
-def update_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    update = load_update(pk)
-    require(permissions.can_review(request.user, update.measure.plan))
-    form = PublishForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Skjemaet var ufullstendig. Prøv igjen."))
-        return redirect("measures:review-queue")
-    try:
-        status_update_publish(
-            update=update,
-            reviewer=request.user,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError:
-        messages.error(
-            request,
-            _(
-                "Oppdateringen er endret siden du åpnet siden. Se over den nye "
-                "versjonen før du publiserer."
-            ),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("«%(measure)s» er publisert og vises nå på de offentlige sidene.")
-            % {"measure": update.measure},
-        )
-    return redirect("measures:review-queue")
-
-
-@require_POST
-@login_required
-def update_return(request: HttpRequest, pk: int) -> HttpResponse:
-    update = load_update(pk)
-    require(permissions.can_review(request.user, update.measure.plan))
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        return render_queue(request, bound=(update.pk, form))
-    try:
-        status_update_return(
-            update=update,
-            reviewer=request.user,
-            comment=form.cleaned_data["comment"],
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError:
-        messages.error(
-            request,
-            _("Oppdateringen er endret siden du åpnet siden. Se over den på nytt."),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Oppdateringen av «%(measure)s» er returnert til saksbehandler.")
-            % {"measure": update.measure},
-        )
-    return redirect("measures:review-queue")
-
-
-# --- coordinator ------------------------------------------------------------------
+# The indicator values in the queue, and the steps for either kind --------------
 
 
 def review_items(user, *, bound: tuple[int, IndicatorReturnForm] | None = None):
@@ -178,77 +109,129 @@ def review_items(user, *, bound: tuple[int, IndicatorReturnForm] | None = None):
     return items
 
 
-@require_POST
-@login_required
-def indicator_value_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    value = indicator_value_for_workflow(pk=pk)
-    plan = value.indicator.plan
-    require(permissions.can_review_indicator_values(request.user, plan))
+def _publish(request: HttpRequest, publish, *, changed, published) -> HttpResponse:
+    """The publish step, for either kind: `publish(version)` calls the kind's
+    service; `changed` and `published` are the messages in the kind's words."""
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Skjemaet var ufullstendig. Prøv igjen."))
         return redirect("measures:review-queue")
     try:
-        value_services.indicator_value_publish(
-            indicator_value=value,
-            reviewer=request.user,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
+        publish(form.cleaned_data["version"])
     except ConflictError:
-        messages.error(
-            request,
-            _(
-                "Verdien er endret siden du åpnet siden. Se over den nye versjonen "
-                "før du publiserer."
-            ),
-        )
+        messages.error(request, changed)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _(
-                "«%(indicator)s» for %(period)s er publisert og vises nå på de "
-                "offentlige sidene."
-            )
-            % {"indicator": value.indicator, "period": value.period_label},
-        )
+        messages.success(request, published)
     return redirect("measures:review-queue")
+
+
+def _return(request: HttpRequest, form, return_, *, changed, returned) -> HttpResponse:
+    """The return step, for either kind: `return_(comment, version)` calls the
+    kind's service. A form with an error shows the queue again by the caller."""
+    try:
+        return_(form.cleaned_data["comment"], form.cleaned_data["version"])
+    except ConflictError:
+        messages.error(request, changed)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, returned)
+    return redirect("measures:review-queue")
+
+
+@require_POST
+@login_required
+def update_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    update = load_update(pk)
+    require(permissions.can_review(request.user, update.measure.plan))
+    return _publish(
+        request,
+        lambda version: status_update_publish(
+            update=update,
+            reviewer=request.user,
+            actor=request.user,
+            expected_version=version,
+        ),
+        changed=_(
+            "Oppdateringen er endret siden du åpnet siden. Se over den nye "
+            "versjonen før du publiserer."
+        ),
+        published=_("«%(measure)s» er publisert og vises nå på de offentlige sidene.")
+        % {"measure": update.measure},
+    )
+
+
+@require_POST
+@login_required
+def update_return(request: HttpRequest, pk: int) -> HttpResponse:
+    update = load_update(pk)
+    require(permissions.can_review(request.user, update.measure.plan))
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return render_queue(request, bound=(update.pk, form))
+    return _return(
+        request,
+        form,
+        lambda comment, version: status_update_return(
+            update=update,
+            reviewer=request.user,
+            comment=comment,
+            actor=request.user,
+            expected_version=version,
+        ),
+        changed=_("Oppdateringen er endret siden du åpnet siden. Se over den på nytt."),
+        returned=_("Oppdateringen av «%(measure)s» er returnert til saksbehandler.")
+        % {"measure": update.measure},
+    )
+
+
+@require_POST
+@login_required
+def indicator_value_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    value = indicator_value_for_workflow(pk=pk)
+    require(permissions.can_review_indicator_values(request.user, value.indicator.plan))
+    return _publish(
+        request,
+        lambda version: value_services.indicator_value_publish(
+            indicator_value=value,
+            reviewer=request.user,
+            actor=request.user,
+            expected_version=version,
+        ),
+        changed=_(
+            "Verdien er endret siden du åpnet siden. Se over den nye versjonen "
+            "før du publiserer."
+        ),
+        published=_(
+            "«%(indicator)s» for %(period)s er publisert og vises nå på de "
+            "offentlige sidene."
+        )
+        % {"indicator": value.indicator, "period": value.period_label},
+    )
 
 
 @require_POST
 @login_required
 def indicator_value_return(request: HttpRequest, pk: int) -> HttpResponse:
     value = indicator_value_for_workflow(pk=pk)
-    plan = value.indicator.plan
-    require(permissions.can_review_indicator_values(request.user, plan))
+    require(permissions.can_review_indicator_values(request.user, value.indicator.plan))
     form = IndicatorReturnForm(request.POST)
     if not form.is_valid():
         # The queue again, with the comment field's error where it was typed.
-        # (Imported here: workflow_views imports this module for the queue.)
-        from measures.workflow.views.review_queue import render_queue
-
         return render_queue(request, indicator_bound=(value.pk, form))
-    try:
-        value_services.indicator_value_return(
+    return _return(
+        request,
+        form,
+        lambda comment, version: value_services.indicator_value_return(
             indicator_value=value,
             reviewer=request.user,
-            comment=form.cleaned_data["comment"],
+            comment=comment,
             actor=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError:
-        messages.error(
-            request,
-            _("Verdien er endret siden du åpnet siden. Se over den på nytt."),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Verdien for «%(indicator)s» %(period)s er returnert med kommentar.")
-            % {"indicator": value.indicator, "period": value.period_label},
-        )
-    return redirect("measures:review-queue")
+            expected_version=version,
+        ),
+        changed=_("Verdien er endret siden du åpnet siden. Se over den på nytt."),
+        returned=_("Verdien for «%(indicator)s» %(period)s er returnert med kommentar.")
+        % {"indicator": value.indicator, "period": value.period_label},
+    )
