@@ -92,7 +92,7 @@ class MeasureFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": _("Ukjent fase.")},
     )
     health = django_filters.ChoiceFilter(
-        label=_("Helse (trafikklys)"),
+        label=_("Vurdering (trafikklys)"),
         widget=LeanSelect,
         choices=[*Health.choices, (NOT_ASSESSED_PARAM, NOT_ASSESSED_LABEL)],
         method="filter_health",

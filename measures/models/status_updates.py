@@ -38,7 +38,7 @@ class StatusUpdate(ReviewedRecord):
     as_of = models.DateField(_("status per"))
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices)
     health = models.CharField(
-        _("helse"),
+        _("vurdering"),
         max_length=20,
         choices=Health.choices,
         blank=True,
