@@ -126,12 +126,12 @@ def test_a_caseworker_of_the_lead_partner_does_not_see_the_goals_exact_count(
     )
 
 
-def test_hidden_small_number_is_a_hatched_column_up_to_the_threshold(
+def test_hidden_small_number_is_a_hatched_band_up_to_the_threshold(
     client, small_world
 ):
     html = client.get(small_world[1].get_absolute_url()).text
-    assert 'class="column-suppressed"' in html
-    assert 'fill="url(#indikator-brukere-hatch)"' in html
+    assert 'class="suppressed-band"' in html
+    assert 'fill="url(#indikator-brukere-year-hatch)"' in html
     assert "betyr færre enn 5 personer" in html
 
 

@@ -1,0 +1,218 @@
+"""Charts that tell the truth (issue 13, item 3): indicator values on a true time
+axis, progress over time over the plan's period with unknowns shown as unknown, and
+the district comparison."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from measures.charts.indicators import indicator_chart
+from measures.charts.status import progress_columns
+from measures.models import Indicator, IndicatorValue, PeriodType
+from measures.selectors.indicators import IndicatorPoint, IndicatorSeries
+from measures.selectors.small_numbers import PublicValue, public_value
+
+# Indicator series on a time axis -----------------------------------------------
+
+
+def _indicator(**fields) -> Indicator:
+    defaults = {
+        "title": "Overdosedødsfall",
+        "slug": "overdose",
+        "kind": Indicator.Kind.PEOPLE,
+        "unit": "personer",
+        "small_number_threshold": 5,
+    }
+    return Indicator(**{**defaults, **fields})
+
+
+def _series(indicator, values, *, user=None) -> IndicatorSeries:
+    """A series of unsaved values: (year, number) for a year value, or
+    (period_type, year, number, value)."""
+    points = []
+    for period_type, year, number, value in values:
+        one = IndicatorValue(
+            indicator=indicator,
+            period_type=period_type,
+            year=year,
+            number=number,
+            value=Decimal(value),
+        )
+        shown = public_value(indicator, one, user=user)
+        points.append(IndicatorPoint(value=one, shown=shown))
+    return IndicatorSeries(
+        indicator=indicator,
+        points=points,
+        baseline=public_value(indicator, indicator.baseline_value, user=user),
+        target=(
+            PublicValue(
+                text=str(indicator.target_value), number=indicator.target_value
+            )
+            if indicator.target_value is not None
+            else None
+        ),
+    )
+
+
+@pytest.fixture
+def anonymous(monkeypatch):
+    # public_value asks permissions about the user; nobody may see small numbers.
+    monkeypatch.setattr(
+        "measures.permissions.can_see_exact_small_numbers", lambda user, ind: False
+    )
+
+
+def _year(year, value):
+    return (PeriodType.YEAR, year, 1, value)
+
+
+def test_years_stand_at_their_real_distances(anonymous):
+    chart = indicator_chart(
+        _series(_indicator(), [_year(1996, 20), _year(2003, 30), _year(2020, 25)])
+    )
+    (panel,) = chart.panels
+    x = [float(mark.cx) for mark in panel.marks]
+    # 7 years, then 17: evenly spaced columns would give 1:1.
+    assert (x[1] - x[0]) / (x[2] - x[1]) == pytest.approx(7 / 17, rel=0.01)
+    # Each year value is a segment over its year, its dot in the middle.
+    first = panel.marks[0]
+    assert float(first.x1) < float(first.cx) < float(first.x2)
+    assert float(first.cx) == pytest.approx(
+        (float(first.x1) + float(first.x2)) / 2, abs=0.01
+    )
+    # Far-apart years are not joined by a line: the years between have no data.
+    assert panel.lines == []
+    assert chart.has_gap
+    # Labelled years are round years, spaced by time too.
+    labels = [tick.label for tick in panel.x_ticks]
+    assert labels == [str(year) for year in range(1996, 2021, 2)]
+    gaps = {
+        round(float(b.position) - float(a.position), 1)
+        for a, b in zip(panel.x_ticks, panel.x_ticks[1:], strict=False)
+    }
+    assert max(gaps) - min(gaps) < 0.2  # two years are two years everywhere
+
+
+def test_a_missing_period_breaks_the_line(anonymous):
+    chart = indicator_chart(
+        _series(
+            _indicator(),
+            [_year(2018, 20), _year(2019, 22), _year(2021, 30), _year(2022, 31)],
+        )
+    )
+    (panel,) = chart.panels
+    assert len(panel.lines) == 2  # 2018–2019 and 2021–2022, nothing across 2020
+    marks = {mark.period: mark for mark in panel.marks}
+    assert panel.lines[0] == f"{marks['2018'].cx},{marks['2018'].y} " + (
+        f"{marks['2019'].cx},{marks['2019'].y}"
+    )
+    assert "2020" not in marks  # no value, no mark: no data, never zero
+
+
+def test_tertials_and_years_are_never_on_the_same_series(anonymous):
+    chart = indicator_chart(
+        _series(
+            _indicator(),
+            [
+                _year(2024, 36),
+                (PeriodType.TERTIAL, 2025, 1, 12),
+                (PeriodType.TERTIAL, 2025, 2, 9),
+            ],
+        )
+    )
+    assert [panel.period_type for panel in chart.panels] == [
+        PeriodType.YEAR,
+        PeriodType.TERTIAL,
+    ]
+    year_panel, tertial_panel = chart.panels
+    assert [m.period for m in year_panel.marks] == ["2024"]
+    assert {m.point.value.period_type for m in tertial_panel.marks} == {
+        PeriodType.TERTIAL
+    }
+    # A tertial spans a third of a year on the same time axis.
+    year_mark = year_panel.marks[0]
+    tertial_width = float(tertial_panel.marks[0].width)
+    assert tertial_width == pytest.approx(float(year_mark.width) * 121 / 366, rel=0.02)
+    # The two panels share the time axis: the same years at the same x.
+    assert year_panel.x_ticks == tertial_panel.x_ticks
+    # Consecutive tertials are joined; the year stands alone.
+    assert len(tertial_panel.lines) == 1
+    assert year_panel.lines == []
+
+
+def test_baseline_and_target_are_drawn_at_their_years_with_labels(anonymous):
+    indicator = _indicator(
+        baseline_value=Decimal(23),
+        baseline_year=2017,
+        target_value=Decimal(10),
+        target_year=2025,
+    )
+    chart = indicator_chart(
+        _series(indicator, [_year(2018, 31), (PeriodType.TERTIAL, 2020, 1, 4)])
+    )
+    year_panel, tertial_panel = chart.panels
+    references = {ref.kind: ref for ref in year_panel.references}
+    assert references["baseline"].label == "Utgangsverdi 2017: 23"
+    assert references["target"].label == "Mål 2025: 10"
+    assert tertial_panel.references == []  # a year value beside tertials is not
+    # The axis runs from the baseline's year to the target's.
+    assert year_panel.x_ticks[0].label == "2017"
+    assert float(references["baseline"].x1) == pytest.approx(
+        float(year_panel.plot_left)
+    )
+    assert float(references["target"].x2) == pytest.approx(
+        float(year_panel.plot_right)
+    )
+    assert float(references["target"].y) > float(references["baseline"].y)
+
+
+def test_references_alone_make_a_year_panel(anonymous):
+    indicator = _indicator(target_value=Decimal(10), target_year=2025)
+    chart = indicator_chart(_series(indicator, [(PeriodType.MONTH, 2025, 3, 40)]))
+    assert [panel.period_type for panel in chart.panels] == ["year", "month"]
+    assert chart.panels[0].marks == []
+
+
+def test_a_hidden_small_number_is_never_plotted(anonymous):
+    chart = indicator_chart(
+        _series(_indicator(), [_year(2018, 20), _year(2019, 3), _year(2020, 12)])
+    )
+    (panel,) = chart.panels
+    hidden = panel.marks[1]
+    assert hidden.suppressed
+    assert hidden.point.shown.text == "<\u00a05"
+    # The band reaches the threshold, not the value.
+    y_of_threshold = float(panel.plot_bottom) - float(hidden.band_height)
+    assert float(hidden.y) == pytest.approx(y_of_threshold)
+    tick_at = {tick.label: float(tick.position) for tick in panel.y_ticks}
+    assert float(hidden.y) == pytest.approx(tick_at["5"])
+    # No line runs to or from it: its height would tell.
+    assert panel.lines == []
+    assert all(hidden.cx not in line for line in panel.lines)
+
+
+def test_a_hidden_small_baseline_is_a_band_not_a_line(anonymous):
+    indicator = _indicator(baseline_value=Decimal(2), baseline_year=2018)
+    chart = indicator_chart(_series(indicator, [_year(2019, 12)]))
+    (reference,) = chart.panels[0].references
+    assert reference.suppressed
+    assert reference.label == "Utgangsverdi 2018: <\u00a05"
+
+
+def test_counts_start_at_zero_with_whole_ticks_and_the_unit(anonymous):
+    chart = indicator_chart(_series(_indicator(), [_year(2019, 31), _year(2020, 36)]))
+    (panel,) = chart.panels
+    labels = [tick.label for tick in panel.y_ticks]
+    assert labels[0] == "0"
+    assert all("," not in label for label in labels)
+    assert float(panel.y_ticks[0].position) == pytest.approx(float(panel.plot_bottom))
+    assert panel.unit_label == "personer"
+
+
+def test_nothing_to_draw_is_no_chart(anonymous):
+    assert indicator_chart(_series(_indicator(), [])) is None
+
+
+# Progress over time -------------------------------------------------------------
