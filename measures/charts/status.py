@@ -47,15 +47,38 @@ def stacked_bar(shares: Iterable[Share]) -> list[Segment]:
     return segments
 
 
+# What a column of progress over time shows: the weighted progress, or one of the
+# ways of not knowing it, each drawn as an empty dashed column, never as 0 %.
+SHOWN = "shown"
+NO_DATA = "no_data"  # no measure had a published update in force that day
+NOT_ASSESSED = "not_assessed"  # statuses, but no measure's progress assessed
+TOO_FEW = "too_few"  # assessed for too little of the plan (Rollup.covers_enough)
+
+
+def column_state(point: TimePoint) -> str:
+    if not point.has_data:
+        return NO_DATA
+    if point.rollup.progress is None:
+        return NOT_ASSESSED
+    if not point.rollup.covers_enough:
+        return TOO_FEW
+    return SHOWN
+
+
 @dataclass(frozen=True)
 class Column:
     point: TimePoint
+    state: str
     x: str
     y: str
     width: str
     height: str
     label_x: str
     value_y: str
+
+    @property
+    def known(self) -> bool:
+        return self.state == SHOWN
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,10 @@ class ColumnChart:
     gridlines: list[tuple[str, str]]
     columns: list[Column]
 
+    @property
+    def has_unknown(self) -> bool:
+        return any(not column.known for column in self.columns)
+
 
 COLUMN_STEP = 48
 COLUMN_WIDTH = 30
@@ -84,17 +111,21 @@ DISPLAY_SCALE = 1.4
 
 
 def progress_columns(points: list[TimePoint]) -> ColumnChart:
-    """One column per point, its height the weighted progress (0–100)."""
+    """One column per point (a year-end of the plan's period), its height the
+    weighted progress (0–100); a point whose progress is unknown is a full-height
+    empty column (its state says why), never a column of 0 %."""
     bottom = PLOT_TOP + PLOT_HEIGHT
     right = PLOT_LEFT + COLUMN_STEP * max(len(points), 1)
     columns = []
     for index, point in enumerate(points):
-        progress = point.rollup.progress or 0
+        state = column_state(point)
+        progress = point.rollup.progress if state == SHOWN else 100
         height = PLOT_HEIGHT * progress / 100
         x = PLOT_LEFT + index * COLUMN_STEP + (COLUMN_STEP - COLUMN_WIDTH) / 2
         columns.append(
             Column(
                 point=point,
+                state=state,
                 x=_num(x),
                 y=_num(bottom - height),
                 width=_num(COLUMN_WIDTH),

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from django.db.models import (
     CharField,
     Count,
-    Max,
-    Min,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -97,6 +95,11 @@ class GoalNode:
 class TimePoint:
     day: datetime.date
     rollup: Rollup
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any measure had a published update in force on the day."""
+        return self.rollup.without_status < self.rollup.total
 
 
 @dataclass(frozen=True)
@@ -272,9 +275,16 @@ def goal_descendant_ids(goal: Goal) -> set[int]:
 
 
 def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
-    """The plan's roll-up at the end of each year (today, for the current year),
-    from the published update history (two queries). The last point equals the
-    current roll-up.
+    """The plan's roll-up at the end of each year of the plan's period, from its
+    start year to its end year, or to today for an open plan (no end year) or one
+    still running, today standing for the current year (two queries).
+
+    The chart draws nothing outside the plan's period: an update dated before the
+    start still counts at the first year-end while it is in force, and one dated
+    after the end year is not shown. A year-end at which no measure has a published
+    update in force is a point with no data (TimePoint.has_data), drawn as unknown,
+    never as 0 %. A plan with no published update at all has no points: the page
+    says so in words.
 
     At the end of a year a measure stands where its last published update dated on
     or before that day put it, so the database looks up just that update for each
@@ -284,33 +294,16 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     Updates dated after today count at no point."""
     today = timezone.localdate()
     published = StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED)
-    # The first and last as-of date, looked up per measure in the same index.
-    bounds = Measure.objects.filter(plan=plan).aggregate(
-        first=Min(
-            Subquery(
-                published.filter(measure_id=OuterRef("pk"))
-                .order_by("as_of")
-                .values("as_of")[:1]
-            )
-        ),
-        last=Max(
-            Subquery(
-                published.filter(measure_id=OuterRef("pk"))
-                .order_by("-as_of")
-                .values("as_of")[:1]
-            )
-        ),
-    )
-    if bounds["first"] is None:
+    last_year = min(plan.end_year or today.year, today.year)
+    if plan.start_year > last_year:
+        return []  # a plan that has not begun has no past
+    last_day = min(datetime.date(last_year, 12, 31), today)
+    if not published.filter(measure__plan=plan, as_of__lte=last_day).exists():
         return []
-    first_year = min(plan.start_year, bounds["first"].year)
-    last_year = min(today.year, max(plan.end_year or today.year, bounds["last"].year))
-    days = list(
-        dict.fromkeys(
-            min(datetime.date(year, 12, 31), today)
-            for year in range(first_year, last_year + 1)
-        )
-    )
+    days = [
+        min(datetime.date(year, 12, 31), today)
+        for year in range(plan.start_year, last_year + 1)
+    ]
     # One text column per day, "phase|health|progress": the choice values hold
     # no "|", and a string splits far faster than a JSON value decodes.
     status_text = Concat(

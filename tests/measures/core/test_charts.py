@@ -9,10 +9,19 @@ import pytest
 from django.utils import timezone
 
 from measures.charts.indicators import indicator_chart
-from measures.charts.status import progress_columns
-from measures.models import Indicator, IndicatorValue, PeriodType
+from measures.charts.status import (
+    NO_DATA,
+    NOT_ASSESSED,
+    SHOWN,
+    TOO_FEW,
+    progress_columns,
+)
+from measures.models import Health, Indicator, IndicatorValue, PeriodType
 from measures.selectors.indicators import IndicatorPoint, IndicatorSeries
+from measures.selectors.plans import plan_page
 from measures.selectors.small_numbers import PublicValue, public_value
+from measures.services.plans import measure_sync_current_status
+from tests.factories import MeasureFactory, PlanFactory, PublishedStatusUpdateFactory
 
 # Indicator series on a time axis -----------------------------------------------
 
@@ -47,9 +56,7 @@ def _series(indicator, values, *, user=None) -> IndicatorSeries:
         points=points,
         baseline=public_value(indicator, indicator.baseline_value, user=user),
         target=(
-            PublicValue(
-                text=str(indicator.target_value), number=indicator.target_value
-            )
+            PublicValue(text=str(indicator.target_value), number=indicator.target_value)
             if indicator.target_value is not None
             else None
         ),
@@ -162,9 +169,7 @@ def test_baseline_and_target_are_drawn_at_their_years_with_labels(anonymous):
     assert float(references["baseline"].x1) == pytest.approx(
         float(year_panel.plot_left)
     )
-    assert float(references["target"].x2) == pytest.approx(
-        float(year_panel.plot_right)
-    )
+    assert float(references["target"].x2) == pytest.approx(float(year_panel.plot_right))
     assert float(references["target"].y) > float(references["baseline"].y)
 
 
@@ -216,3 +221,101 @@ def test_nothing_to_draw_is_no_chart(anonymous):
 
 
 # Progress over time -------------------------------------------------------------
+
+
+def _measure_with_updates(plan, *updates, weight=1):
+    """A measure with published updates (progress, as_of); progress None is a
+    status with no progress assessed."""
+    measure = MeasureFactory(plan=plan, weight=weight)
+    for progress, as_of in updates:
+        PublishedStatusUpdateFactory(
+            measure=measure,
+            progress=progress,
+            health=Health.ON_TRACK if progress is not None else "",
+            as_of=as_of,
+        )
+    measure_sync_current_status(measure=measure)
+    return measure
+
+
+@pytest.mark.django_db
+def test_progress_over_time_runs_from_the_plan_start_to_its_end_year():
+    plan = PlanFactory(start_year=2015, end_year=2018)
+    _measure_with_updates(
+        plan,
+        (10, datetime.date(2016, 3, 1)),
+        (90, datetime.date(2021, 3, 1)),  # after the end year: not drawn
+    )
+    points = plan_page(plan=plan).progress_over_time
+    assert [p.day for p in points] == [
+        datetime.date(year, 12, 31) for year in (2015, 2016, 2017, 2018)
+    ]
+
+
+@pytest.mark.django_db
+def test_progress_over_time_of_an_open_plan_ends_today():
+    today = timezone.localdate()
+    plan = PlanFactory(start_year=today.year - 2, end_year=None)
+    _measure_with_updates(
+        plan,
+        (30, datetime.date(today.year - 1, 1, 1)),
+        (99, today + datetime.timedelta(days=1)),  # dated after today
+    )
+    points = plan_page(plan=plan).progress_over_time
+    assert [p.day for p in points] == [
+        datetime.date(today.year - 2, 12, 31),
+        datetime.date(today.year - 1, 12, 31),
+        today,
+    ]
+    assert points[-1].rollup.progress == 30
+
+
+@pytest.mark.django_db
+def test_years_without_data_are_unknown_never_zero():
+    plan = PlanFactory(start_year=2018, end_year=2021)
+    _measure_with_updates(
+        plan, (None, datetime.date(2019, 6, 1)), (40, datetime.date(2020, 6, 1))
+    )
+    _measure_with_updates(plan, (60, datetime.date(2020, 6, 1)))
+    chart = progress_columns(plan_page(plan=plan).progress_over_time)
+    states = {c.point.day.year: c.state for c in chart.columns}
+    assert states == {
+        2018: NO_DATA,  # nobody had reported
+        2019: NOT_ASSESSED,  # a status, but no progress
+        2020: SHOWN,
+        2021: SHOWN,
+    }
+    unknown = chart.columns[0]
+    # Drawn as a full-height empty column, not as a column of height 0.
+    assert float(unknown.height) == pytest.approx(float(chart.plot_bottom) - 16)
+    assert chart.has_unknown
+
+
+@pytest.mark.django_db
+def test_a_year_assessed_for_too_few_measures_is_not_shown_as_the_plans():
+    plan = PlanFactory(start_year=2020, end_year=2020)
+    _measure_with_updates(plan, (80, datetime.date(2020, 3, 1)))
+    for _index in range(3):
+        _measure_with_updates(plan, (None, datetime.date(2020, 3, 1)))
+    (column,) = progress_columns(plan_page(plan=plan).progress_over_time).columns
+    assert column.state == TOO_FEW
+
+
+@pytest.mark.django_db
+def test_the_plan_page_says_unknown_in_the_table(client):
+    plan = PlanFactory(start_year=2018, end_year=2020)
+    _measure_with_updates(plan, (40, datetime.date(2020, 6, 1)))
+    html = client.get(plan.get_absolute_url()).text
+    table = html[html.index('id="time-table-caption"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("ingen data") == 2  # 2018 and 2019
+    assert ">0&nbsp;%" not in table
+    assert 'class="column-unknown"' in html
+
+
+@pytest.mark.django_db
+def test_a_plan_not_yet_begun_has_no_progress_over_time():
+    today = timezone.localdate()
+    plan = PlanFactory(start_year=today.year + 1, end_year=None)
+    _measure_with_updates(plan, (10, today))
+    assert plan_page(plan=plan).progress_over_time == []
