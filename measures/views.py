@@ -6,13 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from measures.charts import indicators as indicator_charts
-from measures.charts.status import progress_columns, stacked_bar
+from measures.charts.status import district_bars, progress_columns, stacked_bar
 from measures.filters import MeasureFilter
 from measures.models import Plan
 from measures.paging import KeysFirstPaginator
 from measures.selectors import citations
 from measures.selectors.budgets import measure_budget_lines, partner_budget, plan_budget
-from measures.selectors.districts import district_page
+from measures.selectors.districts import district_comparison, district_page
 from measures.selectors.indicators import measure_output_indicators, plan_effect_section
 from measures.selectors.measures import measure_page
 from measures.selectors.partners import partner_page, partner_roles
@@ -78,6 +78,9 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "phase_segments": stacked_bar(data.rollup.phases),
         "health_segments": stacked_bar(data.rollup.healths),
         "timeline_chart": progress_columns(data.progress_over_time),
+        # Measures per district by phase (templates/measures/includes/
+        # district_comparison.html, in the "Bydeler" section).
+        "district_comparison": district_bars(district_comparison(plan=plan)),
         # The goal tree names each measure when they all fit; else the goals show
         # their roll-ups and link to their measures in the table below.
         "goal_tree_lists_measures": data.rollup.total <= LIST_PAGE_SIZE,

@@ -8,8 +8,10 @@ drawn beside a data table that carries the same numbers.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from measures.models import Phase
+from measures.selectors.districts import DistrictStatus
 from measures.selectors.plans import TimePoint
-from measures.selectors.rollups import Share
+from measures.selectors.rollups import NO_STATUS, Share, phase_label
 
 
 def _num(value: float) -> str:
@@ -26,13 +28,16 @@ class Segment:
     width: str
 
 
-def stacked_bar(shares: Iterable[Share]) -> list[Segment]:
-    """Segments of a 0–100 wide bar, one per non-empty share, in share order."""
+def stacked_bar(shares: Iterable[Share], *, full: int | None = None) -> list[Segment]:
+    """Segments of a 0–100 wide bar, one per non-empty share, in share order. The
+    shares fill the bar, or, given `full`, as much of it as their total is of
+    `full`: bars of several sets then compare by length."""
     shares = [share for share in shares if share.count]
     total = sum(share.count for share in shares)
+    scale = full if full else total
     segments, x = [], 0.0
     for share in shares:
-        width = 100 * share.count / total
+        width = 100 * share.count / scale
         segments.append(
             Segment(
                 key=share.key or "none",
@@ -150,4 +155,50 @@ def progress_columns(points: list[TimePoint]) -> ColumnChart:
         label_y=_num(bottom + 16),
         gridlines=gridlines,
         columns=columns,
+    )
+
+
+# Comparison of districts ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DistrictBar:
+    district: object | None  # a District, or None for measures tied to none
+    total: int
+    segments: list[Segment]  # in 0–100 of the longest bar
+    counts: list[int]  # per DistrictChart.phases
+
+
+@dataclass(frozen=True)
+class DistrictChart:
+    bars: list[DistrictBar]
+    phases: list[tuple[str, str]]  # (key, label): the table's columns
+
+    @property
+    def has_districts(self) -> bool:
+        return any(bar.district is not None for bar in self.bars)
+
+
+def district_bars(rows: list[DistrictStatus]) -> DistrictChart:
+    """One horizontal bar per district, its length the number of measures (the
+    longest bar the full width), split by phase like the plan's own bar; «Ingen
+    status registrert» is a phase column of its own, always shown. The table lists
+    the phases that occur."""
+    longest = max((row.rollup.total for row in rows), default=0)
+    keys = [
+        key
+        for key, _label in Phase.choices
+        if any(row.rollup.phase_count(key) for row in rows)
+    ] + [NO_STATUS]
+    return DistrictChart(
+        bars=[
+            DistrictBar(
+                district=row.district,
+                total=row.rollup.total,
+                segments=stacked_bar(row.rollup.phases, full=longest),
+                counts=[row.rollup.phase_count(key) for key in keys],
+            )
+            for row in rows
+        ],
+        phases=[(key or "none", phase_label(key)) for key in keys],
     )

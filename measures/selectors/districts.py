@@ -1,5 +1,6 @@
-"""Reads for the district (bydel) pages."""
+"""Reads for the district (bydel) pages and the comparison of districts."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -10,14 +11,14 @@ from django.db.models import (
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import District
+from measures.models import District, Measure, Plan
 from measures.selectors.public import (
     PlanGroup,
     draft_measure_ids,
     group_by_plan,
     measure_list_queryset,
 )
-from measures.selectors.rollups import Rollup, rollup
+from measures.selectors.rollups import Rollup, rollup, rollup_groups
 
 
 def districts_with_counts() -> QuerySet[District]:
@@ -49,3 +50,57 @@ def district_page(*, slug: str) -> DistrictPage:
         rollup=rollup(measures),
         groups=group_by_plan(measures, measure_of=lambda measure: measure),
     )
+
+
+# Comparison of districts ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DistrictStatus:
+    """The measures that reach one district, rolled up; district None stands for the
+    measures tied to no district (city-wide ones)."""
+
+    district: District | None
+    rollup: Rollup
+
+
+# Norwegian alphabetical order: Æ, Ø and Å come after Z (Unicode puts Å first).
+_NORWEGIAN_LETTERS = str.maketrans({"æ": "z\x01", "ø": "z\x02", "å": "z\x03"})
+
+
+def norwegian_sort_key(name: str) -> str:
+    return name.casefold().translate(_NORWEGIAN_LETTERS)
+
+
+def district_comparison(*, plan: Plan | None = None) -> list[DistrictStatus]:
+    """Every district that `plan`'s measures reach (or, with no plan, those of every
+    public plan), with the measures' phases counted, «Ingen status registrert»
+    included, in Norwegian alphabetical order, then the measures tied to no
+    district, if any (one query, however many districts and measures).
+
+    A measure in two districts counts in both: the comparison says what reaches
+    each district, not a share of the plan."""
+    if plan is not None:
+        measures = Measure.objects.filter(plan=plan)
+    else:
+        measures = Measure.objects.exclude(id__in=draft_measure_ids())
+    groups: dict[int | None, list[dict]] = defaultdict(list)
+    districts: dict[int, District] = {}
+    for row in rollup_groups(
+        measures, "districts__id", "districts__name", "districts__slug"
+    ):
+        pk = row["districts__id"]
+        if pk is not None and pk not in districts:
+            districts[pk] = District(
+                pk=pk, name=row["districts__name"], slug=row["districts__slug"]
+            )
+        groups[pk].append(row)
+    result = [
+        DistrictStatus(district=district, rollup=rollup(groups[district.pk]))
+        for district in sorted(
+            districts.values(), key=lambda d: norwegian_sort_key(d.name)
+        )
+    ]
+    if None in groups:
+        result.append(DistrictStatus(district=None, rollup=rollup(groups[None])))
+    return result

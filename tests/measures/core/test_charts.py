@@ -14,14 +14,28 @@ from measures.charts.status import (
     NOT_ASSESSED,
     SHOWN,
     TOO_FEW,
+    district_bars,
     progress_columns,
 )
-from measures.models import Health, Indicator, IndicatorValue, PeriodType
+from measures.models import (
+    District,
+    Health,
+    Indicator,
+    IndicatorValue,
+    PeriodType,
+    Phase,
+)
+from measures.selectors.districts import district_comparison
 from measures.selectors.indicators import IndicatorPoint, IndicatorSeries
 from measures.selectors.plans import plan_page
+from measures.selectors.rollups import NO_STATUS
 from measures.selectors.small_numbers import PublicValue, public_value
 from measures.services.plans import measure_sync_current_status
-from tests.factories import MeasureFactory, PlanFactory, PublishedStatusUpdateFactory
+from tests.factories import (
+    MeasureFactory,
+    PlanFactory,
+    PublishedStatusUpdateFactory,
+)
 
 # Indicator series on a time axis -----------------------------------------------
 
@@ -223,7 +237,7 @@ def test_nothing_to_draw_is_no_chart(anonymous):
 # Progress over time -------------------------------------------------------------
 
 
-def _measure_with_updates(plan, *updates, weight=1):
+def _measure_with_updates(plan, *updates, weight=1, phase=Phase.IN_PROGRESS):
     """A measure with published updates (progress, as_of); progress None is a
     status with no progress assessed."""
     measure = MeasureFactory(plan=plan, weight=weight)
@@ -233,6 +247,7 @@ def _measure_with_updates(plan, *updates, weight=1):
             progress=progress,
             health=Health.ON_TRACK if progress is not None else "",
             as_of=as_of,
+            phase=phase,
         )
     measure_sync_current_status(measure=measure)
     return measure
@@ -319,3 +334,90 @@ def test_a_plan_not_yet_begun_has_no_progress_over_time():
     plan = PlanFactory(start_year=today.year + 1, end_year=None)
     _measure_with_updates(plan, (10, today))
     assert plan_page(plan=plan).progress_over_time == []
+
+
+# District comparison ----------------------------------------------------------------
+
+
+def _district_world(plan, n_per_district: int):
+    """Three districts (one of them Årstad, which sorts after Fana) with measures
+    in each phase, one measure in two districts, one with no status and one
+    tied to no district."""
+    arstad, fana, arna = (
+        District.objects.get_or_create(name=name, defaults={"slug": slug})[0]
+        for name, slug in (("Årstad", "arstad"), ("Fana", "fana"), ("Arna", "arna"))
+    )
+    for _index in range(n_per_district):
+        done = _measure_with_updates(
+            plan, (100, datetime.date(2020, 1, 1)), phase=Phase.COMPLETED
+        )
+        done.districts.add(arstad)
+        going = _measure_with_updates(plan, (40, datetime.date(2020, 1, 1)))
+        going.districts.add(arstad, fana)
+        silent = MeasureFactory(plan=plan)  # no published update
+        silent.districts.add(fana)
+    MeasureFactory(plan=plan)  # city-wide: no district
+    return arstad, fana, arna
+
+
+@pytest.mark.django_db
+def test_district_comparison_counts_each_phase_and_no_status():
+    plan = PlanFactory()
+    _district_world(plan, 1)
+
+    rows = district_comparison(plan=plan)
+
+    assert [row.district.name if row.district else None for row in rows] == [
+        "Fana",
+        "Årstad",
+        None,
+    ]  # Arna has no measure of the plan; Å after F, as in Norwegian
+    fana, arstad, nowhere = (row.rollup for row in rows)
+    assert (arstad.total, arstad.phase_count(Phase.COMPLETED)) == (2, 1)
+    assert arstad.phase_count(Phase.IN_PROGRESS) == 1
+    assert (fana.total, fana.phase_count(NO_STATUS)) == (2, 1)
+    assert fana.phase_count(Phase.NOT_STARTED) == 0  # no status is not "not started"
+    assert (nowhere.total, nowhere.phase_count(NO_STATUS)) == (1, 1)
+
+    chart = district_bars(rows)
+    assert chart.phases[-1] == ("none", "Ingen status registrert")
+    assert [key for key, _label in chart.phases] == [
+        Phase.IN_PROGRESS,
+        Phase.COMPLETED,
+        "none",
+    ]
+    assert chart.bars[0].counts == [1, 0, 1]
+    # Bars compare by length: 2 measures fill the bar, 1 fills half.
+    assert sum(float(s.width) for s in chart.bars[0].segments) == pytest.approx(100)
+    assert sum(float(s.width) for s in chart.bars[2].segments) == pytest.approx(50)
+    no_status = chart.bars[2].segments[0]
+    assert (no_status.key, no_status.count) == ("none", 1)
+
+
+@pytest.mark.django_db
+def test_district_comparison_takes_one_query_at_any_size(django_assert_num_queries):
+    small, large = PlanFactory(), PlanFactory()
+    _district_world(small, 1)
+    _district_world(large, 6)
+
+    with django_assert_num_queries(1):
+        small_rows = district_comparison(plan=small)
+    with django_assert_num_queries(1):
+        large_rows = district_comparison(plan=large)
+    assert sum(row.rollup.total for row in large_rows) == 6 * 4 + 1
+    assert len(small_rows) == len(large_rows) == 3
+
+
+@pytest.mark.django_db
+def test_the_plan_page_compares_its_districts(client):
+    plan = PlanFactory()
+    _district_world(plan, 1)
+
+    html = client.get(plan.get_absolute_url()).text
+
+    section = html[html.index('id="bydeler"') : html.index('id="tiltak"')]
+    assert "Tiltak per bydel etter fase" in section
+    assert section.count('class="district-bar"') == 3
+    assert 'class="seg seg-phase-none"' in section
+    assert "Ingen status registrert" in section
+    assert "Ingen bestemt bydel" in section
