@@ -262,7 +262,11 @@ def _panel(
     *,
     with_references: bool,
     years: tuple[int, int],
+    margins: tuple[float, float] = (0, 0),
 ) -> Panel:
+    """One period length's panel. `margins` (left, right) are the least room for
+    the value labels and reference labels: chart() gives every panel the widest, so
+    that the panels' time axes line up, year under year."""
     indicator = series.indicator
     references = []
     if with_references:
@@ -290,7 +294,7 @@ def _panel(
         tick_values.append(tick)
         tick += step
     tick_labels = [format_value(indicator.kind, v) for v in tick_values]
-    left = 10 + CHAR_WIDTH * max(len(t) for t in tick_labels)
+    left = max(margins[0], 10 + CHAR_WIDTH * max(len(t) for t in tick_labels))
     axis = TimeAxis(
         first_year=years[0],
         last_year=years[1],
@@ -385,7 +389,7 @@ def _panel(
     labels_width = max(
         (CHAR_WIDTH * 0.9 * len(r.label) + 8 for r in drawn_references), default=0
     )
-    width = right + 10 + labels_width
+    width = right + max(margins[1], 10 + labels_width)
     height = bottom + 24
     return Panel(
         period_type=period_type,
@@ -431,22 +435,36 @@ def indicator_chart(series: IndicatorSeries) -> IndicatorChart | None:
     if series.target is not None:
         years_seen.append(indicator.target_year)
     years = (min(years_seen), max(years_seen))
-    panels = []
+    drawn = []
     for period_type in PANEL_ORDER:
         points = sorted(by_type.get(period_type, []), key=lambda p: p.value.start)
         # Baseline and target are year values: the year panel draws them, alone if
         # the indicator has no year values.
         year_panel = period_type == PeriodType.YEAR
         if points or (year_panel and has_references):
-            panels.append(
-                _panel(
-                    series,
-                    period_type,
-                    points,
-                    with_references=year_panel,
-                    years=years,
-                )
+            drawn.append((period_type, points, year_panel))
+
+    def draw(margins):
+        return [
+            _panel(
+                series,
+                period_type,
+                points,
+                with_references=year_panel,
+                years=years,
+                margins=margins,
             )
+            for period_type, points, year_panel in drawn
+        ]
+
+    panels = draw((0, 0))
+    if len(panels) > 1:  # the same margins for all: one time axis, year under year
+        panels = draw(
+            (
+                max(float(p.plot_left) for p in panels),
+                max(float(p.width) - float(p.plot_right) for p in panels),
+            )
+        )
     return IndicatorChart(panels=panels)
 
 

@@ -156,8 +156,10 @@ def test_tertials_and_years_are_never_on_the_same_series(anonymous):
     year_mark = year_panel.marks[0]
     tertial_width = float(tertial_panel.marks[0].width)
     assert tertial_width == pytest.approx(float(year_mark.width) * 121 / 366, rel=0.02)
-    # The two panels share the time axis: the same years at the same x.
+    # The two panels share the time axis: the same years at the same x, in
+    # panels of the same width, so that they line up when scaled to the page.
     assert year_panel.x_ticks == tertial_panel.x_ticks
+    assert year_panel.width == tertial_panel.width
     # Consecutive tertials are joined; the year stands alone.
     assert len(tertial_panel.lines) == 1
     assert year_panel.lines == []
@@ -178,6 +180,11 @@ def test_baseline_and_target_are_drawn_at_their_years_with_labels(anonymous):
     assert references["baseline"].label == "Utgangsverdi 2017: 23"
     assert references["target"].label == "Mål 2025: 10"
     assert tertial_panel.references == []  # a year value beside tertials is not
+    # The labels' room right of the year panel is kept in the tertial panel too.
+    assert (year_panel.width, year_panel.plot_right) == (
+        tertial_panel.width,
+        tertial_panel.plot_right,
+    )
     # The axis runs from the baseline's year to the target's.
     assert year_panel.x_ticks[0].label == "2017"
     assert float(references["baseline"].x1) == pytest.approx(
