@@ -126,9 +126,7 @@ def test_a_caseworker_of_the_lead_partner_does_not_see_the_goals_exact_count(
     )
 
 
-def test_hidden_small_number_is_a_hatched_band_up_to_the_threshold(
-    client, small_world
-):
+def test_hidden_small_number_is_a_hatched_band_up_to_the_threshold(client, small_world):
     html = client.get(small_world[1].get_absolute_url()).text
     assert 'class="suppressed-band"' in html
     assert 'fill="url(#indikator-brukere-year-hatch)"' in html
