@@ -1,3 +1,3 @@
 """Geometry for the server-rendered SVG charts, drawn beside a data table with the
-same numbers: status.py for phase and traffic-light bars and progress over time,
-indicators.py for an indicator's column chart."""
+same numbers: status.py for phase and traffic-light bars, progress over time and the
+district comparison, indicators.py for an indicator's values on a true time axis."""
