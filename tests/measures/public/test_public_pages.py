@@ -305,10 +305,16 @@ def test_progress_figure_on_plan_page_matches_database(client, public_world):
 def test_charts_have_text_alternatives_and_tables(client, public_world):
     html = client.get(public_world.plan.get_absolute_url()).text
 
-    assert html.count('role="img"') == 3
+    # Phase, traffic light and progress over time, then one bar per district,
+    # each named by its title (district, phase counts).
+    district_bars = html.count('<li class="district-bar">')
+    assert district_bars >= 1
+    assert html.count('role="img"') == 3 + district_bars
     assert html.count("<desc id=") == 3
+    assert html.count('-title">') >= 3 + district_bars
     assert "<caption>Tiltak etter fase</caption>" in html
     assert "Fremdrift og fase over tid" in html
+    assert "Tiltak per bydel etter fase" in html
 
 
 def test_district_page_without_measures_explains_itself(client, public_world):
