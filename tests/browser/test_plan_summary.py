@@ -40,3 +40,12 @@ def test_helse_bergen_lists_its_units_measure(page, live_server, bergen_data):
 
     table = page.locator("#tiltak").locator("xpath=..")
     assert "via Avdeling for rusmedisin" in table.inner_text()
+
+
+def test_a_goal_link_opens_its_collapsed_goal(page, live_server, site_data):
+    goal = site_data.goals.get()
+    page.goto(f"{live_server.url}{site_data.get_absolute_url()}#mal-{goal.slug}")
+
+    details = page.locator(f"#mal-{goal.slug}-detaljer")
+    assert details.evaluate("element => element.open")
+    assert page.locator(f"#mal-{goal.slug}-title").is_visible()

@@ -237,3 +237,13 @@ def test_partner_with_units_uses_constant_queries(
     with django_assert_num_queries(12):
         response = client.get(parent.get_absolute_url())
     assert response.text.count("via Poliklinikken") == 6
+
+
+def test_helse_bergen_lists_avdeling_for_rusmedisins_measure(client, bergen_plans):
+    html = client.get("/partnere/helse-bergen/").text
+    table = html[html.index('id="tiltak"') : html.index('id="planer"')]
+
+    # Avdeling for rusmedisin contributes to it; Helse Bergen has no role of its own.
+    row = table[table.index("Styrket LAR-oppfølging") :]
+    row = row[: row.index("</tr>")]
+    assert "via Avdeling for rusmedisin" in row
