@@ -13,6 +13,11 @@ app_name = "measures"
 urlpatterns = [
     path("planer/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("planer/<slug:slug>/kilder/", views.plan_sources, name="plan-sources"),
+    path(
+        "planer/<slug:slug>/indikatorer/",
+        views.plan_indicators,
+        name="plan-indicators",
+    ),
     path("kilder/", views.source_list, name="source-list"),
     path("tiltak/", views.measure_list, name="measure-list"),
     path("tiltak/<slug:slug>/", views.measure_detail, name="measure-detail"),

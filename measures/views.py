@@ -12,6 +12,12 @@ from measures.models import Plan
 from measures.paging import KeysFirstPaginator
 from measures.selectors import citations
 from measures.selectors.budgets import measure_budget_lines, partner_budget, plan_budget
+from measures.selectors.changes import (
+    district_latest_updates,
+    partner_latest_updates,
+    plan_changes,
+    plan_latest_updates,
+)
 from measures.selectors.districts import district_comparison, district_page
 from measures.selectors.indicators import measure_output_indicators, plan_effect_section
 from measures.selectors.measures import measure_page
@@ -52,6 +58,9 @@ def _filtered_page(
 
 
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The answer first (what the plan is, its measures' states, what changed and
+    the newest updates), then the sections in the order of the in-page
+    navigation (docs/decisions.md)."""
     plan = plan_for_page(slug=slug)
     data = plan_page(plan=plan)
     # The filter offers the partners and districts the page lists already.
@@ -60,21 +69,17 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         plan=plan,
         choice_objects={"partner": data.partners, "district": data.districts},
     )
-    # Each indicator with its chart and every value when the values fit; else one
-    # row per indicator with its latest value (the report has every value), and
-    # only the latest values are loaded.
-    effect = plan_effect_section(
-        plan=plan, user=request.user, latest_only_above=LIST_PAGE_SIZE
-    )
-    effect_in_full = (
-        sum(series.value_count for group in effect for series in group.series)
-        <= LIST_PAGE_SIZE
-    )
+    # One row per indicator with its latest value; the charts and every value are
+    # on the plan's indicator page (plan_indicators), so only the latest values
+    # are loaded here.
+    effect = plan_effect_section(plan=plan, user=request.user, latest_only_above=0)
     context = {
         "plan": plan,
         "data": data,
         "filter": filterset,
         "page_obj": page,
+        "changes": plan_changes(plan=plan),
+        "latest_updates": plan_latest_updates(plan=plan),
         "phase_segments": stacked_bar(data.rollup.phases),
         "health_segments": stacked_bar(data.rollup.healths),
         "timeline_chart": progress_columns(data.progress_over_time),
@@ -82,11 +87,10 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # district_comparison.html, in the "Bydeler" section).
         "district_comparison": district_bars(district_comparison(plan=plan)),
         # The goal tree names each measure when they all fit; else the goals show
-        # their roll-ups and link to their measures in the table below.
+        # their roll-ups and link to their measures in the table.
         "goal_tree_lists_measures": data.rollup.total <= LIST_PAGE_SIZE,
         # Effect (indicators) and money, kept apart from delivery (status).
-        "effect": _with_charts(effect) if effect_in_full else effect,
-        "effect_in_full": effect_in_full,
+        "effect": effect,
         "budget": plan_budget(plan=plan),
         "citations": citations.citations_for(
             plan=[plan.pk],
@@ -95,6 +99,35 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     }
     return render(request, "measures/public/plan_detail.html", context)
+
+
+def plan_indicators(request: HttpRequest, slug: str) -> HttpResponse:
+    """The plan's outcome indicators by goal: each with its chart and every value
+    when the values fit; else one row per indicator with its latest value (the
+    report has every value), and only the latest values are loaded."""
+    plan = plan_for_page(slug=slug)
+    effect = plan_effect_section(
+        plan=plan, user=request.user, latest_only_above=LIST_PAGE_SIZE
+    )
+    effect_in_full = (
+        sum(series.value_count for group in effect for series in group.series)
+        <= LIST_PAGE_SIZE
+    )
+    return render(
+        request,
+        "measures/public/plan_indicators.html",
+        {
+            "plan": plan,
+            "effect": _with_charts(effect) if effect_in_full else effect,
+            "effect_in_full": effect_in_full,
+            "citations": citations.citations_for(
+                goal=[group.goal.pk for group in effect],
+                **_indicator_targets(
+                    series for group in effect for series in group.series
+                ),
+            ),
+        },
+    )
 
 
 def _goal_nodes(nodes) -> list:
@@ -173,6 +206,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "partner": data.partner,
             "data": data,
+            "latest_updates": partner_latest_updates(partner_ids=data.partner_ids),
             "page_obj": page,
             "all_rows": ALL_ROWS,
             # Measures not reported this period, named when they fit; else counted
@@ -198,6 +232,7 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "district": data.district,
             "data": data,
+            "latest_updates": district_latest_updates(district=data.district),
             "page_obj": _list_page(
                 request, [measure for group in data.groups for measure in group.rows]
             ),

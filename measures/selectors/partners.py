@@ -59,6 +59,9 @@ class PartnerPage:
     rollup: Rollup
     groups: list[PlanGroup]
     units: list[Partner]
+    # The partner and every unit below it, at any depth: the page lists their
+    # measures, each unit's marked with the unit.
+    partner_ids: list[int] = field(default_factory=list)
     # Plans where the partner's measures take reports now (adopted plans, open
     # measures), each with the measures still due this period; None if none do.
     unreported: list[UnreportedGroup] | None = None
@@ -67,9 +70,12 @@ class PartnerPage:
 
 
 def partner_page(*, slug: str) -> PartnerPage:
-    """A partner, its measures across public plans with its role and the measures'
-    current status, the name it had at each plan's time, and its measures not yet
-    reported this period (seven queries; the page's roles: partner_roles())."""
+    """A partner, its measures and its units' measures (a unit belongs to its parent
+    organisation: Partner.parent) across public plans with the role and the
+    measures' current status, the name it had at each plan's time, and its
+    measures not yet reported this period (eight queries; the page's roles:
+    partner_roles()). A measure both the partner and a unit have a role in is
+    listed once, with the partner's own role."""
     try:
         partner = (
             Partner.objects.select_related("parent")
@@ -84,8 +90,11 @@ def partner_page(*, slug: str) -> PartnerPage:
     # Every role as a small dict: what the roll-ups need, and the role's id for
     # partner_roles() to load the page's rows. A partner has thousands of roles; a
     # role and a measure object each was most of the page's time.
+    units = list(partner.units.all())
+    # Without direct units there are none deeper: no query for the tree.
+    partner_ids = [partner.pk, *(unit_ids(partner) if units else [])]
     rows = list(
-        MeasurePartner.objects.filter(partner=partner)
+        MeasurePartner.objects.filter(partner_id__in=partner_ids)
         .exclude(plan_hidden("measure__plan__"))
         .order_by(
             "-measure__plan__start_year",
@@ -96,6 +105,7 @@ def partner_page(*, slug: str) -> PartnerPage:
         .values(
             "pk",
             "measure_id",
+            "partner_id",
             plan_id=F("measure__plan_id"),
             current_phase=F("measure__current_phase"),
             current_health=F("measure__current_health"),
@@ -103,6 +113,7 @@ def partner_page(*, slug: str) -> PartnerPage:
             weight=F("measure__weight"),
         )
     )
+    rows = _one_role_per_measure(rows, own=partner.pk)
     plans = Plan.objects.in_bulk({row["plan_id"] for row in rows}) if rows else {}
     groups: dict[int, PlanGroup] = {}
     group_rows: dict[int, list[dict]] = defaultdict(list)
@@ -123,14 +134,47 @@ def partner_page(*, slug: str) -> PartnerPage:
         partner=partner,
         rollup=rollup(rows),
         groups=list(groups.values()),
-        units=list(partner.units.all()),
-        unreported=_unreported_by_plan(_reporting_measures(partner, rows, plans)),
+        units=units,
+        unreported=_unreported_by_plan(_reporting_measures(partner_ids, rows, plans)),
         plans=plans,
+        partner_ids=partner_ids,
     )
 
 
+def unit_ids(partner: Partner) -> list[int]:
+    """The ids of every unit below `partner`, at any depth (one query over the
+    partners that have a parent; a cycle in bad data cannot hang the page)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent_id in Partner.objects.filter(parent__isnull=False).values_list(
+        "pk", "parent_id"
+    ):
+        children[parent_id].append(pk)
+    found: list[int] = []
+    seen = {partner.pk}
+    todo = list(children[partner.pk])
+    while todo:
+        pk = todo.pop(0)
+        if pk in seen:
+            continue
+        seen.add(pk)
+        found.append(pk)
+        todo.extend(children[pk])
+    return found
+
+
+def _one_role_per_measure(rows: list[dict], *, own: int) -> list[dict]:
+    """One row per measure, in the given order: the partner's own role where it
+    has one, else the first unit's."""
+    chosen: dict[int, dict] = {}
+    for row in rows:
+        kept = chosen.get(row["measure_id"])
+        if kept is None or (kept["partner_id"] != own and row["partner_id"] == own):
+            chosen[row["measure_id"]] = row
+    return [row for row in rows if chosen[row["measure_id"]] is row]
+
+
 def _reporting_measures(
-    partner: Partner, rows: list[dict], plans: dict[int, Plan]
+    partner_ids: list[int], rows: list[dict], plans: dict[int, Plan]
 ) -> list[Measure]:
     """The measures of `rows` that take reports (periods.takes_reports: open
     measures in adopted plans), with their plans, in the order of `rows` (one
@@ -143,11 +187,11 @@ def _reporting_measures(
     ]
     if not ids:
         return []
-    # Found through the partner's roles, not by a thousand ids.
+    # Found through the partners' roles, not by a thousand ids.
     measures = {
         measure.pk: measure
         for measure in Measure.objects.filter(
-            partner_roles__partner=partner,
+            partner_roles__partner__in=partner_ids,
             plan__status=Plan.Status.ADOPTED,
             current_phase__in=OPEN_PHASES,
         )
@@ -161,10 +205,11 @@ def _reporting_measures(
 
 
 def partner_roles(pks: list[int], *, plans: dict[int, Plan]) -> list[MeasurePartner]:
-    """The roles (ids from PartnerPage.groups' rows) with their measures, in the
-    given order (one query); `plans` is PartnerPage.plans."""
+    """The roles (ids from PartnerPage.groups' rows) with their measures and
+    partners (the unit, for a unit's role), in the given order (one query);
+    `plans` is PartnerPage.plans."""
     roles = (
-        MeasurePartner.objects.select_related("measure")
+        MeasurePartner.objects.select_related("measure", "partner")
         .defer("measure__description")
         .in_bulk(pks)
     )

@@ -118,6 +118,7 @@ PUBLIC_PATHS = [
     "/tilgjengelighet/",
     "/kilder/",
     "/planer/testplan/kilder/",
+    "/planer/testplan/indikatorer/",
     "/logg-inn/",
     "/api/docs/",
 ]

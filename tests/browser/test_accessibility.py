@@ -30,6 +30,7 @@ def test_bergen_pages_have_no_axe_violations(page, live_server, bergen_data):
     for plan in plans:
         urls.append(plan.get_absolute_url())
         urls.append(plan.get_absolute_url() + "kilder/")
+        urls.append(plan.get_absolute_url() + "indikatorer/")
         urls.append(plan.get_absolute_url() + "rapport/")
         first_measure = plan.measures.first()
         if first_measure is not None:

@@ -227,8 +227,8 @@ def test_home_page_renders_in_the_language_of_the_cookie(
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("nn", ["Om planen", "Mål og tiltak", "Status for tiltaka", "Pågår"]),
-        ("en", ["About the plan", "Goals and measures", "Measures", "In progress"]),
+        ("nn", ["Samandrag", "Mål og tiltak", "Tiltaka i planen", "Pågår"]),
+        ("en", ["Summary", "Goals and measures", "Measures", "In progress"]),
     ],
 )
 def test_plan_page_renders_in_the_language_chosen_in_the_switcher(
@@ -252,7 +252,7 @@ def test_english_plan_page_has_no_bokmal_headings(client, plan):
 
     html = client.get(plan.get_absolute_url()).text
 
-    for bokmal in ("Om planen", "Mål og tiltak", "Status for tiltakene", "Pågår"):
+    for bokmal in ("Sammendrag", "Mål og tiltak", "Tiltakene i planen", "Pågår"):
         assert bokmal not in html, bokmal
 
 
@@ -278,7 +278,7 @@ def test_bokmal_whatever_the_browser_asks_for(client, plan, accept):
     response = client.get(plan.get_absolute_url(), headers={"accept-language": accept})
 
     assert '<html lang="nb">' in response.text
-    assert "Om planen" in response.text
+    assert "Sammendrag" in response.text
     assert response["Content-Language"] == "nb"
 
 

@@ -153,6 +153,7 @@ TABLE: dict[str, Rule] = {
     "measures:district-detail": Rule(_district_rule, DISTRICT),
     "measures:source-list": Rule(everyone),
     "measures:plan-sources": Rule(everyone, PLAN),
+    "measures:plan-indicators": Rule(everyone, PLAN),
     # report "status per <date>" and exports (tests/measures/reporting/test_reports.py,
     # test_exports.py)
     "measures:plan-report": Rule(everyone, PLAN),

@@ -35,6 +35,9 @@ def public_urls(world: PublicWorld) -> dict[str, str]:
         "plan-sources": reverse(
             "measures:plan-sources", kwargs={"slug": world.plan.slug}
         ),
+        "plan-indicators": reverse(
+            "measures:plan-indicators", kwargs={"slug": world.plan.slug}
+        ),
     }
 
 
@@ -147,16 +150,22 @@ def test_unpublished_updates_are_never_shown(client, public_world, name):
 # and districts the page has loaded for its lists (no query of their own).
 # plan, measure and partner read their citations in one query each
 # (measures/citations.py); the source pages list sources in one query (two for the
-# paged list, which counts them).
+# paged list, which counts them). The summaries at the top of plan, partner and
+# district read the newest published updates in one query, and plan its changes
+# since the last reporting period in one more (measures/selectors/changes.py).
+# plan-indicators reads the plan, its indicators (one query when there are none;
+# tests/measures/public/test_indicator_pages.py counts them with indicators) and
+# its citations.
 QUERY_COUNTS = {
     "home": 5,
-    "plan": 20,
-    "plan-filtered": 24,
+    "plan": 22,
+    "plan-filtered": 26,
+    "plan-indicators": 3,
     "measure-list": 10,
     "measure-list-filtered": 15,
     "measure": 10,
-    "partner": 10,
-    "district": 4,
+    "partner": 11,
+    "district": 5,
     "accessibility": 0,
     "sources": 2,
     "plan-sources": 3,

@@ -1,0 +1,199 @@
+"""What changed lately, for the summaries at the top of the plan, partner and
+district pages: each measure's published status at the end of the last ended
+reporting period against its status now, and the newest published updates."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
+
+from measures.models import Health, Measure, MeasurePartner, Plan, StatusUpdate
+from measures.periods import Period, last_ended_period, span_bounds
+from measures.selectors.public import default_report_date, published_updates
+from measures.selectors.rollups import phase_label
+
+# How many of the newest published updates a summary lists.
+LATEST_UPDATES = 5
+# How many changes a plan summary names; the rest are counted.
+CHANGES_LISTED = 10
+
+
+@dataclass(frozen=True)
+class Status:
+    """A measure's published status on a day: the update in force then."""
+
+    phase: str
+    health: str
+    progress: int | None
+    as_of: datetime.date
+
+    @property
+    def phase_label(self) -> str:
+        return phase_label(self.phase)
+
+    @property
+    def health_label(self) -> str:
+        return Health(self.health).label if self.health else ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """A measure whose published status differs between the two days."""
+
+    measure: dict  # slug, identifier, title
+    before: Status | None  # None: no published status then
+    after: Status
+
+    @property
+    def phase_changed(self) -> bool:
+        return self.before is not None and self.before.phase != self.after.phase
+
+    @property
+    def progress_changed(self) -> bool:
+        return self.before is not None and self.before.progress != self.after.progress
+
+    @property
+    def health_changed(self) -> bool:
+        return self.before is not None and self.before.health != self.after.health
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The changes between `since` (the last day of `period_label`, the last
+    reporting period that had ended by `until`) and `until` (today, or the last day
+    of a plan whose period has ended)."""
+
+    since: datetime.date
+    until: datetime.date
+    period_label: str
+    listed: list[Change]
+    total: int
+
+    @property
+    def unlisted(self) -> int:
+        return self.total - len(self.listed)
+
+
+def comparison_days(
+    plan: Plan, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date, str]:
+    """(since, until, label of the period ending on `since`) for `plan`. `until` is
+    the plan's report date (default_report_date: today, or the end of a finished
+    plan); `since` the end of the last of the plan's reporting periods that had
+    ended by then. A plan whose reporting interval no source gives is compared
+    with the end of the last ended year, and the page names that year."""
+    until = default_report_date(plan, today or timezone.localdate())
+    interval = plan.reporting_interval or "year"
+    year, number = last_ended_period(interval, until)
+    start, since = span_bounds(interval, year, number)
+    period = Period(interval=interval, year=year, number=number, start=start, end=since)
+    return since, until, period.label
+
+
+def _status_on(day: datetime.date) -> Subquery:
+    """The measure's published update in force on `day`, as one text column
+    "phase|health|progress|as_of" (the choice values hold no "|")."""
+    text = Concat(
+        "phase",
+        Value("|"),
+        "health",
+        Value("|"),
+        Coalesce(Cast("progress", CharField()), Value("")),
+        Value("|"),
+        Cast("as_of", CharField()),
+        output_field=CharField(),
+    )
+    return Subquery(
+        StatusUpdate.objects.filter(
+            state=StatusUpdate.State.PUBLISHED,
+            measure_id=OuterRef("pk"),
+            as_of__lte=day,
+        )
+        .order_by("-as_of", "-published_at", "-id")
+        .values(status=text)[:1]
+    )
+
+
+def _parse(text: str | None) -> Status | None:
+    if not text:
+        return None
+    phase, health, progress, as_of = text.split("|")
+    return Status(
+        phase=phase,
+        health=health,
+        progress=int(progress) if progress else None,
+        as_of=datetime.date.fromisoformat(as_of[:10]),
+    )
+
+
+def plan_changes(*, plan: Plan, today: datetime.date | None = None) -> Changes:
+    """The plan's measures whose published status changed between the end of the
+    last ended reporting period and now (one query: two index probes per measure,
+    as plan_progress_over_time). Newest change first."""
+    since, until, label = comparison_days(plan, today)
+    rows = (
+        Measure.objects.filter(plan=plan)
+        .order_by()
+        .annotate(before=_status_on(since), after=_status_on(until))
+        .values("slug", "identifier", "title", "before", "after")
+    )
+    changes = []
+    for row in rows:
+        before, after = _parse(row.pop("before")), _parse(row.pop("after"))
+        if after is None or after == before:
+            continue
+        if before is not None and (before.phase, before.health, before.progress) == (
+            after.phase,
+            after.health,
+            after.progress,
+        ):
+            continue  # a new update that changed nothing the summary shows
+        changes.append(Change(measure=row, before=before, after=after))
+    changes.sort(key=lambda change: (change.after.as_of, change.measure["identifier"]))
+    changes.reverse()
+    return Changes(
+        since=since,
+        until=until,
+        period_label=label,
+        listed=changes[:CHANGES_LISTED],
+        total=len(changes),
+    )
+
+
+def _latest(updates: QuerySet[StatusUpdate], until: datetime.date) -> list:
+    """The newest of `updates` dated on or before `until`, with their measures and
+    plans (one query)."""
+    return list(
+        updates.filter(as_of__lte=until)
+        .select_related("measure", "measure__plan")
+        .defer("measure__description", "measure__plan__description")
+        .order_by("-as_of", "-published_at", "-id")[:LATEST_UPDATES]
+    )
+
+
+def plan_latest_updates(*, plan: Plan, today: datetime.date | None = None) -> list:
+    """The plan's newest published updates up to its report date (one query)."""
+    until = default_report_date(plan, today or timezone.localdate())
+    return _latest(published_updates().filter(measure__plan=plan), until)
+
+
+def partner_latest_updates(*, partner_ids: list[int]) -> list:
+    """The newest published updates of measures the partners (a partner and its
+    units) have a role in (one query)."""
+    measure_ids = MeasurePartner.objects.filter(partner_id__in=partner_ids).values(
+        "measure_id"
+    )
+    return _latest(
+        published_updates().filter(measure_id__in=measure_ids),
+        timezone.localdate(),
+    )
+
+
+def district_latest_updates(*, district) -> list:
+    """The newest published updates of measures that reach the district (one
+    query)."""
+    return _latest(
+        published_updates().filter(measure__districts=district), timezone.localdate()
+    )

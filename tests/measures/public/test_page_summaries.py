@@ -1,0 +1,249 @@
+"""The summaries at the top of the plan, partner and district pages: state counts
+with «Ingen status registrert», changes since the last reporting period, the newest
+updates; partner pages with their units' measures; the plan's indicator page."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from measures.models import Phase, Plan
+from measures.selectors.changes import comparison_days
+from tests.factories import (
+    DistrictFactory,
+    MeasureFactory,
+    PartnerFactory,
+    PlanFactory,
+    PublishedStatusUpdateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _summary(html: str) -> str:
+    """The page from the summary's heading up to the in-page navigation."""
+    start = html.index('id="sammendrag"')
+    return html[start : html.index('aria-label="Innhold på siden"', start)]
+
+
+def _open_plan(**kwargs) -> Plan:
+    today = timezone.localdate()
+    return PlanFactory(start_year=today.year - 1, end_year=None, **kwargs)
+
+
+def test_plan_summary_counts_measures_without_status_apart_from_not_started(client):
+    plan = _open_plan()
+    MeasureFactory(plan=plan, current_phase=Phase.NOT_STARTED)
+    MeasureFactory(plan=plan)  # no published update: no status
+
+    summary = _summary(client.get(plan.get_absolute_url()).text)
+
+    assert "Ingen status registrert: <strong>1</strong>" in summary
+    assert "Ikke startet: <strong>1</strong>" in summary
+    assert "Ikke vurdert: <strong>2</strong>" in summary
+
+
+def test_plan_summary_lists_what_changed_since_the_last_period(client):
+    plan = _open_plan()
+    since, until, _label = comparison_days(plan)
+    moved = MeasureFactory(plan=plan, title="Tiltaket som flyttet seg")
+    PublishedStatusUpdateFactory(
+        measure=moved,
+        as_of=since - datetime.timedelta(days=10),
+        phase=Phase.NOT_STARTED,
+        progress=0,
+    )
+    PublishedStatusUpdateFactory(
+        measure=moved,
+        as_of=since + datetime.timedelta(days=1),
+        phase=Phase.IN_PROGRESS,
+        progress=20,
+    )
+    new = MeasureFactory(plan=plan, title="Tiltaket med første status")
+    PublishedStatusUpdateFactory(measure=new, as_of=until, progress=None)
+    still = MeasureFactory(plan=plan, title="Tiltaket som sto stille")
+    PublishedStatusUpdateFactory(measure=still, as_of=since)
+
+    summary = _summary(client.get(plan.get_absolute_url()).text)
+
+    assert f"2 tiltak har endret status fra {since:%d.%m.%Y}" in summary
+    assert "Tiltaket som flyttet seg</a>:" in summary
+    assert "fase Ikke startet → Pågår" in summary
+    assert "fremdrift 0&nbsp;% → 20&nbsp;%" in summary
+    assert "første status: Pågår" in summary
+    assert (
+        "Tiltaket som sto stille" not in summary.split("Siste statusoppdateringer")[0]
+    )
+
+
+def test_plan_summary_says_when_nothing_changed_and_since_when(client):
+    plan = _open_plan()
+    since, until, label = comparison_days(plan)
+    PublishedStatusUpdateFactory(measure=MeasureFactory(plan=plan), as_of=since)
+
+    summary = _summary(client.get(plan.get_absolute_url()).text)
+
+    assert (
+        f"Ingen tiltak har endret status fra {since:%d.%m.%Y} (slutten av {label})"
+        f" til {until:%d.%m.%Y}." in summary
+    )
+
+
+def test_finished_plan_compares_its_last_period_with_its_end():
+    plan = PlanFactory(start_year=2018, end_year=2022)
+
+    since, until, label = comparison_days(plan, datetime.date(2026, 5, 1))
+
+    assert (since, until, label) == (
+        datetime.date(2022, 8, 31),
+        datetime.date(2022, 12, 31),
+        "2. tertial 2022",
+    )
+
+
+def test_summary_lists_the_five_newest_published_updates(client):
+    plan = _open_plan()
+    measure = MeasureFactory(plan=plan, title="Tiltaket")
+    today = timezone.localdate()
+    for days in range(6):
+        PublishedStatusUpdateFactory(
+            measure=measure,
+            as_of=today - datetime.timedelta(days=days * 3),
+            summary=f"Oppdatering {days}",
+        )
+
+    summary = _summary(client.get(plan.get_absolute_url()).text)
+
+    assert summary.count("Oppdatering ") == 5
+    assert "Oppdatering 5" not in summary
+    assert f"{today:%d.%m.%Y}</time> – <a" in summary
+
+
+def test_plan_page_sections_follow_the_navigation_in_order(client):
+    plan = _open_plan()
+    MeasureFactory(plan=plan)
+
+    html = client.get(plan.get_absolute_url()).text
+
+    ids = [
+        "sammendrag",
+        "tiltak",
+        "mal",
+        "over-tid",
+        "bydeler",
+        "partnere",
+        "effekt",
+        "budsjett",
+        "rapporter",
+        "kilder",
+    ]
+    nav = html[html.index('aria-label="Innhold på siden"') :]
+    nav = nav[: nav.index("</nav>")]
+    assert re.findall(r'href="#([\w-]+)"', nav) == ids
+    positions = [html.index(f'id="{anchor}"') for anchor in ids]
+    assert positions == sorted(positions)
+    assert html.index('id="sammendrag"') < html.index("Innhold på siden")
+
+
+def test_plan_indicator_page_exists_for_public_plans_only(client):
+    plan = _open_plan()
+    draft = PlanFactory(status=Plan.Status.DRAFT)
+
+    response = client.get(reverse("measures:plan-indicators", args=[plan.slug]))
+    assert response.status_code == 200
+    assert "Planens mål har ingen indikatorer ennå." in response.text
+    assert plan.get_absolute_url() in response.text
+    missing = client.get(reverse("measures:plan-indicators", args=[draft.slug]))
+    assert missing.status_code == 404
+
+
+def test_district_summary_counts_and_lists_updates(client):
+    district = DistrictFactory(name="Årstad", slug="arstad")
+    plan = _open_plan()
+    reported = MeasureFactory(plan=plan, title="Rapportert tiltak")
+    reported.districts.add(district)
+    MeasureFactory(plan=plan).districts.add(district)
+    PublishedStatusUpdateFactory(
+        measure=reported, as_of=timezone.localdate(), summary="Godt i gang."
+    )
+
+    summary = _summary(client.get(district.get_absolute_url()).text)
+
+    assert "Ingen status registrert: <strong>" in summary
+    assert "Godt i gang." in summary
+
+
+# --- partners and their units -----------------------------------------------------
+
+
+@pytest.fixture
+def helse_bergen():
+    parent = PartnerFactory(name="Helse Bergen", slug="helse-bergen")
+    unit = PartnerFactory(
+        name="Avdeling for rusmedisin", slug="rusmedisin", parent=parent
+    )
+    return parent, unit
+
+
+def test_partner_page_lists_its_units_measures_marked_with_the_unit(
+    client, helse_bergen
+):
+    parent, unit = helse_bergen
+    plan = _open_plan()
+    MeasureFactory(plan=plan, title="Eget tiltak", lead=parent)
+    MeasureFactory(plan=plan, title="Enhetens tiltak", lead=unit)
+
+    html = client.get(parent.get_absolute_url()).text
+
+    assert "Enhetens tiltak" in html
+    assert "via Avdeling for rusmedisin" in html
+    summary = _summary(html)
+    assert "rolle i 2 tiltak" in summary
+    assert "Ingen status registrert: <strong>2</strong>" in summary
+    assert "via Helse Bergen" not in client.get(unit.get_absolute_url()).text
+
+
+def test_measure_of_partner_and_unit_is_listed_once_with_the_partners_role(
+    client, helse_bergen
+):
+    parent, unit = helse_bergen
+    measure = MeasureFactory(plan=_open_plan(), title="Felles tiltak", lead=parent)
+    measure.partner_roles.create(partner=unit, role="contributor")
+
+    html = client.get(parent.get_absolute_url()).text
+    table = html[html.index('id="tiltak"') : html.index('id="planer"')]
+
+    assert table.count(">Felles tiltak</a>") == 1
+    assert "via Avdeling for rusmedisin" not in table
+    assert "rolle i 1 tiltak" in _summary(html)
+
+
+def test_partner_with_units_uses_constant_queries(
+    client, helse_bergen, django_assert_num_queries
+):
+    parent, unit = helse_bergen
+    plan = _open_plan()
+    deeper = PartnerFactory(name="Poliklinikken", parent=unit)
+    for lead in (parent, unit, deeper):
+        PublishedStatusUpdateFactory(measure=MeasureFactory(plan=plan, lead=lead))
+    # test_public_pages' partner count (11) and the tree of units (one query).
+    with django_assert_num_queries(12):
+        assert client.get(parent.get_absolute_url()).status_code == 200
+
+    for lead in (parent, unit, deeper) * 5:
+        PublishedStatusUpdateFactory(measure=MeasureFactory(plan=plan, lead=lead))
+    with django_assert_num_queries(12):
+        response = client.get(parent.get_absolute_url())
+    assert response.text.count("via Poliklinikken") == 6
+
+
+def test_helse_bergen_lists_avdeling_for_rusmedisins_measure(client, bergen_plans):
+    html = client.get("/partnere/helse-bergen/").text
+    table = html[html.index('id="tiltak"') : html.index('id="planer"')]
+
+    # Avdeling for rusmedisin contributes to it; Helse Bergen has no role of its own.
+    row = table[table.index("Styrket LAR-oppfølging") :]
+    row = row[: row.index("</tr>")]
+    assert "via Avdeling for rusmedisin" in row
