@@ -422,7 +422,7 @@ def test_the_plan_page_compares_its_districts(client):
 
     html = client.get(plan.get_absolute_url()).text
 
-    section = html[html.index('id="bydeler"') : html.index('id="tiltak"')]
+    section = html[html.index('id="bydeler"') : html.index('id="partnere"')]
     assert "Tiltak per bydel etter fase" in section
     assert section.count('class="district-bar"') == 3
     assert 'class="seg seg-phase-none"' in section
