@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = [375, 1280]
+VIEWPORTS = [320, 375, 1280]
 
 # Every named URL that gives a public HTML page. The test below fails when a URL
 # name is neither here nor in NOT_PUBLIC_PAGES, so a new public page is not left
@@ -88,7 +88,7 @@ def test_the_layout_check_covers_every_public_page():
         if not name.startswith(tuple(NOT_PUBLIC_PREFIXES))
     }
 
-    assert PUBLIC_PAGE_NAMES <= names, PUBLIC_PAGE_NAMES - names
+    assert names >= PUBLIC_PAGE_NAMES, PUBLIC_PAGE_NAMES - names
     assert not unchecked, (
         f"URL names neither in PUBLIC_PAGE_NAMES nor NOT_PUBLIC_PAGES: {unchecked}"
     )
@@ -154,7 +154,8 @@ LAYOUT_CHECK = r"""() => {
   if (root.scrollWidth > width) {
     // Name the outermost elements that stick out, outside any scroll region.
     const wide = [...document.body.querySelectorAll('*')].filter((el) => {
-      if (el.closest('.table-responsive') && !el.matches('.table-responsive')) return false;
+      const region = el.closest('.table-responsive');
+      if (region && region !== el) return false;
       const box = el.getBoundingClientRect();
       return box.width && box.right > width + 1;
     }).filter((el, _, all) => !all.includes(el.parentElement)).slice(0, 5);
@@ -194,7 +195,8 @@ LAYOUT_CHECK = r"""() => {
         range.setEnd(node, start + match[0].length);
         const rects = range.getClientRects();
         if (lines(rects) > 1) {
-          problems.push(`word broken across lines: «${match[0]}» in ${describe(parent)}`);
+          const where = describe(parent);
+          problems.push(`word broken across lines: «${match[0]}» in ${where}`);
         }
         if (cell) {
           const best = longest.get(cell);
@@ -213,11 +215,12 @@ LAYOUT_CHECK = r"""() => {
     const content = cell.clientWidth - parseFloat(style.paddingLeft)
       - parseFloat(style.paddingRight);
     const text = cell.textContent.trim().replace(/\s+/g, ' ');
+    const quoted = `«${text.slice(0, 60)}»`;
     if (content + 0.5 < wordPx) {
       problems.push(`cell narrower than its longest word «${word}» `
-        + `(${Math.round(content)} px < ${Math.round(wordPx)} px): «${text.slice(0, 60)}»`);
+        + `(${Math.round(content)} px < ${Math.round(wordPx)} px): ${quoted}`);
     } else if (cell.offsetWidth < 40 && text.split(' ').length > 1) {
-      problems.push(`cell under 40 px (${cell.offsetWidth} px): «${text.slice(0, 60)}»`);
+      problems.push(`cell under 40 px (${cell.offsetWidth} px): ${quoted}`);
     }
   }
   return problems;
@@ -248,3 +251,81 @@ def test_public_pages_never_scroll_sideways_nor_break_words(
     assert not failures, f"{len(failures)} layout problems:\n" + "\n".join(
         failures[:60]
     )
+
+
+# Runs in the page in print media: the tables print as tables, in full.
+PRINT_CHECK = r"""() => {
+  const problems = [];
+  for (const table of document.querySelectorAll('.stacked-table')) {
+    const display = getComputedStyle(table).display;
+    if (display !== 'table') problems.push(`stacked table printed as ${display}`);
+    const head = table.querySelector('thead');
+    if (head && head.getBoundingClientRect().height < 10) {
+      problems.push('header row of a stacked table hidden in print');
+    }
+  }
+  for (const label of document.querySelectorAll('.cell-label')) {
+    if (label.getClientRects().length) problems.push('cell label shown in print');
+  }
+  for (const region of document.querySelectorAll('.table-responsive')) {
+    const style = getComputedStyle(region);
+    if (style.overflowX !== 'visible' || style.overflowY !== 'visible') {
+      const name = region.getAttribute('aria-label')
+        || region.getAttribute('aria-labelledby');
+      problems.push(`region clips its table in print: ${name}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def test_printed_pages_show_real_tables_in_full(browser, live_server, bergen_data):
+    from measures.models import Plan
+
+    plan = Plan.objects.order_by("pk").first()
+    paths = ["/tiltak/", plan.get_absolute_url(), plan.get_absolute_url() + "rapport/"]
+    paths.append(plan.owner.get_absolute_url())
+    # A phone's width: print must not take the phone's stacked layout.
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    failures = []
+    try:
+        page.emulate_media(media="print")
+        for path in paths:
+            page.goto(live_server.url + path)
+            assert page.locator(".stacked-table, .table-responsive").count()
+            failures += [f"{path}: {p}" for p in page.evaluate(PRINT_CHECK)]
+            failures += [
+                f"{path}: {p}"
+                for p in page.evaluate(LAYOUT_CHECK)
+                if p.startswith("word broken")
+            ]
+    finally:
+        context.close()
+
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_scroll_regions_take_the_keyboard_focus_with_a_visible_outline(
+    page, live_server, bergen_data
+):
+    from measures.models import Plan
+
+    plan = Plan.objects.order_by("pk").first()
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.goto(live_server.url + plan.get_absolute_url() + "rapport/")
+    region = page.locator(".table-responsive").first
+
+    for _ in range(200):  # Tab through the page until the region has the focus
+        page.keyboard.press("Tab")
+        if region.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the first scroll region")
+    outline = region.evaluate(
+        "el => { const s = getComputedStyle(el);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] == "solid" and outline[1] >= 2, outline
+    assert region.get_attribute("role") == "region"
+    assert region.get_attribute("aria-label") or region.get_attribute("aria-labelledby")
