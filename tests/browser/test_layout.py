@@ -329,3 +329,33 @@ def test_scroll_regions_take_the_keyboard_focus_with_a_visible_outline(
     assert outline[0] == "solid" and outline[1] >= 2, outline
     assert region.get_attribute("role") == "region"
     assert region.get_attribute("aria-label") or region.get_attribute("aria-labelledby")
+
+
+def test_stacked_rows_keep_table_semantics_for_screen_readers(
+    page, live_server, bergen_data
+):
+    from tests.browser.axe import assert_no_axe_violations
+
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.goto(live_server.url + "/tiltak/")
+    table = page.locator("table.stacked-table").first
+    assert table.evaluate("el => getComputedStyle(el).display") == "block"
+    assert page.locator(".cell-label").first.is_visible()
+
+    assert_no_axe_violations(page)
+    # Chromium's own accessibility tree, as a screen reader gets it: the column
+    # headers are there (visually hidden, not display:none) and the cells are cells.
+    # Chromium keeps table semantics under display:block by itself; the templates'
+    # ARIA table roles are for browsers that drop them (WebKit).
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    roles = [str(node.get("role", {}).get("value")).lower() for node in nodes]
+    headers = {
+        node.get("name", {}).get("value")
+        for node, role in zip(nodes, roles, strict=True)
+        if role == "columnheader"
+    }
+    assert "table" in roles
+    assert {"Tiltak", "Fase", "Vurdering", "Status per"} <= headers, headers
+    assert roles.count("rowheader") >= 10
+    assert roles.count("cell") >= 50
