@@ -12,6 +12,12 @@ reach, so the charts (coloured by CSS classes, as the CSP wants) would come out
 black. Each <svg> of the page therefore gets the site's stylesheet in a <style> of
 its own, with custom properties resolved (WeasyPrint's SVG has no var()). This
 happens only on the way into WeasyPrint: the page a browser gets is unchanged.
+
+The PDF is a public document under the same accessibility law as the pages, so it
+is tagged PDF/UA-1: WeasyPrint's "pdf/ua-1" variant turns on its structure tags
+(headings, paragraphs, lists, tables in the order of the HTML), marks the file as
+tagged and tells readers to show the <title> rather than the file name. The title
+and the language come from the page's <title> and <html lang>.
 """
 
 import html as html_lib
@@ -67,6 +73,9 @@ class StaticFileFetcher(URLFetcher):
         return None
 
 
+# Tagged PDF for assistive technology (see the module docstring).
+PDF_VARIANT = "pdf/ua-1"
+
 # The site stylesheet whose rules colour the charts.
 CHART_STYLESHEET = "css/rusplan.css"
 _SVG_START = re.compile(r"<svg\b[^>]*>")
@@ -111,4 +120,7 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
     if isinstance(path, str):
         with open(path, encoding="utf-8") as stylesheet:
             html = style_svgs(html, stylesheet.read())
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    # The variant implies pdf_tags=True in WeasyPrint 70; said here as well, so a
+    # WeasyPrint that changed its defaults could not silently drop the tags.
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)

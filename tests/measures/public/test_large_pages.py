@@ -48,7 +48,9 @@ def _measures(plan, count: int, *, lead=None, district=None, goal=None) -> list:
 
 
 def _rows(html: str) -> int:
-    return html.count('<th scope="row" class="fw-normal"><span class="measure-id">')
+    return html.count(
+        '<th scope="row" role="rowheader" class="fw-normal"><span class="measure-id">'
+    )
 
 
 # --- plan --------------------------------------------------------------------------
