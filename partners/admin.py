@@ -6,8 +6,38 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Membership, Partner, PartnerName
+
+
+EMPTY = "–"
+
+
+def user_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class HistoryChanges(HistoricalRecordContextHelper):
+    """The «Endringer» column of a history page in words: «–» for an empty value
+    (not «None», nor «Slettet bruker (pk=None)» for an empty link), a choice's
+    label instead of its stored code, Ja/Nei, and people by name."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return EMPTY
+        if value is None or value == "":
+            return EMPTY
+        if isinstance(value, bool):
+            return _("Ja") if value else _("Nei")
+        if getattr(field, "choices", None):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, get_user_model()):
+            return user_name(value)
+        return value
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -30,6 +60,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(
             request, object_id, version_id, extra_context=extra_context
         )
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryChanges(self.model, historical_record)
 
 
 class PartnerAdminForm(forms.ModelForm):
