@@ -11,7 +11,6 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Membership, Partner, PartnerName
 
-
 EMPTY = "–"
 
 
@@ -40,7 +39,25 @@ class HistoryChanges(HistoricalRecordContextHelper):
         return value
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class AddLabelAdmin(admin.ModelAdmin):
+    """The admin's «Add %(name)s» with the model's own phrase.
+
+    Django's Norwegian catalogue makes it «Legg til ny %(name)s», wrong for
+    neuter nouns («ny tiltak»). `add_label` («Nytt tiltak») is what the add
+    button, the add page's title and its breadcrumb say (templates/admin/
+    change_list_object_tools.html and change_form.html); models without one get
+    the gender-neutral «Legg til %(name)s» from locale_overrides/ (decision 45).
+    """
+
+    add_label = None
+
+    def render_change_form(self, request, context, add=False, **kwargs):
+        if add and self.add_label:
+            context["title"] = self.add_label
+        return super().render_change_form(request, context, add=add, **kwargs)
+
+
+class HistoryAdmin(AddLabelAdmin, SimpleHistoryAdmin):
     """SimpleHistoryAdmin that only lets people who may change an object revert it.
 
     simple_history's history form view saves a POST for anyone who may merely view
@@ -92,6 +109,7 @@ class PartnerNameInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(HistoryAdmin):
+    add_label = _("Ny partner")
     form = PartnerAdminForm
     list_display = ["name", "short_name", "kind", "parent"]
     list_filter = ["kind"]
@@ -108,6 +126,7 @@ class PartnerAdmin(HistoryAdmin):
 
 @admin.register(PartnerName)
 class PartnerNameAdmin(HistoryAdmin):
+    add_label = _("Nytt tidligere navn")
     list_display = ["name", "partner", "valid_from", "valid_until", "dates_approximate"]
     list_select_related = ["partner"]
     search_fields = ["name", "partner__name"]
@@ -116,6 +135,7 @@ class PartnerNameAdmin(HistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(HistoryAdmin):
+    add_label = _("Nytt medlemskap")
     list_display = ["user", "partner", "role"]
     list_filter = ["role"]
     list_select_related = ["user", "partner"]
@@ -141,8 +161,10 @@ class MembershipInline(admin.TabularInline):
 User = get_user_model()
 
 
-class RusplanUserAdmin(UserAdmin):
+class RusplanUserAdmin(AddLabelAdmin, UserAdmin):
     """Django's user admin with the user's partner roles on the same page."""
+
+    add_label = _("Ny bruker")
 
     inlines = [*UserAdmin.inlines, MembershipInline]
 
