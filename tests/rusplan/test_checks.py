@@ -4,7 +4,6 @@ covering indexes SQLite cannot build (decision 45)."""
 from io import StringIO
 
 import pytest
-
 from django.conf import settings
 from django.core import checks
 from django.core.management import call_command

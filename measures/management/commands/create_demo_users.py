@@ -171,7 +171,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                _("Passord for alle demobrukerne: %(password)s") % {"password": password}
+                _("Passord for alle demobrukerne: %(password)s")
+                % {"password": password}
             )
 
     def _training_plan(self, *, owner: Partner, partners: dict) -> Plan:

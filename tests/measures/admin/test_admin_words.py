@@ -2,6 +2,7 @@
 «ny tiltak»), and no English left on the main pages in nb or nn, third-party
 apps included (decision 45)."""
 
+import contextlib
 import html
 import re
 
@@ -68,10 +69,8 @@ def _main_pages(measure) -> list[str]:
     for model in admin.site._registry:
         opts = model._meta
         for view in ("changelist", "add"):
-            try:
+            with contextlib.suppress(NoReverseMatch):
                 urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}"))
-            except NoReverseMatch:
-                pass
     urls += [
         reverse("admin:measures_measure_change", args=[measure.pk]),
         reverse("admin:measures_measure_history", args=[measure.pk]),
