@@ -48,8 +48,10 @@ ENGLISH = [
 
 def visible(page: str) -> str:
     """The text a reader sees, without scripts, styles and the options of
-    select boxes (data: permission names, users, partners)."""
-    page = re.sub(r"<(script|style|select)\b.*?</\1>", " ", page, flags=re.S)
+    select boxes (data: permission names, users, partners), except the actions
+    box, whose options are ours."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<select(?![^>]*name=\"action\").*?</select>", " ", page, flags=re.S)
     page = re.sub(r"<[^>]+>", " ", page)
     return " ".join(html.unescape(page).split())
 
