@@ -10,7 +10,8 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # Parallel test processes (pytest-xdist); each gets its own test database.
 TEST_WORKERS ?= 2
-PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po) \
+  $(wildcard locale_overrides/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: install run demo-users test reliability bench lint format check messages compilemessages lock clean
@@ -34,7 +35,7 @@ install: $(STAMP) $(NPM_STAMP) compilemessages
 # Without msgfmt (apt-get install gettext), pages are shown in Bokmål.
 compilemessages: $(MO_FILES)
 
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+%/LC_MESSAGES/django.mo: %/LC_MESSAGES/django.po
 	@if command -v msgfmt >/dev/null 2>&1; then \
 	  msgfmt --check -o $@ $<; \
 	else \

@@ -97,7 +97,7 @@ class MeasureFilter(django_filters.FilterSet):
         choices=[*Health.choices, (NOT_ASSESSED_PARAM, NOT_ASSESSED_LABEL)],
         method="filter_health",
         empty_label=_("Alle"),
-        error_messages={"invalid_choice": _("Ukjent verdi for helse.")},
+        error_messages={"invalid_choice": _("Ukjent verdi for vurdering.")},
     )
     partner = django_filters.ModelChoiceFilter(
         label=_("Partner"),

@@ -158,6 +158,7 @@ class IndicatorAdminForm(forms.ModelForm):
 
 @admin.register(Indicator)
 class IndicatorAdmin(CitationAdminMixin, HistoryAdmin):
+    add_label = _("Ny indikator")
     form = IndicatorAdminForm
     list_display = ["title", "kind", "attached_to", "plan", "direction", "n_values"]
     list_filter = ["kind", "direction", "goal__plan", "measure__plan"]
@@ -267,6 +268,8 @@ class IndicatorValueAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     """Adding records a published value with its source; a value is never changed
     here (a correction replaces it), and only drafts can be deleted."""
 
+    add_label = _("Ny indikatorverdi")
+
     resource_classes = [IndicatorValueResource]
     inlines = [citation_inline("indicator_value")]
 
@@ -335,6 +338,7 @@ class IndicatorValueAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(CitationAdminMixin, HistoryAdmin):
+    add_label = _("Ny budsjettlinje")
     inlines = [citation_inline("budget_line")]
     list_display = [
         "measure",

@@ -32,6 +32,7 @@ from partners.admin import HistoryAdmin
 
 @admin.register(District)
 class DistrictAdmin(HistoryAdmin):
+    add_label = _("Ny bydel")
     list_display = ["name", "slug", "municipality"]
     list_select_related = ["municipality"]
     search_fields = ["name", "slug"]
@@ -59,6 +60,7 @@ class GoalInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(CitationAdminMixin, HistoryAdmin):
+    add_label = _("Ny plan")
     form = PlanAdminForm
     list_display = [
         "title",
@@ -138,6 +140,7 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
 
 @admin.register(Goal)
 class GoalAdmin(CitationAdminMixin, HistoryAdmin):
+    add_label = _("Nytt mål")
     form = GoalAdminForm
     list_display = ["title", "plan", "parent", "order"]
     list_filter = ["plan"]
@@ -193,6 +196,7 @@ class StatusUpdateInline(admin.TabularInline):
 
 @admin.register(Measure)
 class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
+    add_label = _("Nytt tiltak")
     form = MeasureAdminForm
     resource_classes = [MeasureResource]  # import from CSV/XLSX: docs/exports.md
     list_display = [
@@ -274,7 +278,7 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     @admin.display(description=_("gjeldende statusoppdatering"))
     def current_update_link(self, measure: Measure):
         if measure.current_update_id is None:
-            return None
+            return "–"  # a callable's None is shown as «None»
         url = reverse(
             "admin:measures_statusupdate_change", args=[measure.current_update_id]
         )
@@ -297,6 +301,8 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
 class MeasurePartnerAdmin(HistoryAdmin):
     """Read-only overview: a measure's partners are changed on the measure, where
     the rule "exactly one lead" is checked for the whole set."""
+
+    add_label = _("Nytt ansvar for tiltak")
 
     list_display = ["measure", "plan", "partner", "role"]
     list_filter = ["role"]

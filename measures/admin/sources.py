@@ -35,6 +35,7 @@ SOURCE_FIELDS = [
 
 @admin.register(Source)
 class SourceAdmin(HistoryAdmin):
+    add_label = _("Ny kilde")
     list_display = [
         "publisher",
         "title",

@@ -54,6 +54,8 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     updates are read-only here, and only drafts can be deleted.
     """
 
+    add_label = _("Ny statusoppdatering")
+
     list_display = [
         "measure",
         "plan",

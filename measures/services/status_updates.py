@@ -40,7 +40,7 @@ def _check_publishable(update: StatusUpdate) -> None:
         # A caseworker's update must carry an assessment; only shipped historical
         # events (no author) may state a fact without one.
         raise ValidationError(
-            _("Angi fremdrift og helse før oppdateringen publiseres.")
+            _("Angi fremdrift og vurdering før oppdateringen publiseres.")
         )
 
 
@@ -397,7 +397,7 @@ def status_update_import(
     if progress is None and not health and not cited:
         raise ValidationError(
             _(
-                "Angi fremdrift og helse, eller en kilde (source_urls) for en "
+                "Angi fremdrift og vurdering, eller en kilde (source_urls) for en "
                 "hendelse uten vurdering."
             )
         )

@@ -28,6 +28,7 @@ PUBLIC_PAGE_NAMES = {
     "password_reset",
     "measures:plan-detail",
     "measures:plan-sources",
+    "measures:plan-indicators",
     "measures:plan-report",
     "measures:source-list",
     "measures:measure-list",
@@ -112,7 +113,7 @@ def _public_paths() -> list[tuple[str, str]]:
     ]
     partners = set()
     for plan in Plan.objects.select_related("owner").order_by("pk"):
-        for name in ("plan-detail", "plan-sources", "plan-report"):
+        for name in ("plan-detail", "plan-sources", "plan-indicators", "plan-report"):
             paths.append(
                 (f"measures:{name}", reverse(f"measures:{name}", args=[plan.slug]))
             )

@@ -86,6 +86,8 @@ class ServiceImportMixin(ImportMixin):
 
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
+        if getattr(response, "context_data", None) is not None:
+            response.context_data["title"] = self._import_title()
         result = getattr(response, "context_data", {}).get("result")
         if result is not None:
             report = import_report(result)
@@ -93,6 +95,9 @@ class ServiceImportMixin(ImportMixin):
             if report["failed"]:
                 self._remove_upload(response.context_data["form"])
         return response
+
+    def _import_title(self) -> str:
+        return _("Importer %(name)s") % {"name": self.model._meta.verbose_name_plural}
 
     def _remove_upload(self, form) -> None:
         """import-export keeps the uploaded file for the confirm step even when
@@ -127,7 +132,7 @@ class ServiceImportMixin(ImportMixin):
         context.update(import_report(result))
         context.update(
             {
-                "title": _("Import"),
+                "title": self._import_title(),
                 "form": form,
                 "opts": self.model._meta,
                 "media": self.media + form.media,

@@ -64,7 +64,7 @@ class CurrentStatusSerializer(serializers.Serializer):
         source="current_health",
         choices=Health.choices,
         allow_blank=True,
-        help_text=_("Tom når helsen ikke er vurdert."),
+        help_text=_("Tom når tiltaket ikke er vurdert."),
     )
     progress = serializers.IntegerField(
         source="current_progress",

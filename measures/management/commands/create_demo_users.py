@@ -12,11 +12,13 @@ docs/caseworker-guide.md and docs/admin-guide.md."""
 import os
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from measures.models import Category, Goal, Measure, MeasurePartner, Plan
 from measures.services.plans import (
@@ -88,8 +90,14 @@ class Command(BaseCommand):
             help=f"Slug for politidistriktet (standard: {POLICE_SLUG}).",
         )
 
+    def handle(self, *args, **options):
+        # Run by hand in a terminal: the output (role names included) is in the
+        # site's language, Bokmål, whatever language the caller had active.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._create(**options)
+
     @transaction.atomic
-    def handle(self, *args, unit="", police=POLICE_SLUG, **options):
+    def _create(self, *, unit="", police=POLICE_SLUG, **options):
         owners = list(
             Partner.objects.filter(
                 owned_plans__is_training=False,
@@ -140,20 +148,32 @@ class Command(BaseCommand):
             where = ", ".join(
                 f"{p.name} ({Membership.Role(r).label.lower()})" for p, r in roles
             )
-            verb = "Opprettet" if created else "Oppdaterte"
-            self.stdout.write(f"{verb} {username}: {where}")
+            line = (
+                _("Opprettet %(username)s: %(roles)s")
+                if created
+                else _("Oppdaterte %(username)s: %(roles)s")
+            )
+            self.stdout.write(line % {"username": username, "roles": where})
         plan = self._training_plan(
             owner=owners[0], partners={"police": police_partner, "unit": unit_partner}
         )
         self.stdout.write(
-            f"Øvingsplan: «{plan.title}» med {plan.measures.count()} oppdiktede "
-            "tiltak. Demobrukerne finner dem under Mine tiltak (/mine-tiltak/); "
-            "planen vises aldri for publikum."
+            _(
+                "Øvingsplan: «%(title)s» med %(count)s oppdiktede tiltak. "
+                "Demobrukerne finner dem under Mine tiltak (/mine-tiltak/); "
+                "planen vises aldri for publikum."
+            )
+            % {"title": plan.title, "count": plan.measures.count()}
         )
         if os.environ.get(ENV_VARIABLE):
-            self.stdout.write(f"Passord: fra miljøvariabelen {ENV_VARIABLE}.")
+            self.stdout.write(
+                _("Passord: fra miljøvariabelen %(name)s.") % {"name": ENV_VARIABLE}
+            )
         else:
-            self.stdout.write(f"Passord for alle demobrukerne: {password}")
+            self.stdout.write(
+                _("Passord for alle demobrukerne: %(password)s")
+                % {"password": password}
+            )
 
     def _training_plan(self, *, owner: Partner, partners: dict) -> Plan:
         """Create the training plan, or bring it back to what the demo needs

@@ -140,6 +140,14 @@ class CurrentStatus:
             self.as_of = measure.current_as_of
 
 
+def saved_now(measure: Measure):
+    """What is saved on the measure now, for the conflict page: the update
+    started most recently (most often the colleague's, still a draft or sent in,
+    which the published status does not show yet), else the current status."""
+    newest = measure.updates.order_by("-created_at", "-id").first()
+    return newest if newest is not None else CurrentStatus(measure)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
@@ -181,7 +189,7 @@ def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
                         request, _form_kwargs(current, request.user), current.version
                     ),
                     "is_open": _is_open(current),
-                    "rows": status_rows(_typed(form), CurrentStatus(current)),
+                    "rows": status_rows(_typed(form), saved_now(current)),
                     "others": current.updates.exclude(
                         state=StatusUpdate.State.PUBLISHED
                     )

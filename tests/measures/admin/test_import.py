@@ -639,7 +639,7 @@ BAD_UPDATES = [
     ),
     pytest.param(
         update_row(health="", progress="", summary="Hendelse uten kilde."),
-        "2||Angi fremdrift og helse, eller en kilde",
+        "2||Angi fremdrift og vurdering, eller en kilde",
         id="no-assessment-no-source",
     ),
 ]

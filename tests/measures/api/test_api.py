@@ -500,7 +500,7 @@ def test_measure_filters_equal_the_measure_list_page(client, api_world, params):
         ("plan", "finnes-ikke", "Planen finnes ikke."),
         ("plan", "hemmelig-utkast", "Planen finnes ikke."),
         ("phase", "nesten-ferdig", "Ukjent fase."),
-        ("health", "gult", "Ukjent verdi for helse."),
+        ("health", "gult", "Ukjent verdi for vurdering."),
         ("partner", "finnes-ikke", "Partneren finnes ikke."),
         ("district", "finnes-ikke", "Bydelen finnes ikke."),
         ("category", "ukjent", "Ukjent kategori."),

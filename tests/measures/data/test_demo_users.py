@@ -224,3 +224,21 @@ def test_the_partner_page_of_a_training_partner_shows_no_training_plan(
     assert response.status_code == 200
     for text in TRAINING_TEXTS:
         assert text not in _text(response)
+
+
+def test_the_command_speaks_bokmal_whatever_language_was_active(monkeypatch):
+    from django.utils import translation
+
+    _bergen_like()
+    monkeypatch.setenv("RUSPLAN_DEMO_PASSWORD", "et-langt-demopassord-123")
+    out = StringIO()
+    with translation.override("en"):
+        call_command("create_demo_users", stdout=out)
+        assert translation.get_language() == "en"
+    text = out.getvalue()
+    assert "Opprettet demo-politi: " in text
+    assert "(saksbehandler)" in text
+    assert "(koordinator)" in text
+    assert "Passord: fra miljøvariabelen RUSPLAN_DEMO_PASSWORD." in text
+    for english in ("caseworker", "coordinator", "Created", "Password"):
+        assert english not in text

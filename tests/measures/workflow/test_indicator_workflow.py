@@ -5,6 +5,7 @@ correct -> resubmit; history rows; the conflict page; every bad input as a form
 error that keeps what was typed and writes nothing; who may do what.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -595,6 +596,10 @@ def test_edit_conflict_keeps_what_was_typed_and_overwrites_nothing(
     assert rows["Verdi"]["before"] == "41"
     assert rows["Verdi"]["after"] == "40"
     assert rows["Verdi"]["changed"]
+    # Both columns on the page, «Lagret nå» with what is saved (not «–»).
+    table = re.sub(r"<[^>]+>", " ", body.split("<tbody>", 1)[1].split("</tbody>")[0])
+    assert re.search(r"Verdi\s+41\s+40\s+endret", table)
+    assert re.search(rf"Periode\s+{LAST_YEAR}\s+{LAST_YEAR}\s", table)
     assert response.context["form"]["version"].value() == str(draft.version)
     draft.refresh_from_db()
     assert draft.value == 40

@@ -610,6 +610,65 @@ def test_conflicting_edit_of_a_draft_shows_what_changed(world):
     assert draft.history.count() == 2
 
 
+def _diff_table(body: str) -> dict:
+    """The conflict page's table as {field: (what you wrote, saved now)}, read
+    from the HTML (tags and the «endret» badge stripped)."""
+    table = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = [
+            " ".join(
+                re.sub(r"<span class=\"badge[^<]*</span>|<[^>]+>", " ", cell).split()
+            )
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        rows[cells[0]] = (cells[1], cells[2])
+    return rows
+
+
+def test_draft_conflict_page_shows_both_columns_with_display_labels(world):
+    first, second = Client(), Client()
+    first.force_login(world.alice)
+    second.force_login(world.olivia)
+    draft = world.draft_a
+    start = form_data(world.measure_a, version=draft.version, submit=None)
+    start["save_draft"] = "1"
+    saved = {**start, "progress": "70", "health": "at_risk", "as_of": "31.05.2021"}
+    assert first.post(_edit_url(draft), saved).status_code == 302
+    response = second.post(
+        _edit_url(draft),
+        {**start, "progress": "20", "health": "off_track", "phase": "not_started"},
+    )
+    assert response.status_code == 409
+    assert _diff_table(response.content.decode()) == {
+        "Fase": ("Ikke startet", "Pågår"),
+        "Vurdering": ("Ikke i rute", "Risiko for avvik"),
+        "Fremdrift": ("20 %", "70 %"),
+        "Status per": ("30.04.2021", "31.05.2021"),
+    }
+
+
+def test_new_update_conflict_shows_the_update_a_colleague_saved_meanwhile(world):
+    """Two people start an update from the same page: the second sees the first
+    one's update, not the (unchanged) published status, as what is saved now."""
+    first, second = Client(), Client()
+    first.force_login(world.alice)
+    second.force_login(world.olivia)
+    start = form_data(world.measure_a)
+    colleague = {**start, "progress": "80", "health": "at_risk", "as_of": "31.05.2021"}
+    assert first.post(_url(world.measure_a), colleague).status_code == 302
+    response = second.post(
+        _url(world.measure_a), {**start, "progress": "75", "summary": "Min tekst."}
+    )
+    assert response.status_code == 409
+    assert _diff_table(response.content.decode()) == {
+        "Fase": ("Pågår", "Pågår"),
+        "Vurdering": ("I rute", "Risiko for avvik"),
+        "Fremdrift": ("75 %", "80 %"),
+        "Status per": ("30.04.2021", "31.05.2021"),
+    }
+
+
 def test_service_refuses_a_caseworker_of_another_partner(world):
     from django.core.exceptions import PermissionDenied
 
