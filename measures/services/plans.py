@@ -142,8 +142,7 @@ def measure_set_goals(*, measure: Measure, goals: Iterable[Goal]) -> Measure:
         raise ValidationError(
             {
                 "goals": _(
-                    "Målene må høre til tiltakets plan («%(plan)s»). Fjern: "
-                    "%(goals)s."
+                    "Målene må høre til tiltakets plan («%(plan)s»). Fjern: %(goals)s."
                 )
                 % {
                     "plan": measure.plan,

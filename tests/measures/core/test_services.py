@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 
 from measures.models import Measure, MeasurePartner, Phase, Plan, StatusUpdate
 from measures.services.plans import (
-    measure_set_goals,
     goal_create,
     measure_create,
+    measure_set_goals,
     measure_set_partners,
     measure_update,
     plan_create,

@@ -175,7 +175,9 @@ def test_a_published_update_does_not_show_the_comment_it_was_returned_with(
             reverse("measures:my-measures"),
             QUEUE,
         ):
-            assert "Legg ved lenke til vedtaket." not in client.get(url).content.decode()
+            assert (
+                "Legg ved lenke til vedtaket." not in client.get(url).content.decode()
+            )
 
 
 def test_a_published_row_with_an_old_comment_does_not_show_it(client, world):
@@ -196,7 +198,9 @@ def test_an_update_whose_source_was_removed_after_sending_in_is_not_published(
     Citation.objects.filter(status_update=update).delete()
     client.force_login(world.olivia)
 
-    response = client.post(_publish_url(update), {"version": update.version}, follow=True)
+    response = client.post(
+        _publish_url(update), {"version": update.version}, follow=True
+    )
 
     assert "Legg til minst én kilde" in response.content.decode()
     update.refresh_from_db()
