@@ -341,7 +341,11 @@ class Measure(models.Model):
         editable=False,
     )
     current_health = models.CharField(
-        _("vurdering"), max_length=20, choices=Health.choices, blank=True, editable=False
+        _("vurdering"),
+        max_length=20,
+        choices=Health.choices,
+        blank=True,
+        editable=False,
     )
     current_progress = models.PositiveSmallIntegerField(
         _("fremdrift (%)"), null=True, blank=True, editable=False

@@ -51,7 +51,9 @@ class RollupSerializer(serializers.Serializer):
     )
     healths = serializers.DictField(
         child=serializers.IntegerField(),
-        help_text=_("Antall tiltak per vurdering (trafikklys); «none» er ikke vurdert."),
+        help_text=_(
+            "Antall tiltak per vurdering (trafikklys); «none» er ikke vurdert."
+        ),
     )
 
     def to_representation(self, value: Rollup) -> dict:
