@@ -193,11 +193,14 @@ class SourceFactory(factory.django.DjangoModelFactory):
     published_on = factory.LazyFunction(lambda: datetime.date(2020, 3, 1))
 
 
+SUBMITTED_SOURCE_URL = "https://www.bergen.kommune.no/innsendt-kilde"
+
+
 def _cite_if_submitted(record, create, extracted, target: str) -> None:
     """A submitted record cites a source, as the services make sure; pass
     cited=False for one whose citation was removed after sending in."""
     if create and record.state == "submitted" and extracted is not False:
         Citation.objects.create(
-            source=SourceFactory(url="https://www.bergen.kommune.no/innsendt-kilde"),
+            source=SourceFactory(url=SUBMITTED_SOURCE_URL),
             **{target: record},
         )

@@ -168,16 +168,20 @@ def test_a_published_update_does_not_show_the_comment_it_was_returned_with(
     assert update.review_comment == ""
     returned = update.history.get(state=StatusUpdate.State.RETURNED)
     assert returned.review_comment == "Legg ved lenke til vedtaket."
+    detail_url = reverse("measures:update-detail", kwargs={"pk": update.pk})
     for who in (world.alice, world.olivia):
         client.force_login(who)
-        for url in (
-            reverse("measures:update-detail", kwargs={"pk": update.pk}),
-            reverse("measures:my-measures"),
-            QUEUE,
-        ):
-            assert (
-                "Legg ved lenke til vedtaket." not in client.get(url).content.decode()
-            )
+        for url in (reverse("measures:my-measures"), QUEUE):
+            body = client.get(url).content.decode()
+            assert "Legg ved lenke til vedtaket." not in body
+        # On the update's page, only in its history.
+        detail = client.get(detail_url)
+        assert "<dt>Kommentar fra koordinator</dt>" not in detail.content.decode()
+        comments = [row["comment"] for row in detail.context["history"]]
+        assert "Legg ved lenke til vedtaket." in comments
+    # Someone with no part in the measure sees the published update, not its history.
+    client.force_login(world.charlie)
+    assert client.get(detail_url).context["history"] == []
 
 
 def test_a_published_row_with_an_old_comment_does_not_show_it(client, world):
