@@ -28,7 +28,7 @@ class Partner(models.Model):
         max_length=80,
         unique=True,
         help_text=_(
-            "Brukes i adressen /partnere/<navn>/. Endres ikke etter publisering."
+            "Brukes i adressen /partnere/«navn»/. Endres ikke etter publisering."
         ),
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)

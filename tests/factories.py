@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from measures.models import (
     BudgetLine,
+    Citation,
     District,
     Goal,
     Indicator,
@@ -115,6 +116,7 @@ class MeasureFactory(factory.django.DjangoModelFactory):
 class StatusUpdateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StatusUpdate
+        skip_postgeneration_save = True
 
     measure = factory.SubFactory(MeasureFactory)
     as_of = factory.LazyFunction(lambda: datetime.date(2020, 1, 1))
@@ -123,6 +125,10 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
     progress = 50
     summary = "Arbeidet går etter planen."
     state = StatusUpdate.State.DRAFT
+
+    @factory.post_generation
+    def cited(self, create, extracted, **kwargs):
+        _cite_if_submitted(self, create, extracted, "status_update")
 
 
 class PublishedStatusUpdateFactory(StatusUpdateFactory):
@@ -149,11 +155,16 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
 class IndicatorValueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = IndicatorValue
+        skip_postgeneration_save = True
 
     indicator = factory.SubFactory(IndicatorFactory)
     year = factory.Sequence(lambda n: 2000 + n % 20)
     value = 27
     state = IndicatorValue.State.DRAFT
+
+    @factory.post_generation
+    def cited(self, create, extracted, **kwargs):
+        _cite_if_submitted(self, create, extracted, "indicator_value")
 
 
 class PublishedIndicatorValueFactory(IndicatorValueFactory):
@@ -180,3 +191,16 @@ class SourceFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://www.bergen.kommune.no/kilde-{n}")
     kind = Source.Kind.MUNICIPAL_PAGE
     published_on = factory.LazyFunction(lambda: datetime.date(2020, 3, 1))
+
+
+SUBMITTED_SOURCE_URL = "https://www.bergen.kommune.no/innsendt-kilde"
+
+
+def _cite_if_submitted(record, create, extracted, target: str) -> None:
+    """A submitted record cites a source, as the services make sure; pass
+    cited=False for one whose citation was removed after sending in."""
+    if create and record.state == "submitted" and extracted is not False:
+        Citation.objects.create(
+            source=SourceFactory(url=SUBMITTED_SOURCE_URL),
+            **{target: record},
+        )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import (
     OPEN_PHASES,
+    Goal,
     Measure,
     MeasurePartner,
     Phase,
@@ -81,7 +82,33 @@ class GoalAdminForm(forms.ModelForm):
         return cleaned
 
 
+def _goal_with_plan(goal) -> str:
+    """A goal named with its plan, so that a goal of another plan with the same
+    title cannot be mistaken for the measure's own."""
+    return f"{goal.plan.short_title or goal.plan.title}: {goal.title}"
+
+
 class MeasureAdminForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        goals = self.fields.get("goals")
+        if goals is None:
+            return
+        # Only the measure's own plan's goals are offered once it has a plan; a new
+        # measure sees every goal labelled with its plan, and clean() refuses one
+        # from another plan.
+        queryset = Goal.objects.select_related("plan").order_by(
+            "plan__start_year", "plan__title", "order", "pk"
+        )
+        if self.instance.pk is not None:
+            queryset = queryset.filter(plan_id=self.instance.plan_id)
+            goals.error_messages["invalid_choice"] = _(
+                "Målene må høre til tiltakets plan («%(plan)s»). Velg bare mål fra "
+                "listen."
+            ) % {"plan": self.instance.plan}
+        goals.queryset = queryset
+        goals.label_from_instance = _goal_with_plan
+
     def clean(self):
         cleaned = super().clean()
         plan = cleaned.get("plan")

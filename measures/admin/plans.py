@@ -211,8 +211,10 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
     list_filter = ["plan", "category", "current_phase", "current_health", "districts"]
     list_select_related = ["plan"]
     search_fields = ["title", "slug", "identifier", "description"]
-    autocomplete_fields = ["plan", "continues", "goals"]
-    filter_horizontal = ["districts"]
+    # Goals are a list of the measure's own plan's goals (MeasureAdminForm), not a
+    # search across every plan's goals.
+    autocomplete_fields = ["plan", "continues"]
+    filter_horizontal = ["districts", "goals"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
         "current_phase",

@@ -217,6 +217,15 @@ class Indicator(models.Model):
     def is_people_count(self) -> bool:
         return self.kind == self.Kind.PEOPLE
 
+    @property
+    def unit_after_value(self) -> str:
+        """The unit to write after a formatted value: none for kroner and percent,
+        whose values already carry it ("kr 346 100 000", "18,3 %"), so that a
+        unit such as "kr" is not written twice."""
+        if self.kind in (self.Kind.NOK, self.Kind.PERCENT):
+            return ""
+        return self.unit
+
 
 class IndicatorValue(ReviewedRecord):
     """One value of an indicator for one period, with its source.

@@ -77,7 +77,7 @@ class Plan(models.Model):
         max_length=100,
         unique=True,
         help_text=_(
-            "Brukes i adressen /planer/<navn>/. Endres ikke etter publisering."
+            "Brukes i adressen /planer/«navn»/. Endres ikke etter publisering."
         ),
     )
     description = models.TextField(_("beskrivelse"), blank=True)
@@ -278,7 +278,7 @@ class Measure(models.Model):
         max_length=120,
         unique=True,
         help_text=_(
-            "Brukes i adressen /tiltak/<navn>/ og må være unikt på tvers av planer. "
+            "Brukes i adressen /tiltak/«navn»/ og må være unikt på tvers av planer. "
             "Legg til planens årstall om navnet er tatt."
         ),
         error_messages={

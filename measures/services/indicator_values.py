@@ -153,9 +153,9 @@ def check_period_free(
     if published is not None and (replacing is None or published.pk != replacing.pk):
         raise ValidationError(
             _(
-                "%(indicator)s har allerede en publisert verdi for %(period)s. Velg "
-                "«Erstatt verdien» for å rette den; den gamle verdien blir tatt vare "
-                "på i historikken."
+                "%(indicator)s har allerede en publisert verdi for %(period)s. En "
+                "rettelse må erstatte den publiserte verdien; den gamle verdien blir "
+                "tatt vare på i historikken."
             )
             % {"indicator": indicator.title, "period": label},
             code=PERIOD_TAKEN,

@@ -133,6 +133,28 @@ def measure_update(*, measure: Measure, **fields) -> Measure:
 
 
 @transaction.atomic
+def measure_set_goals(*, measure: Measure, goals: Iterable[Goal]) -> Measure:
+    """Place a measure under goals of its own plan (a goal of another plan is
+    refused, as in measure_create)."""
+    goals = list(goals)
+    foreign = [goal for goal in goals if goal.plan_id != measure.plan_id]
+    if foreign:
+        raise ValidationError(
+            {
+                "goals": _(
+                    "Målene må høre til tiltakets plan («%(plan)s»). Fjern: %(goals)s."
+                )
+                % {
+                    "plan": measure.plan,
+                    "goals": ", ".join(str(goal) for goal in foreign),
+                }
+            }
+        )
+    measure.goals.set(goals)
+    return measure
+
+
+@transaction.atomic
 def measure_set_partners(
     *, measure: Measure, lead: Partner | None, contributors: Iterable[Partner] = ()
 ) -> Measure:

@@ -90,8 +90,13 @@ def mark_published(kind: ReviewKind, record, reviewer) -> None:
 
 def mark_submitted(kind: ReviewKind, record, reviewer=None) -> None:
     """Set the fields of a submitted record, or of a published one when the plan
-    needs no review, without saving: the caller saves once, so one history row."""
+    needs no review, without saving: the caller saves once, so one history row.
+
+    A comment from an earlier return is answered by sending in again: it is cleared
+    here, so a published record never shows it as current; the history row of the
+    return keeps it."""
     record.submitted_at = timezone.now()
+    record.review_comment = ""
     if kind.plan(record).requires_review:
         record.state = ReviewState.SUBMITTED
     else:
@@ -129,6 +134,9 @@ def publish(kind: ReviewKind, record, *, reviewer, actor, expected_version):
         require(kind.can_review(actor, kind.plan(current)))
     if current.state != ReviewState.SUBMITTED:
         raise ValidationError(kind.only_submitted_can_publish, code="invalid")
+    # Checked again: a citation can be removed (in the admin) after sending in,
+    # and nothing is published without a source.
+    check_cited(kind, current)
     kind.check_publish(current)
     mark_published(kind, current, reviewer)
     current.version += 1

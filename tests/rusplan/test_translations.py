@@ -252,7 +252,7 @@ def test_english_plan_page_has_no_bokmal_headings(client, plan):
 
     html = client.get(plan.get_absolute_url()).text
 
-    for bokmal in ("Sammendrag", "Mål og tiltak", "Tiltakene i planen", "Pågår"):
+    for bokmal in ("Kort fortalt", "Mål og tiltak", "Tiltakene i planen", "Pågår"):
         assert bokmal not in html, bokmal
 
 
@@ -278,7 +278,7 @@ def test_bokmal_whatever_the_browser_asks_for(client, plan, accept):
     response = client.get(plan.get_absolute_url(), headers={"accept-language": accept})
 
     assert '<html lang="nb">' in response.text
-    assert "Sammendrag" in response.text
+    assert "Kort fortalt" in response.text
     assert response["Content-Language"] == "nb"
 
 

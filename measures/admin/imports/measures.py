@@ -20,7 +20,12 @@ from measures.admin.imports.cells import (
 from measures.columns import LIST_SEPARATOR, MEASURE_COLUMNS
 from measures.models import Category, District, Goal, Measure, MeasurePartner, Plan
 from measures.services import sources as source_services
-from measures.services.plans import measure_create, measure_set_partners, measure_update
+from measures.services.plans import (
+    measure_create,
+    measure_set_goals,
+    measure_set_partners,
+    measure_update,
+)
 from partners.models import Partner
 
 
@@ -315,7 +320,7 @@ class MeasureResource(ServiceResource):
         # measure's one history row (and version bump) records the import.
         measure = measure_update(measure=instance, **fields)
         if instance._import_goals is not None:
-            measure.goals.set(instance._import_goals)
+            measure_set_goals(measure=measure, goals=instance._import_goals)
         if instance._import_districts is not None:
             measure.districts.set(instance._import_districts)
         if instance._import_partners is not None:

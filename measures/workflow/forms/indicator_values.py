@@ -243,6 +243,24 @@ class IndicatorValueForm(CitedForm):
         if "replace" not in self.helper.layout:
             self.helper.layout.insert(2, "replace")
 
+    def refuse_taken_period(self, period: str) -> None:
+        """The period already has a published value: offer the box and say, in the
+        box's own words, what to do (the service's message names no form field)."""
+        self.offer_replace()
+        self.add_error(
+            None,
+            _(
+                "%(indicator)s har allerede en publisert verdi for %(period)s. Kryss "
+                "av for «%(box)s» og send på nytt for å rette den; den gamle verdien "
+                "blir tatt vare på i historikken."
+            )
+            % {
+                "indicator": self.indicator.title,
+                "period": period,
+                "box": self.fields["replace"].label,
+            },
+        )
+
     # --- cleaning ----------------------------------------------------------------
 
     def clean_value(self) -> Decimal:

@@ -182,10 +182,11 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
                     **form.service_fields(),
                 )
         except ValidationError as error:
-            _add_service_errors(form, error)
             codes = _codes(error)
             if PERIOD_TAKEN in codes:
-                form.offer_replace()
+                form.refuse_taken_period(period_label(**form.period_fields()))
+            else:
+                _add_service_errors(form, error)
             if PERIOD_OPEN in codes:
                 context["open_value"] = open_value_for_period(
                     indicator=indicator, **form.period_fields()

@@ -268,13 +268,33 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One update, whatever its state, for those who may see it."""
     update = load_update(pk)
-    require(permissions.can_view_update(request.user, update))
+    user = request.user
+    require(permissions.can_view_update(user, update))
+    # Who saved, sent in, returned (with what comment) and published: for those
+    # who report on the measure or review it, as on an indicator value's page. A
+    # return comment lives here once the update is sent in again.
+    history = []
+    if permissions.can_edit_measure_status(user, update.measure) or (
+        permissions.can_review(user, update.measure.plan)
+    ):
+        history = [
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "state": StatusUpdate.State(record.state).label,
+                "comment": record.review_comment,
+            }
+            for record in update.history.select_related("history_user").order_by(
+                "history_date", "history_id"
+            )
+        ]
     return render(
         request,
         "measures/workflow/statusupdate_detail.html",
         {
             "update": update,
             "measure": update.measure,
-            "can_edit": permissions.can_edit_update(request.user, update),
+            "can_edit": permissions.can_edit_update(user, update),
+            "history": history,
         },
     )

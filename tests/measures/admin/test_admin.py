@@ -1,6 +1,8 @@
 import datetime
+import re
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -241,6 +243,34 @@ def test_plan_change_with_end_year_before_start_year_changes_nothing(admin_clien
     assert plan.end_year == 2022
 
 
+def test_no_help_text_holds_something_the_admin_would_read_as_a_tag():
+    """The admin prints help texts unescaped, so "/planer/<navn>/" showed as
+    "/planer//": a placeholder is written «navn»."""
+    tag = re.compile(r"<[A-Za-z/!]")
+    for model in apps.get_models():
+        if model._meta.app_label not in ("measures", "partners"):
+            continue
+        for field in model._meta.get_fields():
+            text = str(getattr(field, "help_text", "") or "")
+            assert not tag.search(text), f"{model.__name__}.{field.name}: {text}"
+
+
+@pytest.mark.parametrize(
+    ("url_name", "shown"),
+    [
+        ("admin:measures_plan_add", "/planer/«navn»/"),
+        ("admin:measures_measure_add", "/tiltak/«navn»/"),
+        ("admin:partners_partner_add", "/partnere/«navn»/"),
+    ],
+)
+def test_slug_help_text_shows_its_placeholder(admin_client, url_name, shown):
+    response = admin_client.get(reverse(url_name))
+
+    content = response.content.decode()
+    assert shown in content
+    assert "//." not in content
+
+
 def test_plan_is_added_with_goals(admin_client):
     owner = PartnerFactory()
     data = _plan_data(owner, **_management("goals", 1))
@@ -460,6 +490,29 @@ def test_goal_of_another_plan_is_refused_on_a_measure(admin_client):
 
     assert "Målene må høre til tiltakets plan" in response.content.decode()
     assert not measure.goals.exists()
+
+
+def test_goal_picker_on_a_measure_offers_only_its_plans_goals(admin_client):
+    measure = MeasureFactory()
+    own = GoalFactory(plan=measure.plan, title="Eget mål")
+    GoalFactory(title="Fremmed mål")
+
+    response = admin_client.get(_url(Measure, "change", measure.pk))
+
+    goals = response.context["adminform"].form.fields["goals"]
+    assert list(goals.queryset) == [own]
+    assert "Fremmed mål" not in response.content.decode()
+
+
+def test_goal_picker_on_a_new_measure_names_each_goals_plan(admin_client):
+    GoalFactory(plan=PlanFactory(title="Rusplan 2018", short_title=""), title="Bolig")
+    GoalFactory(plan=PlanFactory(title="Rusplan 2024", short_title=""), title="Bolig")
+
+    response = admin_client.get(reverse("admin:measures_measure_add"))
+
+    content = response.content.decode()
+    assert "Rusplan 2018: Bolig" in content
+    assert "Rusplan 2024: Bolig" in content
 
 
 def test_editing_a_measure_keeps_current_status_and_bumps_version(admin_client):

@@ -387,6 +387,24 @@ def test_measures_csv_adds_a_new_measure_through_the_service(
     }
 
 
+def test_a_measure_row_naming_another_plans_goal_imports_nothing(
+    client, admin_client, import_world
+):
+    GoalFactory(plan=PlanFactory(slug="rusplan-2024"), slug="arbeid")
+    rows = export_rows(client, "plan-export-csv", import_world.plan)
+    rows[0]["goals"] = "trygg-by|arbeid"
+
+    response = upload(admin_client, Measure, to_csv(rows))
+
+    assert response.context.get("confirm_form") is None
+    assert problems(response) == [
+        "2|goals|Planen «rusplan-2018» har ingen mål med nettadressenavn arbeid."
+    ]
+    assert set(import_world.measure.goals.values_list("slug", flat=True)) == {
+        "trygg-by"
+    }
+
+
 def test_an_unchanged_export_imports_as_all_skipped(client, admin_client, import_world):
     for model, name in (
         (Measure, "plan-export-csv"),

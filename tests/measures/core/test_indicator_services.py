@@ -219,7 +219,7 @@ def test_second_value_for_a_published_period_is_refused_with_a_clear_error(
     with pytest.raises(ValidationError) as excinfo:
         _create(output_indicator, alice, year=2019, value=30)
     assert excinfo.value.code == PERIOD_TAKEN
-    assert "Erstatt" in excinfo.value.messages[0]
+    assert "erstatte den publiserte verdien" in excinfo.value.messages[0]
     assert list(IndicatorValue.objects.all()) == [first]
 
 

@@ -8,6 +8,7 @@ from measures.models import Measure, MeasurePartner, Phase, Plan, StatusUpdate
 from measures.services.plans import (
     goal_create,
     measure_create,
+    measure_set_goals,
     measure_set_partners,
     measure_update,
     plan_create,
@@ -169,6 +170,19 @@ def test_goal_parent_must_belong_to_the_same_plan():
         goal_create(
             plan=PlanFactory(), title="Delmål", slug="delmal", parent=other_goal
         )
+
+
+def test_a_measure_is_not_placed_under_another_plans_goal():
+    measure = MeasureFactory()
+    own = GoalFactory(plan=measure.plan)
+    foreign = GoalFactory(title="Fremmed mål")
+
+    with pytest.raises(ValidationError, match="Fremmed mål"):
+        measure_set_goals(measure=measure, goals=[own, foreign])
+
+    assert not measure.goals.exists()
+    measure_set_goals(measure=measure, goals=[own])
+    assert list(measure.goals.all()) == [own]
 
 
 def test_measure_goals_must_belong_to_its_plan():

@@ -281,6 +281,68 @@ def test_return_with_comment_correct_and_resubmit(client, indicator_world):
     assert len(detail.context["history"]) == 4
 
 
+def test_a_published_value_shows_its_old_return_comment_only_in_the_history(
+    client, indicator_world
+):
+    _record(client, indicator_world.alice, indicator_world.output)
+    value = _latest()
+    client.force_login(indicator_world.olivia)
+    client.post(_return_url(value), {"version": value.version, "comment": "Hele året?"})
+    value.refresh_from_db()
+    client.force_login(indicator_world.alice)
+    client.post(_edit_url(value), _data(value="26", version=str(value.version)))
+    _publish(client, indicator_world.olivia, value)
+    value.refresh_from_db()
+    assert value.state == State.PUBLISHED
+    assert value.review_comment == ""
+
+    client.force_login(indicator_world.alice)
+    detail = client.get(_detail_url(value))
+    assert "<dt>Kommentar fra koordinator</dt>" not in detail.content.decode()
+    assert [row["comment"] for row in detail.context["history"]] == [
+        "",
+        "Hele året?",
+        "",
+        "",
+    ]
+    assert "Hele året?" not in client.get(MY_MEASURES).content.decode()
+
+
+def test_a_value_whose_source_was_removed_after_sending_in_is_not_published(
+    client, indicator_world
+):
+    value = IndicatorValueFactory(
+        indicator=indicator_world.output, year=LAST_YEAR, state=State.SUBMITTED
+    )
+    Citation.objects.filter(indicator_value=value).delete()
+
+    response = _publish(client, indicator_world.olivia, value)
+
+    assert response.status_code == 302
+    value.refresh_from_db()
+    assert value.state == State.SUBMITTED
+
+
+def test_a_kroner_value_is_written_with_kr_once(client, indicator_world):
+    budget = IndicatorFactory(
+        goal=None,
+        measure=indicator_world.measure_a,
+        title="Budsjett for rustjenester",
+        slug="rusbudsjett",
+        kind=Indicator.Kind.NOK,
+        unit="kr",
+    )
+    value = PublishedIndicatorValueFactory(
+        indicator=budget, year=LAST_YEAR, value=346_100_000
+    )
+    client.force_login(indicator_world.alice)
+
+    for url in (_detail_url(value), MY_MEASURES):
+        body = client.get(url).content.decode()
+        assert "kr\xa0346\xa0100\xa0000" in body
+        assert "000 kr" not in body
+
+
 def test_returning_needs_a_comment(client, indicator_world):
     _record(client, indicator_world.alice, indicator_world.output)
     value = _latest()
@@ -477,7 +539,12 @@ def test_second_value_for_a_published_period_is_refused_and_replace_is_offered(
     assert IndicatorValue.objects.count() == 1
     body = response.content.decode()
     assert "har allerede en publisert verdi" in body
-    assert "Erstatt den publiserte verdien for perioden" in body
+    # The message names the box in the box's own words.
+    label = str(response.context["form"].fields["replace"].label)
+    assert label == "Erstatt den publiserte verdien for perioden"
+    assert body.count(label) == 2  # the box and the message
+    assert f"Kryss av for «{label}»" in body
+    assert "«Erstatt verdien»" not in body
     assert 'value="31"' in body
 
     response = _record(

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from measures.models import Measure, StatusUpdate
+from measures.models import Citation, Measure, StatusUpdate
+from measures.services.status_updates import status_update_edit
 from tests.factories import MeasureFactory, StatusUpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,74 @@ def test_returned_update_shows_the_comment_on_mine_tiltak(client, world):
     body = client.get(reverse("measures:my-measures")).content.decode()
     assert "Legg ved lenke til vedtaket." in body
     assert "Rett og send på nytt" in body
+
+
+def test_a_published_update_does_not_show_the_comment_it_was_returned_with(
+    client, world
+):
+    update = world.submitted_a
+    client.force_login(world.olivia)
+    client.post(
+        _return_url(update),
+        {"comment": "Legg ved lenke til vedtaket.", "version": update.version},
+    )
+    update.refresh_from_db()
+    status_update_edit(
+        update=update,
+        expected_version=update.version,
+        actor=world.alice,
+        submit=True,
+        summary="Lenken til vedtaket er lagt ved.",
+    )
+    update.refresh_from_db()
+    client.post(_publish_url(update), {"version": update.version})
+    update.refresh_from_db()
+    assert update.state == StatusUpdate.State.PUBLISHED
+
+    assert update.review_comment == ""
+    returned = update.history.get(state=StatusUpdate.State.RETURNED)
+    assert returned.review_comment == "Legg ved lenke til vedtaket."
+    detail_url = reverse("measures:update-detail", kwargs={"pk": update.pk})
+    for who in (world.alice, world.olivia):
+        client.force_login(who)
+        for url in (reverse("measures:my-measures"), QUEUE):
+            body = client.get(url).content.decode()
+            assert "Legg ved lenke til vedtaket." not in body
+        # On the update's page, only in its history.
+        detail = client.get(detail_url)
+        assert "<dt>Kommentar fra koordinator</dt>" not in detail.content.decode()
+        comments = [row["comment"] for row in detail.context["history"]]
+        assert "Legg ved lenke til vedtaket." in comments
+    # Someone with no part in the measure sees the published update, not its history.
+    client.force_login(world.charlie)
+    assert client.get(detail_url).context["history"] == []
+
+
+def test_a_published_row_with_an_old_comment_does_not_show_it(client, world):
+    """Rows published before the comment was cleared on sending in keep theirs."""
+    update = world.published_a
+    StatusUpdate.objects.filter(pk=update.pk).update(review_comment="Gammel kommentar")
+    client.force_login(world.alice)
+
+    response = client.get(reverse("measures:update-detail", kwargs={"pk": update.pk}))
+
+    assert "Gammel kommentar" not in response.content.decode()
+
+
+def test_an_update_whose_source_was_removed_after_sending_in_is_not_published(
+    client, world
+):
+    update = world.submitted_a
+    Citation.objects.filter(status_update=update).delete()
+    client.force_login(world.olivia)
+
+    response = client.post(
+        _publish_url(update), {"version": update.version}, follow=True
+    )
+
+    assert "Legg til minst én kilde" in response.content.decode()
+    update.refresh_from_db()
+    assert update.state == StatusUpdate.State.SUBMITTED
 
 
 def test_publishing_a_version_the_coordinator_has_not_seen_is_refused(client, world):

@@ -854,11 +854,13 @@ def test_a_caseworker_cannot_cite_on_another_partners_measure_through_the_form(
     client, world
 ):
     sources = Source.objects.count()
+    citations = Citation.objects.filter(status_update__measure=world.measure_b)
+    before = list(citations)
     client.force_login(world.alice)
     response = client.post(_url(world.measure_b), form_data(world.measure_b))
     assert response.status_code == 403
     assert Source.objects.count() == sources
-    assert not Citation.objects.filter(status_update__measure=world.measure_b).exists()
+    assert list(citations) == before
 
 
 def _form_queries(client, world, sources: int) -> tuple[int, object]:
