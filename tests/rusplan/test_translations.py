@@ -227,8 +227,8 @@ def test_home_page_renders_in_the_language_of_the_cookie(
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("nn", ["Samandrag", "Mål og tiltak", "Tiltaka i planen", "Pågår"]),
-        ("en", ["Summary", "Goals and measures", "Measures", "In progress"]),
+        ("nn", ["Kort fortalt", "Mål og tiltak", "Tiltaka i planen", "Pågår"]),
+        ("en", ["In brief", "Goals and measures", "Measures", "In progress"]),
     ],
 )
 def test_plan_page_renders_in_the_language_chosen_in_the_switcher(
