@@ -439,7 +439,8 @@ def test_script_in_every_text_field_is_escaped_on_detail_home_and_report(client,
     for user in (world.olivia, world.alice):
         client.force_login(user)
         body = client.get(detail).content.decode()
-        assert body.count(NASTY_ESCAPED) == 2, "summary and comment"
+        # The summary, the return comment, and the comment again in the history.
+        assert body.count(NASTY_ESCAPED) == 3, "summary, comment, history"
         _assert_escaped(body, f"update detail for {user}")
     client.post(
         _edit_url(update),
