@@ -1,16 +1,17 @@
 """Fill the database with fake, deterministic scale data for benchmarks. See
 measures/data/demo/ for what it makes and docs/benchmarks.md for how it is used."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from measures.data.demo.delete import demo_data_delete
 from measures.data.demo.generate import demo_data_generate
 from measures.data.demo.size import DemoSize
+from measures.management.base import TranslatedHelpCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelpCommand):
     help = gettext_lazy(
         "Fyller databasen med fiktive, deterministiske demodata for ytelsestester "
         "(planer, mål, partnere, bydeler, tiltak, statusoppdateringer og "

@@ -1,13 +1,14 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy as _
 
 from measures.data.loading.loader import load_plans
 from measures.data.loading.reader import DEFAULT_DATA_FILE, LoadError
+from measures.management.base import TranslatedHelpCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedHelpCommand):
     help = _(
         "Laster inn Bergen kommunes planer for rusfeltet med mål, tiltak, partnere, "
         "bydeler og daterte hendelser. Kan kjøres flere ganger; endringer en "
