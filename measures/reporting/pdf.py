@@ -78,7 +78,9 @@ PDF_VARIANT = "pdf/ua-1"
 
 # The site stylesheet whose rules colour the charts.
 CHART_STYLESHEET = "css/rusplan.css"
-_SVG_START = re.compile(r"<svg\b[^>]*>")
+_SVG = re.compile(r"(<svg\b[^>]*>)(.*?</svg>)", re.DOTALL)
+_CLASS = re.compile(r'\bclass="([^"]*)"')
+_SELECTOR_CLASS = re.compile(r"\.([\w-]+)")
 _CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:\s*([^;}]+)")
 _VAR = re.compile(r"var\(\s*(--[\w-]+)\s*\)")
 
@@ -92,24 +94,55 @@ _SVG_TEXT = re.compile(r"(^|\s)text$")
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
-def svg_stylesheet(css: str) -> str:
-    """The rules of `css` that style chart elements, with every var(--x) replaced
-    by the value it is given in `css` (the site sets them once, on :root)."""
+def _svg_rules(css: str) -> list[tuple[str, str]]:
+    """(selector, rule) for the rules of `css` that style chart elements, with every
+    var(--x) replaced by the value it is given in `css` (the site sets them once,
+    on :root)."""
     css = _COMMENT.sub("", css)
     values = {name: value.strip() for name, value in _CUSTOM_PROPERTY.findall(css)}
-    rules = [
-        f"{selector.strip()} {{{body.strip()}}}"
+    return [
+        (
+            selector.strip(),
+            _VAR.sub(
+                lambda match: values.get(match[1], match[0]),
+                f"{selector.strip()} {{{body.strip()}}}",
+            ),
+        )
         for selector, body in _RULE.findall(css)
         if "@" not in selector
         and (_SVG_PROPERTY.search(body) or _SVG_TEXT.search(selector.strip()))
     ]
-    return _VAR.sub(lambda match: values.get(match[1], match[0]), "\n".join(rules))
+
+
+def svg_stylesheet(css: str) -> str:
+    """The rules of `css` that style chart elements (see _svg_rules)."""
+    return "\n".join(rule for _selector, rule in _svg_rules(css))
+
+
+def _rules_for(svg: str, rules: list[tuple[str, str]]) -> str:
+    """The rules a chart can use: those whose selector names no class, or a class
+    the chart has. WeasyPrint parses every chart's <style> anew, and a report draws
+    about a hundred charts: the rules of the other charts cost it a second."""
+    classes = set()
+    for value in _CLASS.findall(svg):
+        classes.update(value.split())
+    return "\n".join(
+        rule
+        for selector, rule in rules
+        if not (named := set(_SELECTOR_CLASS.findall(selector))) or named & classes
+    )
 
 
 def style_svgs(html: str, css: str) -> str:
-    """Put `css` into a <style> at the start of every <svg> in `html`."""
-    style = "<style>" + html_lib.escape(svg_stylesheet(css), quote=False) + "</style>"
-    return _SVG_START.sub(lambda match: match[0] + style, html)
+    """Put the chart rules of `css` into a <style> at the start of every <svg> in
+    `html`, each chart with the rules it can use."""
+    rules = _svg_rules(css)
+
+    def styled(match: re.Match) -> str:
+        style = html_lib.escape(_rules_for(match[0], rules), quote=False)
+        return match[1] + "<style>" + style + "</style>" + match[2]
+
+    return _SVG.sub(styled, html)
 
 
 def html_to_pdf(html: str, *, base_url: str) -> bytes:

@@ -25,7 +25,7 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
-from measures.reporting.pdf import StaticFileFetcher, svg_stylesheet
+from measures.reporting.pdf import StaticFileFetcher, style_svgs, svg_stylesheet
 from measures.reporting.reports import (
     AS_PUBLISHED,
     STATUS_DATE,
@@ -825,3 +825,23 @@ def test_charts_in_the_pdf_get_the_site_colours_without_custom_properties():
     assert "body" not in result
     assert "var(" not in result
     assert "facts" not in result
+
+
+def test_each_chart_in_the_pdf_gets_only_the_rules_it_can_use():
+    css = (
+        ".progress-fill { fill: blue; }\n.column-chart .column { fill: red; }\n"
+        ".column-chart text { fill: black; }\ntext { font-size: 11px; }"
+    )
+    html = (
+        '<p>a</p><svg class="progress-svg"><rect class="progress-fill"/></svg>'
+        '<svg class="column-chart"><rect class="column"/><text>1</text></svg>'
+    )
+
+    progress, columns = style_svgs(html, css).split("</svg>")[:2]
+
+    assert ".progress-fill {fill: blue;}" in progress
+    assert "column" not in progress.split("</style>")[0]
+    assert "text {font-size: 11px;}" in progress
+    assert ".column-chart .column {fill: red;}" in columns
+    assert ".column-chart text {fill: black;}" in columns
+    assert "progress-fill" not in columns
