@@ -73,8 +73,13 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # on the plan's indicator page (plan_indicators), so only the latest values
     # are loaded here.
     effect = plan_effect_section(plan=plan, user=request.user, latest_only_above=0)
+    # On a phone a long description pushed the summary off the first screen: the
+    # first paragraph leads, the rest is a click away (both in the page).
+    lead, _newline, description_rest = plan.description.strip().partition("\n")
     context = {
         "plan": plan,
+        "description_lead": lead.strip(),
+        "description_rest": description_rest.strip(),
         "data": data,
         "filter": filterset,
         "page_obj": page,

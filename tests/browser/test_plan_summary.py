@@ -35,6 +35,19 @@ def test_every_bergen_plan_shows_summary_and_navigation_within_two_screens(
             assert page.locator(f"#{anchor}").count() == 1, (plan.slug, anchor)
 
 
+def test_on_a_phone_the_first_screen_reaches_the_plans_period_and_status(
+    page, live_server, bergen_data
+):
+    from measures.selectors.public import public_plans
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    for plan in public_plans().order_by("pk"):
+        page.goto(live_server.url + plan.get_absolute_url())
+        facts = page.locator(".page-summary .facts-inline")
+        bottom = facts.evaluate("element => element.getBoundingClientRect().bottom")
+        assert bottom <= 812, f"{plan.slug}: period and status end at {bottom:.0f} px"
+
+
 def test_helse_bergen_lists_its_units_measure(page, live_server, bergen_data):
     page.goto(live_server.url + "/partnere/helse-bergen/")
 

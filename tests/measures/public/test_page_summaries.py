@@ -247,3 +247,26 @@ def test_helse_bergen_lists_avdeling_for_rusmedisins_measure(client, bergen_plan
     row = table[table.index("Styrket LAR-oppfølging") :]
     row = row[: row.index("</tr>")]
     assert "via Avdeling for rusmedisin" in row
+
+
+def test_a_long_description_leads_with_its_first_paragraph(client):
+    # On a phone the whole description pushed the summary off the first screen.
+    plan = _open_plan(description="Planen for byen.\nDen lange bakgrunnen.\nMer.")
+
+    html = client.get(plan.get_absolute_url()).text
+
+    head = html[html.index("<h1") : html.index('id="sammendrag"')]
+    lead = re.search(r'<p class="lead">(.*?)</p>', head, re.S)[1]
+    assert "Planen for byen." in lead
+    assert "bakgrunnen" not in lead
+    more = re.search(r'<details class="plan-description">(.*?)</details>', head, re.S)
+    assert "Den lange bakgrunnen.<br>Mer." in more[1]
+
+
+def test_a_one_paragraph_description_has_nothing_to_unfold(client):
+    plan = _open_plan(description="Planen for byen.")
+
+    html = client.get(plan.get_absolute_url()).text
+
+    assert "Planen for byen." in html
+    assert "plan-description" not in html
