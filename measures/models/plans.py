@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from measures.models.choices import (
     NO_STATUS_LABEL,
+    OPEN_PHASES,
     Category,
     Health,
     Phase,
@@ -409,6 +410,12 @@ class Measure(models.Model):
     @property
     def has_status(self) -> bool:
         return bool(self.current_phase)
+
+    @property
+    def accepts_updates(self) -> bool:
+        """A new update may be written: no status yet, not started or in progress
+        (a completed, discontinued or continued measure is closed)."""
+        return self.current_phase in OPEN_PHASES
 
     @property
     def status_label(self) -> str:

@@ -3,6 +3,7 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from measures.selectors.public import default_report_date, plan_reference_date
@@ -66,3 +67,18 @@ def cite(index, kind: str, pk, field: str = "", label: str = "") -> dict:
     label, a line of its own ("Kilde: [1] [2]"), left out when there is none."""
     refs = index.cite(kind, pk, field) if index is not None else []
     return {"refs": refs, "label": label}
+
+
+@register.simple_tag
+def measure_link(measure, identifier: bool = True) -> str:
+    """The measure's title (with its identifier), linked to its public page, or
+    unlinked when it has none: a training plan's measures are never public, and a
+    link there answered 404 on Mine tiltak and in the review queue."""
+    title = format_html(
+        "{}{}",
+        f"{measure.identifier} " if identifier and measure.identifier else "",
+        measure.title,
+    )
+    if not measure.plan.is_public:
+        return title
+    return format_html('<a href="{}">{}</a>', measure.get_absolute_url(), title)

@@ -307,6 +307,58 @@ def test_printed_pages_show_real_tables_in_full(browser, live_server, bergen_dat
     assert not failures, "\n".join(failures[:40])
 
 
+PAPER_CHECK = r"""() => {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width) {
+    const page = document.documentElement.scrollWidth;
+    problems.push(`page ${page} px on ${width} px paper`);
+  }
+  for (const table of document.querySelectorAll('table')) {
+    const right = table.getBoundingClientRect().right;
+    if (right > width + 1) {
+      const name = table.caption?.textContent.trim();
+      problems.push(`table past the paper (${Math.round(right)} px): ${name}`);
+    }
+    for (const link of table.querySelectorAll('a')) {
+      if (getComputedStyle(link, '::after').content !== 'none') {
+        const text = link.textContent.trim();
+        problems.push(`address printed after a link in a table: ${text}`);
+        break;
+      }
+    }
+  }
+  for (const details of document.querySelectorAll('details')) {
+    const content = details.querySelector(':scope > :not(summary)');
+    if (content && !content.getClientRects().length) {
+      const name = details.querySelector('summary')?.textContent.trim();
+      problems.push(`folded section not printed: ${name}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def test_printed_plan_pages_fit_the_paper_and_unfold(browser, live_server, bergen_data):
+    """A4 at 96 dpi is about 800 px wide: every Bergen plan page prints within it,
+    its folded sections open and its tables free of link addresses."""
+    from measures.selectors.public import public_plans
+
+    context = browser.new_context(viewport={"width": 800, "height": 1100})
+    page = context.new_page()
+    failures = []
+    try:
+        page.emulate_media(media="print")
+        for plan in public_plans().order_by("pk"):
+            page.goto(live_server.url + plan.get_absolute_url())
+            assert page.locator("details").count(), plan.slug
+            failures += [f"{plan.slug}: {p}" for p in page.evaluate(PAPER_CHECK)]
+    finally:
+        context.close()
+
+    assert not failures, "\n".join(failures[:40])
+
+
 def test_scroll_regions_take_the_keyboard_focus_with_a_visible_outline(
     page, live_server, bergen_data
 ):

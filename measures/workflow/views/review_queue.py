@@ -158,7 +158,15 @@ def update_publish(request: HttpRequest, pk: int) -> HttpResponse:
             "Oppdateringen er endret siden du åpnet siden. Se over den nye "
             "versjonen før du publiserer."
         ),
-        published=_("«%(measure)s» er publisert og vises nå på de offentlige sidene.")
+        published=(
+            _("«%(measure)s» er publisert og vises nå på de offentlige sidene.")
+            if update.measure.plan.is_public
+            # A training plan never reaches the public: say so, not the opposite.
+            else _(
+                "«%(measure)s» er publisert i øvingsplanen, "
+                "som aldri vises for publikum."
+            )
+        )
         % {"measure": update.measure},
     )
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 from measures import permissions
 from measures.models import (
     EDITABLE_STATES,
-    OPEN_PHASES,
     Health,
     Measure,
     Phase,
@@ -53,7 +52,7 @@ def load_update(pk: int) -> StatusUpdate:
 
 
 def _is_open(measure: Measure) -> bool:
-    return measure.current_phase in OPEN_PHASES
+    return measure.accepts_updates
 
 
 def _form_kwargs(measure: Measure, user, *, allow_submit: bool | None = None) -> dict:

@@ -114,3 +114,32 @@ def test_measures_of_a_training_plan_are_marked_as_practice(client):
     body = client.get(reverse("measures:my-measures")).content.decode()
     assert "Øvingstiltak" in body
     assert '<span class="badge text-bg-warning">Øving</span>' in body
+
+
+def test_a_measure_with_no_status_yet_offers_its_first_update(client, world):
+    # No published update means no phase: the measure is open, not finished.
+    type(world.measure_a).objects.filter(pk=world.measure_a.pk).update(current_phase="")
+    client.force_login(world.alice)
+
+    body = client.get(URL).content.decode()
+
+    new_update = reverse(
+        "measures:measure-update", kwargs={"slug": world.measure_a.slug}
+    )
+    assert f'href="{new_update}"' in body
+    assert client.get(new_update).status_code == 200
+
+
+def test_a_training_measure_is_not_linked_to_a_public_page_it_does_not_have(client):
+    membership = MembershipFactory()
+    training = PlanFactory(is_training=True)
+    measure = MeasureFactory(
+        plan=training, lead=membership.partner, title="Øvingstiltak"
+    )
+    client.force_login(membership.user)
+
+    body = client.get(URL).content.decode()
+
+    assert "Øvingstiltak" in body
+    assert f'href="{measure.get_absolute_url()}"' not in body
+    assert client.get(measure.get_absolute_url()).status_code == 404

@@ -255,3 +255,26 @@ def test_queue_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(QUEUE)
     assert len(response.context["items"]) == 11
+
+
+@pytest.mark.parametrize(
+    ("training", "said"),
+    [
+        (False, "vises nå på de offentlige sidene"),
+        (True, "publisert i øvingsplanen, som aldri vises for publikum"),
+    ],
+)
+def test_the_publish_message_says_where_the_update_is_shown(
+    client, world, training, said
+):
+    type(world.plan).objects.filter(pk=world.plan.pk).update(is_training=training)
+    update = world.submitted_a
+    client.force_login(world.olivia)
+
+    response = client.post(
+        _publish_url(update), {"version": update.version}, follow=True
+    )
+
+    text = " ".join(str(message) for message in response.context["messages"])
+    assert said in text
+    assert ("offentlige sidene" in text) is not training
