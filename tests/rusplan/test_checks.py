@@ -41,4 +41,4 @@ def test_only_the_two_covering_indexes_are_what_sqlite_silences():
     expected = ["measures.Measure", "measures.StatusUpdate"] if on_sqlite else []
     assert sorted(str(message.obj._meta.label) for message in found) == expected
     silenced = ["models.W040"] if on_sqlite else []
-    assert settings.SILENCED_SYSTEM_CHECKS == silenced
+    assert silenced == settings.SILENCED_SYSTEM_CHECKS
