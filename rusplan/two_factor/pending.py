@@ -14,6 +14,9 @@ PENDING_KEY = "_rusplan_second_factor_pending"
 
 
 def start(request: HttpRequest, user, backend: str) -> None:
+    # A new session key, as login() makes: a session id planted before the
+    # password must not let someone else watch the enrolment (its key and QR code).
+    request.session.cycle_key()
     request.session[PENDING_KEY] = {
         "user": user.pk,
         "backend": backend,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
@@ -20,10 +21,12 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from rusplan.two_factor import services
 from tests.factories import UserFactory
-from tests.measures.core.test_url_matrix import TABLE
 from tests.support.csp import assert_strict_csp, inline_code
 
 PASSWORD = "korrekt-hest-batteri-stift"
@@ -166,6 +169,47 @@ def test_the_second_step_needs_a_right_password_first(client, alice):
         response = client.post(reverse(name), {"code": "123456"})
         assert response["Location"].startswith(reverse("login"))
     assert not TOTPDevice.objects.exists()
+
+
+def test_the_password_step_changes_the_session_key(client, alice):
+    client.get(reverse("login"))
+    client.session.save()
+    before = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+    _password(client, "alice")
+
+    assert client.cookies[django_settings.SESSION_COOKIE_NAME].value != before
+
+
+@hypothesis_settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    code=st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(["", " ", "\x00", "123456", "1" * 5000, "<script>"]),
+    ),
+    next_to=st.one_of(st.text(max_size=40), st.just("//evil.example/")),
+)
+def test_any_input_to_the_second_step_never_gives_a_server_error(
+    alice, bob, code, next_to
+):
+    _app(bob)
+    for username, step in (
+        ("alice", "second_factor_enrol"),
+        ("bob", "second_factor_verify"),
+    ):
+        client = Client()
+        _password(client, username, ip="10.9.9.9")
+        response = client.post(
+            reverse(step), {"code": code, "next": next_to}, REMOTE_ADDR="10.9.9.9"
+        )
+        # Failures pile up across examples: a lockout (429) is a fine answer too.
+        assert response.status_code in (200, 302, 429)
+        if response.status_code == 302:
+            assert not response["Location"].startswith(("//", "http"))
 
 
 # --- later logins: a code from the app or a recovery code -----------------------
@@ -346,42 +390,6 @@ def test_the_setting_is_on_in_production_and_reads_the_old_name():
 
 
 # --- deny by default until verified ---------------------------------------------
-
-
-def test_an_unverified_session_opens_nothing_behind_a_login(world):
-    """Every URL of the URL matrix that is not public, as each logged-in role with
-    a session that has not passed the second factor (force_login): never 2xx, and
-    the way on leads to the second step. Public pages stay public."""
-    TOTPDevice.objects.create(user=world.olivia, name="Telefon", confirmed=True)
-    urls = {
-        name: (rule, reverse(name, kwargs=rule.kwargs(world, "own")))
-        for name, rule in TABLE.items()
-        if name not in ("second_factor_verify", "second_factor_enrol")
-    }
-    problems = []
-    for role in ("caseworker_a", "coordinator", "staff"):
-        client = Client()
-        client.force_login(world.users()[role])
-        for rule, url in urls.values():
-            response = client.get(url)
-            if rule.allowed("anonymous", "own"):
-                if rule.strict and response.status_code != 200:
-                    problems.append(f"{url} as {role}: {response.status_code}")
-                continue
-            if 200 <= response.status_code < 300:
-                problems.append(f"GET {url} as {role}: {response.status_code}")
-            if rule.method == "POST":
-                response = client.post(url, {"version": 1, "comment": "Rett."})
-                if response.status_code != 302:
-                    problems.append(f"POST {url} as {role}: {response.status_code}")
-        step = reverse(
-            "second_factor_verify" if role == "coordinator" else "second_factor_enrol"
-        )
-        for url in (MINE_TILTAK, "/admin/", "/gjennomgang/"):
-            final = client.get(url, follow=True).redirect_chain[-1][0]
-            if not final.startswith(step):
-                problems.append(f"{url} as {role} ends at {final}")
-    assert not problems, "\n".join(problems)
 
 
 def test_an_unverified_session_sees_public_pages_as_anyone_does(client, world):
