@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Membership
 
@@ -24,3 +25,8 @@ def needs_second_factor(user) -> bool:
 def has_device(user) -> bool:
     """A confirmed device: an authenticator app or recovery codes."""
     return user_has_device(user, confirmed=True)
+
+
+def has_app(user) -> bool:
+    """A confirmed authenticator app (TOTP device)."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()

@@ -18,12 +18,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
 from ..auth_views import lockout
 from ..security_log import log_event
 from . import pending, services
 from .forms import CodeForm
-from .policy import has_device
+from .policy import has_app, has_device
 
 CODES_KEY = "_rusplan_new_recovery_codes"
 V = services.Verification
@@ -104,6 +105,10 @@ def verify(request: HttpRequest) -> HttpResponse:
             )
             if verification is V.ACCEPTED:
                 _log_in(request, user, device)
+                if not has_app(user):
+                    # In with a recovery code (or a one-time code from an
+                    # administrator) and no app yet: set one up now.
+                    return redirect(with_next("second_factor_enrol", next_to))
                 return redirect(next_to)
             if verification is V.WRONG:
                 _count_failure(request, user)
@@ -126,16 +131,20 @@ def _grouped(key: bytes) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
-    """Rule: a pending login whose user has no device yet (a first login, or the
-    first after an administrator reset their devices)."""
+    """Rule: a pending login whose user has no device at all (a first login, or
+    the first after an administrator reset their devices); or a user logged in
+    (with a recovery code, where a second factor is required: the middleware) who
+    has no app yet. A pending user with recovery codes must use one first."""
     next_to = next_url(request)
     user = pending.pending_user(request)
-    if user is None:
-        if request.user.is_authenticated:
-            return redirect(next_to)
-        return redirect(with_next("login", next_to))
-    if has_device(user):
+    if user is not None and has_device(user):
         return redirect(with_next("second_factor_verify", next_to))
+    if user is None:
+        if not request.user.is_authenticated:
+            return redirect(with_next("login", next_to))
+        if has_app(request.user):
+            return redirect(next_to)
+        user = request.user
     device = services.totp_device_for_enrolment(user=user)
     form = CodeForm(request.POST or None, recovery=False)
     if request.method == "POST":
@@ -147,7 +156,10 @@ def enrol(request: HttpRequest) -> HttpResponse:
             )
             if verification is V.ACCEPTED:
                 codes = services.recovery_codes_create(user=user)
-                _log_in(request, user, device)
+                if request.user.is_authenticated:
+                    otp_login(request, device)
+                else:
+                    _log_in(request, user, device)
                 request.session[CODES_KEY] = codes
                 return redirect(with_next("recovery_codes", next_to))
             if verification is V.WRONG:

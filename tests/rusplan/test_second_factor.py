@@ -272,6 +272,33 @@ def test_login_with_a_recovery_code_spends_it(client, alice):
     assert not _logged_in(other)
 
 
+def test_in_with_a_recovery_code_and_no_app_goes_on_to_set_one_up(client, alice):
+    code = services.recovery_codes_create(user=alice)[0]
+    _password(client, "alice")
+    # Recovery codes alone are a device: the password does not open enrolment.
+    assert client.get(reverse("second_factor_enrol"))["Location"].startswith(
+        reverse("second_factor_verify")
+    )
+
+    response = _verify(client, code)
+
+    assert response["Location"] == (
+        reverse("second_factor_enrol") + "?next=%2Fmine-tiltak%2F"
+    )
+    assert _logged_in(client)
+    client.get(response["Location"])
+    device = TOTPDevice.objects.get(user=alice, confirmed=False)
+    response = client.post(
+        reverse("second_factor_enrol"), {"code": _code(device), "next": MINE_TILTAK}
+    )
+    assert response["Location"].startswith(reverse("recovery_codes"))
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.session["otp_device_id"] == device.persistent_id
+    assert StaticToken.objects.filter(device__user=alice).count() == 10
+    assert not StaticToken.objects.filter(token=code).exists()
+
+
 def test_a_wrong_code_is_refused_logged_and_counted(client, alice, caplog):
     device = _app(alice)
     _password(client, "alice", ip="10.4.4.4")

@@ -146,10 +146,11 @@ TABLE: dict[str, Rule] = {
         everyone, lambda w, which: {"uidb64": "MQ", "token": "ugyldig"}, strict=False
     ),
     "password_reset_complete": Rule(everyone, strict=False),
-    # The second step of a login: only for a login waiting for its second factor
-    # (tests/rusplan/test_second_factor.py); everyone else is sent on.
+    # The second step of a login: the code page only for a login waiting for its
+    # second factor; the enrolment page also for a logged-in user without an app
+    # (tests/rusplan/test_second_factor.py). Everyone else is sent on.
     "second_factor_verify": Rule(nobody, strict=False),
-    "second_factor_enrol": Rule(nobody, strict=False),
+    "second_factor_enrol": Rule(logged_in),
     "recovery_codes": Rule(logged_in),
     # public pages
     "measures:plan-detail": Rule(everyone, PLAN),
