@@ -1,5 +1,5 @@
 """The Django admin, requiring a second factor (django-otp) when
-RUSPLAN_ADMIN_REQUIRE_OTP is true, which is the default in production mode.
+RUSPLAN_REQUIRE_OTP is true, which is the default in production mode.
 
 Installed through Django's documented hook (an AdminConfig with ``default_site``),
 so ``django.contrib.admin.site`` is this site and every ``admin.register`` lands on
@@ -17,7 +17,7 @@ class RusplanAdminConfig(AdminConfig):
 
 
 def _otp_required() -> bool:
-    return settings.RUSPLAN_ADMIN_REQUIRE_OTP
+    return settings.RUSPLAN_REQUIRE_OTP
 
 
 class RusplanAdminSite(AdminSite):

@@ -31,12 +31,34 @@ class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
     pass
 
 
+class CountOTPFailuresMixin:
+    """A wrong code counts toward django-axes' lockouts like a wrong password (the
+    site's code step does the same, rusplan/two_factor/views.py)."""
+
+    def _verify_token(self, user, token, device=None):
+        from axes.handlers.proxy import AxesProxyHandler
+        from django.core.exceptions import ValidationError
+
+        try:
+            return super()._verify_token(user, token, device)
+        except ValidationError as error:
+            if error.code == "invalid_token":
+                AxesProxyHandler.user_login_failed(
+                    sender=type(self),
+                    credentials={"username": user.get_username()},
+                    request=self.request,
+                )
+            raise
+
+
 @functools.cache
 def otp_admin_login_form():
-    """django-otp's admin login form with the same check; imported late because
+    """django-otp's admin login form with the same checks; imported late because
     django_otp's forms need the app registry."""
     from django_otp.admin import OTPAdminAuthenticationForm
 
     return type(
-        "OTPAdminLoginForm", (UsernameLengthMixin, OTPAdminAuthenticationForm), {}
+        "OTPAdminLoginForm",
+        (UsernameLengthMixin, CountOTPFailuresMixin, OTPAdminAuthenticationForm),
+        {},
     )

@@ -5,14 +5,14 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .auth_forms import LoginForm
+from .auth_views import LoginView
 
 urlpatterns = [
     # A logged-in user who is sent here lacks access to ``next``: the page says so
     # rather than redirecting (which could loop).
     path(
         "logg-inn/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        LoginView.as_view(),
         name="login",
     ),
     # Django's LogoutView accepts POST only (GET answers 405).

@@ -6,6 +6,7 @@ English strings, not marked for translation, so no catalogue can reach them
 («TOTP devices», «Static devices») stay, as the admin guide names them."""
 
 from django.contrib import admin
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -97,7 +98,15 @@ class NorwegianDeviceAdmin:
 
 
 class NorwegianTOTPDeviceAdmin(NorwegianDeviceAdmin, TOTPDeviceAdmin):
-    pass
+    # django-otp's device pages look the device up with .get(): a device that does
+    # not exist (deleted, or a typed URL) was a 500. It is a 404, as in the admin.
+    def config_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().qrcode_view(request, pk)
 
 
 class NorwegianStaticDeviceAdmin(NorwegianDeviceAdmin, StaticDeviceAdmin):

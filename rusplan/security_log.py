@@ -1,7 +1,8 @@
 """Security events as structured log records on the logger ``rusplan.security``.
 
 Each event is one JSON object a line (``JsonFormatter``): login success and failure,
-lockout, a wrong second factor in the admin, logout (with the reason: the user, or an
+lockout, a wrong second-factor code, new recovery codes, a second factor reset by an
+administrator, logout (with the reason: the user, or an
 idle or absolute session timeout), 403 responses and CSRF failures. The records say
 who, from where and what, never a password, a token or a session key: only fields
 named in ``_ALLOWED_FIELDS`` are written, whatever a caller passes.

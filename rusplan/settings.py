@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session timeouts; logs every 403 (rusplan/middleware.py).
     "rusplan.middleware.SessionTimeoutMiddleware",
+    # With RUSPLAN_REQUIRE_OTP, a user who must pass a second factor and has not is
+    # anonymous to every view until they do (rusplan/two_factor/middleware.py).
+    "rusplan.two_factor.middleware.SecondFactorMiddleware",
     # Whole public pages for anonymous visitors; Cache-Control on every response
     # (rusplan/page_cache.py).
     "rusplan.page_cache.PublicPageCacheMiddleware",
@@ -302,8 +305,13 @@ CSRF_FAILURE_VIEW = "rusplan.auth_views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 # django-axes: five failures for one username from one address lock that pair out
-# for 30 minutes; a successful login resets the count.
-AXES_FAILURE_LIMIT = 5
+# for 30 minutes; a successful login resets the count. Twenty failures from one
+# address, whatever the usernames, lock that address out for every username
+# (password spraying; rusplan/lockout.py). A wrong second-factor code counts as a
+# failure too.
+RUSPLAN_USERNAME_FAILURE_LIMIT = env.int("RUSPLAN_USERNAME_FAILURE_LIMIT", default=5)
+RUSPLAN_ADDRESS_FAILURE_LIMIT = env.int("RUSPLAN_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_FAILURE_LIMIT = "rusplan.lockout.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -336,8 +344,16 @@ CONTENT_SECURITY_POLICY = {
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_CONFIRM = False
 
-# The admin asks for a TOTP code (django-otp) in production mode.
-RUSPLAN_ADMIN_REQUIRE_OTP = env.bool("RUSPLAN_ADMIN_REQUIRE_OTP", default=not DEBUG)
+# A second factor (django-otp: an authenticator app, or a recovery code) in
+# production mode for everyone who can change public data: staff, and every user
+# with a membership (rusplan/two_factor/), at /logg-inn/ and in the admin.
+# RUSPLAN_ADMIN_REQUIRE_OTP is the variable's old name, still read (decision 53).
+RUSPLAN_REQUIRE_OTP = env.bool(
+    "RUSPLAN_REQUIRE_OTP",
+    default=env.bool("RUSPLAN_ADMIN_REQUIRE_OTP", default=not DEBUG),
+)
+# How many recovery codes a user gets at a time (each works once).
+RUSPLAN_RECOVERY_CODE_COUNT = 10
 OTP_TOTP_ISSUER = "Rusplan"
 
 # Open-data API (measures/api/, docs/api.md): read-only JSON of public data only.

@@ -13,6 +13,8 @@ urlpatterns = [
     # The open-data API: /api/v1/, its schema /api/schema/ and docs /api/docs/.
     path("api/", include("measures.api.urls")),
     path("", include("rusplan.auth_urls")),
+    # The second step of a login, and recovery codes (rusplan/two_factor/).
+    path("", include("rusplan.two_factor.urls")),
     path("", include("measures.urls")),
 ]
 

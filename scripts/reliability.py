@@ -491,6 +491,9 @@ def main() -> int:
         name="reliability",
         conn_max_age=args.conn_max_age,
     )
+    # The caseworkers log in with a password only: this measures concurrent writes,
+    # and has no authenticator app to read a second factor from (decision 53).
+    env["RUSPLAN_REQUIRE_OTP"] = "false"
     setup = prepare(args, env, password)
     report = {
         "date": time.strftime("%d.%m.%Y"),

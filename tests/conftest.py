@@ -53,16 +53,25 @@ def superuser():
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_second_factor_unless_asked(settings):
+    """No second factor in tests, whatever the environment says (it is on in
+    production mode), so that force_login gives a usable session. Tests of the
+    second factor ask for it with ``otp_required``."""
+    settings.RUSPLAN_REQUIRE_OTP = False
+
+
 @pytest.fixture
 def otp_off(settings):
-    """The admin without a second factor, as in development."""
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
+    """No second factor, at /logg-inn/ or in the admin, as in development."""
+    settings.RUSPLAN_REQUIRE_OTP = False
 
 
 @pytest.fixture
 def otp_required(settings):
-    """The admin with a second factor, as in production."""
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = True
+    """A second factor for staff and members, at /logg-inn/ and in the admin, as
+    in production."""
+    settings.RUSPLAN_REQUIRE_OTP = True
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def import_data(transactional_db, settings):
     from measures.services.indicator_values import indicator_value_record_published
     from tests.factories import IndicatorFactory, SourceFactory, UserFactory
 
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
+    settings.RUSPLAN_REQUIRE_OTP = False
     UserFactory(username="admin", is_staff=True, is_superuser=True)
     indicator = IndicatorFactory(slug="overdosedodsfall")
     indicator_value_record_published(

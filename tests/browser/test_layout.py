@@ -48,6 +48,9 @@ NOT_PUBLIC_PAGES = {
     "password_reset_done": "a message after a form, no tables",
     "password_reset_confirm": "needs a token from an e-mail",
     "password_reset_complete": "a message after a form, no tables",
+    "second_factor_verify": "a login's second step (browser/test_second_factor.py)",
+    "second_factor_enrol": "a login's second step (browser/test_second_factor.py)",
+    "recovery_codes": "for logged-in users (browser/test_second_factor.py)",
     "measures:plan-report-pdf": "a PDF (tests/measures/reporting/test_pdf.py)",
 }
 # Whole families that are not public HTML pages.

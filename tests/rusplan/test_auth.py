@@ -445,7 +445,7 @@ def test_an_overlong_username_is_a_form_error_not_a_server_error(
 ):
     # Django's login forms do not validate the username's length; django-axes then
     # stored the 5,000 characters in a varchar(255), which PostgreSQL refused (500).
-    settings.RUSPLAN_ADMIN_REQUIRE_OTP = otp
+    settings.RUSPLAN_REQUIRE_OTP = otp
     response = client.post(
         url,
         {"username": "x" * 5000, "password": "whatever-it-is"},

@@ -50,7 +50,7 @@ def test_csp_header_on_login_page(client):
 
 def test_csp_header_on_admin_login_with_and_without_otp(client, settings):
     for required in (False, True):
-        settings.RUSPLAN_ADMIN_REQUIRE_OTP = required
+        settings.RUSPLAN_REQUIRE_OTP = required
         response = client.get(reverse("admin:login"))
 
         assert response.status_code == 200
@@ -157,7 +157,7 @@ def test_check_deploy_reports_nothing_in_production_mode():
 def test_production_mode_requires_otp_and_secure_cookies_by_default():
     code = (
         "from django.conf import settings as s; "
-        "print(s.RUSPLAN_ADMIN_REQUIRE_OTP, s.SESSION_COOKIE_SECURE, "
+        "print(s.RUSPLAN_REQUIRE_OTP, s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, "
         "s.SESSION_COOKIE_NAME)"
     )
@@ -168,6 +168,7 @@ def test_production_mode_requires_otp_and_secure_cookies_by_default():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "rusplan.example.no",
     }
+    env.pop("RUSPLAN_REQUIRE_OTP", None)
     env.pop("RUSPLAN_ADMIN_REQUIRE_OTP", None)
 
     result = subprocess.run(  # noqa: S603 (our own code, fixed arguments)
@@ -197,7 +198,18 @@ def test_admin_refuses_superuser_without_second_factor(client, superuser, otp_re
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
-    login_page = client.get(response["Location"]).content.decode()
+    # The admin's login sends a login waiting for its second factor to the site's
+    # second step, which can enrol an app (the admin's form cannot).
+    response = client.get(response["Location"], follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("second_factor_enrol"))
+    assert 'name="code"' in response.content.decode()
+
+
+def test_admin_login_asks_for_a_code_when_no_login_is_pending(
+    client, superuser, otp_required
+):
+    login_page = client.get(reverse("admin:login")).content.decode()
+
     assert 'name="otp_token"' in login_page
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from measures.models import IndicatorValue, StatusUpdate
 from tests.factories import (
@@ -145,6 +146,12 @@ TABLE: dict[str, Rule] = {
         everyone, lambda w, which: {"uidb64": "MQ", "token": "ugyldig"}, strict=False
     ),
     "password_reset_complete": Rule(everyone, strict=False),
+    # The second step of a login: the code page only for a login waiting for its
+    # second factor; the enrolment page also for a logged-in user without an app
+    # (tests/rusplan/test_second_factor.py). Everyone else is sent on.
+    "second_factor_verify": Rule(nobody, strict=False),
+    "second_factor_enrol": Rule(logged_in),
+    "recovery_codes": Rule(logged_in),
     # public pages
     "measures:plan-detail": Rule(everyone, PLAN),
     "measures:measure-list": Rule(everyone),
@@ -292,4 +299,43 @@ def test_url_access_matches_the_table(name, world):
                 )
             if not expected and role != "anonymous" and got == 200:
                 problems.append(f"{url} as {role}: 200")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_session_without_its_second_factor_opens_nothing_behind_a_login(
+    world, otp_required
+):
+    """With the second factor required (production), every URL above that is not
+    public, as each logged-in role with a session that has not passed it
+    (force_login): never 2xx, and the way on leads to the second step
+    (rusplan/two_factor/). Public pages stay public."""
+    TOTPDevice.objects.create(user=world.olivia, name="Telefon", confirmed=True)
+    urls = {
+        name: (rule, reverse(name, kwargs=rule.kwargs(world, "own")))
+        for name, rule in TABLE.items()
+        if name not in ("second_factor_verify", "second_factor_enrol")
+    }
+    problems = []
+    for role in ("caseworker_a", "coordinator", "staff"):
+        client = Client()
+        client.force_login(world.users()[role])
+        for rule, url in urls.values():
+            response = client.get(url)
+            if rule.allowed("anonymous", "own"):
+                if rule.strict and response.status_code != 200:
+                    problems.append(f"{url} as {role}: {response.status_code}")
+                continue
+            if 200 <= response.status_code < 300:
+                problems.append(f"GET {url} as {role}: {response.status_code}")
+            if rule.method == "POST":
+                response = client.post(url, {"version": 1, "comment": "Rett."})
+                if response.status_code != 302:
+                    problems.append(f"POST {url} as {role}: {response.status_code}")
+        step = reverse(
+            "second_factor_verify" if role == "coordinator" else "second_factor_enrol"
+        )
+        for url in ("/mine-tiltak/", "/admin/", "/gjennomgang/"):
+            final = client.get(url, follow=True).redirect_chain[-1][0]
+            if not final.startswith(step):
+                problems.append(f"{url} as {role} ends at {final}")
     assert not problems, "\n".join(problems)
