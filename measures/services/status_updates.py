@@ -185,6 +185,8 @@ def status_update_create(
 
     With `expected_measure_version` the write is a compare-and-swap on the measure's
     version: ConflictError if the measure changed since the form was loaded.
+    Refused (ValidationError, code plan_status.PLAN_CLOSED) on a plan that takes no
+    reports from the actor, and on a closed measure.
     """
     if actor is not UNCHECKED:
         require(permissions.can_edit_measure_status(actor, measure))
