@@ -413,9 +413,15 @@ class Measure(models.Model):
 
     @property
     def accepts_updates(self) -> bool:
-        """A new update may be written: no status yet, not started or in progress
-        (a completed, discontinued or continued measure is closed)."""
-        return self.current_phase in OPEN_PHASES
+        """Anyone who reports on the measure may start a new update: its plan is
+        adopted, and the measure has no status yet, is not started or in progress
+        (a completed, discontinued or continued measure is closed). A completed
+        plan takes corrections from its coordinators only
+        (services/plan_status.py)."""
+        return (
+            self.plan.status == Plan.Status.ADOPTED
+            and self.current_phase in OPEN_PHASES
+        )
 
     @property
     def status_label(self) -> str:

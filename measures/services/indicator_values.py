@@ -21,7 +21,7 @@ from measures.models import (
 from measures.models.indicators import PERIOD_NUMBERS
 from measures.numbers import parse_number
 from measures.periods import period_bounds, period_label
-from measures.services import review
+from measures.services import plan_status, review
 from measures.services.base import (
     NO_SOURCE_MESSAGE,
     UNCHECKED,
@@ -195,6 +195,19 @@ def _mark_published(value: IndicatorValue, reviewer) -> None:
     value.published_at = timezone.now()
 
 
+def _check_plan_open(indicator: Indicator, actor) -> None:
+    """New values only on adopted plans; on a completed plan only from those who
+    review its values (services/plan_status.py)."""
+    plan_status.check_takes_reports(
+        indicator.plan, actor, may_correct=permissions.can_review_indicator_values
+    )
+
+
+def _check_submit(value: IndicatorValue, actor) -> None:
+    _check_plan_open(value.indicator, actor)
+    _check_period(value.period_type, value.year, value.number)
+
+
 INDICATOR_VALUES = review.ReviewKind(
     model=IndicatorValue,
     related=("indicator__goal__plan__owner", "indicator__measure__plan__owner"),
@@ -211,9 +224,8 @@ INDICATOR_VALUES = review.ReviewKind(
     return_needs_comment=gettext_lazy(
         "Skriv hva som må rettes før verdien returneres."
     ),
-    check_submit=lambda value: _check_period(
-        value.period_type, value.year, value.number
-    ),
+    check_submit=_check_submit,
+    check_publish=lambda value, actor: _check_plan_open(value.indicator, actor),
     mark_published=_mark_published,
 )
 
@@ -262,6 +274,7 @@ def indicator_value_create(
     indicator = load_indicator(indicator)
     if actor is not UNCHECKED:
         require(permissions.can_edit_indicator_values(actor, indicator))
+    _check_plan_open(indicator, actor)
     fields = clean_value_content(
         indicator,
         {
@@ -326,6 +339,7 @@ def indicator_value_replace(
     indicator = old.indicator
     if actor is not UNCHECKED:
         require(permissions.can_edit_indicator_values(actor, indicator))
+    _check_plan_open(indicator, actor)
     if old.state != State.PUBLISHED:
         raise ValidationError(
             _("Bare en publisert verdi kan erstattes. Rett utkastet i stedet."),
@@ -374,6 +388,7 @@ def indicator_value_edit(
         require(permissions.can_edit_indicator_values(actor, current.indicator))
     if current.state not in EDITABLE_STATES or current.version != expected_version:
         raise ConflictError(current)
+    _check_plan_open(current.indicator, actor)
     if current.replaces_id is not None:
         fields = {
             k: v

@@ -56,9 +56,10 @@ class ReviewKind:
     only_submitted_can_publish: Any
     only_submitted_can_return: Any
     return_needs_comment: Any
-    # Raise ValidationError when the record may not be sent in / published now.
-    check_submit: Callable[[Any], None] = _nothing
-    check_publish: Callable[[Any], None] = _nothing
+    # Raise ValidationError when the record may not be sent in / published now
+    # by the actor (record, actor; actor may be UNCHECKED).
+    check_submit: Callable[[Any, Any], None] = _nothing
+    check_publish: Callable[[Any, Any], None] = _nothing
     # Set the published state (the caller saves), and what follows the save.
     mark_published: Callable[[Any, Any], None] | None = None
     after_publish: Callable[[Any], None] = _nothing
@@ -117,7 +118,7 @@ def submit(kind: ReviewKind, record, *, actor, expected_version: int | None):
         require(kind.can_edit(actor, current))
     if current.state not in EDITABLE_STATES:
         raise ValidationError(kind.only_editable_can_submit, code="invalid")
-    kind.check_submit(current)
+    kind.check_submit(current, actor)
     check_cited(kind, current)
     mark_submitted(kind, current)
     current.version += 1
@@ -137,7 +138,7 @@ def publish(kind: ReviewKind, record, *, reviewer, actor, expected_version):
     # Checked again: a citation can be removed (in the admin) after sending in,
     # and nothing is published without a source.
     check_cited(kind, current)
-    kind.check_publish(current)
+    kind.check_publish(current, actor)
     mark_published(kind, current, reviewer)
     current.version += 1
     validated_save(current)

@@ -23,7 +23,7 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
-from measures.services import review
+from measures.services import plan_status, review
 from measures.services import sources as source_services
 from measures.services.base import (
     NO_SOURCE_MESSAGE,
@@ -59,6 +59,21 @@ def _check_measure_open(measure: Measure) -> None:
             )
             % {"phase": Phase(phase).label}
         )
+
+
+def _check_plan_open(measure: Measure, actor) -> None:
+    """New updates only on adopted plans; on a completed plan only from those who
+    review it (services/plan_status.py)."""
+    plan_status.check_takes_reports(
+        measure.plan, actor, may_correct=permissions.can_review
+    )
+
+
+def _check_open(update: StatusUpdate, actor) -> None:
+    """What must hold to send an update in or publish it: its plan takes reports
+    from the actor and its measure is not closed."""
+    _check_plan_open(update.measure, actor)
+    _check_measure_open(update.measure)
 
 
 def _check_update_content(*, measure: Measure, as_of) -> None:
@@ -126,8 +141,8 @@ STATUS_UPDATES = review.ReviewKind(
     return_needs_comment=gettext_lazy(
         "Skriv hva som må rettes før oppdateringen returneres."
     ),
-    check_submit=lambda update: _check_measure_open(update.measure),
-    check_publish=lambda update: _check_measure_open(update.measure),
+    check_submit=_check_open,
+    check_publish=_check_open,
     mark_published=_mark_published,
     after_publish=_sync_measure,
 )
@@ -170,9 +185,12 @@ def status_update_create(
 
     With `expected_measure_version` the write is a compare-and-swap on the measure's
     version: ConflictError if the measure changed since the form was loaded.
+    Refused (ValidationError, code plan_status.PLAN_CLOSED) on a plan that takes no
+    reports from the actor, and on a closed measure.
     """
     if actor is not UNCHECKED:
         require(permissions.can_edit_measure_status(actor, measure))
+    _check_plan_open(measure, actor)
     _check_measure_open(measure)
     _check_update_content(measure=measure, as_of=as_of)
     update = StatusUpdate(
@@ -234,6 +252,7 @@ def status_update_edit(
         raise TypeError(f"status_update_edit() got unexpected fields {unknown}")
     if actor is not UNCHECKED:
         require(permissions.can_edit_update(actor, update))
+    _check_plan_open(update.measure, actor)
     _check_measure_open(update.measure)
     _check_update_content(
         measure=update.measure,

@@ -10,9 +10,14 @@ is a few dozen rows; the cost of these tests is the browser and the logins.
 
 import pytest
 
-from measures.models import StatusUpdate
+from measures.models import Plan, StatusUpdate
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import MembershipFactory, SourceFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    PlanFactory,
+    SourceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -191,6 +196,20 @@ def test_second_editor_from_the_same_version_gets_a_conflict_page(
     assert colleague.input_value("#id_progress") == "80"
     assert not StatusUpdate.objects.filter(author=bob).exists()
     _check(colleague, "the conflict page")
+
+
+def test_the_refusal_page_of_a_superseded_plan(page, live_server, world):
+    Plan.objects.filter(pk=world.plan.pk).update(status=Plan.Status.SUPERSEDED)
+    PlanFactory(owner=world.owner, predecessor=world.plan, title="Ny rusplan")
+    _log_in(page, live_server, "alice")
+
+    response = page.goto(_url(live_server, _update_path(world.measure_a)))
+
+    assert response.status == 409
+    assert page.locator("h1").inner_text() == "Planen tar ikke imot oppdateringer"
+    assert "er erstattet av en nyere plan" in _main_text(page)
+    assert page.get_by_role("link", name="Planen som gjelder nå: Ny rusplan").count()
+    _check(page, "the refusal page")
 
 
 def test_password_change_and_reset_pages(page, live_server, world, new_page):

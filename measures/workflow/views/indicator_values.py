@@ -21,10 +21,12 @@ from measures.selectors.workflow import (
     recent_published_values,
 )
 from measures.services import indicator_values as value_services
+from measures.services import plan_status
 from measures.services.base import ConflictError, require
 from measures.services.indicator_values import PERIOD_OPEN, PERIOD_TAKEN
 from measures.workflow.forms.indicator_values import IndicatorValueForm
 from measures.workflow.forms.sources import SUBMIT
+from measures.workflow.views import plan_closed
 
 FORM_TEMPLATE = "measures/workflow/indicators/indicatorvalue_form.html"
 
@@ -121,6 +123,21 @@ def _aside(indicator: Indicator, user) -> dict:
     }
 
 
+def _plan_takes_values(indicator: Indicator, user) -> bool:
+    return plan_status.takes_reports(
+        indicator.plan, user, may_correct=permissions.can_review_indicator_values
+    )
+
+
+def _refuse_closed_plan(request: HttpRequest, indicator: Indicator) -> HttpResponse:
+    return plan_closed.refuse(
+        request,
+        indicator.plan,
+        subject=indicator.measure,
+        typed=request.POST.get("note", ""),
+    )
+
+
 def _replacing(request: HttpRequest, indicator: Indicator) -> IndicatorValue | None:
     """The published value named by ?erstatter=<pk>, when it is this indicator's."""
     raw = request.GET.get("erstatter", "")
@@ -140,6 +157,8 @@ def indicator_value_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Record a value of an indicator for a period that has ended."""
     indicator = indicator_for_workflow(slug=slug)
     require(permissions.can_edit_indicator_values(request.user, indicator))
+    if not _plan_takes_values(indicator, request.user):
+        return _refuse_closed_plan(request, indicator)
     context = _aside(indicator, request.user) | {"value": None}
     recent = context["recent"]
     form_kwargs = _form_kwargs(indicator, request.user)
@@ -261,6 +280,8 @@ def indicator_value_edit(request: HttpRequest, pk: int) -> HttpResponse:
         require(permissions.can_edit_indicator_values(request.user, indicator))
     else:
         require(permissions.can_edit_indicator_value(request.user, value))
+    if not _plan_takes_values(indicator, request.user):
+        return _refuse_closed_plan(request, indicator)
     context = _aside(indicator, request.user) | {"value": value}
     initial = IndicatorValueForm.initial_for_value(value)
     form_kwargs = _form_kwargs(indicator, request.user) | {
@@ -366,8 +387,11 @@ def indicator_value_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "replaces_shown": public_value(indicator, value.replaces, user=user),
             "replaced_by": replaced_by,
             "history": history,
-            "can_edit": permissions.can_edit_indicator_value(user, value),
-            "can_replace": value.state == State.PUBLISHED and may_record,
+            "can_edit": permissions.can_edit_indicator_value(user, value)
+            and _plan_takes_values(indicator, user),
+            "can_replace": value.state == State.PUBLISHED
+            and may_record
+            and _plan_takes_values(indicator, user),
             "can_review": value.state == State.SUBMITTED and may_review,
         },
     )

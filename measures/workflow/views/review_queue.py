@@ -115,16 +115,22 @@ def _publish(request: HttpRequest, publish, *, changed, published) -> HttpRespon
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Skjemaet var ufullstendig. Prøv igjen."))
-        return redirect("measures:review-queue")
+        return render_queue(request, status=400)
     try:
         publish(form.cleaned_data["version"])
     except ConflictError:
-        messages.error(request, changed)
+        return _refused(request, changed)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, published)
+        return _refused(request, " ".join(error.messages))
+    messages.success(request, published)
     return redirect("measures:review-queue")
+
+
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    """A step the record's state (or its plan's) does not allow now: the queue
+    again with the reason, as a 409, and nothing changed."""
+    messages.error(request, message)
+    return render_queue(request, status=409)
 
 
 def _return(request: HttpRequest, form, return_, *, changed, returned) -> HttpResponse:
@@ -133,11 +139,10 @@ def _return(request: HttpRequest, form, return_, *, changed, returned) -> HttpRe
     try:
         return_(form.cleaned_data["comment"], form.cleaned_data["version"])
     except ConflictError:
-        messages.error(request, changed)
+        return _refused(request, changed)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, returned)
+        return _refused(request, " ".join(error.messages))
+    messages.success(request, returned)
     return redirect("measures:review-queue")
 
 

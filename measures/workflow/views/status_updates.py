@@ -15,12 +15,14 @@ from django.views.decorators.http import require_http_methods
 from measures import permissions
 from measures.models import (
     EDITABLE_STATES,
+    OPEN_PHASES,
     Health,
     Measure,
     Phase,
     StatusUpdate,
 )
 from measures.selectors import workflow as workflow_selectors
+from measures.services import plan_status
 from measures.services.base import ConflictError, require
 from measures.services.status_updates import (
     status_update_create,
@@ -28,6 +30,7 @@ from measures.services.status_updates import (
 )
 from measures.workflow.forms.sources import SUBMIT
 from measures.workflow.forms.status_updates import StatusUpdateForm
+from measures.workflow.views import plan_closed
 
 FORM_TEMPLATE = "measures/workflow/statusupdate_form.html"
 
@@ -52,7 +55,21 @@ def load_update(pk: int) -> StatusUpdate:
 
 
 def _is_open(measure: Measure) -> bool:
-    return measure.accepts_updates
+    """The measure is not closed (completed, discontinued, continued). Whether its
+    plan takes the user's update is _plan_takes_updates()."""
+    return measure.current_phase in OPEN_PHASES
+
+
+def _plan_takes_updates(measure: Measure, user) -> bool:
+    return plan_status.takes_reports(
+        measure.plan, user, may_correct=permissions.can_review
+    )
+
+
+def _refuse_closed_plan(request: HttpRequest, measure: Measure) -> HttpResponse:
+    return plan_closed.refuse(
+        request, measure.plan, subject=measure, typed=request.POST.get("summary", "")
+    )
 
 
 def _form_kwargs(measure: Measure, user, *, allow_submit: bool | None = None) -> dict:
@@ -153,6 +170,8 @@ def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a new status update on a measure."""
     measure = _measure(slug)
     require(permissions.can_edit_measure_status(request.user, measure))
+    if not _plan_takes_updates(measure, request.user):
+        return _refuse_closed_plan(request, measure)
     form_kwargs = _form_kwargs(measure, request.user)
     context = {"measure": measure, "is_open": _is_open(measure), "update": None}
     if request.method != "POST":
@@ -212,6 +231,8 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     update = load_update(pk)
     require(permissions.can_edit_update(request.user, update))
     measure = update.measure
+    if not _plan_takes_updates(measure, request.user):
+        return _refuse_closed_plan(request, measure)
     form_kwargs = _form_kwargs(measure, request.user)
     context = {"measure": measure, "is_open": _is_open(measure), "update": update}
     if request.method != "POST":
@@ -293,7 +314,8 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "update": update,
             "measure": update.measure,
-            "can_edit": permissions.can_edit_update(user, update),
+            "can_edit": permissions.can_edit_update(user, update)
+            and _plan_takes_updates(update.measure, user),
             "history": history,
         },
     )

@@ -8,11 +8,7 @@ from django.core.management import CommandError
 
 from measures.models import BudgetLine, Citation, Indicator, IndicatorValue
 from measures.services.budgets import budget_line_update
-from measures.services.indicator_values import (
-    indicator_value_publish,
-    indicator_value_replace,
-    indicator_value_submit,
-)
+from measures.services.indicator_values import indicator_value_record_published
 from measures.services.indicators import indicator_update
 from tests.factories import SourceFactory
 from tests.support.commands import load_bergen_plans
@@ -243,11 +239,15 @@ def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(
     value = IndicatorValue.objects.get(
         indicator__slug="overdosedodsfall-bergen", year=2017
     )
-    correction = indicator_value_replace(
-        old=value, author=None, value=28, sources=[SourceFactory()]
+    # The shipped 2018 plan takes no reports (its status is not given: decisions.md
+    # 50); a shipped figure is corrected as an administrator records a public one.
+    indicator_value_record_published(
+        indicator=value.indicator,
+        year=2017,
+        value=28,
+        replaces=value,
+        sources=[SourceFactory()],
     )
-    indicator_value_submit(indicator_value=correction)
-    indicator_value_publish(indicator_value=correction, reviewer=None)
     IndicatorValue.objects.get(indicator__slug="lar-sentre").delete()
 
     output = load_bergen_plans()

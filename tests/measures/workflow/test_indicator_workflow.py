@@ -318,7 +318,8 @@ def test_a_value_whose_source_was_removed_after_sending_in_is_not_published(
 
     response = _publish(client, indicator_world.olivia, value)
 
-    assert response.status_code == 302
+    assert response.status_code == 409
+    assert "Legg til minst én kilde" in response.content.decode()
     value.refresh_from_db()
     assert value.state == State.SUBMITTED
 
@@ -363,7 +364,8 @@ def test_publishing_a_changed_value_is_refused(client, indicator_world):
     value = _latest()
     client.force_login(indicator_world.olivia)
     response = client.post(_publish_url(value), {"version": value.version - 1})
-    assert response.status_code == 302
+    assert response.status_code == 409
+    assert "endret siden du åpnet siden" in response.content.decode()
     value.refresh_from_db()
     assert value.state == State.SUBMITTED
 
@@ -429,6 +431,22 @@ def test_a_published_value_cannot_be_edited(client, indicator_world):
     )
     client.force_login(indicator_world.alice)
     assert client.get(_edit_url(published)).status_code == 403
+
+    # Nor by a POST typed by hand: the conflict page, and nothing changes.
+    response = client.post(
+        _edit_url(published),
+        _data(year=str(published.year), value="99", version=str(published.version)),
+    )
+
+    assert response.status_code == 409
+    published.refresh_from_db()
+    assert (published.value, published.state, published.version) == (
+        27,
+        State.PUBLISHED,
+        1,
+    )
+    assert published.history.count() == 1
+    assert IndicatorValue.objects.count() == 1
 
 
 # --- bad input: a form error that says what to fix, what was typed kept -------------

@@ -222,15 +222,13 @@ def test_publishing_a_version_the_coordinator_has_not_seen_is_refused(client, wo
     assert update.state == StatusUpdate.State.SUBMITTED
 
 
-def test_publishing_twice_gives_a_message_not_an_error(client, world):
+def test_publishing_twice_gives_a_message_and_a_409_not_a_server_error(client, world):
     update = world.submitted_a
     client.force_login(world.olivia)
     client.post(_publish_url(update), {"version": update.version})
     update.refresh_from_db()
-    response = client.post(
-        _publish_url(update), {"version": update.version}, follow=True
-    )
-    assert response.status_code == 200
+    response = client.post(_publish_url(update), {"version": update.version})
+    assert response.status_code == 409
     assert "Bare innsendte oppdateringer kan publiseres." in response.content.decode()
 
 

@@ -142,9 +142,26 @@ def test_returned_update_can_be_corrected_and_resubmitted(client, world):
     ]
 
 
-def test_submitted_update_cannot_be_edited(client, world):
+@pytest.mark.parametrize("which", ["submitted_a", "published_a"])
+def test_submitted_or_published_update_cannot_be_edited(client, world, which):
+    update = getattr(world, which)
     client.force_login(world.alice)
-    assert client.get(_edit_url(world.submitted_a)).status_code == 403
+    assert client.get(_edit_url(update)).status_code == 403
+
+    # Nor by a POST typed by hand: refused, and nothing changes.
+    data = form_data(world.measure_a, summary="Endret i ettertid.")
+    data["version"] = str(update.version)
+    response = client.post(_edit_url(update), data)
+
+    assert response.status_code == 403
+    saved = StatusUpdate.objects.get(pk=update.pk)
+    assert (saved.summary, saved.state, saved.version) == (
+        update.summary,
+        update.state,
+        update.version,
+    )
+    assert saved.history.count() == update.history.count()
+    assert _count() == 6
 
 
 # --- bad input ----------------------------------------------------------------------
@@ -548,11 +565,13 @@ def test_any_input_to_the_review_forms_never_gives_a_server_error(
         reverse("measures:update-return", kwargs={"pk": pk}),
         {"comment": comment, "version": version},
     )
-    assert response.status_code in (200, 302)
+    # A refused step answers 409 (the version is not the one saved) or 400 (no
+    # version at all), never a 500.
+    assert response.status_code in (200, 302, 409)
     response = client.post(
         reverse("measures:update-publish", kwargs={"pk": pk}), {"version": version}
     )
-    assert response.status_code == 302
+    assert response.status_code in (302, 400, 409)
 
 
 # --- no lost work: the conflict page --------------------------------------------------
