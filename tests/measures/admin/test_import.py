@@ -914,7 +914,7 @@ def test_import_pages_need_no_inline_code_under_the_csp(admin_client, import_wor
     assert "Bekreft import" in html
 
 
-# --- source_urls ------------------------------------------------------------------
+# --- source_urls ----------------------------------------------------------------------
 
 
 def test_source_urls_become_sources_and_are_cited_by_the_imported_update(
