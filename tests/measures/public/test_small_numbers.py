@@ -10,7 +10,6 @@ where it shows values (a page number or a database id of 3 is not a count).
 import csv
 import io
 import re
-import shutil
 import subprocess
 
 import openpyxl
@@ -25,6 +24,7 @@ from tests.factories import (
     PublishedIndicatorValueFactory,
 )
 from tests.support.pages import indicator_texts, shows_number
+from tests.support.requirements import need_program
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +75,7 @@ def report_html(client, world):
 
 
 def report_pdf(client, world, tmp_path):
-    if shutil.which("pdftotext") is None:  # .ci/run installs poppler-utils
-        pytest.fail("pdftotext is missing (apt-get install poppler-utils)")
+    need_program("pdftotext", tool="pdftotext", package="poppler-utils")
     url = reverse("measures:plan-report-pdf", kwargs={"slug": world[0].slug})
     path = tmp_path / "rapport.pdf"
     path.write_bytes(client.get(url).content)

@@ -1,9 +1,7 @@
 """The report "status per <date>": snapshots, dates, the PDF, query counts."""
 
 import datetime
-import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -47,6 +45,7 @@ from tests.factories import (
     PublishedStatusUpdateFactory,
     StatusUpdateFactory,
 )
+from tests.support.requirements import need_program
 
 pytestmark = pytest.mark.django_db
 
@@ -723,11 +722,7 @@ class _FigureParser(HTMLParser):
 
 
 def _pdf_text(pdf: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        message = "pdftotext is missing (apt-get install poppler-utils)"
-        if os.environ.get("RUSPLAN_REQUIRE_BROWSER") == "1":  # CI: must run
-            pytest.fail(message)
-        pytest.skip(message)
+    need_program("pdftotext", tool="pdftotext", package="poppler-utils")
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(  # noqa: S603
