@@ -105,7 +105,11 @@ def visible_text_form(form_class: type) -> type:
     admin's generated ModelForms, third-party forms)."""
     if issubclass(form_class, VisibleTextFormMixin):
         return form_class
-    return type(form_class.__name__, (VisibleTextFormMixin, form_class), {})
+    return type(
+        form_class.__name__,
+        (VisibleTextFormMixin, form_class),
+        {"__module__": form_class.__module__},
+    )
 
 
 def model_text_errors(instance: models.Model) -> dict[str, list[ValidationError]]:
