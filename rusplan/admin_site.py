@@ -4,6 +4,9 @@ RUSPLAN_ADMIN_REQUIRE_OTP is true, which is the default in production mode.
 Installed through Django's documented hook (an AdminConfig with ``default_site``),
 so ``django.contrib.admin.site`` is this site and every ``admin.register`` lands on
 it. The setting is read on every request, so tests can switch it.
+
+Every admin registered here, ours and third-party, builds forms that refuse invisible
+characters in their text fields (VisibleTextAdminMixin, partners/text.py).
 """
 
 from django.conf import settings
@@ -66,7 +69,9 @@ class RusplanAdminSite(AdminSite):
         admin_class = admin_class or ModelAdmin
         if not issubclass(admin_class, VisibleTextAdminMixin):
             admin_class = type(
-                admin_class.__name__, (VisibleTextAdminMixin, admin_class), {}
+                admin_class.__name__,
+                (VisibleTextAdminMixin, admin_class),
+                {"__module__": admin_class.__module__},
             )
         super().register(model_or_iterable, admin_class, **options)
 
