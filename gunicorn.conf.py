@@ -53,7 +53,9 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
 def _now() -> str:
-    return datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="milliseconds")
+    # Gunicorn's master has no Django settings to ask: an aware UTC time stamp.
+    now = datetime.datetime.now(tz=datetime.UTC)  # noqa: TID251
+    return now.isoformat(timespec="milliseconds")
 
 
 class _JsonFormatter(logging.Formatter):

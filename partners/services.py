@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Membership, Partner, PartnerName
+from .text import full_clean_visible
 
 
 def _validated_save(instance) -> None:
-    instance.full_clean()
+    full_clean_visible(instance)
     instance.save()
 
 

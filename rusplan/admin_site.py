@@ -4,12 +4,17 @@ RUSPLAN_REQUIRE_OTP is true, which is the default in production mode.
 Installed through Django's documented hook (an AdminConfig with ``default_site``),
 so ``django.contrib.admin.site`` is this site and every ``admin.register`` lands on
 it. The setting is read on every request, so tests can switch it.
+
+Every admin registered here, ours and third-party, builds forms that refuse invisible
+characters in their text fields (VisibleTextAdminMixin, partners/text.py).
 """
 
 from django.conf import settings
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
+
+from partners.text import visible_text_form
 
 
 class RusplanAdminConfig(AdminConfig):
@@ -18,6 +23,27 @@ class RusplanAdminConfig(AdminConfig):
 
 def _otp_required() -> bool:
     return settings.RUSPLAN_REQUIRE_OTP
+
+
+class VisibleTextAdminMixin:
+    """Every form this admin builds (add, change, inline, list-editable) refuses
+    invisible characters in its text fields (partners/text.py), whoever wrote the
+    admin class: ours, Django's user admin or django-otp's device admins."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return visible_text_form(
+            super().get_form(request, obj, change=change, **kwargs)
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        return visible_text_form(super().get_changelist_form(request, **kwargs))
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            # Instances are made per request: this changes only this request's.
+            inline.form = visible_text_form(inline.form)
+        return inlines
 
 
 class RusplanAdminSite(AdminSite):
@@ -38,6 +64,16 @@ class RusplanAdminSite(AdminSite):
     @property
     def login_template(self):
         return "otp/admin111/login.html" if _otp_required() else None
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or ModelAdmin
+        if not issubclass(admin_class, VisibleTextAdminMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (VisibleTextAdminMixin, admin_class),
+                {"__module__": admin_class.__module__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
         if not super().has_permission(request):

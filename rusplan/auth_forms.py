@@ -13,6 +13,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
+from partners.text import VisibleTextFormMixin
+
 
 class UsernameLengthMixin:
     """An over-long username is a form error, like any other invalid input."""
@@ -23,11 +25,13 @@ class UsernameLengthMixin:
         field.validators.append(MaxLengthValidator(field.max_length))
 
 
-class LoginForm(UsernameLengthMixin, AuthenticationForm):
+class LoginForm(VisibleTextFormMixin, UsernameLengthMixin, AuthenticationForm):
     pass
 
 
-class AdminLoginForm(UsernameLengthMixin, AdminAuthenticationForm):
+class AdminLoginForm(
+    VisibleTextFormMixin, UsernameLengthMixin, AdminAuthenticationForm
+):
     pass
 
 
@@ -59,6 +63,11 @@ def otp_admin_login_form():
 
     return type(
         "OTPAdminLoginForm",
-        (UsernameLengthMixin, CountOTPFailuresMixin, OTPAdminAuthenticationForm),
+        (
+            VisibleTextFormMixin,
+            UsernameLengthMixin,
+            CountOTPFailuresMixin,
+            OTPAdminAuthenticationForm,
+        ),
         {},
     )

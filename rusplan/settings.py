@@ -75,6 +75,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Above WhiteNoise, like the two above it, so that static files carry the same
+    # security headers as pages (tests/rusplan/test_static_headers.py).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # LocaleMiddleware without Accept-Language: Bokmål unless the visitor chose
@@ -94,7 +97,6 @@ MIDDLEWARE = [
     # (rusplan/page_cache.py).
     "rusplan.page_cache.PublicPageCacheMiddleware",
     "rusplan.middleware.SecurityEventMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user as the author of every history row written in a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes turns a lockout into its response; its docs want it last.

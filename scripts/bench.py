@@ -564,7 +564,8 @@ def main() -> int:
     cached = run_round("cached", env, pages, args)
     exports = run_exports(env, routes, targets, args)
     report = {
-        "date": datetime.date.today().strftime("%d.%m.%Y"),  # noqa: DTZ011
+        # Outside Django (no settings here): the machine's date names the run.
+        "date": datetime.date.today().strftime("%d.%m.%Y"),  # noqa: DTZ011, TID251
         "machine": machine(env),
         "args": {
             k: getattr(args, k) for k in ("workers", "connections", "seconds", "warmup")

@@ -147,6 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     setup(args.database_url)
     from django.db import connection
+    from django.utils import timezone
 
     plan = make_plan()
     results = []
@@ -168,7 +169,7 @@ def main() -> None:
                 flush=True,
             )
     table = [
-        f"Run {datetime.date.today():%d.%m.%Y} on {connection.vendor}, "  # noqa: DTZ011
+        f"Run {timezone.localdate():%d.%m.%Y} on {connection.vendor}, "
         f"Python {sys.version.split()[0]}:",
         "",
         "| Export | Rows | Size | Time | Rows/s | Python heap peak |",

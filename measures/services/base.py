@@ -1,6 +1,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from partners.text import full_clean_visible
+
 # Sentinel: the caller did not name an actor, so no permission check is made (data
 # loaders, shell use). Every view and API endpoint passes actor=request.user.
 UNCHECKED = object()
@@ -22,8 +24,12 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+# full_clean(), and no invisible characters in any text field (partners/text.py).
+validate = full_clean_visible
+
+
 def validated_save(instance, **save_kwargs) -> None:
-    instance.full_clean()
+    validate(instance)
     instance.save(**save_kwargs)
 
 

@@ -28,6 +28,7 @@ from measures.services.base import (
     ConflictError,
     field_error,
     require,
+    validate,
     validated_save,
 )
 from measures.services.indicators import load_indicator
@@ -307,7 +308,7 @@ def _save_new_value(
         state=State.DRAFT,
         **fields,
     )
-    new.full_clean()
+    validate(new)
     if submit and not cited:
         raise ValidationError({"sources": NO_SOURCE_MESSAGE}, code="no_source")
     if submit:
@@ -405,7 +406,7 @@ def indicator_value_edit(
     for name, val in merged.items():
         setattr(current, name, val)
     current.version += 1
-    current.full_clean()
+    validate(current)
     if sources is not None or new_sources:
         chosen = (
             list(sources)

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
-from measures.services.base import validated_save
+from measures.services.base import validate, validated_save
 from partners.models import Partner
 
 
@@ -126,7 +126,7 @@ def measure_update(*, measure: Measure, **fields) -> Measure:
     for name, value in fields.items():
         setattr(measure, name, value)
     measure.version = F("version") + 1
-    measure.full_clean(exclude=["version"])
+    validate(measure, exclude=["version"])
     measure.save()
     measure.refresh_from_db(fields=["version"])
     return measure

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from measures import permissions
 from measures.models import CITING_MODELS, Citation, Source
 from measures.models.sources import HTTP_URL_VALIDATOR
-from measures.services.base import UNCHECKED
+from measures.services.base import UNCHECKED, validate
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def source_get_or_create(
     # new link at once both pass the look-up above, and the second insert fails.
     # It then takes the first one's source, in a savepoint so that the caller's
     # transaction goes on.
-    source.full_clean(validate_unique=False)
+    validate(source, validate_unique=False)
     try:
         with transaction.atomic():
             source.save()
@@ -144,7 +144,7 @@ def source_update(*, actor, source: Source, **fields) -> Source:
         fields["url"] = normalise_url(fields["url"])
     for name, value in fields.items():
         setattr(source, name, value)
-    source.full_clean()
+    validate(source)
     source.save()
     return source
 
@@ -249,7 +249,7 @@ def cite(*, target: models.Model, sources: Sequence[Source], field: str = "") ->
         elif citation.position == position:
             continue
         citation.position = position
-        citation.full_clean()
+        validate(citation)
         citation.save()
 
 

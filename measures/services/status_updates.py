@@ -30,6 +30,7 @@ from measures.services.base import (
     UNCHECKED,
     ConflictError,
     require,
+    validate,
     validated_save,
 )
 from measures.services.plans import measure_sync_current_status
@@ -205,7 +206,7 @@ def status_update_create(
         uncertainty=uncertainty,
         state=StatusUpdate.State.DRAFT,
     )
-    update.full_clean()
+    validate(update)
     resolved = source_services.resolve_sources(
         actor=actor, sources=sources, new_sources=new_sources
     )
@@ -270,7 +271,7 @@ def status_update_edit(
     update = StatusUpdate.objects.select_related("measure__plan").get(pk=update.pk)
     for name, value in fields.items():
         setattr(update, name, value)
-    update.full_clean()
+    validate(update)
     _cite(update, actor=actor, sources=sources, new_sources=new_sources)
     if submit:
         review.check_cited(STATUS_UPDATES, update)

@@ -2,15 +2,17 @@
 (cookies, storage, viewport) per test, pages served by pytest-django's live_server.
 
 `playwright install` cannot download browsers here, so we drive the system
-Chromium. Without it the browser tests skip, unless RUSPLAN_REQUIRE_BROWSER=1
-(set by .ci/run), where a missing browser is an error."""
+Chromium. Without it the browser tests skip, unless the run requires it (CI=true or
+RUSPLAN_REQUIRE_BROWSER=1: tests/support/requirements.py), where a missing browser
+is an error."""
 
 import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+
+from tests.support.requirements import need
 
 CHROMIUM = Path(os.environ.get("RUSPLAN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -26,17 +28,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _browser_required() -> bool:
-    return os.environ.get("RUSPLAN_REQUIRE_BROWSER", "") == "1"
-
-
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if _browser_required():
-            pytest.fail(message + "; RUSPLAN_REQUIRE_BROWSER=1", pytrace=False)
-        pytest.skip(message)
+    need(
+        "browser",
+        CHROMIUM.exists(),
+        f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
+    )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in the test thread; Django's ORM then
@@ -98,12 +96,7 @@ def page(context, live_server, transactional_db):
 @pytest.fixture
 def bergen_data(transactional_db):
     """The real Bergen plans, loaded the way `make run` loads them."""
-    try:
-        call_command("load_bergen_plans", verbosity=0)
-    except CommandError as error:
-        if "Unknown command" in str(error):
-            pytest.skip("manage.py load_bergen_plans does not exist yet")
-        raise
+    call_command("load_bergen_plans", verbosity=0)
 
 
 # Every public page the browser tests visit (axe, 320 px, keyboard). Add new public

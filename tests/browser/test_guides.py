@@ -16,6 +16,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from measures.models import Measure, Plan, StatusUpdate
 from measures.services.indicator_values import indicator_value_record_published
@@ -100,7 +101,7 @@ def test_caseworker_guide_main_path(page, live_server, world):
     )
     assert page.url == _url(live_server, f"/tiltak/{measure.slug}/oppdater/")
     # 3: the fields, by the names the guide gives them.
-    page.get_by_label("Status per").fill(datetime.date.today().strftime("%d.%m.%Y"))
+    page.get_by_label("Status per").fill(timezone.localdate().strftime("%d.%m.%Y"))
     page.get_by_label("Fase").select_option(label="Pågår")
     page.get_by_label("Vurdering").select_option(label="I rute")
     page.get_by_label("Fremdrift (%)").fill("40")
@@ -145,7 +146,7 @@ def test_coordinator_guide_main_path(page, live_server, world, new_page):
         measure=second,
         author=world.alice,
         state=StatusUpdate.State.SUBMITTED,
-        submitted_at=datetime.datetime.now(tz=datetime.UTC),
+        submitted_at=timezone.now(),
     )
     page.reload()
     item = page.locator("article", has_text=second.title)

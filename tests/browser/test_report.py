@@ -2,12 +2,12 @@
 
 import datetime
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from tests.browser.axe import assert_no_axe_violations
+from tests.support.requirements import need_program
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +51,7 @@ def test_report_prints_with_cover_and_page_numbers(
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
 
     assert pdf.startswith(b"%PDF-")
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is missing (apt-get install poppler-utils)")
+    need_program("pdftotext", tool="pdftotext", package="poppler-utils")
     path = tmp_path / "print.pdf"
     path.write_bytes(pdf)
     pages = subprocess.run(  # noqa: S603

@@ -96,6 +96,11 @@ def _changelist_queries(client, model) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
+    # The list shows its rows (each links to its change page), not only counts them.
+    rows = response.context["cl"].result_list
+    assert rows
+    for row in rows:
+        assert _url(model, "change", row.pk) in response.text, row
     return len(queries), response.context["cl"].result_count
 
 

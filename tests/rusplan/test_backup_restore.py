@@ -15,13 +15,12 @@ from django.test import Client
 
 from measures.models import Measure, Plan, StatusUpdate
 from rusplan.page_cache import CACHE_STATUS_HEADER
+from tests.support.requirements import POSTGRESQL_ONLY
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"
-    ),
+    POSTGRESQL_ONLY,
 ]
 
 CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')

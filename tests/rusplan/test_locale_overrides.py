@@ -13,6 +13,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from tests.support.requirements import need_program
+
 BASE = Path(settings.BASE_DIR)
 SKIPPED = {".git", ".venv", "node_modules", "staticfiles", "var", "__pycache__"}
 
@@ -44,8 +46,7 @@ def test_overrides_are_in_use(language, msgid, expected):
 
 
 def test_make_messages_leaves_the_overrides_alone(tmp_path):
-    if shutil.which("xgettext") is None:
-        pytest.skip("GNU gettext (xgettext) is not installed")
+    need_program("xgettext", tool="gettext", package="gettext")
     tree = tmp_path / "tree"
     shutil.copytree(
         BASE,

@@ -4,12 +4,12 @@ is visible on the very next request, and a Redis outage makes pages slower, not
 broken.
 
 The Redis tests use a real Redis at 127.0.0.1:6379, database 15, with a key prefix
-of their own. They are skipped when no Redis answers, unless RUSPLAN_REQUIRE_REDIS=1
-(set by .ci/run), which turns the skip into a failure.
+of their own. They are skipped when no Redis answers, unless the run requires Redis
+(CI=true or RUSPLAN_REQUIRE_REDIS=1: tests/support/requirements.py), which turns the
+skip into a failure.
 """
 
 import logging
-import os
 import re
 import socket
 import uuid
@@ -40,6 +40,7 @@ from tests.factories import (
     StatusUpdateFactory,
     UserFactory,
 )
+from tests.support.requirements import need
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 OLD_SUMMARY = "Lokalene er under ombygging."
@@ -67,10 +68,7 @@ def redis_cache(settings):
     """Django's cache pointed at the real Redis, database 15."""
     import redis
 
-    if not redis_answers():
-        if os.environ.get("RUSPLAN_REQUIRE_REDIS") == "1":
-            pytest.fail(f"RUSPLAN_REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
+    need("redis", redis_answers(), f"no Redis answers at {REDIS_URL}")
     # A prefix per test: parallel runs share database 15, so none may clear it.
     prefix = f"rusplan-test-{uuid.uuid4().hex}"
     settings.CACHES = {

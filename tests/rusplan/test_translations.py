@@ -24,6 +24,7 @@ from tests.factories import (
     PlanFactory,
     PublishedStatusUpdateFactory,
 )
+from tests.support.requirements import need_program
 
 LANGUAGES = ("nn", "en")
 # Python-format placeholders (%(name)s, %(count)d, %(seconds).1f) and a literal %%.
@@ -125,9 +126,7 @@ def test_placeholders_and_html_tags_match_the_source(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_msgfmt_accepts_the_catalogue(language, tmp_path):
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is None:
-        pytest.skip("GNU gettext (msgfmt) is not installed")
+    msgfmt = need_program("msgfmt", tool="gettext", package="gettext")
     result = subprocess.run(  # noqa: S603
         [
             msgfmt,
@@ -158,8 +157,7 @@ def _keys(entries: list[dict]) -> set[tuple]:
 def test_catalogues_have_every_string_marked_in_the_code(tmp_path):
     """What `make messages` would extract now is already in the catalogues: run it
     on a copy of the tree, so that the working tree is left alone."""
-    if shutil.which("xgettext") is None:
-        pytest.skip("GNU gettext (xgettext) is not installed")
+    need_program("xgettext", tool="gettext", package="gettext")
     skipped = {".git", ".venv", "node_modules", "staticfiles", "var", "__pycache__"}
     base = Path(settings.BASE_DIR)
     shutil.copytree(

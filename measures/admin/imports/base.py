@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from import_export import resources
 
-from measures.admin.imports.cells import clean_cell
+from measures.admin.imports.cells import clean_cell, invisible_errors
 from measures.columns import csv_cell
 
 PREVIEW_CHARS = 120  # long texts are cut in the preview table
@@ -167,7 +167,8 @@ class ServiceResource(resources.ModelResource):
         return self.find(row)
 
     def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
+        # Invisible characters in any cell refuse the row, named by its column.
+        errors: dict = invisible_errors(row)
         self.read(instance, row, errors)
         if errors:
             raise ValidationError(errors)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from measures.models import Plan
 from measures.numbers import parse_number
 from measures.services import sources as source_services
+from partners.text import invisible_error
 
 
 def clean_cell(value):
@@ -24,6 +25,17 @@ def clean_cell(value):
     if isinstance(value, str):
         return value.strip()
     return value
+
+
+def invisible_errors(row: dict) -> dict[str, list]:
+    """The row's cells with invisible characters (partners/text.py), by column:
+    the row is refused with a message that names the column and the character."""
+    errors = {}
+    for column, value in row.items():
+        error = invisible_error(column, value)
+        if error is not None:
+            errors[column] = list(error)
+    return errors
 
 
 def cell_text(value) -> str:

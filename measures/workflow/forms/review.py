@@ -5,6 +5,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partners.text import VisibleTextFormMixin
+
 SAVE_DRAFT = "save_draft"
 
 
@@ -15,7 +17,7 @@ class SecondarySubmit(Submit):
     field_classes = "btn"
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(VisibleTextFormMixin, forms.Form):
     """Return a submitted record to its author with a comment (required). Each
     kind names the author and itself in its own words: these are a status
     update's; IndicatorReturnForm sets a value's."""
@@ -46,5 +48,5 @@ class ReturnForm(forms.Form):
         return comment
 
 
-class PublishForm(forms.Form):
+class PublishForm(VisibleTextFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from measures.models import Source
 from measures.services.base import NO_SOURCE_MESSAGE
 from measures.services.sources import NewSource, check_url, normalise_url
+from partners.text import VisibleTextFormMixin
 
 # The name of the button that sends a form in (measures/forms.py re-exports it).
 SUBMIT = "submit"
@@ -35,7 +36,7 @@ class SourceChoiceField(forms.ModelMultipleChoiceField):
         return f"{source.publisher}: {source.title} ({source.date_label})"
 
 
-class CitedForm(forms.Form):
+class CitedForm(VisibleTextFormMixin, forms.Form):
     """A form whose fact must cite a source when it is sent in."""
 
     sources = SourceChoiceField(

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from tablib import Dataset
 
 from measures.admin.imports.indicator_values import IndicatorValueResource
+from measures.admin.imports.measures import MeasureResource
 from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.models import (
     Indicator,
@@ -1023,3 +1024,44 @@ def test_new_sources_for_an_unchanged_published_value_are_refused(
     )
     assert any("source_urls" in p for p in problems(preview)), problems(preview)
     assert not Source.objects.filter(url="https://www.fhi.no/x").exists()
+
+
+# --- invisible characters (partners/text.py) --------------------------------------
+
+INVISIBLE = {
+    "bidi-override": "\u202e",
+    "bidi-isolate": "\u2068",
+    "zero-width": "\u200b",
+    "direction-mark": "\u200f",
+}
+
+
+def _measure_row(**more) -> dict:
+    return {"plan": "rusplan-2018", "slug": "lar-senter", "title": "LAR"} | more
+
+
+@pytest.mark.parametrize("char", INVISIBLE.values(), ids=INVISIBLE.keys())
+@pytest.mark.parametrize(
+    ("resource", "row", "column"),
+    [
+        (MeasureResource, _measure_row, "title"),
+        (StatusUpdateResource, update_row, "summary"),
+        (IndicatorValueResource, value_row, "note"),
+    ],
+    ids=["measures", "status-updates", "indicator-values"],
+)
+def test_the_import_refuses_a_row_with_invisible_characters(
+    import_world, superuser, resource, row, column, char
+):
+    typed = row(**{column: f"Tekst{char}her"})
+    dataset = Dataset(headers=list(typed))
+    dataset.append(list(typed.values()))
+    before = _counts()
+
+    result = resource().import_data(dataset, user=superuser)
+
+    [refused] = result.invalid_rows
+    [message] = refused.error_dict[column]
+    assert message.startswith(f"«{column}» inneholder usynlige tegn")
+    assert f"U+{ord(char):04X}" in message
+    assert _counts() == before

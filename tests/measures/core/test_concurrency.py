@@ -11,6 +11,7 @@ from django.urls import reverse
 from measures.models import Measure, StatusUpdate
 from tests.factories import MembershipFactory, UserFactory
 from tests.support.forms import form_data
+from tests.support.requirements import POSTGRESQL_ONLY
 from tests.support.worlds import build_workflow_world
 
 THREADS = 20
@@ -18,9 +19,7 @@ THREADS = 20
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"
-    ),
+    POSTGRESQL_ONLY,
 ]
 
 

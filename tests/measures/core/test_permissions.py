@@ -116,8 +116,12 @@ def test_memberships_are_read_once_per_user(world, django_assert_num_queries):
     permissions.forget_memberships(user)
     with django_assert_num_queries(1):
         for _ in range(5):
-            permissions.caseworker_partner_ids(user)
-            permissions.coordinator_partner_ids(user)
+            caseworker_of = permissions.caseworker_partner_ids(user)
+            coordinator_of = permissions.coordinator_partner_ids(user)
+
+    # The memberships read once are the right ones.
+    assert set(caseworker_of) == {world.partner_a.pk}
+    assert set(coordinator_of) == set()
 
 
 def test_review_queue_is_for_coordinators_and_staff(world):

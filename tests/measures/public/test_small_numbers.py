@@ -10,7 +10,6 @@ where it shows values (a page number or a database id of 3 is not a count).
 import csv
 import io
 import re
-import shutil
 import subprocess
 
 import openpyxl
@@ -25,6 +24,7 @@ from tests.factories import (
     PublishedIndicatorValueFactory,
 )
 from tests.support.pages import indicator_texts, shows_number
+from tests.support.requirements import need_program
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +75,7 @@ def report_html(client, world):
 
 
 def report_pdf(client, world, tmp_path):
-    if shutil.which("pdftotext") is None:  # .ci/run installs poppler-utils
-        pytest.fail("pdftotext is missing (apt-get install poppler-utils)")
+    need_program("pdftotext", tool="pdftotext", package="poppler-utils")
     url = reverse("measures:plan-report-pdf", kwargs={"slug": world[0].slug})
     path = tmp_path / "rapport.pdf"
     path.write_bytes(client.get(url).content)
@@ -159,3 +158,106 @@ def test_an_outsider_logged_in_sees_no_small_number_either(
     )
 
     assert not shows_number(channel(*args), SMALL)
+
+
+# --- the boundary: threshold - 1 hidden, threshold shown, on every channel ------------
+#
+# A rule of `value < threshold - 1` (a count of 4 shown with threshold 5) passed the
+# tests above, which use a count of 3. Here each channel is read for one value at
+# the boundary, in a world where nothing else is near it; the baseline, shown on the
+# pages and in the API, is the same count.
+
+THRESHOLD = 5
+
+
+@pytest.fixture
+def boundary_world(request, partner_a):
+    count = request.param
+    plan = PlanFactory(title="Planen", slug="planen")
+    goal = GoalFactory(plan=plan, title="Trygg by", slug="trygg")
+    measure = MeasureFactory(
+        plan=plan, title="Tiltaket", slug="tiltaket", lead=partner_a
+    )
+    measure.goals.add(goal)
+    outcome = IndicatorFactory(
+        goal=goal,
+        title="Dødsfall",
+        slug="dodsfall",
+        small_number_threshold=THRESHOLD,
+        baseline_value=count,
+        baseline_year=2018,
+    )
+    output = IndicatorFactory(
+        goal=None,
+        measure=measure,
+        title="Brukere",
+        slug="brukere",
+        small_number_threshold=THRESHOLD,
+    )
+    for indicator in (outcome, output):
+        PublishedIndicatorValueFactory(indicator=indicator, year=2019, value=count)
+        PublishedIndicatorValueFactory(indicator=indicator, year=2020, value=VISIBLE)
+    return plan, measure
+
+
+def plan_indicators_page(client, world):
+    url = reverse("measures:plan-indicators", kwargs={"slug": world[0].slug})
+    return indicator_texts(client.get(url).text)
+
+
+def site_export_csv(client, world):
+    response = client.get(reverse("measures:export-indicators-csv"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    return _rows_by_year(rows, ("value", "value_text"))
+
+
+def api_baselines(client, world):
+    indicators = client.get(reverse("api:indicator-list")).json()["results"]
+    baselines = [i["baseline"] for i in indicators if i["baseline"]]
+    return [str(b[key]) for b in baselines for key in ("value", "text")] + [
+        # The values themselves, one indicator at a time (the detail view).
+        str(v[key])
+        for i in indicators
+        for v in client.get(
+            reverse("api:indicator-value-list"), {"indicator": i["slug"]}
+        ).json()["results"]
+        if v["year"] in (2019, 2020)
+        for key in ("value", "text")
+    ]
+
+
+BOUNDARY_CHANNELS = CHANNELS | {
+    "plan indicators page": plan_indicators_page,
+    "site CSV export": site_export_csv,
+    "API baselines and values by indicator": api_baselines,
+}
+
+
+def _read(channel, client, world, tmp_path):
+    if channel is report_pdf:
+        return channel(client, world, tmp_path)
+    return channel(client, world)
+
+
+@pytest.mark.parametrize("boundary_world", [THRESHOLD - 1], indirect=True)
+@pytest.mark.parametrize(
+    "channel", BOUNDARY_CHANNELS.values(), ids=BOUNDARY_CHANNELS.keys()
+)
+def test_one_below_the_threshold_is_hidden(client, boundary_world, channel, tmp_path):
+    texts = _read(channel, client, boundary_world, tmp_path)
+
+    assert shows_number(texts, VISIBLE), f"the channel shows no values: {texts}"
+    assert not shows_number(texts, THRESHOLD - 1), texts
+    assert any(re.search(rf"<\s?{THRESHOLD}", t) for t in texts), texts
+
+
+@pytest.mark.parametrize("boundary_world", [THRESHOLD], indirect=True)
+@pytest.mark.parametrize(
+    "channel", BOUNDARY_CHANNELS.values(), ids=BOUNDARY_CHANNELS.keys()
+)
+def test_the_threshold_itself_is_shown(client, boundary_world, channel, tmp_path):
+    texts = _read(channel, client, boundary_world, tmp_path)
+
+    assert shows_number(texts, THRESHOLD), texts
+    assert not any(re.search(rf"<\s?{THRESHOLD}", t) for t in texts), texts

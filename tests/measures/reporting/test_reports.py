@@ -1,9 +1,7 @@
 """The report "status per <date>": snapshots, dates, the PDF, query counts."""
 
 import datetime
-import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -47,6 +45,7 @@ from tests.factories import (
     PublishedStatusUpdateFactory,
     StatusUpdateFactory,
 )
+from tests.support.requirements import need_program
 
 pytestmark = pytest.mark.django_db
 
@@ -516,10 +515,26 @@ def test_tomorrow_is_outside_the_range(client, plan):
 
 
 @pytest.mark.parametrize(
-    "per", ["2018-01-01", "2020-12-31", "31.12.2020", "1.2.2018", " 2020-12-31 "]
+    ("per", "day"),
+    [
+        ("2018-01-01", datetime.date(2018, 1, 1)),
+        ("2020-12-31", datetime.date(2020, 12, 31)),
+        ("31.12.2020", datetime.date(2020, 12, 31)),
+        ("1.2.2018", datetime.date(2018, 2, 1)),
+        (" 2020-12-31 ", datetime.date(2020, 12, 31)),
+    ],
 )
-def test_any_date_from_the_plan_start_to_today_works(client, plan, per):
-    assert client.get(report_url(plan, per)).status_code == 200
+@pytest.mark.parametrize("pdf", [False, True])
+def test_any_date_from_the_plan_start_to_today_gives_that_days_report(
+    client, plan, per, day, pdf
+):
+    response = client.get(report_url(plan, per, pdf=pdf))
+
+    assert response.status_code == 200
+    assert response.context["report"].day == day
+    if not pdf:
+        # The reader sees the date the report is for, written dd.mm.yyyy.
+        assert f"Status per {day:%d.%m.%Y}" in response.text
 
 
 @settings(
@@ -537,6 +552,10 @@ def test_any_date_from_the_plan_start_to_today_works(client, plan, per):
 def test_any_report_date_gives_a_report_or_a_400_never_a_500(client, measure, per):
     response = client.get(report_url(measure.plan), {"per": per})
     assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        # A report for the date asked for, whichever way it was written.
+        day = response.context["report"].day
+        assert per.strip() in (day.isoformat(), f"{day:%d.%m.%Y}", "")
 
 
 def test_today_and_no_date_give_todays_report_for_an_open_plan(client, plan):
@@ -723,11 +742,7 @@ class _FigureParser(HTMLParser):
 
 
 def _pdf_text(pdf: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        message = "pdftotext is missing (apt-get install poppler-utils)"
-        if os.environ.get("RUSPLAN_REQUIRE_BROWSER") == "1":  # CI: must run
-            pytest.fail(message)
-        pytest.skip(message)
+    need_program("pdftotext", tool="pdftotext", package="poppler-utils")
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(  # noqa: S603

@@ -820,6 +820,7 @@ def test_mine_tiltak_and_queue_run_a_constant_number_of_queries(
         IndicatorValueFactory(
             indicator=indicator, year=LAST_YEAR, state=State.SUBMITTED
         )
+        return indicator
 
     grow()
     for user, url in (
@@ -831,10 +832,13 @@ def test_mine_tiltak_and_queue_run_a_constant_number_of_queries(
         with django_assert_max_num_queries(30) as small:
             client.get(url)
         counts = len(small.captured_queries)
-        for _ in range(5):
-            grow()
+        grown = [grow() for _ in range(5)]
         with django_assert_max_num_queries(counts):
-            client.get(url)
+            response = client.get(url)
+        assert response.status_code == 200
+        # Every grown indicator is on the page, not left out to save queries.
+        for indicator in grown:
+            assert indicator.title in response.text, (url, indicator.title)
 
 
 # --- sources ----------------------------------------------------------------------

@@ -1,9 +1,8 @@
 """Mine tiltak: the user's measures, due and overdue first, with open updates."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from measures.models import StatusUpdate
 from tests.factories import (
@@ -41,7 +40,7 @@ def test_due_and_overdue_measures_come_first(client, world):
     reported = MeasureFactory(plan=world.plan, lead=world.partner_a, title="AAA")
     StatusUpdateFactory(
         measure=reported,
-        as_of=datetime.date.today(),
+        as_of=timezone.localdate(),
         state=StatusUpdate.State.SUBMITTED,
     )
     client.force_login(world.alice)
