@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partners.text import VisibleTextFormMixin
 
-class CodeForm(forms.Form):
+
+class CodeForm(VisibleTextFormMixin, forms.Form):
     """One code: six digits from the app, or (when ``recovery`` is allowed) a
     recovery code."""
 
