@@ -26,7 +26,11 @@ from measures.admin.imports.measures import MeasureResource
 from measures.admin.imports.mixin import ServiceImportMixin
 from measures.admin.sources import CitationAdminMixin, citation_inline
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
-from measures.services.plans import measure_sync_current_status, measure_update
+from measures.services.plans import (
+    measure_set_goals,
+    measure_sync_current_status,
+    measure_update,
+)
 from partners.admin import HistoryAdmin
 
 
@@ -291,12 +295,23 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         if change:
             # Through the service, so the version bump tells caseworker forms
             # loaded before this edit that the measure changed.
-            measure_update(measure=obj)
+            measure_update(actor=request.user, measure=obj)
+            # The object may carry current status read before this request's
+            # save; re-derive it from the updates so it never drifts.
+            measure_sync_current_status(actor=request.user, measure=obj)
         else:
+            # A new measure has no updates, so no status to derive. It is saved
+            # here (the admin checked add_measure) because its lead partner comes
+            # from the inline, saved after it; measure_create needs the lead.
             obj.save()
-        # The object may carry current status read before this request's save;
-        # re-derive it from the updates so it never drifts.
-        measure_sync_current_status(measure=obj)
+
+    def save_related(self, request, form, formsets, change):
+        # Goals go through measure_set_goals (its plan rule and permission check),
+        # not the form's m2m save; districts and the inlines follow Django's.
+        goals = form.cleaned_data.pop("goals", None)
+        super().save_related(request, form, formsets, change)
+        if goals is not None:
+            measure_set_goals(actor=request.user, measure=form.instance, goals=goals)
 
 
 @admin.register(MeasurePartner)

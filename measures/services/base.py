@@ -1,9 +1,12 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-# Sentinel: the caller did not name an actor, so no permission check is made (data
-# loaders, shell use). Every view and API endpoint passes actor=request.user.
-UNCHECKED = object()
+# Every service takes a required keyword `actor`: request.user from views, the API
+# and the admin, a SystemActor("<command>") from commands that load shipped data.
+from partners.actors import SystemActor as SystemActor
+from partners.actors import check as check
+from partners.actors import is_system as is_system
+from partners.actors import record_actor as record_actor
 
 
 class ConflictError(Exception):
@@ -22,7 +25,10 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def validated_save(instance, **save_kwargs) -> None:
+def validated_save(instance, *, actor=None, **save_kwargs) -> None:
+    """full_clean() and save(); with `actor`, history records who made the write."""
+    if actor is not None:
+        record_actor(instance, actor)
     instance.full_clean()
     instance.save(**save_kwargs)
 

@@ -24,10 +24,9 @@ from measures.periods import period_bounds, period_label
 from measures.services import review
 from measures.services.base import (
     NO_SOURCE_MESSAGE,
-    UNCHECKED,
     ConflictError,
+    check,
     field_error,
-    require,
     validated_save,
 )
 from measures.services.indicators import load_indicator
@@ -247,7 +246,7 @@ def indicator_value_create(
     number=1,
     qualifier: str = "",
     note: str = "",
-    actor=UNCHECKED,
+    actor,
     submit: bool = False,
     sources: Sequence[Source] = (),
     new_sources: Sequence[NewSource] = (),
@@ -260,8 +259,7 @@ def indicator_value_create(
     to correct a published value use indicator_value_replace().
     """
     indicator = load_indicator(indicator)
-    if actor is not UNCHECKED:
-        require(permissions.can_edit_indicator_values(actor, indicator))
+    check(actor, lambda user: permissions.can_edit_indicator_values(user, indicator))
     fields = clean_value_content(
         indicator,
         {
@@ -312,7 +310,7 @@ def indicator_value_replace(
     value,
     qualifier: str = "",
     note: str = "",
-    actor=UNCHECKED,
+    actor,
     submit: bool = False,
     sources: Sequence[Source] = (),
     new_sources: Sequence[NewSource] = (),
@@ -324,8 +322,7 @@ def indicator_value_replace(
         "indicator__goal__plan__owner", "indicator__measure__plan__owner"
     ).get(pk=old.pk)
     indicator = old.indicator
-    if actor is not UNCHECKED:
-        require(permissions.can_edit_indicator_values(actor, indicator))
+    check(actor, lambda user: permissions.can_edit_indicator_values(user, indicator))
     if old.state != State.PUBLISHED:
         raise ValidationError(
             _("Bare en publisert verdi kan erstattes. Rett utkastet i stedet."),
@@ -354,7 +351,7 @@ def indicator_value_edit(
     *,
     indicator_value: IndicatorValue,
     expected_version: int,
-    actor=UNCHECKED,
+    actor,
     submit: bool = False,
     sources: Sequence[Source] | None = None,
     new_sources: Sequence[NewSource] = (),
@@ -370,8 +367,8 @@ def indicator_value_edit(
     if unknown:
         raise TypeError(f"indicator_value_edit() got unexpected fields {unknown}")
     current = review.lock(INDICATOR_VALUES, indicator_value, None)
-    if actor is not UNCHECKED:
-        require(permissions.can_edit_indicator_values(actor, current.indicator))
+    indicator = current.indicator
+    check(actor, lambda user: permissions.can_edit_indicator_values(user, indicator))
     if current.state not in EDITABLE_STATES or current.version != expected_version:
         raise ConflictError(current)
     if current.replaces_id is not None:
@@ -410,7 +407,7 @@ def indicator_value_edit(
 def indicator_value_submit(
     *,
     indicator_value: IndicatorValue,
-    actor=UNCHECKED,
+    actor,
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """Send a draft (or a corrected returned value) for review; publish at once when
@@ -428,7 +425,7 @@ def indicator_value_publish(
     *,
     indicator_value: IndicatorValue,
     reviewer,
-    actor=UNCHECKED,
+    actor,
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """Publish a submitted value; a replacement retires the value it replaces in
@@ -448,7 +445,7 @@ def indicator_value_return(
     indicator_value: IndicatorValue,
     reviewer,
     comment: str,
-    actor=UNCHECKED,
+    actor,
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """Send a submitted value back to its author with what to correct."""
@@ -473,7 +470,7 @@ def indicator_value_record_published(
     qualifier: str = "",
     note: str = "",
     uncertainty: str = "",
-    actor=UNCHECKED,
+    actor,
     published_at: datetime.datetime | None = None,
     replaces: IndicatorValue | None = None,
     sources: Sequence[Source] = (),
@@ -488,8 +485,8 @@ def indicator_value_record_published(
     remain). `sources` and `new_sources` (found or created by URL) are cited and
     count as its source."""
     indicator = load_indicator(indicator)
-    if actor is not UNCHECKED:
-        require(permissions.can_review_indicator_values(actor, indicator.plan))
+    plan = indicator.plan
+    check(actor, lambda user: permissions.can_review_indicator_values(user, plan))
     sources = resolve_sources(
         actor=actor,
         sources=sources,

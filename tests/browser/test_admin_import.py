@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from tests.browser.axe import assert_no_axe_violations
+from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,7 @@ def import_data(transactional_db, settings):
     UserFactory(username="admin", is_staff=True, is_superuser=True)
     indicator = IndicatorFactory(slug="overdosedodsfall")
     indicator_value_record_published(
+        actor=SYSTEM,
         indicator=indicator,
         year=2019,
         value=27,

@@ -14,7 +14,7 @@ from measures.services.indicator_values import (
     indicator_value_submit,
 )
 from measures.services.indicators import indicator_update
-from tests.factories import SourceFactory
+from tests.factories import SYSTEM, SourceFactory
 from tests.support.commands import load_bergen_plans
 
 pytestmark = pytest.mark.django_db
@@ -224,9 +224,9 @@ def test_loading_indicators_a_second_time_writes_nothing(bergen_plans):
 
 def test_loader_keeps_an_administrators_indicator_and_budget_edits(bergen_plans):
     indicator = Indicator.objects.get(slug="bostedslose-bergen")
-    indicator_update(indicator=indicator, title="Bostedsløse")
+    indicator_update(actor=SYSTEM, indicator=indicator, title="Bostedsløse")
     line = BudgetLine.objects.get(measure__slug="overdoseteam-2018")
-    budget_line_update(budget_line=line, spent_nok=6_500_000)
+    budget_line_update(actor=SYSTEM, budget_line=line, spent_nok=6_500_000)
 
     output = load_bergen_plans()
 
@@ -244,10 +244,10 @@ def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(
         indicator__slug="overdosedodsfall-bergen", year=2017
     )
     correction = indicator_value_replace(
-        old=value, author=None, value=28, sources=[SourceFactory()]
+        actor=SYSTEM, old=value, author=None, value=28, sources=[SourceFactory()]
     )
-    indicator_value_submit(indicator_value=correction)
-    indicator_value_publish(indicator_value=correction, reviewer=None)
+    indicator_value_submit(actor=SYSTEM, indicator_value=correction)
+    indicator_value_publish(actor=SYSTEM, indicator_value=correction, reviewer=None)
     IndicatorValue.objects.get(indicator__slug="lar-sentre").delete()
 
     output = load_bergen_plans()
