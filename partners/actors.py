@@ -65,3 +65,20 @@ def staff_may(user, action: str, model) -> bool:
             and user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}")
         )
     )
+
+
+def admin_save(request, obj, form, change, *, create, update, name: str) -> None:
+    """A ModelAdmin's save_model through the model's services, as request.user:
+    `update(actor=, <name>=obj)` for a change (the form has set the fields), or
+    `create(actor=, **fields)` for an add, after which `obj` is the saved row (its
+    inlines and m2m are saved against it)."""
+    obj._history_user = request.user
+    if change:
+        update(actor=request.user, **{name: obj})
+        return
+    concrete = {field.name for field in obj._meta.concrete_fields}
+    fields = {key: value for key, value in form.cleaned_data.items() if key in concrete}
+    saved = create(actor=request.user, **fields)
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj._state.db = saved._state.db

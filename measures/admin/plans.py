@@ -27,10 +27,17 @@ from measures.admin.imports.mixin import ServiceImportMixin
 from measures.admin.sources import CitationAdminMixin, citation_inline
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
 from measures.services.plans import (
+    district_create,
+    district_update,
+    goal_create,
+    goal_update,
     measure_set_goals,
     measure_sync_current_status,
     measure_update,
+    plan_create,
+    plan_update,
 )
+from partners.actors import admin_save
 from partners.admin import HistoryAdmin
 
 
@@ -42,6 +49,17 @@ class DistrictAdmin(HistoryAdmin):
     search_fields = ["name", "slug"]
     autocomplete_fields = ["municipality"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=district_create,
+            update=district_update,
+            name="district",
+        )
 
 
 class GoalInline(admin.TabularInline):
@@ -133,6 +151,17 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
             .order_by(*Plan._meta.ordering)
         )
 
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=plan_create,
+            update=plan_update,
+            name="plan",
+        )
+
     @admin.display(description=_("periode"), ordering="start_year")
     def period(self, plan: Plan) -> str:
         return plan.period_label
@@ -153,6 +182,17 @@ class GoalAdmin(CitationAdminMixin, HistoryAdmin):
     autocomplete_fields = ["plan", "parent"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [citation_inline("goal")]
+
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=goal_create,
+            update=goal_update,
+            name="goal",
+        )
 
 
 class MeasurePartnerInline(admin.TabularInline):
