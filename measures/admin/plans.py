@@ -32,6 +32,7 @@ from measures.services.plans import (
     goal_create,
     goal_update,
     measure_set_goals,
+    measure_set_partners,
     measure_sync_current_status,
     measure_update,
     plan_create,
@@ -344,6 +345,39 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
             # here (the admin checked add_measure) because its lead partner comes
             # from the inline, saved after it; measure_create needs the lead.
             obj.save()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not MeasurePartner:
+            return super().save_formset(request, form, formset, change)
+        # The admin's log message reads these; the service saved the rows.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+        if not formset.has_changed():
+            return None
+        # The whole set at once through measure_set_partners (exactly one lead,
+        # its permission check); the formset has checked the same rules.
+        rows = [
+            row.cleaned_data
+            for row in formset.forms
+            if row.cleaned_data and not formset._should_delete_form(row)
+        ]
+        measure_set_partners(
+            actor=request.user,
+            measure=form.instance,
+            lead=next(
+                (r["partner"] for r in rows if r["role"] == MeasurePartner.Role.LEAD),
+                None,
+            ),
+            contributors=[
+                r["partner"]
+                for r in rows
+                if r["role"] == MeasurePartner.Role.CONTRIBUTOR
+            ],
+        )
+        return None
 
     def save_related(self, request, form, formsets, change):
         # Goals go through measure_set_goals (its plan rule and permission check),

@@ -80,6 +80,21 @@ def goal_create(
     return goal
 
 
+def _require_new_or_change(actor, measure: Measure, has_any: bool) -> None:
+    """The right to change measures, or to add them while the relation is still
+    empty (the admin saves a new measure's goals and partners just after it)."""
+    if has_any:
+        _require_admin(actor, "change", Measure)
+        return
+    check(
+        actor,
+        lambda user: (
+            permissions.can_admin(user, "add", Measure)
+            or permissions.can_admin(user, "change", Measure)
+        ),
+    )
+
+
 def _check_partner_roles(lead: Partner | None, contributors: Iterable[Partner]) -> list:
     contributors = list(contributors)
     if lead is None:
@@ -155,16 +170,7 @@ def measure_set_goals(*, actor, measure: Measure, goals: Iterable[Goal]) -> Meas
     Changing a measure's goals needs the right to change measures; giving goals to
     a measure that has none yet (the admin's add form saves them just after the
     measure) is also allowed to whoever may add measures."""
-    if not measure.goals.exists():
-        check(
-            actor,
-            lambda user: (
-                permissions.can_admin(user, "add", Measure)
-                or permissions.can_admin(user, "change", Measure)
-            ),
-        )
-    else:
-        _require_admin(actor, "change", Measure)
+    _require_new_or_change(actor, measure, measure.goals.exists())
     goals = list(goals)
     foreign = [goal for goal in goals if goal.plan_id != measure.plan_id]
     if foreign:
@@ -191,7 +197,10 @@ def measure_set_partners(
     lead: Partner | None,
     contributors: Iterable[Partner] = (),
 ) -> Measure:
-    _require_admin(actor, "change", Measure)
+    """Make `lead` the measure's one lead and `contributors` its contributors. As
+    for goals, a measure with no partners yet (just added in the admin) may get
+    them from whoever may add measures; changing them needs the right to change."""
+    _require_new_or_change(actor, measure, measure.partner_roles.exists())
     contributors = _check_partner_roles(lead, contributors)
     # Delete one by one so that each removal leaves a history row.
     for role in measure.partner_roles.all():
