@@ -7,7 +7,6 @@ import datetime
 import pytest
 
 from tests.browser.axe import assert_no_axe_violations
-from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +16,7 @@ PASSWORD = "korrekt-hest-batteri-stift"
 @pytest.fixture
 def import_data(transactional_db, settings):
     from measures.services.indicator_values import indicator_value_record_published
-    from tests.factories import IndicatorFactory, SourceFactory, UserFactory
+    from tests.factories import SYSTEM, IndicatorFactory, SourceFactory, UserFactory
 
     settings.RUSPLAN_ADMIN_REQUIRE_OTP = False
     UserFactory(username="admin", is_staff=True, is_superuser=True)
