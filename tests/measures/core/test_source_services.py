@@ -18,7 +18,6 @@ from measures.services.status_updates import (
 )
 from tests.factories import (
     SUBMITTED_SOURCE_URL,
-    SYSTEM,
     SourceFactory,
     StatusUpdateFactory,
 )
