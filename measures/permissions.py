@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 
 from measures.models import Indicator, IndicatorValue, Measure, Plan, StatusUpdate
+from partners.actors import staff_may
 from partners.models import Membership
 
 _CACHE_ATTR = "_rusplan_memberships"
@@ -143,6 +144,14 @@ def can_review(user, plan: Plan) -> bool:
     if _is_staff_with(user, "change_statusupdate"):
         return True
     return is_coordinator_of_plan(user, plan)
+
+
+def can_publish_some_updates(user) -> bool:
+    """Whether `user` may publish status updates on any plan: whether the admin
+    offers «record as published» (can_review decides per plan)."""
+    return _is_staff_with(user, "change_statusupdate") or bool(
+        coordinator_partner_ids(user)
+    )
 
 
 def can_use_review_queue(user) -> bool:
@@ -305,3 +314,20 @@ def can_cite(user, target) -> bool:
         user.is_superuser
         or (user.is_staff and user.has_perm("partners.change_partner"))
     )
+
+
+# --- admin-only records ---------------------------------------------------------------
+# Plans, goals, measures, districts, their partners and the partners app's records
+# are changed only by administrators: the Django model permission, for an active
+# staff user (superusers have every permission).
+
+
+def can_admin(user, action: str, model) -> bool:
+    """`action` ("add", "change", "delete") on `model` (a class or an instance)."""
+    return staff_may(user, action, model)
+
+
+def can_sync_measure_status(user, measure: Measure) -> bool:
+    """Re-derive a measure's current status from its published updates: whoever
+    may publish on its plan or change the measure."""
+    return can_review(user, measure.plan) or can_admin(user, "change", measure)

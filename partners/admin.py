@@ -9,6 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import services
+from .actors import admin_save
 from .models import Membership, Partner, PartnerName
 
 EMPTY = "–"
@@ -123,6 +125,17 @@ class PartnerAdmin(HistoryAdmin):
         (_("Mer om partneren"), {"fields": ["website", "description"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=services.partner_create,
+            update=services.partner_update,
+            name="partner",
+        )
+
 
 @admin.register(PartnerName)
 class PartnerNameAdmin(HistoryAdmin):
@@ -131,6 +144,17 @@ class PartnerNameAdmin(HistoryAdmin):
     list_select_related = ["partner"]
     search_fields = ["name", "partner__name"]
     autocomplete_fields = ["partner"]
+
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=services.partner_name_add,
+            update=services.partner_name_update,
+            name="former",
+        )
 
 
 @admin.register(Membership)

@@ -1,4 +1,8 @@
-"""Every write to partners and memberships goes through here."""
+"""Every write to partners and memberships goes through here.
+
+Each service takes the acting user (`actor`, required) and checks the Django model
+permission (partners/actors.py: staff_may), or is given a SystemActor by a command
+loading shipped data."""
 
 import datetime
 
@@ -6,35 +10,50 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .actors import check, record_actor, staff_may
 from .models import Membership, Partner, PartnerName
 from .text import full_clean_visible
 
 
-def _validated_save(instance) -> None:
+def _require(actor, action: str, model) -> None:
+    check(actor, lambda user: staff_may(user, action, model))
+
+
+def _validated_save(instance, actor) -> None:
+    record_actor(instance, actor)
     full_clean_visible(instance)
     instance.save()
 
 
 @transaction.atomic
 def partner_create(
-    *, name: str, slug: str, kind: str, parent: Partner | None = None, **fields
+    *,
+    actor,
+    name: str,
+    slug: str,
+    kind: str,
+    parent: Partner | None = None,
+    **fields,
 ) -> Partner:
+    _require(actor, "add", Partner)
     partner = Partner(name=name, slug=slug, kind=kind, parent=parent, **fields)
-    _validated_save(partner)
+    _validated_save(partner, actor)
     return partner
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, **fields) -> Partner:
+def partner_update(*, actor, partner: Partner, **fields) -> Partner:
+    _require(actor, "change", Partner)
     for name, value in fields.items():
         setattr(partner, name, value)
-    _validated_save(partner)
+    _validated_save(partner, actor)
     return partner
 
 
 @transaction.atomic
 def partner_name_add(
     *,
+    actor,
     partner: Partner,
     name: str,
     valid_from: datetime.date | None = None,
@@ -42,6 +61,7 @@ def partner_name_add(
     dates_approximate: bool = False,
 ) -> PartnerName:
     """Record a name the partner had before (the current name is Partner.name)."""
+    _require(actor, "add", PartnerName)
     former = PartnerName(
         partner=partner,
         name=name,
@@ -49,21 +69,22 @@ def partner_name_add(
         valid_until=valid_until,
         dates_approximate=dates_approximate,
     )
-    _validated_save(former)
+    _validated_save(former, actor)
     return former
 
 
 @transaction.atomic
-def partner_name_update(*, former: PartnerName, **fields) -> PartnerName:
+def partner_name_update(*, actor, former: PartnerName, **fields) -> PartnerName:
+    _require(actor, "change", PartnerName)
     for name, value in fields.items():
         setattr(former, name, value)
-    _validated_save(former)
+    _validated_save(former, actor)
     return former
 
 
 @transaction.atomic
 def partner_rename(
-    *, partner: Partner, new_name: str, effective: datetime.date
+    *, actor, partner: Partner, new_name: str, effective: datetime.date
 ) -> Partner:
     """Give the partner a new name from `effective`, keeping the old one in history."""
     if new_name == partner.name:
@@ -75,6 +96,7 @@ def partner_rename(
         .first()
     )
     partner_name_add(
+        actor=actor,
         partner=partner,
         name=partner.name,
         valid_from=previous_start + datetime.timedelta(days=1)
@@ -82,11 +104,12 @@ def partner_rename(
         else None,
         valid_until=effective - datetime.timedelta(days=1),
     )
-    return partner_update(partner=partner, name=new_name)
+    return partner_update(actor=actor, partner=partner, name=new_name)
 
 
 @transaction.atomic
-def membership_create(*, user, partner: Partner, role: str) -> Membership:
+def membership_create(*, actor, user, partner: Partner, role: str) -> Membership:
+    _require(actor, "add", Membership)
     membership = Membership(user=user, partner=partner, role=role)
-    _validated_save(membership)
+    _validated_save(membership, actor)
     return membership

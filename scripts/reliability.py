@@ -82,6 +82,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from measures.models import District, Measure, Plan
 from partners.models import Membership, Partner
+from partners.actors import SystemActor
 from partners.services import membership_create
 
 open_phases = ("not_started", "in_progress")
@@ -100,7 +101,9 @@ for number, measure in enumerate(measures[:{submitters}], start=1):
     user.set_password({password!r})
     user.save()
     if not Membership.objects.filter(user=user, partner=lead).exists():
-        membership_create(user=user, partner=lead, role="caseworker")
+        membership_create(
+            actor=SystemActor("reliability"), user=user, partner=lead, role="caseworker"
+        )
     users.append(user.username)
     chosen.append(measure.slug)
 paths = ["/", "/tilgjengelighet/", reverse("measures:measure-list"),

@@ -21,7 +21,11 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
+from partners.actors import SystemActor
 from partners.models import Membership, Partner, PartnerName
+
+# The actor of test set-up writes that are not themselves under test (decision 51).
+SYSTEM = SystemActor("tests")
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -10,6 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from measures import permissions
 from measures.models import (
     OPEN_PHASES,
     Goal,
@@ -250,6 +251,16 @@ class StatusUpdateAddForm(forms.ModelForm):
             "external_id",
         ]
 
+    # The user the admin shows the form to (set by StatusUpdateAdmin.get_form):
+    # «Publisert» is offered only to someone who may publish, as through review.
+    user = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not permissions.can_publish_some_updates(self.user):
+            field = self.fields["record_as"]
+            field.choices = [c for c in field.choices if c[0] == self.DRAFT]
+
     def clean_summary(self):
         return self.cleaned_data.get("summary", "").strip()
 
@@ -259,6 +270,17 @@ class StatusUpdateAddForm(forms.ModelForm):
         if as_of is not None:
             _check_as_of(as_of, measure)
         if cleaned.get("record_as") == self.PUBLISHED:
+            if measure is not None and not permissions.can_review(
+                self.user, measure.plan
+            ):
+                self.add_error(
+                    "record_as",
+                    _(
+                        "Du har ikke rett til å publisere oppdateringer i planen "
+                        "«%(plan)s». Lagre som utkast og send det til godkjenning."
+                    )
+                    % {"plan": measure.plan},
+                )
             if not cleaned.get("sources") and "sources" not in self.errors:
                 self.add_error(
                     "sources",

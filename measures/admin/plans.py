@@ -26,7 +26,19 @@ from measures.admin.imports.measures import MeasureResource
 from measures.admin.imports.mixin import ServiceImportMixin
 from measures.admin.sources import CitationAdminMixin, citation_inline
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
-from measures.services.plans import measure_sync_current_status, measure_update
+from measures.services.plans import (
+    district_create,
+    district_update,
+    goal_create,
+    goal_update,
+    measure_set_goals,
+    measure_set_partners,
+    measure_sync_current_status,
+    measure_update,
+    plan_create,
+    plan_update,
+)
+from partners.actors import admin_save
 from partners.admin import HistoryAdmin
 
 
@@ -38,6 +50,17 @@ class DistrictAdmin(HistoryAdmin):
     search_fields = ["name", "slug"]
     autocomplete_fields = ["municipality"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=district_create,
+            update=district_update,
+            name="district",
+        )
 
 
 class GoalInline(admin.TabularInline):
@@ -129,6 +152,17 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
             .order_by(*Plan._meta.ordering)
         )
 
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=plan_create,
+            update=plan_update,
+            name="plan",
+        )
+
     @admin.display(description=_("periode"), ordering="start_year")
     def period(self, plan: Plan) -> str:
         return plan.period_label
@@ -149,6 +183,17 @@ class GoalAdmin(CitationAdminMixin, HistoryAdmin):
     autocomplete_fields = ["plan", "parent"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [citation_inline("goal")]
+
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=goal_create,
+            update=goal_update,
+            name="goal",
+        )
 
 
 class MeasurePartnerInline(admin.TabularInline):
@@ -291,12 +336,56 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         if change:
             # Through the service, so the version bump tells caseworker forms
             # loaded before this edit that the measure changed.
-            measure_update(measure=obj)
+            measure_update(actor=request.user, measure=obj)
+            # The object may carry current status read before this request's
+            # save; re-derive it from the updates so it never drifts.
+            measure_sync_current_status(actor=request.user, measure=obj)
         else:
+            # A new measure has no updates, so no status to derive. It is saved
+            # here (the admin checked add_measure) because its lead partner comes
+            # from the inline, saved after it; measure_create needs the lead.
             obj.save()
-        # The object may carry current status read before this request's save;
-        # re-derive it from the updates so it never drifts.
-        measure_sync_current_status(measure=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not MeasurePartner:
+            return super().save_formset(request, form, formset, change)
+        # The admin's log message reads these; the service saved the rows.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+        if not formset.has_changed():
+            return None
+        # The whole set at once through measure_set_partners (exactly one lead,
+        # its permission check); the formset has checked the same rules.
+        rows = [
+            row.cleaned_data
+            for row in formset.forms
+            if row.cleaned_data and not formset._should_delete_form(row)
+        ]
+        measure_set_partners(
+            actor=request.user,
+            measure=form.instance,
+            lead=next(
+                (r["partner"] for r in rows if r["role"] == MeasurePartner.Role.LEAD),
+                None,
+            ),
+            contributors=[
+                r["partner"]
+                for r in rows
+                if r["role"] == MeasurePartner.Role.CONTRIBUTOR
+            ],
+        )
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        # Goals go through measure_set_goals (its plan rule and permission check),
+        # not the form's m2m save; districts and the inlines follow Django's.
+        goals = form.cleaned_data.pop("goals", None)
+        super().save_related(request, form, formsets, change)
+        if goals is not None:
+            measure_set_goals(actor=request.user, measure=form.instance, goals=goals)
 
 
 @admin.register(MeasurePartner)

@@ -22,7 +22,6 @@ from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.admin.sources import CitationAdminMixin, citation_inline
 from measures.models import EDITABLE_STATES, Plan, ReminderSent, StatusUpdate
 from measures.services.base import ConflictError
-from measures.services.plans import measure_sync_current_status
 from measures.services.status_updates import (
     status_update_create,
     status_update_edit,
@@ -86,7 +85,13 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
         return self.inlines if obj is not None else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = StatusUpdateChangeForm if obj else StatusUpdateAddForm
+        if obj is None:
+            # The add form offers «Publisert» only to someone who may publish.
+            kwargs["form"] = type(
+                "StatusUpdateAddForm", (StatusUpdateAddForm,), {"user": request.user}
+            )
+        else:
+            kwargs["form"] = StatusUpdateChangeForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -176,13 +181,15 @@ class StatusUpdateAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
                     external_id=data["external_id"],
                     **fields,
                 )
-        measure_sync_current_status(measure=saved.measure)
+        # The services refresh the measure's current status when what they save
+        # is published; a draft leaves it as it is.
         _become(obj, saved)
 
     def delete_model(self, request, obj):
-        measure = obj.measure
+        # Only drafts are deleted (has_delete_permission), and a draft is never a
+        # measure's current status, so nothing public follows from the delete.
+        obj._history_user = request.user
         super().delete_model(request, obj)
-        measure_sync_current_status(measure=measure)
 
     @admin.action(
         description=_("Publiser valgte oppdateringer som er sendt til godkjenning"),

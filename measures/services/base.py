@@ -1,11 +1,13 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+# Every service takes a required keyword `actor`: request.user from views, the API
+# and the admin, a SystemActor("<command>") from commands that load shipped data.
+from partners.actors import SystemActor as SystemActor
+from partners.actors import check as check
+from partners.actors import is_system as is_system
+from partners.actors import record_actor as record_actor
 from partners.text import full_clean_visible
-
-# Sentinel: the caller did not name an actor, so no permission check is made (data
-# loaders, shell use). Every view and API endpoint passes actor=request.user.
-UNCHECKED = object()
 
 
 class ConflictError(Exception):
@@ -28,7 +30,10 @@ def require(allowed: bool) -> None:
 validate = full_clean_visible
 
 
-def validated_save(instance, **save_kwargs) -> None:
+def validated_save(instance, *, actor=None, **save_kwargs) -> None:
+    """full_clean() and save(); with `actor`, history records who made the write."""
+    if actor is not None:
+        record_actor(instance, actor)
     validate(instance)
     instance.save(**save_kwargs)
 

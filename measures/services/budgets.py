@@ -6,8 +6,13 @@ from django.db import transaction
 
 from measures import permissions
 from measures.models import BudgetLine, Measure, Source
-from measures.services.base import UNCHECKED, require, validated_save
+from measures.services.base import check, validated_save
 from measures.services.sources import cite
+
+
+def _plan(line: BudgetLine):
+    return line.measure.plan
+
 
 # Budget lines ----------------------------------------------------------------------
 
@@ -19,14 +24,13 @@ def budget_line_create(
     year: int,
     allocated_nok: int,
     spent_nok: int | None = None,
-    actor=UNCHECKED,
+    actor,
     sources: Sequence[Source] = (),
     **fields,
 ) -> BudgetLine:
     """A budget line for a measure and a year (one per year and kind; a future
     year is allowed: budgets are decided ahead), citing `sources`."""
-    if actor is not UNCHECKED:
-        require(permissions.can_manage_budget(actor, measure.plan))
+    check(actor, lambda user: permissions.can_manage_budget(user, measure.plan))
     line = BudgetLine(
         measure=measure,
         year=year,
@@ -34,7 +38,7 @@ def budget_line_create(
         spent_nok=spent_nok,
         **fields,
     )
-    validated_save(line)
+    validated_save(line, actor=actor)
     cite(target=line, sources=list(sources))
     return line
 
@@ -43,18 +47,16 @@ def budget_line_create(
 def budget_line_update(
     *,
     budget_line: BudgetLine,
-    actor=UNCHECKED,
+    actor,
     sources: Sequence[Source] | None = None,
     **fields,
 ) -> BudgetLine:
     """Change a budget line; `sources` (None: unchanged) replace what it cites."""
-    if actor is not UNCHECKED:
-        require(permissions.can_manage_budget(actor, budget_line.measure.plan))
+    check(actor, lambda user: permissions.can_manage_budget(user, _plan(budget_line)))
     for name, value in fields.items():
         setattr(budget_line, name, value)
-    if actor is not UNCHECKED:
-        require(permissions.can_manage_budget(actor, budget_line.measure.plan))
-    validated_save(budget_line)
+    check(actor, lambda user: permissions.can_manage_budget(user, _plan(budget_line)))
+    validated_save(budget_line, actor=actor)
     if sources is not None:
         cite(target=budget_line, sources=list(sources))
     return budget_line

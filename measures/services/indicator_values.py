@@ -24,10 +24,9 @@ from measures.periods import period_bounds, period_label
 from measures.services import plan_status, review
 from measures.services.base import (
     NO_SOURCE_MESSAGE,
-    UNCHECKED,
     ConflictError,
+    check,
     field_error,
-    require,
     validate,
     validated_save,
 )
@@ -260,7 +259,7 @@ def indicator_value_create(
     number=1,
     qualifier: str = "",
     note: str = "",
-    actor=UNCHECKED,
+    actor,
     submit: bool = False,
     sources: Sequence[Source] = (),
     new_sources: Sequence[NewSource] = (),
@@ -273,8 +272,7 @@ def indicator_value_create(
     to correct a published value use indicator_value_replace().
     """
     indicator = load_indicator(indicator)
-    if actor is not UNCHECKED:
-        require(permissions.can_edit_indicator_values(actor, indicator))
+    check(actor, lambda user: permissions.can_edit_indicator_values(user, indicator))
     _check_plan_open(indicator, actor)
     fields = clean_value_content(
         indicator,
@@ -326,7 +324,7 @@ def indicator_value_replace(
     value,
     qualifier: str = "",
     note: str = "",
-    actor=UNCHECKED,
+    actor,
     submit: bool = False,
     sources: Sequence[Source] = (),
     new_sources: Sequence[NewSource] = (),
@@ -338,8 +336,7 @@ def indicator_value_replace(
         "indicator__goal__plan__owner", "indicator__measure__plan__owner"
     ).get(pk=old.pk)
     indicator = old.indicator
-    if actor is not UNCHECKED:
-        require(permissions.can_edit_indicator_values(actor, indicator))
+    check(actor, lambda user: permissions.can_edit_indicator_values(user, indicator))
     _check_plan_open(indicator, actor)
     if old.state != State.PUBLISHED:
         raise ValidationError(
@@ -369,7 +366,7 @@ def indicator_value_edit(
     *,
     indicator_value: IndicatorValue,
     expected_version: int,
-    actor=UNCHECKED,
+    actor,
     submit: bool = False,
     sources: Sequence[Source] | None = None,
     new_sources: Sequence[NewSource] = (),
@@ -385,8 +382,8 @@ def indicator_value_edit(
     if unknown:
         raise TypeError(f"indicator_value_edit() got unexpected fields {unknown}")
     current = review.lock(INDICATOR_VALUES, indicator_value, None)
-    if actor is not UNCHECKED:
-        require(permissions.can_edit_indicator_values(actor, current.indicator))
+    indicator = current.indicator
+    check(actor, lambda user: permissions.can_edit_indicator_values(user, indicator))
     if current.state not in EDITABLE_STATES or current.version != expected_version:
         raise ConflictError(current)
     _check_plan_open(current.indicator, actor)
@@ -426,7 +423,7 @@ def indicator_value_edit(
 def indicator_value_submit(
     *,
     indicator_value: IndicatorValue,
-    actor=UNCHECKED,
+    actor,
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """Send a draft (or a corrected returned value) for review; publish at once when
@@ -444,7 +441,7 @@ def indicator_value_publish(
     *,
     indicator_value: IndicatorValue,
     reviewer,
-    actor=UNCHECKED,
+    actor,
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """Publish a submitted value; a replacement retires the value it replaces in
@@ -464,7 +461,7 @@ def indicator_value_return(
     indicator_value: IndicatorValue,
     reviewer,
     comment: str,
-    actor=UNCHECKED,
+    actor,
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """Send a submitted value back to its author with what to correct."""
@@ -489,7 +486,7 @@ def indicator_value_record_published(
     qualifier: str = "",
     note: str = "",
     uncertainty: str = "",
-    actor=UNCHECKED,
+    actor,
     published_at: datetime.datetime | None = None,
     replaces: IndicatorValue | None = None,
     sources: Sequence[Source] = (),
@@ -504,8 +501,8 @@ def indicator_value_record_published(
     remain). `sources` and `new_sources` (found or created by URL) are cited and
     count as its source."""
     indicator = load_indicator(indicator)
-    if actor is not UNCHECKED:
-        require(permissions.can_review_indicator_values(actor, indicator.plan))
+    plan = indicator.plan
+    check(actor, lambda user: permissions.can_review_indicator_values(user, plan))
     sources = resolve_sources(
         actor=actor,
         sources=sources,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from measures import permissions
 from measures.models import Goal, Indicator, Measure, Source
-from measures.services.base import UNCHECKED, require, validated_save
+from measures.services.base import check, validated_save
 from measures.services.sources import cite
 
 
@@ -36,17 +36,17 @@ def indicator_create(
     slug: str,
     goal: Goal | None = None,
     measure: Measure | None = None,
-    actor=UNCHECKED,
+    actor,
     sources: Sequence[Source] = (),
     **fields,
 ) -> Indicator:
     """An indicator of a goal (outcome) or of a measure (output), not both, citing
     `sources`."""
     _check_owner(goal, measure)
-    if actor is not UNCHECKED:
-        require(permissions.can_manage_indicators(actor, (goal or measure).plan))
+    plan = (goal or measure).plan
+    check(actor, lambda user: permissions.can_manage_indicators(user, plan))
     indicator = Indicator(title=title, slug=slug, goal=goal, measure=measure, **fields)
-    validated_save(indicator)
+    validated_save(indicator, actor=actor)
     cite(target=indicator, sources=list(sources))
     return indicator
 
@@ -55,20 +55,18 @@ def indicator_create(
 def indicator_update(
     *,
     indicator: Indicator,
-    actor=UNCHECKED,
+    actor,
     sources: Sequence[Source] | None = None,
     **fields,
 ) -> Indicator:
     """Change an indicator; `sources` (None: unchanged) replace what it cites."""
-    if actor is not UNCHECKED:
-        require(permissions.can_manage_indicators(actor, indicator.plan))
+    check(actor, lambda user: permissions.can_manage_indicators(user, indicator.plan))
     for name, value in fields.items():
         setattr(indicator, name, value)
     _check_owner(indicator.goal, indicator.measure)
-    if actor is not UNCHECKED:
-        # Moving an indicator to another plan needs the right there too.
-        require(permissions.can_manage_indicators(actor, indicator.plan))
-    validated_save(indicator)
+    # Moving an indicator to another plan needs the right there too.
+    check(actor, lambda user: permissions.can_manage_indicators(user, indicator.plan))
+    validated_save(indicator, actor=actor)
     if sources is not None:
         cite(target=indicator, sources=list(sources))
     return indicator

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from measures.models import Plan
-from measures.services.base import UNCHECKED
+from measures.services.base import is_system
 
 # The code on the ValidationError, for views that show the refusal page.
 PLAN_CLOSED = "plan_closed"
@@ -40,13 +40,13 @@ def takes_reports(
     plan: Plan, actor, *, may_correct: Callable[[object, Plan], bool]
 ) -> bool:
     """Whether `actor` may write a report on `plan` now. `may_correct(actor, plan)`
-    says who corrects a completed plan (the kind's review permission); a caller
-    that names no actor (UNCHECKED: loaders, the shell) is trusted with that."""
+    says who corrects a completed plan (the kind's review permission); a command
+    acting as a SystemActor (the loader) is trusted with that."""
     status = _current_status(plan)
     if status == Status.ADOPTED:
         return True
     if status == Status.COMPLETED:
-        return actor is UNCHECKED or may_correct(actor, plan)
+        return is_system(actor) or may_correct(actor, plan)
     return False
 
 

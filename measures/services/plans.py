@@ -5,68 +5,94 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from measures import permissions
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
-from measures.services.base import validate, validated_save
+from measures.services.base import check, record_actor, validate, validated_save
 from partners.models import Partner
+
+
+def _require_admin(actor, action: str, model) -> None:
+    check(actor, lambda user: permissions.can_admin(user, action, model))
 
 
 @transaction.atomic
 def district_create(
-    *, name: str, slug: str, municipality: Partner | None = None
+    *, actor, name: str, slug: str, municipality: Partner | None = None
 ) -> District:
+    _require_admin(actor, "add", District)
     district = District(name=name, slug=slug, municipality=municipality)
-    validated_save(district)
+    validated_save(district, actor=actor)
     return district
 
 
 @transaction.atomic
 def plan_create(
-    *, title: str, slug: str, start_year: int, owner: Partner, **fields
+    *, actor, title: str, slug: str, start_year: int, owner: Partner, **fields
 ) -> Plan:
+    _require_admin(actor, "add", Plan)
     plan = Plan(title=title, slug=slug, start_year=start_year, owner=owner, **fields)
-    validated_save(plan)
+    validated_save(plan, actor=actor)
     return plan
 
 
 @transaction.atomic
-def plan_update(*, plan: Plan, **fields) -> Plan:
+def plan_update(*, actor, plan: Plan, **fields) -> Plan:
+    _require_admin(actor, "change", Plan)
     for name, value in fields.items():
         setattr(plan, name, value)
-    validated_save(plan)
+    validated_save(plan, actor=actor)
     return plan
 
 
 @transaction.atomic
-def district_update(*, district: District, **fields) -> District:
+def district_update(*, actor, district: District, **fields) -> District:
+    _require_admin(actor, "change", District)
     for name, value in fields.items():
         setattr(district, name, value)
-    validated_save(district)
+    validated_save(district, actor=actor)
     return district
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, **fields) -> Goal:
+def goal_update(*, actor, goal: Goal, **fields) -> Goal:
+    _require_admin(actor, "change", Goal)
     for name, value in fields.items():
         setattr(goal, name, value)
     if goal.parent is not None and goal.parent.plan_id != goal.plan_id:
         raise ValidationError(
             {"parent": _("Det overordnede målet må høre til samme plan.")}
         )
-    validated_save(goal)
+    validated_save(goal, actor=actor)
     return goal
 
 
 @transaction.atomic
 def goal_create(
-    *, plan: Plan, title: str, slug: str, parent: Goal | None = None, **fields
+    *, actor, plan: Plan, title: str, slug: str, parent: Goal | None = None, **fields
 ) -> Goal:
+    _require_admin(actor, "add", Goal)
     if parent is not None and parent.plan_id != plan.pk:
         raise ValidationError(
             {"parent": _("Det overordnede målet må høre til samme plan.")}
         )
     goal = Goal(plan=plan, title=title, slug=slug, parent=parent, **fields)
-    validated_save(goal)
+    validated_save(goal, actor=actor)
     return goal
+
+
+def _require_new_or_change(actor, measure: Measure, has_any: bool) -> None:
+    """The right to change measures, or to add them while the relation is still
+    empty (the admin saves a new measure's goals and partners just after it)."""
+    if has_any:
+        _require_admin(actor, "change", Measure)
+        return
+    check(
+        actor,
+        lambda user: (
+            permissions.can_admin(user, "add", Measure)
+            or permissions.can_admin(user, "change", Measure)
+        ),
+    )
 
 
 def _check_partner_roles(lead: Partner | None, contributors: Iterable[Partner]) -> list:
@@ -94,6 +120,7 @@ def _check_partner_roles(lead: Partner | None, contributors: Iterable[Partner]) 
 @transaction.atomic
 def measure_create(
     *,
+    actor,
     plan: Plan,
     title: str,
     slug: str,
@@ -103,6 +130,7 @@ def measure_create(
     districts: Iterable[District] = (),
     **fields,
 ) -> Measure:
+    _require_admin(actor, "add", Measure)
     contributors = _check_partner_roles(lead, contributors)
     goals = list(goals)
     if any(goal.plan_id != plan.pk for goal in goals):
@@ -113,16 +141,18 @@ def measure_create(
             {"continues": _("«Videreført fra» må være et tiltak i en annen plan.")}
         )
     measure = Measure(plan=plan, title=title, slug=slug, **fields)
-    validated_save(measure)
+    validated_save(measure, actor=actor)
     measure.goals.set(goals)
     measure.districts.set(list(districts))
-    _save_partner_roles(measure, lead, contributors)
+    _save_partner_roles(measure, lead, contributors, actor)
     return measure
 
 
 @transaction.atomic
-def measure_update(*, measure: Measure, **fields) -> Measure:
+def measure_update(*, actor, measure: Measure, **fields) -> Measure:
     """Change a measure's own fields; the version bump marks the write for CAS."""
+    _require_admin(actor, "change", Measure)
+    record_actor(measure, actor)
     for name, value in fields.items():
         setattr(measure, name, value)
     measure.version = F("version") + 1
@@ -133,9 +163,14 @@ def measure_update(*, measure: Measure, **fields) -> Measure:
 
 
 @transaction.atomic
-def measure_set_goals(*, measure: Measure, goals: Iterable[Goal]) -> Measure:
+def measure_set_goals(*, actor, measure: Measure, goals: Iterable[Goal]) -> Measure:
     """Place a measure under goals of its own plan (a goal of another plan is
-    refused, as in measure_create)."""
+    refused, as in measure_create).
+
+    Changing a measure's goals needs the right to change measures; giving goals to
+    a measure that has none yet (the admin's add form saves them just after the
+    measure) is also allowed to whoever may add measures."""
+    _require_new_or_change(actor, measure, measure.goals.exists())
     goals = list(goals)
     foreign = [goal for goal in goals if goal.plan_id != measure.plan_id]
     if foreign:
@@ -156,17 +191,28 @@ def measure_set_goals(*, measure: Measure, goals: Iterable[Goal]) -> Measure:
 
 @transaction.atomic
 def measure_set_partners(
-    *, measure: Measure, lead: Partner | None, contributors: Iterable[Partner] = ()
+    *,
+    actor,
+    measure: Measure,
+    lead: Partner | None,
+    contributors: Iterable[Partner] = (),
 ) -> Measure:
+    """Make `lead` the measure's one lead and `contributors` its contributors. As
+    for goals, a measure with no partners yet (just added in the admin) may get
+    them from whoever may add measures; changing them needs the right to change."""
+    _require_new_or_change(actor, measure, measure.partner_roles.exists())
     contributors = _check_partner_roles(lead, contributors)
     # Delete one by one so that each removal leaves a history row.
     for role in measure.partner_roles.all():
+        record_actor(role, actor)
         role.delete()
-    _save_partner_roles(measure, lead, contributors)
+    _save_partner_roles(measure, lead, contributors, actor)
     return measure
 
 
-def _save_partner_roles(measure: Measure, lead: Partner, contributors: list) -> None:
+def _save_partner_roles(
+    measure: Measure, lead: Partner, contributors: list, actor
+) -> None:
     roles = [
         MeasurePartner(measure=measure, partner=lead, role=MeasurePartner.Role.LEAD)
     ]
@@ -177,12 +223,22 @@ def _save_partner_roles(measure: Measure, lead: Partner, contributors: list) -> 
         for partner in contributors
     ]
     for role in roles:
-        validated_save(role)
+        validated_save(role, actor=actor)
 
 
 @transaction.atomic
-def measure_sync_current_status(*, measure: Measure) -> Measure:
-    """Copy the latest published update (by as-of date) onto the measure.
+def measure_sync_current_status(*, actor, measure: Measure) -> Measure:
+    """Copy the latest published update (by as-of date) onto the measure, for an
+    actor who may publish on its plan or change it."""
+    check(actor, lambda user: permissions.can_sync_measure_status(user, measure))
+    return refresh_current_status(measure)
+
+
+@transaction.atomic
+def refresh_current_status(measure: Measure) -> Measure:
+    """Copy the latest published update (by as-of date) onto the measure. No
+    permission check: for services that checked their actor (publishing, recording
+    a published update) and then refresh what follows from it.
 
     An update published late with an older as-of date does not displace a newer one.
     """

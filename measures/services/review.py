@@ -26,10 +26,9 @@ from measures.models import EDITABLE_STATES, Citation, ReviewState
 from measures.models.review import ReviewedRecord
 from measures.services.base import (
     NO_SOURCE_MESSAGE,
-    UNCHECKED,
     ConflictError,
+    check,
     field_error,
-    require,
     validated_save,
 )
 
@@ -57,7 +56,7 @@ class ReviewKind:
     only_submitted_can_return: Any
     return_needs_comment: Any
     # Raise ValidationError when the record may not be sent in / published now
-    # by the actor (record, actor; actor may be UNCHECKED).
+    # by the actor (record, actor; actor may be a SystemActor).
     check_submit: Callable[[Any, Any], None] = _nothing
     check_publish: Callable[[Any, Any], None] = _nothing
     # Set the published state (the caller saves), and what follows the save.
@@ -114,8 +113,7 @@ def submit(kind: ReviewKind, record, *, actor, expected_version: int | None):
     """Send a draft (or a corrected returned record) for review; publish at once
     when the plan needs no review. The caller holds the transaction."""
     current = lock(kind, record, expected_version)
-    if actor is not UNCHECKED:
-        require(kind.can_edit(actor, current))
+    check(actor, lambda user: kind.can_edit(user, current))
     if current.state not in EDITABLE_STATES:
         raise ValidationError(kind.only_editable_can_submit, code="invalid")
     kind.check_submit(current, actor)
@@ -131,8 +129,7 @@ def submit(kind: ReviewKind, record, *, actor, expected_version: int | None):
 def publish(kind: ReviewKind, record, *, reviewer, actor, expected_version):
     """Publish a submitted record. The caller holds the transaction."""
     current = lock(kind, record, expected_version)
-    if actor is not UNCHECKED:
-        require(kind.can_review(actor, kind.plan(current)))
+    check(actor, lambda user: kind.can_review(user, kind.plan(current)))
     if current.state != ReviewState.SUBMITTED:
         raise ValidationError(kind.only_submitted_can_publish, code="invalid")
     # Checked again: a citation can be removed (in the admin) after sending in,
@@ -152,8 +149,7 @@ def return_to_author(
     """Send a submitted record back to its author with a comment saying what to
     correct. The caller holds the transaction."""
     current = lock(kind, record, expected_version)
-    if actor is not UNCHECKED:
-        require(kind.can_review(actor, kind.plan(current)))
+    check(actor, lambda user: kind.can_review(user, kind.plan(current)))
     if current.state != ReviewState.SUBMITTED:
         raise ValidationError(kind.only_submitted_can_return, code="invalid")
     if not comment.strip():

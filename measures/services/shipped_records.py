@@ -3,9 +3,11 @@ sources and citations, and facts recorded together with their citations.
 
 A shipped fact (an event, a figure) rests on public sources. These services record
 it with its citations in one transaction, so a fact never exists without the
-evidence it was recorded with. The loader acts for no user: what it writes is the
-shipped file, reviewed in the repository. Writes made by people go through
-measures/services/sources.py, which checks the acting user.
+evidence it was recorded with. The loader acts for no person: it passes a
+SystemActor naming the command (what it writes is the shipped file, reviewed in the
+repository). Each service still checks its actor, so a person calling one needs
+the same right as for the matching write of measures/services/sources.py,
+status_updates.py or indicator_values.py.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from measures import permissions
 from measures.models import (
     Citation,
     Indicator,
@@ -26,12 +29,13 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.services import sources as source_services
-from measures.services.base import UNCHECKED, validated_save
+from measures.services.base import check, validated_save
 from measures.services.indicator_values import (
     check_period_free,
     clean_value_content,
 )
-from measures.services.plans import measure_sync_current_status
+from measures.services.indicators import load_indicator
+from measures.services.plans import refresh_current_status
 
 # (source, field): the source and the detail of the fact it supports ("" = all).
 Cited = tuple[Source, str]
@@ -39,15 +43,16 @@ Cited = tuple[Source, str]
 
 @transaction.atomic
 def source_create(
-    *, url: str, publisher: str, title: str, kind: str, **fields
+    *, actor, url: str, publisher: str, title: str, kind: str, **fields
 ) -> Source:
+    check(actor, permissions.can_add_source)
     source = Source(url=url, publisher=publisher, title=title, kind=kind, **fields)
-    validated_save(source)
+    validated_save(source, actor=actor)
     return source
 
 
-def source_update(*, source: Source, **fields) -> Source:
-    return source_services.source_update(actor=UNCHECKED, source=source, **fields)
+def source_update(*, actor, source: Source, **fields) -> Source:
+    return source_services.source_update(actor=actor, source=source, **fields)
 
 
 citation_target_name = source_services.target_name
@@ -55,27 +60,35 @@ citation_target_name = source_services.target_name
 
 @transaction.atomic
 def citation_add(
-    *, target: models.Model, source: Source, field: str = "", position: int = 0
+    *,
+    actor,
+    target: models.Model,
+    source: Source,
+    field: str = "",
+    position: int = 0,
 ) -> Citation:
+    check(actor, lambda user: permissions.can_cite(user, target))
     citation = Citation(
         source=source,
         field=field,
         position=position,
         **{citation_target_name(target): target},
     )
-    validated_save(citation)
+    validated_save(citation, actor=actor)
     return citation
 
 
 @transaction.atomic
-def citation_update(*, citation: Citation, position: int) -> Citation:
+def citation_update(*, actor, citation: Citation, position: int) -> Citation:
+    check(actor, lambda user: permissions.can_cite(user, citation.target))
     citation.position = position
-    validated_save(citation)
+    validated_save(citation, actor=actor)
     return citation
 
 
 @transaction.atomic
-def citation_remove(*, citation: Citation) -> None:
+def citation_remove(*, actor, citation: Citation) -> None:
+    check(actor, lambda user: permissions.can_cite(user, citation.target))
     citation.delete()
 
 
@@ -86,14 +99,21 @@ def _require_sources(cited: Sequence[Cited]) -> None:
         )
 
 
-def _cite_all(target: models.Model, cited: Sequence[Cited]) -> None:
+def _cite_all(actor, target: models.Model, cited: Sequence[Cited]) -> None:
     for position, (source, field) in enumerate(cited, start=1):
-        citation_add(target=target, source=source, field=field, position=position)
+        citation = Citation(
+            source=source,
+            field=field,
+            position=position,
+            **{citation_target_name(target): target},
+        )
+        validated_save(citation, actor=actor)
 
 
 @transaction.atomic
 def status_update_record_cited(
     *,
+    actor,
     measure: Measure,
     as_of,
     phase: str,
@@ -108,7 +128,9 @@ def status_update_record_cited(
 
     Like status_update_record_published (no author, no review: the sources
     carry the authority), but each citation may name the detail it supports.
+    A person needs the right to publish on the plan.
     """
+    check(actor, lambda user: permissions.can_review(user, measure.plan))
     _require_sources(cited)
     update = StatusUpdate(
         measure=measure,
@@ -122,15 +144,16 @@ def status_update_record_cited(
         state=StatusUpdate.State.PUBLISHED,
         published_at=timezone.now(),
     )
-    validated_save(update)
-    _cite_all(update, cited)
-    measure_sync_current_status(measure=measure)
+    validated_save(update, actor=actor)
+    _cite_all(actor, update, cited)
+    refresh_current_status(measure)
     return update
 
 
 @transaction.atomic
 def indicator_value_record_cited(
     *,
+    actor,
     indicator: Indicator,
     year: int,
     value,
@@ -146,6 +169,8 @@ def indicator_value_record_cited(
     The checks are those of indicator_value_record_published;
     each citation may name the detail it supports.
     """
+    plan = load_indicator(indicator).plan
+    check(actor, lambda user: permissions.can_review_indicator_values(user, plan))
     _require_sources(cited)
     fields = clean_value_content(
         indicator,
@@ -166,6 +191,6 @@ def indicator_value_record_cited(
         uncertainty=uncertainty,
         **fields,
     )
-    validated_save(recorded)
-    _cite_all(recorded, cited)
+    validated_save(recorded, actor=actor)
+    _cite_all(actor, recorded, cited)
     return recorded

@@ -1,8 +1,8 @@
 """Writes to sources and citations (measures/models/sources.py).
 
 Same rules as every module of measures/services/: keyword-only, one transaction,
-full_clean() before save, a permission check on the acting user (the sentinel
-UNCHECKED only for data loaders and imports that checked the user themselves).
+full_clean() before save, a permission check on the acting user (a SystemActor
+for commands that load shipped data).
 
 A source is found by its URL: surrounding whitespace is stripped and the rest is
 compared exactly, so the same link entered twice gives one source and the fields
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from measures import permissions
 from measures.models import CITING_MODELS, Citation, Source
 from measures.models.sources import HTTP_URL_VALIDATOR
-from measures.services.base import UNCHECKED, validate
+from measures.services.base import check, is_system, validate
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,6 @@ def check_url(url: str, *, field: str = "url") -> str:
     return url
 
 
-def _can_add_source(actor) -> bool:
-    return actor is UNCHECKED or permissions.can_add_source(actor)
-
-
 @transaction.atomic
 def source_get_or_create(
     *,
@@ -100,8 +96,8 @@ def source_get_or_create(
     with a membership (or staff with the permission) may add a source; a service
     that checked a stronger right itself (to publish) says permission_checked.
     """
-    if not permission_checked and not _can_add_source(actor):
-        raise PermissionDenied
+    if not permission_checked:
+        check(actor, permissions.can_add_source)
     url = check_url(url)
     existing = Source.objects.filter(url=url).first()
     if existing is not None:
@@ -116,7 +112,7 @@ def source_get_or_create(
         date_note=date_note.strip(),
         accessed_on=accessed_on,
         external_id=external_id.strip(),
-        created_by=None if actor is UNCHECKED else actor,
+        created_by=None if is_system(actor) else actor,
     )
     # The URL's uniqueness is the database's to check: two people pasting the same
     # new link at once both pass the look-up above, and the second insert fails.
@@ -138,8 +134,7 @@ def source_get_or_create(
 def source_update(*, actor, source: Source, **fields) -> Source:
     """Change a source's fields (the admin). Its URL may be corrected, but not to
     the URL of another source."""
-    if actor is not UNCHECKED and not permissions.can_change_sources(actor):
-        raise PermissionDenied
+    check(actor, permissions.can_change_sources)
     if "url" in fields:
         fields["url"] = normalise_url(fields["url"])
     for name, value in fields.items():
@@ -164,8 +159,7 @@ def cited_message(source: Source) -> str:
 def source_delete(*, actor, source: Source) -> None:
     """Delete a source nobody cites; a cited one is refused with a message (its
     citations PROTECT it), and nothing changes."""
-    if actor is not UNCHECKED and not permissions.can_delete_sources(actor):
-        raise PermissionDenied
+    check(actor, permissions.can_delete_sources)
     if source.citations.exists():
         raise ValidationError(cited_message(source), code="protected")
     try:
@@ -261,8 +255,7 @@ def citations_set(
     `sources`, in order. The actor must be allowed to change the target: the
     author's people for a draft or returned update or value, staff with the model
     permission for the rest (permissions.can_cite)."""
-    if actor is not UNCHECKED and not permissions.can_cite(actor, target):
-        raise PermissionDenied
+    check(actor, lambda user: permissions.can_cite(user, target))
     cite(target=target, sources=sources, field=field)
     name = target_name(target)
     return list(

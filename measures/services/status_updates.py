@@ -27,13 +27,12 @@ from measures.services import plan_status, review
 from measures.services import sources as source_services
 from measures.services.base import (
     NO_SOURCE_MESSAGE,
-    UNCHECKED,
     ConflictError,
-    require,
+    check,
     validate,
     validated_save,
 )
-from measures.services.plans import measure_sync_current_status
+from measures.services.plans import refresh_current_status
 
 
 def _check_publishable(update: StatusUpdate) -> None:
@@ -119,7 +118,7 @@ def _mark_published(update: StatusUpdate, reviewer) -> None:
 
 
 def _sync_measure(update: StatusUpdate) -> None:
-    measure_sync_current_status(measure=update.measure)
+    refresh_current_status(update.measure)
 
 
 STATUS_UPDATES = review.ReviewKind(
@@ -171,7 +170,7 @@ def status_update_create(
     progress: int | None = None,
     external_id: str = "",
     uncertainty: str = "",
-    actor=UNCHECKED,
+    actor,
     expected_measure_version: int | None = None,
     submit: bool = False,
     sources: Sequence[Source] = (),
@@ -189,8 +188,7 @@ def status_update_create(
     Refused (ValidationError, code plan_status.PLAN_CLOSED) on a plan that takes no
     reports from the actor, and on a closed measure.
     """
-    if actor is not UNCHECKED:
-        require(permissions.can_edit_measure_status(actor, measure))
+    check(actor, lambda user: permissions.can_edit_measure_status(user, measure))
     _check_plan_open(measure, actor)
     _check_measure_open(measure)
     _check_update_content(measure=measure, as_of=as_of)
@@ -219,7 +217,7 @@ def status_update_create(
     validated_save(update)
     source_services.cite(target=update, sources=resolved)
     if update.state == StatusUpdate.State.PUBLISHED:
-        measure_sync_current_status(measure=measure)
+        refresh_current_status(measure)
     return update
 
 
@@ -228,7 +226,7 @@ def status_update_edit(
     *,
     update: StatusUpdate,
     expected_version: int,
-    actor=UNCHECKED,
+    actor,
     submit: bool = False,
     sources: Sequence[Source] | None = None,
     new_sources: Sequence["source_services.NewSource"] = (),
@@ -251,8 +249,7 @@ def status_update_edit(
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"status_update_edit() got unexpected fields {unknown}")
-    if actor is not UNCHECKED:
-        require(permissions.can_edit_update(actor, update))
+    check(actor, lambda user: permissions.can_edit_update(user, update))
     _check_plan_open(update.measure, actor)
     _check_measure_open(update.measure)
     _check_update_content(
@@ -278,13 +275,13 @@ def status_update_edit(
         review.mark_submitted(STATUS_UPDATES, update)
     validated_save(update)
     if update.state == StatusUpdate.State.PUBLISHED:
-        measure_sync_current_status(measure=update.measure)
+        refresh_current_status(update.measure)
     return update
 
 
 @transaction.atomic
 def status_update_submit(
-    *, update: StatusUpdate, actor=UNCHECKED, expected_version: int | None = None
+    *, update: StatusUpdate, actor, expected_version: int | None = None
 ) -> StatusUpdate:
     """Send a draft (or a corrected returned update) for review; publish at once
     when the plan needs no review."""
@@ -298,7 +295,7 @@ def status_update_publish(
     *,
     update: StatusUpdate,
     reviewer,
-    actor=UNCHECKED,
+    actor,
     expected_version: int | None = None,
 ) -> StatusUpdate:
     """Publish a submitted update and, in the same transaction, refresh the
@@ -318,7 +315,7 @@ def status_update_return(
     update: StatusUpdate,
     reviewer,
     comment: str,
-    actor=UNCHECKED,
+    actor,
     expected_version: int | None = None,
 ) -> StatusUpdate:
     """Send a submitted update back to its author with what to correct."""
@@ -346,16 +343,23 @@ def status_update_record_published(
     published_at=None,
     sources: Sequence[Source] = (),
     new_sources: Sequence["source_services.NewSource"] = (),
-    actor=UNCHECKED,
+    actor,
 ) -> StatusUpdate:
     """Record an already-public fact (the admin, tests) as a published update.
 
     No author and no review: the source carries the authority, so it must cite at
     least one of `sources` or the typed links `new_sources` (found or created by
     URL).
+
+    It publishes without review, so it needs the right to publish through review
+    on the measure's plan (permissions.can_review), not merely to add updates.
     """
+    check(actor, lambda user: permissions.can_review(user, measure.plan))
     cited = source_services.resolve_sources(
-        actor=actor, sources=sources, new_sources=new_sources
+        actor=actor,
+        sources=sources,
+        new_sources=new_sources,
+        permission_checked=True,
     )
     if not cited:
         raise ValidationError({"sources": _("En historisk hendelse må ha en kilde.")})
@@ -371,9 +375,9 @@ def status_update_record_published(
         state=StatusUpdate.State.PUBLISHED,
         published_at=published_at or timezone.now(),
     )
-    validated_save(update)
+    validated_save(update, actor=actor)
     source_services.cite(target=update, sources=cited)
-    measure_sync_current_status(measure=measure)
+    refresh_current_status(measure)
     return update
 
 
@@ -401,7 +405,7 @@ def status_update_import(
     event. The external id keeps a file from adding the update twice. Saved
     once, so it leaves one history row.
     """
-    require(permissions.can_review(actor, measure.plan))
+    check(actor, lambda user: permissions.can_review(user, measure.plan))
     if not external_id.strip():
         raise ValidationError(
             {"external_id": _("En ny oppdatering må ha en ekstern nøkkel.")}
@@ -439,5 +443,5 @@ def status_update_import(
     )
     validated_save(update)
     source_services.cite(target=update, sources=cited)
-    measure_sync_current_status(measure=measure)
+    refresh_current_status(measure)
     return update

@@ -15,12 +15,13 @@ PASSWORD = "korrekt-hest-batteri-stift"
 @pytest.fixture
 def import_data(transactional_db, settings):
     from measures.services.indicator_values import indicator_value_record_published
-    from tests.factories import IndicatorFactory, SourceFactory, UserFactory
+    from tests.factories import SYSTEM, IndicatorFactory, SourceFactory, UserFactory
 
     settings.RUSPLAN_REQUIRE_OTP = False
     UserFactory(username="admin", is_staff=True, is_superuser=True)
     indicator = IndicatorFactory(slug="overdosedodsfall")
     indicator_value_record_published(
+        actor=SYSTEM,
         indicator=indicator,
         year=2019,
         value=27,

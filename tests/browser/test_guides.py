@@ -22,6 +22,7 @@ from measures.models import Measure, Plan, StatusUpdate
 from measures.services.indicator_values import indicator_value_record_published
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
+    SYSTEM,
     BudgetLineFactory,
     DistrictFactory,
     GoalFactory,
@@ -182,14 +183,14 @@ def council_plan(transactional_db):
     )
     source = SourceFactory()
     source.citations.create(status_update=update)
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
     # Every section of the plan page has something to show: a district, a measure
     # with no status yet, an indicator with a value, a budget line.
     measure.districts.add(DistrictFactory(name="Bergenhus"))
     MeasureFactory(plan=plan, title="Nytt tiltak uten status", lead=owner)
     indicator = IndicatorFactory(goal=goal, title="Overdosedødsfall")
     indicator_value_record_published(
-        indicator=indicator, year=2019, value=27, sources=[source]
+        actor=SYSTEM, indicator=indicator, year=2019, value=27, sources=[source]
     )
     BudgetLineFactory(measure=measure, year=2020)
     return plan

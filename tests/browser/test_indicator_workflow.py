@@ -13,6 +13,7 @@ from measures.services.indicator_values import (
 )
 from tests.browser.axe import assert_no_axe_violations
 from tests.factories import (
+    SYSTEM,
     IndicatorFactory,
     PublishedIndicatorValueFactory,
     SourceFactory,
@@ -175,6 +176,7 @@ def test_conflict_page_keeps_the_text_and_is_accessible(
     output_indicator_world, new_page, live_server
 ):
     draft = indicator_value_create(
+        actor=SYSTEM,
         indicator=output_indicator_world.output,
         author=output_indicator_world.alice,
         year=LAST_YEAR,
@@ -186,7 +188,7 @@ def test_conflict_page_keeps_the_text_and_is_accessible(
     alice.goto(live_server.url + f"/indikatorverdier/{draft.pk}/endre/")
     # A colleague saves the draft while Alice has the form open.
     indicator_value_edit(
-        indicator_value=draft, expected_version=draft.version, value=30
+        actor=SYSTEM, indicator_value=draft, expected_version=draft.version, value=30
     )
     alice.fill("#id_value", "28")
     alice.fill("#id_note", "Alices merknad")

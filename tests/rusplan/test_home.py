@@ -7,6 +7,7 @@ import pytest
 from measures.models import Phase, Plan, StatusUpdate
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
+    SYSTEM,
     MeasureFactory,
     PlanFactory,
     PublishedStatusUpdateFactory,
@@ -30,7 +31,7 @@ def plan(db):
             summary=f"Fremdrift {progress}.",
             as_of=datetime.date(2020, 1, progress // 10),
         )
-        measure_sync_current_status(measure=measure)
+        measure_sync_current_status(actor=SYSTEM, measure=measure)
     MeasureFactory(plan=plan)  # no status registered
     return plan
 

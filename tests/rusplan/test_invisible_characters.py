@@ -28,6 +28,7 @@ from partners.text import (
     invisible_characters,
 )
 from tests.factories import (
+    SYSTEM,
     BudgetLineFactory,
     GoalFactory,
     IndicatorFactory,
@@ -108,9 +109,9 @@ def test_the_services_refuse_and_write_nothing(char):
     before = _snapshot()
 
     with pytest.raises(ValidationError) as refused:
-        measure_update(measure=measure, title=_typed(char))
+        measure_update(actor=SYSTEM, measure=measure, title=_typed(char))
     with pytest.raises(ValidationError) as refused_partner:
-        partner_update(partner=partner, name=_typed(char))
+        partner_update(actor=SYSTEM, partner=partner, name=_typed(char))
 
     assert refused.value.error_dict["title"][0].code == INVISIBLE_CODE
     assert f"U+{ord(char):04X}" in refused.value.message_dict["title"][0]

@@ -31,6 +31,7 @@ from measures.services.status_updates import status_update_publish
 from partners.models import Membership
 from rusplan import page_cache
 from tests.factories import (
+    SYSTEM,
     DistrictFactory,
     MeasureFactory,
     MembershipFactory,
@@ -105,7 +106,7 @@ def build_site() -> Site:
     district = DistrictFactory(name="Årstad", slug="arstad")
     measure.districts.add(district)
     PublishedStatusUpdateFactory(measure=measure, progress=20, summary=OLD_SUMMARY)
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
     submitted = StatusUpdateFactory(
         measure=measure,
         author=UserFactory(username="alice"),
@@ -309,7 +310,9 @@ def test_publishing_is_visible_on_the_next_request_inside_a_transaction(client):
     site = build_site()
     prime(client, site.urls)
 
-    status_update_publish(update=site.submitted, reviewer=site.coordinator)
+    status_update_publish(
+        actor=SYSTEM, update=site.submitted, reviewer=site.coordinator
+    )
 
     for name, url in site.urls.items():
         response = client.get(url)
@@ -344,7 +347,9 @@ def test_commit_moves_the_generation_on_again():
     site = build_site()
 
     with transaction.atomic():
-        status_update_publish(update=site.submitted, reviewer=site.coordinator)
+        status_update_publish(
+            actor=SYSTEM, update=site.submitted, reviewer=site.coordinator
+        )
         during = page_cache.current_generation()
     after = page_cache.current_generation()
 

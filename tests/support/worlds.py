@@ -29,6 +29,7 @@ from measures.models import (
 from measures.services.plans import measure_sync_current_status
 from partners.models import Membership, Partner
 from tests.factories import (
+    SYSTEM,
     BudgetLineFactory,
     DistrictFactory,
     GoalFactory,
@@ -209,7 +210,7 @@ class PublicWorld:
             state=StatusUpdate.State.SUBMITTED,
             as_of=datetime.date(2030, 1, 2),
         )
-        measure_sync_current_status(measure=measure)
+        measure_sync_current_status(actor=SYSTEM, measure=measure)
 
 
 def build_public_world(measures: int = 3, updates: int = 2) -> PublicWorld:

@@ -305,6 +305,7 @@ class MeasureResource(ServiceResource):
         if is_create:
             lead, contributors = instance._import_partners or (None, [])
             measure = measure_create(
+                actor=user,
                 plan=instance.plan,
                 slug=instance.slug,
                 title=fields.pop("title"),
@@ -318,14 +319,16 @@ class MeasureResource(ServiceResource):
             return measure
         # Always through measure_update, also when only relations change: the
         # measure's one history row (and version bump) records the import.
-        measure = measure_update(measure=instance, **fields)
+        measure = measure_update(actor=user, measure=instance, **fields)
         if instance._import_goals is not None:
-            measure_set_goals(measure=measure, goals=instance._import_goals)
+            measure_set_goals(actor=user, measure=measure, goals=instance._import_goals)
         if instance._import_districts is not None:
             measure.districts.set(instance._import_districts)
         if instance._import_partners is not None:
             lead, contributors = instance._import_partners
-            measure_set_partners(measure=measure, lead=lead, contributors=contributors)
+            measure_set_partners(
+                actor=user, measure=measure, lead=lead, contributors=contributors
+            )
         self._cite(measure, instance._import_urls, user)
         return measure
 

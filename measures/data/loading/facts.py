@@ -13,7 +13,12 @@ from measures.data.loading.reader import (
     check_keys,
     entry_list,
 )
-from measures.data.loading.rules import LoaderBase, deleted_by_someone_else, save_entry
+from measures.data.loading.rules import (
+    LOADER,
+    LoaderBase,
+    deleted_by_someone_else,
+    save_entry,
+)
 from measures.models import (
     BudgetLine,
     Goal,
@@ -64,6 +69,7 @@ class FactLoading(LoaderBase):
         save_entry(
             where,
             lambda: shipped_records.status_update_record_cited(
+                actor=LOADER,
                 measure=measure,
                 as_of=as_of,
                 phase=as_text(entry["phase"]),
@@ -173,8 +179,10 @@ class FactLoading(LoaderBase):
                 model=Indicator,
                 key={"slug": slug},
                 wanted=wanted,
-                create=lambda: indicator_create(slug=slug, **wanted),
-                update=lambda obj, changed: indicator_update(indicator=obj, **changed),
+                create=lambda: indicator_create(actor=LOADER, slug=slug, **wanted),
+                update=lambda obj, changed: indicator_update(
+                    actor=LOADER, indicator=obj, **changed
+                ),
             )
         self.cite(indicator, cited, where)
         for value_entry in entry_list(entry, "values", where):
@@ -236,6 +244,7 @@ class FactLoading(LoaderBase):
         save_entry(
             where,
             lambda: shipped_records.indicator_value_record_cited(
+                actor=LOADER,
                 indicator=indicator,
                 period_type=key["period_type"],
                 year=key["year"],
@@ -296,8 +305,10 @@ class FactLoading(LoaderBase):
             key={"measure": measure, "year": year, "kind": kind},
             wanted=wanted,
             create=lambda: budget_line_create(
-                measure=measure, year=year, kind=kind, **wanted
+                actor=LOADER, measure=measure, year=year, kind=kind, **wanted
             ),
-            update=lambda obj, changed: budget_line_update(budget_line=obj, **changed),
+            update=lambda obj, changed: budget_line_update(
+                actor=LOADER, budget_line=obj, **changed
+            ),
         )
         self.cite(line, cited, where)

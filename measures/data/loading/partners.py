@@ -4,7 +4,7 @@ as owners, leads and contributors, and where measures apply."""
 from django.utils.translation import gettext as _
 
 from measures.data.loading.reader import as_date, as_text, check_keys, entry_list
-from measures.data.loading.rules import LoaderBase
+from measures.data.loading.rules import LOADER, LoaderBase
 from measures.models import District
 from measures.services.plans import district_create, district_update
 from partners import services as partner_services
@@ -45,9 +45,11 @@ class PartnerLoading(LoaderBase):
             model=Partner,
             key={"slug": slug},
             wanted=wanted,
-            create=lambda: partner_services.partner_create(slug=slug, **wanted),
+            create=lambda: partner_services.partner_create(
+                actor=LOADER, slug=slug, **wanted
+            ),
             update=lambda obj, changed: partner_services.partner_update(
-                partner=obj, **changed
+                actor=LOADER, partner=obj, **changed
             ),
         )
         self.partners[slug] = partner
@@ -88,10 +90,10 @@ class PartnerLoading(LoaderBase):
             key={"partner": partner, "name": name},
             wanted=wanted,
             create=lambda: partner_services.partner_name_add(
-                partner=partner, name=name, **wanted
+                actor=LOADER, partner=partner, name=name, **wanted
             ),
             update=lambda obj, changed: partner_services.partner_name_update(
-                former=obj, **changed
+                actor=LOADER, former=obj, **changed
             ),
         )
         self.cite(former, cited, where)
@@ -112,6 +114,8 @@ class PartnerLoading(LoaderBase):
             model=District,
             key={"slug": slug},
             wanted=wanted,
-            create=lambda: district_create(slug=slug, **wanted),
-            update=lambda obj, changed: district_update(district=obj, **changed),
+            create=lambda: district_create(actor=LOADER, slug=slug, **wanted),
+            update=lambda obj, changed: district_update(
+                actor=LOADER, district=obj, **changed
+            ),
         )

@@ -10,7 +10,7 @@ from measures.data.loading.reader import (
     check_keys,
     entry_list,
 )
-from measures.data.loading.rules import LoaderBase
+from measures.data.loading.rules import LOADER, LoaderBase
 from measures.models import District, Goal, Measure, Plan
 from measures.services.plans import (
     goal_create,
@@ -82,8 +82,10 @@ class PlanLoading(LoaderBase):
                 model=Plan,
                 key={"slug": slug},
                 wanted=wanted,
-                create=lambda: plan_create(slug=slug, **wanted),
-                update=lambda obj, changed: plan_update(plan=obj, **changed),
+                create=lambda: plan_create(actor=LOADER, slug=slug, **wanted),
+                update=lambda obj, changed: plan_update(
+                    actor=LOADER, plan=obj, **changed
+                ),
             )
         self.plans[slug] = plan
         self.cite(plan, cited, where)
@@ -136,8 +138,8 @@ class PlanLoading(LoaderBase):
             model=Goal,
             key={"plan": plan, "slug": slug},
             wanted=wanted,
-            create=lambda: goal_create(plan=plan, slug=slug, **wanted),
-            update=lambda obj, changed: goal_update(goal=obj, **changed),
+            create=lambda: goal_create(actor=LOADER, plan=plan, slug=slug, **wanted),
+            update=lambda obj, changed: goal_update(actor=LOADER, goal=obj, **changed),
         )
         self.cite(goals[slug], cited, where)
 
@@ -216,6 +218,7 @@ class PlanLoading(LoaderBase):
                 key={"slug": slug},
                 wanted=wanted,
                 create=lambda: measure_create(
+                    actor=LOADER,
                     slug=slug,
                     lead=lead,
                     contributors=[p for p in contributors if p is not None],
@@ -223,7 +226,9 @@ class PlanLoading(LoaderBase):
                     districts=[d for d in districts if d is not None],
                     **wanted,
                 ),
-                update=lambda obj, changed: measure_update(measure=obj, **changed),
+                update=lambda obj, changed: measure_update(
+                    actor=LOADER, measure=obj, **changed
+                ),
             )
         self.measures[slug] = measure
         self.cite(measure, cited, where)

@@ -34,9 +34,13 @@ from measures.models import (
     Source,
 )
 from measures.services import shipped_records
+from measures.services.base import SystemActor
 from partners.models import Partner
 
 CHANGE_REASON = "load_bergen_plans"
+
+# Who the loader's writes are by: the command, never a person (decision 51).
+LOADER = SystemActor(CHANGE_REASON)
 
 _loading = contextvars.ContextVar("rusplan_loading_shipped_data", default=False)
 
@@ -281,14 +285,16 @@ class LoaderBase:
             elif citation.position == position:
                 tally.unchanged += 1
             elif self.citations.written_by_loader(citation):
-                shipped_records.citation_update(citation=citation, position=position)
+                shipped_records.citation_update(
+                    actor=LOADER, citation=citation, position=position
+                )
                 tally.updated += 1
             else:
                 tally.kept += 1
         for citation in existing.values():
             # Gone from the file: removed if the loader added it, kept if not.
             if self.citations.written_by_loader(citation):
-                shipped_records.citation_remove(citation=citation)
+                shipped_records.citation_remove(actor=LOADER, citation=citation)
                 tally.updated += 1
             else:
                 tally.kept += 1
@@ -301,7 +307,11 @@ class LoaderBase:
         save_entry(
             where,
             lambda: shipped_records.citation_add(
-                target=target, source=source, field=field_name, position=position
+                actor=LOADER,
+                target=target,
+                source=source,
+                field=field_name,
+                position=position,
             ),
         )
         tally.created += 1

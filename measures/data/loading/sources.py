@@ -4,7 +4,7 @@ each identified by its URL and known in the file by its id ("S1")."""
 from django.utils.translation import gettext as _
 
 from measures.data.loading.reader import LoadError, as_date, as_text, check_keys
-from measures.data.loading.rules import LoaderBase
+from measures.data.loading.rules import LOADER, LoaderBase
 from measures.models import Source
 from measures.services import shipped_records
 
@@ -40,8 +40,10 @@ class SourceLoading(LoaderBase):
             model=Source,
             key={"url": url},
             wanted=wanted,
-            create=lambda: shipped_records.source_create(url=url, **wanted),
+            create=lambda: shipped_records.source_create(
+                actor=LOADER, url=url, **wanted
+            ),
             update=lambda obj, changed: shipped_records.source_update(
-                source=obj, **changed
+                actor=LOADER, source=obj, **changed
             ),
         )

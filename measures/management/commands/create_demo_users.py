@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from measures.models import Category, Goal, Measure, MeasurePartner, Plan
+from measures.services.base import SystemActor
 from measures.services.plans import (
     goal_create,
     measure_create,
@@ -29,6 +30,9 @@ from measures.services.plans import (
     plan_update,
 )
 from partners.models import Membership, Partner
+
+# The training plan is the command's own work, not a person's (decision 51).
+COMMAND = SystemActor("create_demo_users")
 
 ENV_VARIABLE = "RUSPLAN_DEMO_PASSWORD"
 POLICE_SLUG = "vest-politidistrikt"
@@ -194,18 +198,21 @@ class Command(BaseCommand):
         }
         plan = Plan.objects.filter(slug=TRAINING_SLUG).first()
         if plan is None:
-            plan = plan_create(slug=TRAINING_SLUG, **fields)
+            plan = plan_create(actor=COMMAND, slug=TRAINING_SLUG, **fields)
         elif any(getattr(plan, name) != value for name, value in fields.items()):
-            plan = plan_update(plan=plan, **fields)
+            plan = plan_update(actor=COMMAND, plan=plan, **fields)
         goal_slug, goal_title = TRAINING_GOAL
         goal = Goal.objects.filter(plan=plan, slug=goal_slug).first()
         if goal is None:
-            goal = goal_create(plan=plan, title=goal_title, slug=goal_slug)
+            goal = goal_create(
+                actor=COMMAND, plan=plan, title=goal_title, slug=goal_slug
+            )
         for slug, identifier, title, category, lead, helpers in TRAINING_MEASURES:
             contributors = [partners[name] for name in helpers]
             measure = Measure.objects.filter(slug=slug).first()
             if measure is None:
                 measure_create(
+                    actor=COMMAND,
                     plan=plan,
                     title=title,
                     slug=slug,
@@ -227,7 +234,10 @@ class Command(BaseCommand):
                 }
                 if set(measure.partner_roles.values_list("partner", "role")) != wanted:
                     measure_set_partners(
-                        measure=measure, lead=partners[lead], contributors=contributors
+                        actor=COMMAND,
+                        measure=measure,
+                        lead=partners[lead],
+                        contributors=contributors,
                     )
         return plan
 

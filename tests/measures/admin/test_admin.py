@@ -26,6 +26,7 @@ from measures.models import (
 from measures.services.plans import measure_sync_current_status, measure_update
 from measures.services.status_updates import status_update_edit
 from tests.factories import (
+    SYSTEM,
     BudgetLineFactory,
     DistrictFactory,
     GoalFactory,
@@ -120,7 +121,7 @@ def test_admin_pages_open_for_superuser(admin_client, rf, superuser, model):
 
 def test_measure_history_lists_each_change(admin_client):
     measure = MeasureFactory(title="Før")
-    measure_update(measure=measure, title="Etter")
+    measure_update(actor=SYSTEM, measure=measure, title="Etter")
 
     response = admin_client.get(_url(Measure, "history", measure.pk))
 
@@ -523,7 +524,7 @@ def test_goal_picker_on_a_new_measure_names_each_goals_plan(admin_client):
 def test_editing_a_measure_keeps_current_status_and_bumps_version(admin_client):
     measure = MeasureFactory()
     update = PublishedStatusUpdateFactory(measure=measure, progress=70)
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
     measure.refresh_from_db()
     version = measure.version
     role = measure.partner_roles.get()
@@ -560,7 +561,7 @@ def test_measure_partner_admin_is_read_only(admin_client):
 def _published_update():
     measure = MeasureFactory()
     update = PublishedStatusUpdateFactory(measure=measure, summary="Som publisert")
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
     return update
 
 
@@ -749,7 +750,10 @@ def test_stale_draft_edit_is_refused_and_changes_nothing(admin_client):
     update = StatusUpdateFactory(author=_user(), summary="Kollegas tekst")
     data = _update_data(update)
     status_update_edit(
-        update=update, expected_version=update.version, summary="Kollegas nye tekst"
+        actor=SYSTEM,
+        update=update,
+        expected_version=update.version,
+        summary="Kollegas nye tekst",
     )
 
     response = admin_client.post(_url(StatusUpdate, "change", update.pk), data)
@@ -803,10 +807,10 @@ def test_submitted_update_is_read_only_but_can_be_published(admin_client, superu
 
 def test_reverting_a_measure_keeps_its_current_status(admin_client):
     measure = MeasureFactory(title="Første tittel")
-    measure_update(measure=measure, title="Andre tittel")
+    measure_update(actor=SYSTEM, measure=measure, title="Andre tittel")
     first = measure.history.earliest()
     update = PublishedStatusUpdateFactory(measure=measure, progress=90)
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
     role = measure.partner_roles.get()
     measure.refresh_from_db()
 

@@ -37,6 +37,7 @@ from measures.services.status_updates import (
 )
 from partners.models import Membership
 from tests.factories import (
+    SYSTEM,
     GoalFactory,
     IndicatorFactory,
     MeasureFactory,
@@ -74,6 +75,7 @@ def import_world():
     )
     w.measure.goals.add(w.goal)
     w.update = status_update_record_published(
+        actor=SYSTEM,
         measure=w.measure,
         as_of=datetime.date(2019, 6, 30),
         phase="in_progress",
@@ -95,11 +97,11 @@ def import_world():
     ssb = SourceFactory(url="https://www.ssb.no/arbeid", publisher="SSB")
     fhi = SourceFactory(url="https://www.fhi.no/dodsfall", publisher="FHI")
     indicator_value_record_published(
-        indicator=w.share, year=2020, value="18.3", sources=[ssb]
+        actor=SYSTEM, indicator=w.share, year=2020, value="18.3", sources=[ssb]
     )
     w.values = {
         year: indicator_value_record_published(
-            indicator=w.indicator, year=year, value=value, sources=[fhi]
+            actor=SYSTEM, indicator=w.indicator, year=year, value=value, sources=[fhi]
         )
         for year, value in ((2019, 27), (2020, 31), (2021, 3))
     }
@@ -310,6 +312,7 @@ def test_status_update_of_this_installation_is_found_by_id(
     import_world.plan.requires_review = False
     import_world.plan.save()
     status_update_create(
+        actor=SYSTEM,
         measure=import_world.measure,
         author=UserFactory(),
         as_of=datetime.date(2020, 2, 29),
@@ -454,7 +457,11 @@ def test_a_row_that_fails_only_at_confirmation_rolls_back_every_row(
     assert preview.context.get("confirm_form") is not None, problems(preview)
     # Meanwhile someone records 2018 in the browser: the second row now fails.
     indicator_value_create(
-        indicator=import_world.indicator, author=UserFactory(), year=2018, value=22
+        actor=SYSTEM,
+        indicator=import_world.indicator,
+        author=UserFactory(),
+        year=2018,
+        value=22,
     )
     before = _counts()
 
@@ -552,6 +559,7 @@ def test_a_second_value_for_a_period_under_review_is_refused(
     admin_client, import_world
 ):
     indicator_value_create(
+        actor=SYSTEM,
         indicator=import_world.indicator,
         author=UserFactory(),
         year=2017,

@@ -32,6 +32,7 @@ from measures.selectors.rollups import NO_STATUS
 from measures.selectors.small_numbers import PublicValue, public_value
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
+    SYSTEM,
     MeasureFactory,
     PlanFactory,
     PublishedStatusUpdateFactory,
@@ -256,7 +257,7 @@ def _measure_with_updates(plan, *updates, weight=1, phase=Phase.IN_PROGRESS):
             as_of=as_of,
             phase=phase,
         )
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
     return measure
 
 

@@ -25,6 +25,7 @@ from measures.services.indicators import indicator_create, indicator_update
 from measures.services.sources import NewSource
 from partners.models import Membership
 from tests.factories import (
+    SYSTEM,
     BudgetLineFactory,
     GoalFactory,
     IndicatorFactory,
@@ -334,13 +335,17 @@ def test_source_link_must_be_http(alice, output_indicator):
 def test_recorded_published_value_needs_a_source(outcome_indicator):
     with pytest.raises(ValidationError) as excinfo:
         indicator_value_record_published(
-            indicator=outcome_indicator, year=2017, value=27
+            actor=SYSTEM, indicator=outcome_indicator, year=2017, value=27
         )
     assert excinfo.value.message_dict == {
         "sources": ["Et publisert tall må ha en kilde."]
     }
     value = indicator_value_record_published(
-        indicator=outcome_indicator, year=2017, value=27, sources=[SourceFactory()]
+        actor=SYSTEM,
+        indicator=outcome_indicator,
+        year=2017,
+        value=27,
+        sources=[SourceFactory()],
     )
     assert value.state == State.PUBLISHED
     assert value.author is None
@@ -352,6 +357,7 @@ def test_recorded_published_value_needs_a_source(outcome_indicator):
 def test_target_year_before_baseline_year_is_refused(outcome_indicator):
     with pytest.raises(ValidationError) as excinfo:
         indicator_update(
+            actor=SYSTEM,
             indicator=outcome_indicator,
             baseline_value=27,
             baseline_year=2017,
@@ -396,7 +402,11 @@ def test_indicator_belongs_to_exactly_one_goal_or_measure(plan, coordinator):
 def test_baseline_needs_value_and_year(plan):
     with pytest.raises(ValidationError):
         indicator_create(
-            title="X", slug="x", goal=GoalFactory(plan=plan), baseline_value=3
+            actor=SYSTEM,
+            title="X",
+            slug="x",
+            goal=GoalFactory(plan=plan),
+            baseline_value=3,
         )
     assert Indicator.objects.count() == 0
 
@@ -440,7 +450,7 @@ def test_coordinator_creates_a_budget_line_and_a_second_for_the_year_is_refused(
 def test_negative_or_non_numeric_amounts_are_refused(fields):
     measure = MeasureFactory()
     with pytest.raises(ValidationError):
-        budget_line_create(measure=measure, year=2019, **fields)
+        budget_line_create(actor=SYSTEM, measure=measure, year=2019, **fields)
     assert BudgetLine.objects.count() == 0
 
 
@@ -481,6 +491,7 @@ def test_a_budget_line_cites_its_sources_and_an_update_replaces_them(coordinator
     measure = MeasureFactory()
     first, second = SourceFactory(), SourceFactory()
     line = budget_line_create(
+        actor=SYSTEM,
         measure=measure,
         year=2019,
         allocated_nok=1_000,
@@ -488,9 +499,9 @@ def test_a_budget_line_cites_its_sources_and_an_update_replaces_them(coordinator
         sources=[first],
     )
     assert [c.source for c in line.citations.all()] == [first]
-    budget_line_update(budget_line=line, sources=[second])
+    budget_line_update(actor=SYSTEM, budget_line=line, sources=[second])
     assert [c.source for c in line.citations.all()] == [second]
-    budget_line_update(budget_line=line, note="Uten endring i kildene")
+    budget_line_update(actor=SYSTEM, budget_line=line, note="Uten endring i kildene")
     assert [c.source for c in line.citations.all()] == [second]
 
 

@@ -9,6 +9,7 @@ from measures.selectors.due import reporting_status
 from measures.services.status_updates import status_update_create
 from rusplan import page_cache
 from tests.factories import (
+    SYSTEM,
     MeasureFactory,
     PartnerFactory,
     PlanFactory,
@@ -227,6 +228,7 @@ def test_publishing_refreshes_the_cached_partner_page_at_once(client, partner_wo
     measure.refresh_from_db()
 
     status_update_create(
+        actor=SYSTEM,
         measure=measure,
         author=None,
         as_of=timezone.localdate(),

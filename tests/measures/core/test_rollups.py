@@ -17,6 +17,7 @@ from measures.selectors.plans import (
 from measures.selectors.rollups import NO_STATUS, NOT_ASSESSED, rollup
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
+    SYSTEM,
     DistrictFactory,
     GoalFactory,
     MeasureFactory,
@@ -99,7 +100,7 @@ def _measure(plan, progress, *, weight=1, goals=(), lead=None, as_of=None):
             health=Health.ON_TRACK if progress is not None else "",
             as_of=as_of or datetime.date(2020, 1, 1),
         )
-        measure_sync_current_status(measure=measure)
+        measure_sync_current_status(actor=SYSTEM, measure=measure)
     return measure
 
 
@@ -134,7 +135,7 @@ def test_plan_rollup_reads_current_status_not_drafts_or_older_updates():
     PublishedStatusUpdateFactory(
         measure=measure, progress=90, as_of=datetime.date(2021, 1, 1)
     )
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
 
     assert plan_page(plan=plan).rollup.progress == 90
 
@@ -147,7 +148,7 @@ def test_progress_over_time_steps_through_the_years_and_ends_at_current():
     PublishedStatusUpdateFactory(
         measure=first, progress=80, as_of=datetime.date(2020, 2, 1)
     )
-    measure_sync_current_status(measure=first)
+    measure_sync_current_status(actor=SYSTEM, measure=first)
 
     page = plan_page(plan=plan)
 

@@ -22,6 +22,7 @@ from measures.services.status_updates import (
     status_update_submit,
 )
 from tests.factories import (
+    SYSTEM,
     GoalFactory,
     MeasureFactory,
     PartnerFactory,
@@ -44,6 +45,7 @@ def _draft(measure, author, **overrides):
         "progress": 40,
         "summary": "Avtale med huseier signert.",
         "sources": [SourceFactory()],
+        "actor": SYSTEM,
     }
     fields.update(overrides)
     return status_update_create(**fields)
@@ -81,7 +83,12 @@ def test_plan_with_end_year_before_start_is_refused():
     owner = PartnerFactory()
     with pytest.raises(ValidationError) as excinfo:
         plan_create(
-            title="Plan", slug="plan", start_year=2022, end_year=2018, owner=owner
+            actor=SYSTEM,
+            title="Plan",
+            slug="plan",
+            start_year=2022,
+            end_year=2018,
+            owner=owner,
         )
     assert "Sluttåret kan ikke være før startåret." in str(excinfo.value)
     assert Plan.objects.count() == 0
@@ -99,7 +106,9 @@ def test_database_refuses_plan_with_end_year_before_start():
 def test_measure_without_lead_partner_is_refused():
     plan = PlanFactory()
     with pytest.raises(ValidationError) as excinfo:
-        measure_create(plan=plan, title="Tiltak", slug="tiltak", lead=None)
+        measure_create(
+            actor=SYSTEM, plan=plan, title="Tiltak", slug="tiltak", lead=None
+        )
     assert "partners" in excinfo.value.message_dict
     assert Measure.objects.count() == 0
 
@@ -108,7 +117,12 @@ def test_measure_with_same_partner_as_lead_and_contributor_is_refused():
     plan, partner = PlanFactory(), PartnerFactory()
     with pytest.raises(ValidationError):
         measure_create(
-            plan=plan, title="T", slug="t", lead=partner, contributors=[partner]
+            actor=SYSTEM,
+            plan=plan,
+            title="T",
+            slug="t",
+            lead=partner,
+            contributors=[partner],
         )
     assert Measure.objects.count() == 0
 
@@ -135,7 +149,9 @@ def test_second_lead_partner_gives_a_clear_validation_error():
 def test_measure_set_partners_replaces_roles_with_one_lead():
     measure = MeasureFactory()
     lead, helper = PartnerFactory(), PartnerFactory()
-    measure_set_partners(measure=measure, lead=lead, contributors=[helper])
+    measure_set_partners(
+        actor=SYSTEM, measure=measure, lead=lead, contributors=[helper]
+    )
     roles = {(r.partner, r.role) for r in measure.partner_roles.all()}
     assert roles == {(lead, "lead"), (helper, "contributor")}
 
@@ -145,30 +161,38 @@ def test_measure_set_partners_replaces_roles_with_one_lead():
 
 def test_duplicate_measure_slug_within_a_plan_is_refused():
     plan = PlanFactory()
-    measure_create(plan=plan, title="A", slug="mo-sentre", lead=PartnerFactory())
+    measure_create(
+        actor=SYSTEM, plan=plan, title="A", slug="mo-sentre", lead=PartnerFactory()
+    )
     with pytest.raises(ValidationError) as excinfo:
-        measure_create(plan=plan, title="B", slug="mo-sentre", lead=PartnerFactory())
+        measure_create(
+            actor=SYSTEM, plan=plan, title="B", slug="mo-sentre", lead=PartnerFactory()
+        )
     assert "slug" in excinfo.value.message_dict
     assert Measure.objects.filter(slug="mo-sentre").count() == 1
 
 
 def test_duplicate_goal_slug_within_a_plan_is_refused():
     plan = PlanFactory()
-    goal_create(plan=plan, title="Trygg by", slug="trygg-by")
+    goal_create(actor=SYSTEM, plan=plan, title="Trygg by", slug="trygg-by")
     with pytest.raises(ValidationError):
-        goal_create(plan=plan, title="Trygg by igjen", slug="trygg-by")
+        goal_create(actor=SYSTEM, plan=plan, title="Trygg by igjen", slug="trygg-by")
 
 
 def test_goal_slug_may_repeat_across_plans():
-    goal_create(plan=PlanFactory(), title="Trygg by", slug="trygg-by")
-    goal_create(plan=PlanFactory(), title="Trygg by", slug="trygg-by")
+    goal_create(actor=SYSTEM, plan=PlanFactory(), title="Trygg by", slug="trygg-by")
+    goal_create(actor=SYSTEM, plan=PlanFactory(), title="Trygg by", slug="trygg-by")
 
 
 def test_goal_parent_must_belong_to_the_same_plan():
     other_goal = GoalFactory()
     with pytest.raises(ValidationError):
         goal_create(
-            plan=PlanFactory(), title="Delmål", slug="delmal", parent=other_goal
+            actor=SYSTEM,
+            plan=PlanFactory(),
+            title="Delmål",
+            slug="delmal",
+            parent=other_goal,
         )
 
 
@@ -178,16 +202,17 @@ def test_a_measure_is_not_placed_under_another_plans_goal():
     foreign = GoalFactory(title="Fremmed mål")
 
     with pytest.raises(ValidationError, match="Fremmed mål"):
-        measure_set_goals(measure=measure, goals=[own, foreign])
+        measure_set_goals(actor=SYSTEM, measure=measure, goals=[own, foreign])
 
     assert not measure.goals.exists()
-    measure_set_goals(measure=measure, goals=[own])
+    measure_set_goals(actor=SYSTEM, measure=measure, goals=[own])
     assert list(measure.goals.all()) == [own]
 
 
 def test_measure_goals_must_belong_to_its_plan():
     with pytest.raises(ValidationError):
         measure_create(
+            actor=SYSTEM,
             plan=PlanFactory(),
             title="T",
             slug="t",
@@ -201,6 +226,7 @@ def test_lineage_must_point_to_another_plan():
     measure = MeasureFactory()
     with pytest.raises(ValidationError):
         measure_create(
+            actor=SYSTEM,
             plan=measure.plan,
             title="Samme plan",
             slug="samme-plan",
@@ -215,8 +241,8 @@ def test_lineage_must_point_to_another_plan():
 def test_publishing_updates_the_measures_current_status(alice):
     reviewer = UserFactory()
     measure = MeasureFactory()
-    update = status_update_submit(update=_draft(measure, alice))
-    status_update_publish(update=update, reviewer=reviewer)
+    update = status_update_submit(actor=SYSTEM, update=_draft(measure, alice))
+    status_update_publish(actor=SYSTEM, update=update, reviewer=reviewer)
 
     measure.refresh_from_db()
     assert measure.current_update_id == update.pk
@@ -228,7 +254,7 @@ def test_publishing_updates_the_measures_current_status(alice):
 
 def test_submitting_publishes_at_once_when_plan_needs_no_review(alice):
     measure = MeasureFactory(plan=PlanFactory(requires_review=False))
-    update = status_update_submit(update=_draft(measure, alice))
+    update = status_update_submit(actor=SYSTEM, update=_draft(measure, alice))
     assert update.state == StatusUpdate.State.PUBLISHED
     measure.refresh_from_db()
     assert measure.current_update_id == update.pk
@@ -236,7 +262,7 @@ def test_submitting_publishes_at_once_when_plan_needs_no_review(alice):
 
 def test_submitted_update_does_not_change_current_status(alice):
     measure = MeasureFactory()
-    status_update_submit(update=_draft(measure, alice))
+    status_update_submit(actor=SYSTEM, update=_draft(measure, alice))
     measure.refresh_from_db()
     assert measure.current_update is None
     assert measure.current_progress is None
@@ -245,52 +271,58 @@ def test_submitted_update_does_not_change_current_status(alice):
 def test_late_publication_of_an_older_update_does_not_displace_a_newer_one(alice):
     measure = MeasureFactory()
     newer = status_update_submit(
-        update=_draft(measure, alice, as_of=datetime.date(2021, 8, 31), progress=80)
+        actor=SYSTEM,
+        update=_draft(measure, alice, as_of=datetime.date(2021, 8, 31), progress=80),
     )
     older = status_update_submit(
-        update=_draft(measure, alice, as_of=datetime.date(2021, 4, 30), progress=60)
+        actor=SYSTEM,
+        update=_draft(measure, alice, as_of=datetime.date(2021, 4, 30), progress=60),
     )
-    status_update_publish(update=newer, reviewer=None)
-    status_update_publish(update=older, reviewer=None)
+    status_update_publish(actor=SYSTEM, update=newer, reviewer=None)
+    status_update_publish(actor=SYSTEM, update=older, reviewer=None)
     measure.refresh_from_db()
     assert measure.current_update_id == newer.pk
     assert measure.current_progress == 80
 
 
 def test_published_update_cannot_be_published_or_returned_again(alice):
-    update = status_update_submit(update=_draft(MeasureFactory(), alice))
-    status_update_publish(update=update, reviewer=None)
+    update = status_update_submit(actor=SYSTEM, update=_draft(MeasureFactory(), alice))
+    status_update_publish(actor=SYSTEM, update=update, reviewer=None)
     with pytest.raises(ValidationError):
-        status_update_publish(update=update, reviewer=None)
+        status_update_publish(actor=SYSTEM, update=update, reviewer=None)
     with pytest.raises(ValidationError):
-        status_update_return(update=update, reviewer=None, comment="Nei")
+        status_update_return(actor=SYSTEM, update=update, reviewer=None, comment="Nei")
 
 
 def test_returning_requires_a_comment_and_keeps_current_status(alice):
     measure = MeasureFactory()
-    update = status_update_submit(update=_draft(measure, alice))
+    update = status_update_submit(actor=SYSTEM, update=_draft(measure, alice))
     with pytest.raises(ValidationError) as excinfo:
-        status_update_return(update=update, reviewer=None, comment="  ")
+        status_update_return(actor=SYSTEM, update=update, reviewer=None, comment="  ")
     assert "review_comment" in excinfo.value.message_dict
     returned = status_update_return(
-        update=update, reviewer=None, comment="Legg ved lenke til vedtaket."
+        actor=SYSTEM,
+        update=update,
+        reviewer=None,
+        comment="Legg ved lenke til vedtaket.",
     )
     assert returned.state == StatusUpdate.State.RETURNED
-    resubmitted = status_update_submit(update=returned)
+    resubmitted = status_update_submit(actor=SYSTEM, update=returned)
     assert resubmitted.state == StatusUpdate.State.SUBMITTED
 
 
 def test_caseworker_update_without_assessment_cannot_be_published(alice):
     update = status_update_submit(
-        update=_draft(MeasureFactory(), alice, progress=None, health="")
+        actor=SYSTEM, update=_draft(MeasureFactory(), alice, progress=None, health="")
     )
     with pytest.raises(ValidationError):
-        status_update_publish(update=update, reviewer=None)
+        status_update_publish(actor=SYSTEM, update=update, reviewer=None)
 
 
 def test_recorded_historical_event_needs_a_source():
     with pytest.raises(ValidationError) as excinfo:
         status_update_record_published(
+            actor=SYSTEM,
             measure=MeasureFactory(),
             as_of=datetime.date(2014, 7, 1),
             phase=Phase.IN_PROGRESS,
@@ -305,6 +337,7 @@ def test_recorded_historical_event_needs_a_source():
 def test_recorded_historical_event_becomes_current_status():
     measure = MeasureFactory()
     event = status_update_record_published(
+        actor=SYSTEM,
         measure=measure,
         as_of=datetime.date(2014, 7, 1),
         phase=Phase.IN_PROGRESS,
@@ -328,19 +361,19 @@ def test_recorded_historical_event_becomes_current_status():
 def test_every_status_change_bumps_the_measure_version(alice):
     measure = MeasureFactory()
     start = measure.version
-    update = status_update_submit(update=_draft(measure, alice))
-    status_update_publish(update=update, reviewer=None)
+    update = status_update_submit(actor=SYSTEM, update=_draft(measure, alice))
+    status_update_publish(actor=SYSTEM, update=update, reviewer=None)
     measure.refresh_from_db()
     assert measure.version == start + 1
-    measure_update(measure=measure, title="Nytt navn")
+    measure_update(actor=SYSTEM, measure=measure, title="Nytt navn")
     assert measure.version == start + 2
 
 
 def test_publishing_writes_history_rows(alice):
     measure = MeasureFactory()
     update = _draft(measure, alice)
-    status_update_submit(update=update)
-    status_update_publish(update=update, reviewer=None)
+    status_update_submit(actor=SYSTEM, update=update)
+    status_update_publish(actor=SYSTEM, update=update, reviewer=None)
     kinds = list(
         update.history.order_by("history_date").values_list("state", flat=True)
     )

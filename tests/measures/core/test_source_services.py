@@ -16,7 +16,11 @@ from measures.services.status_updates import (
     status_update_edit,
     status_update_submit,
 )
-from tests.factories import SUBMITTED_SOURCE_URL, SourceFactory, StatusUpdateFactory
+from tests.factories import (
+    SUBMITTED_SOURCE_URL,
+    SourceFactory,
+    StatusUpdateFactory,
+)
 from tests.support.worlds import AS_OF
 
 pytestmark = pytest.mark.django_db

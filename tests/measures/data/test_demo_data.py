@@ -22,7 +22,7 @@ from measures.models import (
 )
 from measures.services.plans import measure_sync_current_status
 from partners.models import Partner
-from tests.factories import PlanFactory
+from tests.factories import SYSTEM, PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -274,7 +274,7 @@ def test_current_status_is_the_latest_published_update():
         assert measure.current_progress == latest.progress
         assert measure.current_as_of == latest.as_of
         # The service that keeps the status finds nothing to change.
-        assert measure_sync_current_status(measure=measure).version == 1
+        assert measure_sync_current_status(actor=SYSTEM, measure=measure).version == 1
 
 
 def test_measures_without_updates_are_not_started():

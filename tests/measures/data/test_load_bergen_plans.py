@@ -20,6 +20,7 @@ from measures.models import (
 )
 from measures.services.plans import measure_update
 from partners.models import Partner, PartnerName
+from tests.factories import SYSTEM
 from tests.support.commands import load_bergen_plans
 
 pytestmark = pytest.mark.django_db
@@ -466,7 +467,7 @@ def test_loading_a_second_time_writes_nothing(bergen_plans):
 def test_loader_keeps_an_administrators_edit():
     load_bergen_plans()
     park = Measure.objects.get(slug="nygardsparken-2012")
-    measure_update(measure=park, title="Nygårdsparken, rettet tittel")
+    measure_update(actor=SYSTEM, measure=park, title="Nygårdsparken, rettet tittel")
 
     output = load_bergen_plans()
 

@@ -10,7 +10,7 @@ from measures.models import BudgetLine, Citation, Indicator, IndicatorValue
 from measures.services.budgets import budget_line_update
 from measures.services.indicator_values import indicator_value_record_published
 from measures.services.indicators import indicator_update
-from tests.factories import SourceFactory
+from tests.factories import SYSTEM, SourceFactory
 from tests.support.commands import load_bergen_plans
 
 pytestmark = pytest.mark.django_db
@@ -220,9 +220,9 @@ def test_loading_indicators_a_second_time_writes_nothing(bergen_plans):
 
 def test_loader_keeps_an_administrators_indicator_and_budget_edits(bergen_plans):
     indicator = Indicator.objects.get(slug="bostedslose-bergen")
-    indicator_update(indicator=indicator, title="Bostedsløse")
+    indicator_update(actor=SYSTEM, indicator=indicator, title="Bostedsløse")
     line = BudgetLine.objects.get(measure__slug="overdoseteam-2018")
-    budget_line_update(budget_line=line, spent_nok=6_500_000)
+    budget_line_update(actor=SYSTEM, budget_line=line, spent_nok=6_500_000)
 
     output = load_bergen_plans()
 
@@ -242,6 +242,7 @@ def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(
     # The shipped 2018 plan takes no reports (its status is not given: decisions.md
     # 50); a shipped figure is corrected as an administrator records a public one.
     indicator_value_record_published(
+        actor=SYSTEM,
         indicator=value.indicator,
         year=2017,
         value=28,

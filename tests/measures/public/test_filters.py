@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from measures.models import Category, Measure
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
+    SYSTEM,
     DistrictFactory,
     MeasureFactory,
     PlanFactory,
@@ -257,7 +258,7 @@ def test_phase_none_lists_the_measures_with_no_status_registered(client, db):
     without = MeasureFactory(plan=plan, title="Uten status", slug="uten-status")
     with_status = MeasureFactory(plan=plan, title="Med status", slug="med-status")
     PublishedStatusUpdateFactory(measure=with_status, phase="not_started")
-    measure_sync_current_status(measure=with_status)
+    measure_sync_current_status(actor=SYSTEM, measure=with_status)
 
     response = client.get("/tiltak/", {"plan": plan.slug, "phase": "none"})
     api = client.get("/api/v1/measures/", {"plan": plan.slug, "phase": "none"})

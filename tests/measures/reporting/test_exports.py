@@ -32,6 +32,7 @@ from measures.reporting import exports
 from measures.reporting.exports import CSV_FLUSH_BYTES
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
+    SYSTEM,
     DistrictFactory,
     GoalFactory,
     IndicatorFactory,
@@ -94,7 +95,7 @@ def measure(plan):
     StatusUpdateFactory(
         measure=measure, summary=SECRET, state="returned", review_comment="Nei."
     )
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
     return measure
 
 

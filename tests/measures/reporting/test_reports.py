@@ -34,6 +34,7 @@ from measures.selectors.plans import plan_page
 from measures.selectors.rollups import NO_STATUS
 from measures.services.plans import measure_sync_current_status
 from tests.factories import (
+    SYSTEM,
     BudgetLineFactory,
     GoalFactory,
     IndicatorFactory,
@@ -75,7 +76,7 @@ def publish(measure, *, as_of, published_at, summary, **fields):
         summary=summary,
         **fields,
     )
-    measure_sync_current_status(measure=measure)
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
     return update
 
 
