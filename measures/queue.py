@@ -43,10 +43,17 @@ def get_queue() -> Queue:
     )
 
 
+def _full_id(job_id: str) -> str:
+    """Job ids are per queue: two installations (or two test processes) sharing
+    one Redis each have their own queue name and so their own job ids."""
+    return f"{settings.RUSPLAN_QUEUE_NAME}--{job_id}"
+
+
 def enqueue(func: Callable, /, *, job_id: str | None = None, **kwargs) -> None:
     """Run func(**kwargs) as a job, once the current transaction has committed (so
     the worker finds the rows the job is about). Without a queue, run it now, in
-    this transaction. Arguments must be picklable: ids and strings, not objects."""
+    this transaction. Arguments must be picklable: ids and strings, not objects.
+    job_id names a job whose progress someone will ask for (job_progress)."""
     if not queue_configured():
         func(**kwargs)
         return
@@ -54,7 +61,7 @@ def enqueue(func: Callable, /, *, job_id: str | None = None, **kwargs) -> None:
         lambda: get_queue().enqueue(
             func,
             kwargs=kwargs,
-            job_id=job_id,
+            job_id=_full_id(job_id) if job_id else None,
             result_ttl=RESULT_TTL_SECONDS,
             failure_ttl=FAILURE_TTL_SECONDS,
         )
@@ -78,7 +85,7 @@ def job_progress(job_id: str) -> tuple[str | None, dict]:
     if not queue_configured():
         return None, {}
     try:
-        job = Job.fetch(job_id, connection=connection())
+        job = Job.fetch(_full_id(job_id), connection=connection())
         return job.get_status(), dict(job.meta)
     except NoSuchJobError:
         return None, {}

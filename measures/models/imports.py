@@ -61,7 +61,7 @@ class ImportJob(models.Model):
     @property
     def queue_job_id(self) -> str:
         """The id of this stage's job in the queue (measures/queue.py)."""
-        return f"rusplan-import-{self.pk}-{self.stage}"
+        return f"import-{self.pk}-{self.stage}"
 
     @property
     def finished_running(self) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export.results import RowResult
+from simple_history.models import HistoricalRecords
 
 from measures import queue
 from measures.admin.imports.formats import CSV, XLSX
@@ -140,18 +143,35 @@ def _run(job: ImportJob) -> dict:
         queue.report_progress(done=min(done, job.total), total=job.total)
 
     resource = RESOURCES[job.model](user=user, progress=progress, preview=preview)
-    result = resource.import_data(
-        dataset,
-        dry_run=preview,
-        raise_errors=False,
-        file_name=job.file_name,
-        user=user,
-        retain_instance_in_row_result=not preview,
-    )
+    with _history_user(user):
+        result = resource.import_data(
+            dataset,
+            dry_run=preview,
+            raise_errors=False,
+            file_name=job.file_name,
+            user=user,
+            retain_instance_in_row_result=not preview,
+        )
     report = job_report(result)
     if not preview and not report["failed"]:
         _log_entries(user, result)
     return report
+
+
+@contextmanager
+def _history_user(user):
+    """History rows written by the job name the user who started it, as rows
+    written in a request do (simple_history's HistoryRequestMiddleware)."""
+    context = HistoricalRecords.context
+    before = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if before is None:
+            del context.request
+        else:
+            context.request = before
 
 
 def _refused(message: str) -> dict:
