@@ -14,10 +14,9 @@ from measures import queue
 from measures.admin.imports.jobs import import_run
 from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.models import ImportJob, StatusUpdate
-from tests.measures.admin.test_import import (  # noqa: F401 - import_world: a fixture
+from tests.measures.admin.test_import import (
     _staff,
     confirm,
-    import_world,
     to_csv,
     update_row,
     upload,
