@@ -3,6 +3,7 @@ how far it has come and what came of it (measures/admin/imports/jobs.py)."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,6 +43,7 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(_("rader lest"), default=0)
     result = models.JSONField(_("resultat"), default=dict, blank=True)
     created = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    queued = models.DateTimeField(_("lagt i kø"), default=timezone.now)
     finished = models.DateTimeField(_("ferdig"), null=True, blank=True)
 
     class Meta:

@@ -44,6 +44,9 @@ FORMATS = {"csv": CSV, "xlsx": XLSX}
 REPORT_ROWS = 1000
 #: an unconfirmed preview's file is deleted after this long
 KEEP_UNCONFIRMED = datetime.timedelta(days=1)
+#: a job the queue does not know this long after it was queued is lost (Redis was
+#: restarted without persistence, or emptied); before that it may be on its way
+LOST_AFTER = datetime.timedelta(minutes=1)
 Status = ImportJob.Status
 Stage = ImportJob.Stage
 
@@ -77,7 +80,13 @@ def import_job_confirm(*, job: ImportJob) -> bool:
                 pk=job.pk, stage=Stage.PREVIEW, status=Status.DONE, finished__gte=_cut()
             )
             .filter(result__failed=False)
-            .update(stage=Stage.CONFIRM, status=Status.QUEUED, done=0, finished=None)
+            .update(
+                stage=Stage.CONFIRM,
+                status=Status.QUEUED,
+                done=0,
+                finished=None,
+                queued=timezone.now(),
+            )
         )
         if not claimed:
             return False
@@ -263,7 +272,7 @@ def import_job_state(job: ImportJob) -> dict:
     if not job.finished_running and queue.queue_configured():
         rq_status, meta = queue.job_progress(job.queue_job_id)
         if rq_status in queue.LOST or (
-            rq_status is None and job.created < timezone.now() - KEEP_UNCONFIRMED
+            rq_status is None and job.queued < timezone.now() - LOST_AFTER
         ):
             _finish(
                 job,
@@ -272,8 +281,8 @@ def import_job_state(job: ImportJob) -> dict:
                     "failed": True,
                     "message": _(
                         "Importen ble avbrutt før den var ferdig (den tok for lang "
-                        "tid, eller arbeideren som kjørte den, stoppet). Ingenting "
-                        "er importert. Last opp filen på nytt."
+                        "tid, eller arbeideren eller køen stoppet). Ingenting er "
+                        "importert. Last opp filen på nytt."
                     ),
                 },
             )

@@ -247,3 +247,25 @@ def test_the_import_runs_as_the_user_who_started_it(client, import_world, job_qu
 
     update = StatusUpdate.objects.get(external_id="rad-0")
     assert [h.history_user for h in update.history.all()] == [user]
+
+
+def test_a_job_the_queue_never_had_is_failed_after_a_minute(
+    admin_client, superuser, job_queue
+):
+    """Redis restarted without persistence: the queue has forgotten the job."""
+    job = ImportJob.objects.create(
+        user=superuser,
+        model="measures.statusupdate",
+        file_name="fil.csv",
+        file_format="csv",
+        total=1,
+    )
+    fresh = admin_client.get(_url(job, "import_job_status")).json()
+    assert fresh["status"] == "queued"  # it may still be on its way
+
+    ImportJob.objects.filter(pk=job.pk).update(
+        queued=job.queued - datetime.timedelta(minutes=2)
+    )
+    lost = admin_client.get(_url(job, "import_job_status")).json()
+
+    assert (lost["status"], lost["finished"]) == ("failed", True)
