@@ -269,3 +269,22 @@ def test_a_job_the_queue_never_had_is_failed_after_a_minute(
     lost = admin_client.get(_url(job, "import_job_status")).json()
 
     assert (lost["status"], lost["finished"]) == ("failed", True)
+
+
+def test_an_unconfirmed_preview_keeps_its_file_for_a_day(admin_client, import_world):
+    """Jobs run at once here (no queue): the next import's job tidies up."""
+    kept = upload(admin_client, StatusUpdate, to_csv(_rows(1))).context["job"]
+    old = upload(admin_client, StatusUpdate, to_csv(_rows(2))).context["job"]
+    ImportJob.objects.filter(pk=old.pk).update(
+        finished=old.finished - datetime.timedelta(days=1, minutes=1)
+    )
+
+    upload(admin_client, StatusUpdate, to_csv(_rows(3)))
+
+    kept.refresh_from_db()
+    old.refresh_from_db()
+    assert bytes(kept.data) != b""  # still confirmable
+    assert bytes(old.data) == b""
+    assert admin_client.post(_url(old, "import_job_confirm")).status_code == 302
+    old.refresh_from_db()
+    assert old.stage == "preview"  # too old to confirm
