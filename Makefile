@@ -42,10 +42,11 @@ compilemessages: $(MO_FILES)
 	  echo "msgfmt not found (apt-get install gettext): $< not compiled" >&2; \
 	fi
 
+# The server and, when Redis answers, a job worker beside it (scripts/run_dev.sh).
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_bergen_plans
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PY=$(PY) PORT=$(PORT) scripts/run_dev.sh
 
 # Demo caseworkers and a coordinator for trying the workflow locally; prints the
 # password unless RUSPLAN_DEMO_PASSWORD is set. Never for production.

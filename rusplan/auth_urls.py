@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .auth_views import LoginView
+from .password_reset import QueuedPasswordResetForm
 
 urlpatterns = [
     # A logged-in user who is sent here lacks access to ``next``: the page says so
@@ -29,7 +30,9 @@ urlpatterns = [
     ),
     path(
         "passord/glemt/",
+        # The mail is sent by a job: the same work for known and unknown addresses.
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
             extra_email_context={

@@ -160,6 +160,15 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # stale at once anyway (rusplan/page_cache.py). 0 switches the page cache off.
 RUSPLAN_PAGE_CACHE_SECONDS = env.int("RUSPLAN_PAGE_CACHE_SECONDS", default=300)
 
+# Background jobs (imports, reminders, password-reset mail): RQ on Redis
+# (measures/queue.py, docs/decisions.md 52). Without RUSPLAN_QUEUE_URL a job runs at
+# once in the process that asks for it: fine for development, not for a large
+# import. `manage.py run_worker` runs the jobs of the queue named here.
+RUSPLAN_QUEUE_URL = env.str("RUSPLAN_QUEUE_URL", default="")
+RUSPLAN_QUEUE_NAME = env.str("RUSPLAN_QUEUE_NAME", default="rusplan")
+# A job running longer than this is stopped and counts as failed.
+RUSPLAN_JOB_TIMEOUT_SECONDS = env.int("RUSPLAN_JOB_TIMEOUT_SECONDS", default=60 * 60)
+
 EMAIL_CONFIG = env.email(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )

@@ -14,7 +14,12 @@ static files) on PostgreSQL at national scale and drives load over loopback with
 3. cached: the same with the page cache on in Redis;
 4. exports: the CSV export of all status updates (rows per second, the serving
    worker's peak memory) and the PDF report of a 60-measure plan, on a gunicorn with
-   one worker, when those URLs exist.
+   one worker, when those URLs exist;
+5. import: a 20,000-row status-update file through the admin import's background
+   jobs (measures/admin/imports/jobs.py) on the real queue, preview then import, run
+   by `manage.py run_worker --burst`, in a database of its own (rusplan_bench_import,
+   small demo data): rows per second for each step. `--only import` runs this
+   round alone and writes its own block of docs/benchmarks.md.
 
 It prints a table, compares the figures with the targets of issue 7, and replaces the
 generated part of the "Benchmark" section of docs/benchmarks.md (--no-write: not). Every
@@ -75,6 +80,12 @@ TARGET_EXPORT_MB = 150.0
 TARGET_PDF_S = 3.0
 MARK_START = "<!-- bench:start (written by scripts/bench.py) -->"
 MARK_END = "<!-- bench:end -->"
+IMPORT_MARK_START = "<!-- bench-import:start (written by scripts/bench.py) -->"
+IMPORT_MARK_END = "<!-- bench-import:end -->"
+IMPORT_DATABASE = "rusplan_bench_import"
+# Redis database 12 for the import round's queue (13: the bench's cache).
+IMPORT_QUEUE_URL = "redis://127.0.0.1:6379/12"
+IMPORT_DEMO = ["--measures=200", "--updates-per-measure=1", "--plans=2", "--seed=1"]
 SERVER_VERSION_SCRIPT = (
     "from django.db import connection; c = connection.cursor(); "
     "c.execute('SHOW server_version'); print(c.fetchone()[0])"
@@ -506,6 +517,143 @@ def write_doc(text: str) -> None:
     DOC.write_text(doc)
 
 
+# --- The import round --------------------------------------------------------------
+
+# Makes the file (`rows` status updates over the open measures of the demo plans, new
+# external ids on every run) and enqueues its preview as the admin's upload would.
+IMPORT_START_SCRIPT = r"""
+import csv, datetime, io, json, uuid
+from django.contrib.auth import get_user_model
+from measures.admin.imports.jobs import import_job_start
+from measures.models import OPEN_PHASES, Measure, Plan
+from django.db.models import Q
+
+rows = int("__ROWS__")
+User = get_user_model()
+user, _ = User.objects.get_or_create(
+    username="bench-import", defaults={"is_staff": True, "is_superuser": True}
+)
+measures = list(
+    Measure.objects.filter(
+        plan__slug__startswith="demo-", plan__status=Plan.Status.ADOPTED
+    )
+    .filter(Q(current_phase__in=list(OPEN_PHASES)) | Q(current_phase=""))
+    .select_related("plan").order_by("pk")
+)
+run = uuid.uuid4().hex[:8]
+out = io.StringIO()
+writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+writer.writerow(
+    ["external_id", "measure", "as_of", "phase", "health", "progress", "summary"]
+)
+per_measure = -(-rows // len(measures))
+latest = datetime.date.today() - datetime.timedelta(days=1)
+for number in range(rows):
+    measure = measures[number % len(measures)]
+    day = latest - datetime.timedelta(days=per_measure - number // len(measures))
+    writer.writerow([
+        f"bench-{run}-{number}", measure.slug, day.isoformat(), "in_progress",
+        "on_track", str(number % 100), f"Benchmark-rad {number}.",
+    ])
+data = out.getvalue().encode("utf-8")
+job = import_job_start(
+    user=user, model="measures.statusupdate", file_name="bench.csv",
+    file_format="csv", data=data, total=rows,
+)
+print(json.dumps({"job": job.pk, "measures": len(measures), "bytes": len(data)}))
+"""
+
+IMPORT_STATE_SCRIPT = r"""
+import json
+from measures.admin.imports.jobs import import_job_confirm
+from measures.models import ImportJob
+job = ImportJob.objects.get(pk=int("__JOB__"))
+confirmed = import_job_confirm(job=job) if "__CONFIRM__" == "1" else None
+job.refresh_from_db()
+print(json.dumps({
+    "status": job.status, "stage": job.stage, "done": job.done,
+    "totals": job.result.get("totals"), "failed": job.result.get("failed"),
+    "problems": job.result.get("row_problems", [])[:3],
+    "message": job.result.get("message"), "confirmed": confirmed,
+}))
+"""
+
+
+def run_import(args) -> dict:
+    """The import round: preview and import of a `--import-rows` file as jobs."""
+    database_url = args.database_url.rsplit("/", 1)[0] + "/" + IMPORT_DATABASE
+    env = {
+        **environment(database_url, args.cache_url, name="bench-import"),
+        "RUSPLAN_QUEUE_URL": IMPORT_QUEUE_URL,
+        "RUSPLAN_QUEUE_NAME": f"bench-import-{os.getpid()}",
+    }
+    create_database(database_url)
+    log(f"Import round: database {IMPORT_DATABASE}, migrate, demo data")
+    manage(env, "migrate", "--no-input")
+    manage(env, "generate_demo_data", *IMPORT_DEMO)
+    start = shell(env, IMPORT_START_SCRIPT.replace("__ROWS__", str(args.import_rows)))
+    job = str(start["job"])
+    log(f"  {args.import_rows} rows over {start['measures']} measures, job {job}")
+
+    def step(name: str, confirm: str) -> dict:
+        if confirm == "1":
+            state = shell(
+                env,
+                IMPORT_STATE_SCRIPT.replace("__JOB__", job).replace("__CONFIRM__", "1"),
+            )
+            if not state["confirmed"]:
+                raise SystemExit(f"Import round: cannot confirm the preview: {state}")
+        started = time.monotonic()
+        manage(env, "run_worker", "--burst", timeout=args.import_timeout)
+        seconds = time.monotonic() - started
+        state = shell(
+            env, IMPORT_STATE_SCRIPT.replace("__JOB__", job).replace("__CONFIRM__", "0")
+        )
+        if state["status"] != "done" or state["failed"]:
+            raise SystemExit(f"Import round: the {name} failed: {state}")
+        rate = args.import_rows / seconds
+        log(f"  {name}: {seconds:.0f} s, {rate:.0f} rows/s, {state['totals']}")
+        return {"seconds": seconds, "rows_per_second": rate, "totals": state["totals"]}
+
+    preview = step("preview", "0")
+    imported = step("import", "1")
+    return {"rows": args.import_rows, "preview": preview, "import": imported}
+
+
+def import_markdown(result: dict, env_machine: dict | None = None) -> str:
+    rows = result["rows"]
+    lines = [
+        f"Import of a {rows:,}-row status-update CSV".replace(",", " ")
+        + " through the admin import's background jobs (PostgreSQL, RQ on Redis, one "
+        f"`manage.py run_worker --burst`), {datetime.date.today():%d.%m.%Y}:",  # noqa: DTZ011, TID251
+        "",
+        "| step | seconds | rows per second |",
+        "|---|---:|---:|",
+    ]
+    for name, label in (("preview", "preview (dry run)"), ("import", "import")):
+        step = result[name]
+        lines.append(
+            f"| {label} | {step['seconds']:.0f} | {step['rows_per_second']:.0f} |"
+        )
+    total = result["preview"]["seconds"] + result["import"]["seconds"]
+    lines += [
+        "",
+        f"Whole import, upload to last row: {total:.0f} s "
+        f"({rows / total:.0f} rows per second over both steps). Each step runs in "
+        "one transaction; the seconds include the worker's start.",
+    ]
+    return "\n".join(lines)
+
+
+def write_import_doc(text: str) -> None:
+    doc = DOC.read_text()
+    replaced = replace_block(doc, IMPORT_MARK_START, IMPORT_MARK_END, text)
+    if replaced is None:
+        block = f"{IMPORT_MARK_START}\n{text}\n{IMPORT_MARK_END}"
+        replaced = doc.rstrip("\n") + f"\n\n## Import (background jobs)\n\n{block}\n"
+    DOC.write_text(replaced)
+
+
 # --- Main ---------------------------------------------------------------------------
 
 
@@ -523,6 +671,11 @@ def parse_args():
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="leave the doc alone")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--only", choices=["import"], help="run only this round (and write its block)"
+    )
+    parser.add_argument("--import-rows", type=int, default=20000)
+    parser.add_argument("--import-timeout", type=int, default=3600)
     for key, value in NATIONAL.items():
         parser.add_argument(f"--{key}", type=int, default=value)
     args = parser.parse_args()
@@ -534,13 +687,22 @@ def main() -> int:
     args = parse_args()
     started = time.monotonic()
     load_before = load_average()
-    require_tools(
-        "ab", "createdb", "pg_isready", "redis-cli", hint=" (make bench installs ab)"
-    )
+    tools = ["createdb", "pg_isready", "redis-cli"]
+    if args.only != "import":
+        tools.insert(0, "ab")
+    require_tools(*tools, hint=" (make bench installs ab)")
     if not pg_ready():
         raise SystemExit("PostgreSQL is not running on 127.0.0.1:5432")
     if not redis_ready():
         raise SystemExit("Redis is not running on 127.0.0.1:6379")
+    if args.only == "import":
+        text = import_markdown(run_import(args))
+        print()
+        print(text)
+        if not args.no_write:
+            write_import_doc(text)
+            log(f"Wrote the figures to {DOC.relative_to(BASE_DIR)}")
+        return 0
     env = base_environment(args)
     targets = prepare(args, env)
     routes = find_routes(targets)
@@ -563,6 +725,7 @@ def main() -> int:
     )
     cached = run_round("cached", env, pages, args)
     exports = run_exports(env, routes, targets, args)
+    imports = run_import(args)
     report = {
         # Outside Django (no settings here): the machine's date names the run.
         "date": datetime.date.today().strftime("%d.%m.%Y"),  # noqa: DTZ011, TID251
@@ -589,6 +752,7 @@ def main() -> int:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False))
     if not args.no_write:
         write_doc(text)
+        write_import_doc(import_markdown(imports))
         log(f"Wrote the figures to {DOC.relative_to(BASE_DIR)}")
     return 0
 

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.support.queue import job_queue  # noqa: F401 - a fixture
 from tests.support.worlds import build_workflow_world
 
 
@@ -10,6 +11,13 @@ def _empty_cache():
     """Every test starts with an empty cache: the local-memory cache outlives a
     test's database, and a page cached by one test must not show in the next."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _jobs_at_once(settings):
+    """Jobs run at once, in the test, whatever the environment says; the
+    job_queue fixture (tests/support/queue.py) gives a test the real queue."""
+    settings.RUSPLAN_QUEUE_URL = ""
 
 
 @pytest.fixture

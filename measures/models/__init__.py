@@ -4,6 +4,7 @@ them, so Django finds them and the rest of the code imports from measures.models
 - choices: phases, traffic light, categories, the progress range
 - plans: districts, plans, goals, measures and their responsible partners
 - review: the review lifecycle shared by status updates and indicator values
+- imports: an admin import running as a background job
 - status_updates, reminders, indicators, budgets, sources (and citations)
 - uncertainty: the field every sourced fact has
 """
@@ -14,6 +15,7 @@ from measures.models.choices import OPEN_PHASES as OPEN_PHASES
 from measures.models.choices import Category as Category
 from measures.models.choices import Health as Health
 from measures.models.choices import Phase as Phase
+from measures.models.imports import ImportJob as ImportJob
 from measures.models.indicators import Indicator as Indicator
 from measures.models.indicators import IndicatorValue as IndicatorValue
 from measures.models.indicators import PeriodType as PeriodType

@@ -10,6 +10,7 @@ send_update_reminders runs this daily from cron (docs/reminders.md).
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from django.utils import translation
 
 from measures.models import ReminderSent
 from measures.selectors.workflow import due_measures_by_caseworker
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,6 +74,15 @@ def reminders_send(
         else:
             run.skipped += 1
     return run
+
+
+def reminders_send_job(*, today: str, base_url: str = "") -> None:
+    """reminders_send as a background job (measures/queue.py), enqueued by
+    send_update_reminders; what it did goes to the log."""
+    run = reminders_send(today=datetime.date.fromisoformat(today), base_url=base_url)
+    for line in run.lines:
+        logger.info(line)
+    logger.info("Påminnelser sendt: %s. Hoppet over: %s.", run.sent, run.skipped)
 
 
 def _send(user, items, keys, base_url) -> bool:

@@ -1,6 +1,7 @@
 """The admin's import pages in a real browser: upload, preview, confirm, under the
 site's CSP (import-export's script picks the format from the file name), each
-page checked with axe."""
+page checked with axe; with the real job queue, the progress page, whose script
+polls the job's status and shows the preview when the job has run."""
 
 import pytest
 from django.utils import timezone
@@ -81,6 +82,7 @@ def test_admin_import_pages_work_under_the_csp_and_pass_axe(
     page.click("input[type=submit][value='Prøvekjør']")
     page.locator("table.rusplan-import-errors").wait_for()
     check()
+    page.click("text=Last opp en rettet fil")
 
     page.set_input_files(
         "#id_import_file",
@@ -99,9 +101,66 @@ def test_admin_import_pages_work_under_the_csp_and_pass_axe(
     check()
 
     page.click("input[name=confirm]")
-    page.locator(".messagelist").wait_for()
-    assert page.url.endswith("/admin/measures/indicatorvalue/")
-    assert "Importen er fullført" in page.locator(".messagelist").inner_text()
+    page.locator("p.success").wait_for()
+    assert "/admin/measures/indicatorvalue/import/jobb/" in page.url
+    assert "Importen er fullført" in page.locator("p.success").inner_text()
     assert not [e for e in errors if "Content Security Policy" in e], errors
     published = IndicatorValue.objects.filter(state="published")
     assert sorted(published.values_list("value", flat=True)) == [26, 30]
+
+
+def test_the_progress_page_follows_the_job_on_the_real_queue(
+    page, live_server, import_data, job_queue
+):
+    from measures.models import IndicatorValue
+
+    errors = []
+    page.on(
+        "console",
+        lambda m: errors.append(page.url + " " + m.text) if m.type == "error" else None,
+    )
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/measures/indicatorvalue/import/")
+    last_year = timezone.localdate().year - 1
+    page.set_input_files(
+        "#id_import_file",
+        {
+            "name": "verdier.csv",
+            "mimeType": "text/csv",
+            "buffer": _csv(f"overdosedodsfall;year;{last_year};1;30;{FHI}"),
+        },
+    )
+    page.click("input[type=submit][value='Prøvekjør']")
+
+    # Queued: the bar, its text in a polite live region, a link without script.
+    bar = page.locator("progress#import-progress")
+    bar.wait_for()
+    text = page.locator("#import-progress-text")
+    assert text.get_attribute("aria-live") == "polite"
+    assert text.inner_text() == "I kø: venter på en ledig arbeider."
+    assert page.get_by_role("link", name="Oppdater", exact=True).is_visible()
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    assert_no_axe_violations(page)
+    errors.clear()  # axe's own inline styles, not the page's
+    page.set_viewport_size({"width": 1280, "height": 900})
+    focused = page.evaluate("document.activeElement.tagName")
+
+    job_queue.run()
+
+    # The script sees the job done and shows the preview, without a click.
+    page.locator("input[name=confirm]").wait_for()
+    assert "30" in page.locator("table.import-preview ins").all_inner_texts()
+    assert focused == "BODY"  # nothing took the focus meanwhile
+    page.click("input[name=confirm]")
+    page.locator("#import-progress-text").wait_for()
+    assert IndicatorValue.objects.filter(year=last_year).count() == 0
+    job_queue.run()
+    page.locator("p.success").wait_for()
+    assert "Importen er fullført" in page.locator("p.success").inner_text()
+    assert IndicatorValue.objects.get(year=last_year).value == 30
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    assert_no_axe_violations(page)

@@ -4,12 +4,13 @@ or nothing, and ImportDiff, the cells of the preview. How an import works is in
 the package docstring (measures/admin/imports/__init__.py).
 """
 
+import copy
 import datetime
+import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from import_export import resources
@@ -21,10 +22,12 @@ PREVIEW_CHARS = 120  # long texts are cut in the preview table
 
 
 class ImportDiff(resources.Diff):
-    """The preview's cells: a changed cell shows the old content deleted and the
-    new inserted, whole (a character diff of "31" to "30" reads badly), with
-    <del> and <ins> but no inline style: diff_match_patch's prettyHtml, which
-    import-export uses, writes style attributes that the admin's CSP blocks."""
+    """The preview's cells, as (before, after) pairs of text: a changed cell shows
+    the old content deleted and the new inserted, whole (a character diff of "31"
+    to "30" reads badly). Plain text rather than import-export's HTML, so that a
+    background job can store the preview as JSON and the page escapes it
+    (templates/admin/measures/import_job.html); diff_match_patch's prettyHtml
+    also writes style attributes that the admin's CSP blocks."""
 
     def __init__(self, resource, instance, new):
         self.left = resource.preview_values(instance)
@@ -35,24 +38,10 @@ class ImportDiff(resources.Diff):
         self.right = resource.preview_values(instance)
 
     def as_html(self):
-        cells = []
-        for before, after in zip(self.left, self.right, strict=False):
-            if self.new:
-                before = ""
-            if before == after:
-                cells.append(_html(after))
-                continue
-            parts = []
-            if before:
-                parts.append(f"<del>{_html(before)}</del>")
-            if after:
-                parts.append(f"<ins>{_html(after)}</ins>")
-            cells.append(mark_safe(" ".join(parts)))  # noqa: S308 - escaped
-        return cells
-
-
-def _html(text: str) -> str:
-    return mark_safe(escape(text).replace("\n", "<br>"))  # noqa: S308 - escaped
+        return [
+            ("" if self.new else before, after)
+            for before, after in zip(self.left, self.right, strict=False)
+        ]
 
 
 def preview_text(value) -> str:
@@ -85,11 +74,33 @@ class ServiceResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
 
-    def __init__(self, **kwargs):
+    #: how often, at most, a running import reports how far it has come
+    PROGRESS_SECONDS = 0.5
+
+    def __init__(
+        self,
+        *,
+        user=None,
+        progress: Callable[[int], None] | None = None,
+        preview: bool = True,
+        **kwargs,
+    ):
+        """user: who imports (the services' actor; import_data's user= wins);
+        progress: called with the number of rows read so far, now and then and
+        at the end; preview=False skips the preview's cells (a confirmed import
+        shows only totals), which saves a copy of every object."""
         super().__init__(**kwargs)
+        self.user = user
+        self.progress = progress
+        if not preview:
+            # A copy: import-export's options are shared by every instance.
+            self._meta = copy.copy(type(self)._meta)
+            self._meta.skip_diff = True
         self._seen: dict = {}
         self._header_problem = False
         self._row_number = 0
+        self._rows_read = 0
+        self._progress_at = 0.0
 
     @classmethod
     def get_diff_class(cls):
@@ -105,11 +116,16 @@ class ServiceResource(resources.ModelResource):
         # error, validation errors included.
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
+        kwargs.setdefault("user", self.user)
         self._seen = {}
         self._header_problem = False
-        return super().import_data(
+        self._rows_read = 0
+        result = super().import_data(
             dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs
         )
+        if self.progress is not None:
+            self.progress(self._rows_read)
+        return result
 
     def before_import(self, dataset, **kwargs):
         headers = [
@@ -154,6 +170,12 @@ class ServiceResource(resources.ModelResource):
             raise ValidationError(problems)
 
     def import_row(self, row, instance_loader, **kwargs):
+        self._rows_read += 1
+        if self.progress is not None:
+            now = time.monotonic()
+            if now - self._progress_at >= self.PROGRESS_SECONDS:
+                self._progress_at = now
+                self.progress(self._rows_read - 1)
         row = {key: clean_cell(value) for key, value in row.items() if key}
         if self._header_problem or all(value == "" for value in row.values()):
             # Nothing to do: the file's header is wrong (reported once), or the
@@ -185,7 +207,7 @@ class ServiceResource(resources.ModelResource):
             raise ValidationError(import_validation_errors)
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        user = kwargs.get("user")
+        user = kwargs.get("user") or self.user
         if user is None or not user.is_active:
             raise ValidationError(_("En import må gjøres av en innlogget bruker."))
         try:

@@ -1,17 +1,26 @@
-"""The admin's import pages (django-import-export): the file formats of
-formats.py, Norwegian forms and messages, the permission rule, and a failed
-confirmation that says nothing was imported. The rows themselves are read and
-written by the resources of this package. See docs/exports.md ("Import").
+"""The admin's import pages (django-import-export's form, our flow): the upload
+form, then a page per import job (jobs.py) that shows a progress bar while the
+preview or the import runs in the background, then the preview with a confirm
+button, the per-row errors, or the result. Norwegian forms and messages, the
+permission rule (the model's add and change permissions), and every job visible
+only to the user who started it (and superusers). See docs/exports.md ("Import").
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 from import_export.forms import ImportForm
 
+from measures.admin.imports import jobs
 from measures.admin.imports.formats import CSV, XLSX
+from measures.models import ImportJob
 
 
 class ImportFileForm(ImportForm):
@@ -27,40 +36,13 @@ class ImportFileForm(ImportForm):
         )
 
 
-def import_report(result) -> dict:
-    """What the import page shows of a result: problems with the file, problems
-    per row (numbered as in a spreadsheet: the header is row 1), and the rows."""
-    file_errors = []
-    for error in result.base_errors:
-        file_errors.extend(getattr(error.error, "messages", [str(error.error)]))
-    problems = []
-    for row in result.invalid_rows:
-        for column, texts in row.field_specific_errors.items():
-            problems += [(row.number + 1, column, text) for text in texts]
-        problems += [
-            (row.number + 1, "", text) for text in row.non_field_specific_errors
-        ]
-    for row in result.error_rows:
-        problems += [(row.number + 1, "", str(error.error)) for error in row.errors]
-    problems.sort(key=lambda problem: problem[0])
-    return {
-        "file_errors": file_errors,
-        "row_problems": [
-            {"row": row, "column": column, "message": message}
-            for row, column, message in problems
-        ],
-        "preview_rows": [row for row in result.valid_rows() if row.diff is not None],
-        "totals": result.totals,
-        "failed": result.has_errors() or result.has_validation_errors(),
-    }
-
-
 class ServiceImportMixin(ImportMixin):
     """Import for an admin whose resource writes through the services
     (ServiceResource, base.py). Needs the model's add and change permissions; the
     services check each row's own rule (publishing, for example) on top."""
 
     import_template_name = "admin/measures/import.html"
+    import_job_template_name = "admin/measures/import_job.html"
     import_export_change_list_template = "admin/measures/change_list_import.html"
     import_form_class = ImportFileForm
     skip_import_confirm = False
@@ -70,6 +52,41 @@ class ServiceImportMixin(ImportMixin):
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_urls(self):
+        prefix = "{}_{}".format(*self.get_model_info())
+        view = self.admin_site.admin_view  # staff only, never cached
+        mine = [
+            path(
+                "import/",
+                view(self.import_action),
+                name=f"{prefix}_import",
+            ),
+            path(
+                "import/jobb/<int:pk>/",
+                view(self.import_job_view),
+                name=f"{prefix}_import_job",
+            ),
+            path(
+                "import/jobb/<int:pk>/status/",
+                view(self.import_job_status_view),
+                name=f"{prefix}_import_job_status",
+            ),
+            path(
+                "import/jobb/<int:pk>/bekreft/",
+                view(require_POST(self.import_job_confirm_view)),
+                name=f"{prefix}_import_job_confirm",
+            ),
+        ]
+        # import-export's own URLs give way: its confirm step (process_import)
+        # would run the import in the request.
+        theirs = [
+            url
+            for url in super().get_urls()
+            if getattr(url, "name", None)
+            not in (f"{prefix}_import", f"{prefix}_process_import")
+        ]
+        return mine + theirs
 
     def get_context_data(self, **kwargs):
         resource = self.get_import_resource_classes(None)[0]
@@ -84,30 +101,50 @@ class ServiceImportMixin(ImportMixin):
             ],
         }
 
+    # The upload -------------------------------------------------------------------
+
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        if getattr(response, "context_data", None) is not None:
-            response.context_data["title"] = self._import_title()
-        result = getattr(response, "context_data", {}).get("result")
-        if result is not None:
-            report = import_report(result)
-            response.context_data.update(report)
-            if report["failed"]:
-                self._remove_upload(response.context_data["form"])
-        return response
+        """The form; a valid upload becomes a job and its page."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        if request.method == "POST" and form.is_valid():
+            job = self._start_job(request, form)
+            if job is not None:
+                return HttpResponseRedirect(self._job_url(job, "import_job"))
+        context = self._page_context(request)
+        context.update(self.get_import_context_data())
+        context.update({"form": form, "media": self.media + form.media})
+        return TemplateResponse(request, [self.import_template_name], context)
 
-    def _import_title(self) -> str:
-        return _("Importer %(name)s") % {"name": self.model._meta.verbose_name_plural}
-
-    def _remove_upload(self, form) -> None:
-        """import-export keeps the uploaded file for the confirm step even when
-        the dry run failed and there is nothing to confirm."""
-        name = getattr(form.cleaned_data.get("import_file"), "tmp_storage_name", None)
-        if name:
-            storage = self.get_tmp_storage_class()(
-                name=name, **self.get_tmp_storage_class_kwargs()
+    def _start_job(self, request, form) -> ImportJob | None:
+        """Read the file here, so that a file that cannot be read is an error on
+        the form at once and the job knows how many rows it has."""
+        input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        upload = form.cleaned_data["import_file"]
+        data = b"".join(upload.chunks())
+        try:
+            dataset = input_format.create_dataset(data)
+        except Exception:  # any unreadable file is the same error
+            self.add_data_read_fail_error_to_form(form, None)
+            return None
+        if not dataset:
+            form.add_error(
+                "import_file",
+                _(
+                    "Filen har ingen rader å importere. Den første raden må ha "
+                    "kolonnenavnene fra eksporten, og dataene står under."
+                ),
             )
-            storage.remove()
+            return None
+        return jobs.import_job_start(
+            user=request.user,
+            model=self.model._meta.label_lower,
+            file_name=upload.name,
+            file_format=input_format.get_extension(),
+            data=data,
+            total=len(dataset),
+        )
 
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error(
@@ -118,42 +155,97 @@ class ServiceImportMixin(ImportMixin):
             ),
         )
 
-    def process_result(self, result, request):
-        if not (result.has_errors() or result.has_validation_errors()):
-            return super().process_result(result, request)
-        # The resource rolled everything back (something changed since the
-        # preview): show what, with the form to try again.
-        messages.error(request, _("Ingenting er importert. Se feilene under."))
-        context = self.admin_site.each_context(request)
-        form = self.get_import_form_class(request)(
-            self.get_import_formats(), self.get_import_resource_classes(request)
-        )
-        context.update(self.get_import_context_data())
-        context.update(import_report(result))
+    # The job ---------------------------------------------------------------------
+
+    def import_job_view(self, request, pk):
+        job = self._own_job(request, pk)
+        state = jobs.import_job_state(job)
+        report = job.result if job.finished_running else {}
+        context = self._page_context(request)
         context.update(
             {
-                "title": self._import_title(),
-                "form": form,
-                "opts": self.model._meta,
-                "media": self.media + form.media,
-                "result": result,
+                "job": job,
+                "state": state,
+                "report": report,
+                "can_confirm": (
+                    job.stage == ImportJob.Stage.PREVIEW
+                    and job.status == ImportJob.Status.DONE
+                    and not report.get("failed")
+                    and job.user_id == request.user.pk
+                ),
+                "job_url": self._job_url(job, "import_job"),
+                "status_url": self._job_url(job, "import_job_status"),
+                "confirm_url": self._job_url(job, "import_job_confirm"),
             }
         )
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, [self.import_template_name], context)
+        if (
+            job.stage == ImportJob.Stage.CONFIRM
+            and job.status == ImportJob.Status.DONE
+            and not report.get("failed")
+        ):
+            context["done_message"] = self._success_message(report["totals"])
+        return TemplateResponse(request, [self.import_job_template_name], context)
 
-    def add_success_message(self, result, request):
-        totals = result.totals
-        messages.success(
-            request,
-            _(
-                "Importen er fullført (%(what)s): %(new)s nye, %(changed)s endret, "
-                "%(skipped)s uendret."
+    def import_job_status_view(self, request, pk):
+        """The progress as JSON, for static/measures/import_progress.js."""
+        job = self._own_job(request, pk)
+        return JsonResponse(jobs.import_job_state(job))
+
+    def import_job_confirm_view(self, request, pk):
+        job = self._own_job(request, pk)
+        if job.user_id != request.user.pk:
+            raise Http404  # a superuser may look, but imports only as themselves
+        if not jobs.import_job_confirm(job=job):
+            messages.error(
+                request,
+                _(
+                    "Denne prøvekjøringen kan ikke bekreftes (den er bekreftet "
+                    "allerede, hadde feil eller er mer enn ett døgn gammel). Last opp "
+                    "filen på nytt."
+                ),
             )
-            % {
-                "what": self.model._meta.verbose_name_plural,
-                "new": totals["new"],
-                "changed": totals["update"],
-                "skipped": totals["skip"],
-            },
+            return HttpResponseRedirect(self._url("import"))
+        return HttpResponseRedirect(self._job_url(job, "import_job"))
+
+    def _own_job(self, request, pk) -> ImportJob:
+        """The job, for the user who started it or a superuser; anyone else gets
+        404 whatever the job is, so nobody learns which jobs exist."""
+        jobs_here = ImportJob.objects.filter(model=self.model._meta.label_lower)
+        if not request.user.is_superuser:
+            jobs_here = jobs_here.filter(user=request.user)
+        job = get_object_or_404(jobs_here, pk=pk)
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return job
+
+    # Helpers -----------------------------------------------------------------------
+
+    def _url(self, name: str, **kwargs) -> str:
+        app_label, model_name = self.get_model_info()
+        return reverse(f"admin:{app_label}_{model_name}_{name}", kwargs=kwargs or None)
+
+    def _job_url(self, job, name: str) -> str:
+        return self._url(name, pk=job.pk)
+
+    def _page_context(self, request) -> dict:
+        request.current_app = self.admin_site.name
+        context = self.admin_site.each_context(request)
+        context.update(
+            {
+                "title": _("Importer %(name)s")
+                % {"name": self.model._meta.verbose_name_plural},
+                "opts": self.model._meta,
+            }
         )
+        return context
+
+    def _success_message(self, totals) -> str:
+        return _(
+            "Importen er fullført (%(what)s): %(new)s nye, %(changed)s endret, "
+            "%(skipped)s uendret."
+        ) % {
+            "what": self.model._meta.verbose_name_plural,
+            "new": totals["new"],
+            "changed": totals["update"],
+            "skipped": totals["skip"],
+        }

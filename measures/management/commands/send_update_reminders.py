@@ -1,13 +1,15 @@
 """Email each caseworker one digest of the measures they have not reported on this
 reporting period, at most once per period (measures/services/reminders.py does the
-work). Run it daily from cron (docs/reminders.md)."""
+work). Run it daily from cron (docs/reminders.md). With a job queue configured
+(RUSPLAN_QUEUE_URL) it enqueues the sending for a worker; --inline sends at once."""
 
 import datetime
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from measures.services.reminders import reminders_send
+from measures import queue
+from measures.services.reminders import reminders_send, reminders_send_job
 
 
 class Command(BaseCommand):
@@ -34,9 +36,27 @@ class Command(BaseCommand):
             help="Adressen lenkene i e-posten skal starte med, "
             "for eksempel https://rusplan.example.no.",
         )
+        parser.add_argument(
+            "--inline",
+            action="store_true",
+            help="Send nå, i denne prosessen, i stedet for å legge sendingen i køen.",
+        )
 
-    def handle(self, *args, dry_run=False, date=None, base_url="", **options):
+    def handle(
+        self, *args, dry_run=False, date=None, base_url="", inline=False, **options
+    ):
         today = date or timezone.localdate()
+        if queue.queue_configured() and not (dry_run or inline):
+            queue.enqueue(
+                reminders_send_job, today=today.isoformat(), base_url=base_url
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Påminnelsene for {today:%d.%m.%Y} er lagt i køen. "
+                    "En arbeider (manage.py run_worker) sender dem."
+                )
+            )
+            return
         run = reminders_send(today=today, base_url=base_url, dry_run=dry_run)
         for line in run.lines:
             self.stdout.write(line)

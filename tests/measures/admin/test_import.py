@@ -6,7 +6,6 @@ reported per row with nothing imported; permissions; the pages under the CSP."""
 import csv
 import datetime
 import io
-import os
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -20,7 +19,6 @@ from measures.admin.imports.indicator_values import IndicatorValueResource
 from measures.admin.imports.measures import MeasureResource
 from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.models import (
-    Indicator,
     IndicatorValue,
     Measure,
     MeasurePartner,
@@ -29,20 +27,16 @@ from measures.models import (
 )
 from measures.services.indicator_values import (
     indicator_value_create,
-    indicator_value_record_published,
 )
 from measures.services.status_updates import (
     status_update_create,
-    status_update_record_published,
 )
 from partners.models import Membership
 from tests.factories import (
     SYSTEM,
     GoalFactory,
-    IndicatorFactory,
     MeasureFactory,
     MembershipFactory,
-    PartnerFactory,
     PlanFactory,
     SourceFactory,
     UserFactory,
@@ -55,60 +49,6 @@ FORMAT = {"csv": "0", "xlsx": "1"}  # the order of ServiceImportMixin's formats
 LAST_YEAR = timezone.localdate().year - 1
 
 
-class World:
-    pass
-
-
-@pytest.fixture
-def import_world():
-    """A plan with a measure, an update and indicator values: what the exports
-    read back into the import start from."""
-    w = World()
-    w.owner = PartnerFactory(name="Bergen kommune", slug="bergen-kommune")
-    w.lead = PartnerFactory(name="Etat for rus", slug="etat-rus")
-    w.helper = PartnerFactory(name="Helse Bergen", slug="helse-bergen")
-    w.plan = PlanFactory(slug="rusplan-2018", owner=w.owner, start_year=2018)
-    w.goal = GoalFactory(plan=w.plan, slug="trygg-by")
-    w.other_goal = GoalFactory(plan=w.plan, slug="bolig")
-    w.measure = MeasureFactory(
-        plan=w.plan, slug="lar-senter", title="LAR-senter", lead=w.lead
-    )
-    w.measure.goals.add(w.goal)
-    w.update = status_update_record_published(
-        actor=SYSTEM,
-        measure=w.measure,
-        as_of=datetime.date(2019, 6, 30),
-        phase="in_progress",
-        health="on_track",
-        progress=40,
-        summary="Senteret åpnet.\nFlere får tilbud.",
-        sources=[SourceFactory(title="Årsrapport 2019")],
-        external_id="lar-2019",
-    )
-    w.indicator = IndicatorFactory(
-        goal=w.goal, slug="overdosedodsfall", kind=Indicator.Kind.PEOPLE
-    )
-    w.output = IndicatorFactory(
-        goal=None, measure=w.measure, slug="lar-pasienter", kind=Indicator.Kind.COUNT
-    )
-    w.share = IndicatorFactory(
-        goal=w.goal, slug="andel-i-arbeid", kind=Indicator.Kind.PERCENT, unit="%"
-    )
-    ssb = SourceFactory(url="https://www.ssb.no/arbeid", publisher="SSB")
-    fhi = SourceFactory(url="https://www.fhi.no/dodsfall", publisher="FHI")
-    indicator_value_record_published(
-        actor=SYSTEM, indicator=w.share, year=2020, value="18.3", sources=[ssb]
-    )
-    w.values = {
-        year: indicator_value_record_published(
-            actor=SYSTEM, indicator=w.indicator, year=year, value=value, sources=[fhi]
-        )
-        for year, value in ((2019, 27), (2020, 31), (2021, 3))
-    }
-    w.measure.refresh_from_db()
-    return w
-
-
 # --- helpers ----------------------------------------------------------------------
 
 
@@ -117,7 +57,9 @@ def _url(model, view: str) -> str:
 
 
 def upload(client, model, content: bytes, name: str = "fil.csv"):
-    """The first step: upload and dry run."""
+    """The first step: upload; the preview runs as a job (at once here, where
+    no queue is configured: tests/measures/admin/test_import_jobs.py runs it on
+    the real queue) and the job's page follows."""
     return client.post(
         _url(model, "import"),
         {
@@ -125,23 +67,28 @@ def upload(client, model, content: bytes, name: str = "fil.csv"):
             "format": FORMAT[name.rsplit(".", 1)[1]],
             "import_file": SimpleUploadedFile(name, content),
         },
+        follow=True,
     )
 
 
 def confirm(client, model, preview):
-    """The second step: the confirm form the preview carried."""
-    form = preview.context["confirm_form"]
-    return client.post(
-        _url(model, "process_import"),
-        {name: form.initial.get(name, "") for name in form.fields},
-    )
+    """The second step: the confirm button of the preview's page."""
+    return client.post(preview.context["confirm_url"], follow=True)
+
+
+def report(response) -> dict:
+    return response.context.get("report") or {}
 
 
 def problems(response) -> list[str]:
-    context = response.context
-    found = list(context.get("file_errors") or [])
+    found = list(report(response).get("file_errors") or [])
+    if "form" in response.context and "job" not in response.context:
+        found += [
+            str(e) for e in response.context["form"].errors.get("import_file", [])
+        ]
     found += [
-        f"{p['row']}|{p['column']}|{p['message']}" for p in context["row_problems"]
+        f"{p['row']}|{p['column']}|{p['message']}"
+        for p in report(response).get("row_problems", [])
     ]
     return found
 
@@ -150,10 +97,11 @@ def import_ok(client, model, content: bytes, name: str = "fil.csv"):
     before = _counts()
     preview = upload(client, model, content, name)
     assert preview.status_code == 200
-    assert preview.context.get("confirm_form") is not None, problems(preview)
+    assert preview.context.get("can_confirm"), problems(preview)
     assert _counts() == before  # the dry run wrote nothing
     done = confirm(client, model, preview)
-    assert done.status_code == 302, problems(done)
+    assert done.status_code == 200
+    assert done.context.get("done_message"), problems(done)
     return preview
 
 
@@ -228,9 +176,9 @@ def test_indicator_values_csv_round_trip_replaces_the_edited_value_with_history(
 
     preview = import_ok(admin_client, IndicatorValue, to_csv(rows))
 
-    assert preview.context["totals"]["new"] == 1
-    assert preview.context["totals"]["update"] == 1
-    assert preview.context["totals"]["skip"] == 3  # 2019, 2021 (hidden), 18,3 %
+    assert report(preview)["totals"]["new"] == 1
+    assert report(preview)["totals"]["update"] == 1
+    assert report(preview)["totals"]["skip"] == 3  # 2019, 2021 (hidden), 18,3 %
     old = import_world.values[2020]
     old.refresh_from_db()
     assert old.state == IndicatorValue.State.REPLACED
@@ -283,8 +231,8 @@ def test_status_updates_csv_round_trip_adds_the_new_row_once(
 
     preview = import_ok(admin_client, StatusUpdate, content)
 
-    assert preview.context["totals"]["new"] == 1
-    assert preview.context["totals"]["skip"] == 1
+    assert report(preview)["totals"]["new"] == 1
+    assert report(preview)["totals"]["skip"] == 1
     update = StatusUpdate.objects.get(external_id="lar-2020")
     assert (update.state, update.author, update.reviewer) == (
         "published",
@@ -302,7 +250,7 @@ def test_status_updates_csv_round_trip_adds_the_new_row_once(
     )
     # The same file again: nothing new.
     again = import_ok(admin_client, StatusUpdate, content)
-    assert again.context["totals"]["new"] == 0
+    assert report(again)["totals"]["new"] == 0
     assert StatusUpdate.objects.filter(external_id="lar-2020").count() == 1
 
 
@@ -328,7 +276,7 @@ def test_status_update_of_this_installation_is_found_by_id(
 
     preview = import_ok(admin_client, StatusUpdate, to_csv(rows))
 
-    assert preview.context["totals"]["skip"] == len(rows)
+    assert report(preview)["totals"]["skip"] == len(rows)
 
 
 def test_measures_xlsx_round_trip_changes_the_measure_with_one_history_row(
@@ -350,7 +298,7 @@ def test_measures_xlsx_round_trip_changes_the_measure_with_one_history_row(
 
     preview = import_ok(admin_client, Measure, out.getvalue(), "tiltak.xlsx")
 
-    assert preview.context["totals"]["update"] == 1
+    assert report(preview)["totals"]["update"] == 1
     measure = Measure.objects.get(slug="lar-senter")
     assert measure.title == "LAR-senter i Bergen sentrum"
     assert set(measure.goals.values_list("slug", flat=True)) == {"bolig", "trygg-by"}
@@ -379,8 +327,8 @@ def test_measures_csv_adds_a_new_measure_through_the_service(
 
     preview = import_ok(admin_client, Measure, to_csv(rows))
 
-    assert preview.context["totals"]["new"] == 1
-    assert preview.context["totals"]["skip"] == 1  # the unchanged one
+    assert report(preview)["totals"]["new"] == 1
+    assert report(preview)["totals"]["skip"] == 1  # the unchanged one
     measure = Measure.objects.get(slug="sproyterom")
     assert measure.plan == import_world.plan
     assert measure.planned_start == datetime.date(2019, 3, 15)
@@ -400,7 +348,7 @@ def test_a_measure_row_naming_another_plans_goal_imports_nothing(
 
     response = upload(admin_client, Measure, to_csv(rows))
 
-    assert response.context.get("confirm_form") is None
+    assert not response.context.get("can_confirm")
     assert problems(response) == [
         "2|goals|Planen «rusplan-2018» har ingen mål med nettadressenavn arbeid."
     ]
@@ -420,7 +368,7 @@ def test_an_unchanged_export_imports_as_all_skipped(client, admin_client, import
 
         preview = import_ok(admin_client, model, to_csv(rows))
 
-        totals = preview.context["totals"]
+        totals = report(preview)["totals"]
         assert (totals["new"], totals["update"], totals["skip"]) == (0, 0, len(rows))
         assert _counts() == before
 
@@ -438,15 +386,16 @@ def test_one_bad_row_imports_nothing(admin_client, import_world):
 
     response = upload(admin_client, StatusUpdate, to_csv(rows))
 
-    assert response.context.get("confirm_form") is None
+    assert not response.context.get("can_confirm")
     assert problems(response) == [
         "3|as_of|«2020-13-01» er ikke en dato. Skriv datoen som ÅÅÅÅ-MM-DD, for "
         "eksempel 2020-12-31."
     ]
     assert "Ingenting er importert" in response.content.decode()
     assert _counts() == before
-    upload_file = response.context["form"].cleaned_data["import_file"]
-    assert not os.path.exists(upload_file.tmp_storage_name)  # nothing to confirm
+    job = response.context["job"]
+    job.refresh_from_db()
+    assert bytes(job.data) == b""  # nothing to confirm: the file is deleted
 
 
 def test_a_row_that_fails_only_at_confirmation_rolls_back_every_row(
@@ -454,7 +403,7 @@ def test_a_row_that_fails_only_at_confirmation_rolls_back_every_row(
 ):
     rows = [value_row(year=2017, value="20"), value_row(year=2018, value="21")]
     preview = upload(admin_client, IndicatorValue, to_csv(rows))
-    assert preview.context.get("confirm_form") is not None, problems(preview)
+    assert preview.context.get("can_confirm"), problems(preview)
     # Meanwhile someone records 2018 in the browser: the second row now fails.
     indicator_value_create(
         actor=SYSTEM,
@@ -470,6 +419,7 @@ def test_a_row_that_fails_only_at_confirmation_rolls_back_every_row(
     assert response.status_code == 200
     assert "Ingenting er importert" in response.content.decode()
     assert any(p.startswith("3||") for p in problems(response)), problems(response)
+    assert bytes(response.context["job"].data) == b""  # the import has ended
     assert _counts() == before
     assert not IndicatorValue.objects.filter(year=2017).exists()
 
@@ -550,7 +500,7 @@ def test_bad_indicator_value_rows_are_reported_and_nothing_is_imported(
 
     response = upload(admin_client, IndicatorValue, to_csv([*rows, good]))
 
-    assert response.context.get("confirm_form") is None
+    assert not response.context.get("can_confirm")
     assert any(p.startswith(expected) for p in problems(response)), problems(response)
     assert _counts() == before
 
@@ -601,7 +551,7 @@ def test_a_wrong_column_is_reported_with_the_known_ones(admin_client, import_wor
     [message] = problems(response)
     assert message.startswith("Ukjente kolonner: verdi. Rett overskriften")
     assert "indicator, indicator_title" in message
-    assert response.context["row_problems"] == []
+    assert report(response)["row_problems"] == []
     assert _counts() == before
 
 
@@ -686,7 +636,7 @@ def test_bad_status_update_rows_are_reported_and_nothing_is_imported(
         admin_client, StatusUpdate, to_csv([row, update_row(external_id="ok")])
     )
 
-    assert response.context.get("confirm_form") is None
+    assert not response.context.get("can_confirm")
     assert any(p.startswith(expected) for p in problems(response)), problems(response)
     assert _counts() == before
 
@@ -753,7 +703,7 @@ def test_bad_measure_rows_are_reported_and_nothing_is_imported(
 
     response = upload(admin_client, Measure, to_csv([row]))
 
-    assert response.context.get("confirm_form") is None
+    assert not response.context.get("can_confirm")
     assert any(p.startswith(expected) for p in problems(response)), problems(response)
     assert _counts() == before
 
@@ -769,7 +719,7 @@ def test_an_empty_continues_keeps_a_link_the_public_file_leaves_out(
 
     preview = import_ok(admin_client, Measure, to_csv(rows))
 
-    assert preview.context["totals"]["skip"] == 1
+    assert report(preview)["totals"]["skip"] == 1
     import_world.measure.refresh_from_db()
     assert import_world.measure.continues == hidden
 
@@ -829,7 +779,7 @@ def test_staff_without_add_and_change_permission_gets_403(
     client.force_login(_staff(*codenames))
 
     assert client.get(_url(model, "import")).status_code == 403
-    assert client.post(_url(model, "process_import"), {}).status_code == 403
+    assert client.post(_url(model, "import"), {}).status_code == 403
     page = client.get(_url(model, "changelist"))
     assert page.status_code == 200
     assert _url(model, "import") not in page.content.decode()
@@ -989,7 +939,7 @@ def test_a_bad_source_url_is_an_error_on_its_row_and_nothing_is_imported(
     assert any(
         p.startswith("3|source_urls|") and "http:// eller https://" in p for p in found
     ), found
-    assert preview.context.get("confirm_form") is None
+    assert not preview.context.get("can_confirm")
     assert _counts() == before
     assert Source.objects.count() == sources
 

@@ -115,3 +115,32 @@ def test_measures_of_a_training_plan_send_no_reminders(world):
     message = next(m for m in mail.outbox if m.to == ["alice@example.invalid"])
     assert "1 tiltak skal rapporteres" in message.subject
     assert "Øvingstiltak" not in message.body
+
+
+def test_with_a_queue_the_command_enqueues_and_a_worker_sends(
+    world, job_queue, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = _run()
+
+    assert "er lagt i køen" in output
+    assert mail.outbox == []
+    assert not ReminderSent.objects.exists()
+    [job] = job_queue.waiting
+    assert job.kwargs == {"today": TODAY.isoformat(), "base_url": ""}
+
+    job_queue.run()
+
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "alice@example.invalid",
+        "charlie@example.invalid",
+    ]
+    assert job_queue.failed == []
+
+
+def test_inline_sends_at_once_even_with_a_queue(world, job_queue):
+    output = _run("--inline")
+
+    assert len(mail.outbox) == 2
+    assert "Sendt til alice@example.invalid" in output
+    assert job_queue.waiting == []

@@ -1,0 +1,59 @@
+"""Password reset mail as a job (rusplan/password_reset.py) on the real queue: the
+request enqueues the same job for a known and an unknown address, and the worker
+sends the mail with a working link."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _shape(job) -> tuple:
+    kwargs = dict(job.kwargs)
+    kwargs.pop("email")
+    return job.func_name, tuple(job.args), kwargs
+
+
+def test_known_and_unknown_addresses_enqueue_the_same_job(client, alice, job_queue):
+    known = client.post(reverse("password_reset"), {"email": alice.email})
+    unknown = client.post(reverse("password_reset"), {"email": "ingen@example.invalid"})
+
+    assert known["Location"] == unknown["Location"] == reverse("password_reset_done")
+    assert mail.outbox == []  # nothing is sent in the request
+    first, second = job_queue.waiting
+    assert _shape(first) == _shape(second)
+    assert first.func_name == "rusplan.password_reset.password_reset_send"
+    assert [first.kwargs["email"], second.kwargs["email"]] == [
+        alice.email,
+        "ingen@example.invalid",
+    ]
+
+    job_queue.run()
+
+    assert [message.to for message in mail.outbox] == [[alice.email]]
+    assert job_queue.failed == []
+    message = mail.outbox[0]
+    assert message.subject == "Velg nytt passord i Rusplan"
+    link = re.search(r"http://testserver(/passord/ny/\S+/)", message.body).group(1)
+    set_password_url = client.get(link)["Location"]
+    new = "fjordbussen-gikk-klokken-sju"
+    done = client.post(set_password_url, {"new_password1": new, "new_password2": new})
+    assert done["Location"] == reverse("password_reset_complete")
+    alice.refresh_from_db()
+    assert alice.check_password(new)
+
+
+def test_the_job_writes_in_the_language_the_visitor_chose(client, alice, job_queue):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.post(reverse("password_reset"), {"email": alice.email})
+
+    [job] = job_queue.waiting
+    assert job.kwargs["language"] == "en"
+    job_queue.run()
+
+    [message] = mail.outbox
+    assert message.to == [alice.email]
+    assert "/passord/ny/" in message.body
