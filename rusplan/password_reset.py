@@ -10,9 +10,10 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils import translation
 
 from measures import queue
+from partners.text import VisibleTextFormMixin
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
+class QueuedPasswordResetForm(VisibleTextFormMixin, PasswordResetForm):
     def save(
         self,
         domain_override=None,

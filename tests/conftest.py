@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 from tests.support.queue import job_queue  # noqa: F401 - a fixture
@@ -11,6 +12,15 @@ def _empty_cache():
     """Every test starts with an empty cache: the local-memory cache outlives a
     test's database, and a page cached by one test must not show in the next."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in another language (a language cookie, a job run in the test's
+    own process) leaves that language active in the thread; the next test must
+    start in Bokmål, as a new request would."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
 """The real job queue for tests: RQ on the Redis at 127.0.0.1:6379, database 15,
 with a queue name of the test's own (per pytest-xdist worker and per test), so that
 parallel test processes never take each other's jobs. Skipped when no Redis
-answers, unless RUSPLAN_REQUIRE_REDIS=1 (CI), which makes that a failure.
+answers, unless the run requires Redis (CI=true or RUSPLAN_REQUIRE_REDIS=1:
+tests/support/requirements.py), which makes that a failure.
 
 Jobs are run by RQ's SimpleWorker in the test's own process (burst: until the
 queue is empty), so they see the test's database.
@@ -15,6 +16,8 @@ import redis
 from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
+
+from tests.support.requirements import need
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -57,10 +60,7 @@ class JobQueue:
 @pytest.fixture
 def job_queue(settings):
     """The settings pointed at a real queue of this test's own."""
-    if not redis_answers():
-        if os.environ.get("RUSPLAN_REQUIRE_REDIS") == "1":
-            pytest.fail(f"RUSPLAN_REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
+    need("redis", redis_answers(), f"no Redis answers at {REDIS_URL}")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"rusplan-test-{worker}-{uuid.uuid4().hex[:12]}"
     settings.RUSPLAN_QUEUE_URL = REDIS_URL
