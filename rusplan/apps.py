@@ -9,7 +9,7 @@ class RusplanConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import page_cache, security_log
+        from . import checks, page_cache, security_log  # noqa: F401 - checks registers
         from .middleware import record_login_time
 
         security_log.connect_receivers()

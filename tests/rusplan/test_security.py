@@ -124,16 +124,19 @@ def test_no_view_is_exempt_from_csrf():
     assert offenders == []
 
 
-def test_check_deploy_reports_nothing_in_production_mode():
+def _check_deploy(**extra_env) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "rusplan.example.no",
+        **extra_env,
     }
     env.pop("DATABASE_URL", None)
+    if not env.get("RUSPLAN_QUEUE_URL"):
+        env.pop("RUSPLAN_QUEUE_URL", None)
 
-    result = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             "manage.py",
@@ -150,8 +153,22 @@ def test_check_deploy_reports_nothing_in_production_mode():
         check=False,
     )
 
+
+def test_check_deploy_reports_nothing_in_production_mode():
+    result = _check_deploy(RUSPLAN_QUEUE_URL="redis://127.0.0.1:6379/1")
+
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_production_has_no_job_queue():
+    """Without a queue the long work runs in the request (issue 14: a large import
+    dies at the web server's timeout; a password reset answers slower for a known
+    address): a production site must say where its jobs go."""
+    result = _check_deploy(RUSPLAN_QUEUE_URL="")
+
+    assert result.returncode != 0
+    assert "rusplan.W001" in result.stdout + result.stderr
 
 
 def test_production_mode_requires_otp_and_secure_cookies_by_default():
