@@ -37,12 +37,18 @@ def _current_status(plan: Plan) -> str:
 
 
 def takes_reports(
-    plan: Plan, actor, *, may_correct: Callable[[object, Plan], bool]
+    plan: Plan,
+    actor,
+    *,
+    may_correct: Callable[[object, Plan], bool],
+    as_loaded: bool = False,
 ) -> bool:
     """Whether `actor` may write a report on `plan` now. `may_correct(actor, plan)`
     says who corrects a completed plan (the kind's review permission); a command
-    acting as a SystemActor (the loader) is trusted with that."""
-    status = _current_status(plan)
+    acting as a SystemActor (the loader) is trusted with that. `as_loaded` reads
+    the status the caller loaded (a page listing many records) instead of the
+    database's; every write reads the database's."""
+    status = plan.status if as_loaded else _current_status(plan)
     if status == Status.ADOPTED:
         return True
     if status == Status.COMPLETED:
@@ -50,10 +56,10 @@ def takes_reports(
     return False
 
 
-def refusal(plan: Plan) -> str:
+def refusal(plan: Plan, *, as_loaded: bool = False) -> str:
     """Why `plan` takes no reports from this user, in a sentence that says where
     to go instead."""
-    status = _current_status(plan)
+    status = plan.status if as_loaded else _current_status(plan)
     names = {"plan": plan.title}
     if status == Status.COMPLETED:
         return (
@@ -84,3 +90,11 @@ def check_takes_reports(
     """Raise ValidationError (code PLAN_CLOSED) unless takes_reports()."""
     if not takes_reports(plan, actor, may_correct=may_correct):
         raise ValidationError(refusal(plan), code=PLAN_CLOSED)
+
+
+def closed_for(plan: Plan, actor, *, may_correct) -> str:
+    """For a page that lists records to publish: why `actor` may not publish on
+    `plan` as loaded, or "" when they may (no query)."""
+    if takes_reports(plan, actor, may_correct=may_correct, as_loaded=True):
+        return ""
+    return refusal(plan, as_loaded=True)

@@ -18,6 +18,7 @@ from measures.selectors.workflow import (
     indicator_value_for_workflow,
 )
 from measures.services import indicator_values as value_services
+from measures.services import plan_status
 from measures.services.base import ConflictError, require
 from measures.services.status_updates import (
     status_update_publish,
@@ -51,6 +52,13 @@ def render_queue(
             {
                 "update": update,
                 "rows": status_rows(CurrentStatus(update.measure), update),
+                # A plan closed since the update was sent in: say so instead of
+                # offering a Publiser button that can only be refused.
+                "closed": plan_status.closed_for(
+                    update.measure.plan,
+                    request.user,
+                    may_correct=permissions.can_review,
+                ),
                 "publish_form": PublishForm(
                     initial={"version": update.version}, auto_id=f"id_p{update.pk}_%s"
                 ),
@@ -100,6 +108,11 @@ def review_items(user, *, bound: tuple[int, IndicatorReturnForm] | None = None):
         items.append(
             {
                 "queued": queued,
+                "closed": plan_status.closed_for(
+                    value.indicator.plan,
+                    user,
+                    may_correct=permissions.can_review_indicator_values,
+                ),
                 "publish_form": PublishForm(
                     initial={"version": value.version}, auto_id=f"id_ivp{value.pk}_%s"
                 ),

@@ -311,6 +311,24 @@ def test_publishing_on_a_superseded_plan_is_refused_in_the_queue(client, world):
     assert snapshot(update) == before
 
 
+def test_the_queue_offers_no_publish_button_on_a_superseded_plan(client, world):
+    """The queue says why instead of offering a button that can only be refused;
+    returning stays (it empties the queue)."""
+    update = world.submitted_a
+    client.force_login(world.olivia)
+    publish_url = reverse("measures:update-publish", kwargs={"pk": update.pk})
+    return_url = reverse("measures:update-return", kwargs={"pk": update.pk})
+    assert publish_url in client.get(reverse("measures:review-queue")).content.decode()
+
+    _set_status(world, Status.SUPERSEDED)
+    page = client.get(reverse("measures:review-queue")).content.decode()
+
+    assert publish_url not in page
+    assert return_url in page
+    assert "er erstattet av en nyere plan" in page
+    assert "Returner den med en kommentar i stedet." in page
+
+
 @pytest.mark.parametrize("view", ["create", "edit"])
 def test_the_indicator_value_forms_of_a_superseded_plan_give_the_refusal(
     client, world, view
