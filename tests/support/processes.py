@@ -12,6 +12,8 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-settings-test",
     "DJANGO_ALLOWED_HOSTS": "rusplan.example.no,www.rusplan.example.no",
+    # A production site runs its long work on a worker (check --deploy: W001).
+    "RUSPLAN_QUEUE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
