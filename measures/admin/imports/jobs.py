@@ -67,7 +67,7 @@ def import_job_start(
             data=data,
             total=total,
         )
-        queue.enqueue(import_run, job_id=job.queue_job_id, import_job_id=job.pk)
+        _enqueue(job)
     return job
 
 
@@ -91,8 +91,34 @@ def import_job_confirm(*, job: ImportJob) -> bool:
         if not claimed:
             return False
         job.refresh_from_db()
-        queue.enqueue(import_run, job_id=job.queue_job_id, import_job_id=job.pk)
+        _enqueue(job)
     return True
+
+
+def _enqueue(job: ImportJob) -> None:
+    """Queue the job's stage; if the queue does not answer, the job fails at once
+    with a message on its page (the request that started it redirects there)."""
+
+    def not_queued() -> None:
+        # The job's row is committed already: it is marked failed, not left
+        # waiting for a worker that will never hear of it.
+        _finish(
+            job,
+            status=Status.FAILED,
+            result={
+                "failed": True,
+                "message": _(
+                    "Køen for bakgrunnsjobber svarer ikke, så importen ble ikke "
+                    "startet. Ingenting er importert. Prøv igjen om litt, eller "
+                    "kontakt en administrator."
+                ),
+            },
+        )
+        job.refresh_from_db()
+
+    queue.enqueue(
+        import_run, job_id=job.queue_job_id, on_failure=not_queued, import_job_id=job.pk
+    )
 
 
 def _cut() -> datetime.datetime:
