@@ -27,6 +27,7 @@ from measures.admin.imports.measures import MeasureResource
 from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.models import ImportJob, IndicatorValue, Measure, StatusUpdate
 from measures.numbers import format_number
+from partners.text import INVISIBLE_CHARACTERS
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +63,22 @@ def import_job_start(
         job = ImportJob.objects.create(
             user=user,
             model=model,
-            file_name=file_name[:255],
+            file_name=_visible(file_name)[:255],
             file_format=file_format,
             data=data,
             total=total,
         )
         _enqueue(job)
     return job
+
+
+def _visible(file_name: str) -> str:
+    """The name without invisible characters (partners/text.py), since the job's
+    page shows it: a right-to-left override would show «fakturacsv.exe» for
+    «faktura\u202eexe.csv». Django's upload parser drops them already (it keeps
+    only printable characters); this holds for any other caller too. Stripped,
+    not refused: the name is only a label, and the file is read by its format."""
+    return "".join(c for c in file_name if c not in INVISIBLE_CHARACTERS)
 
 
 def import_job_confirm(*, job: ImportJob) -> bool:
