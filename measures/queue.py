@@ -49,23 +49,51 @@ def _full_id(job_id: str) -> str:
     return f"{settings.RUSPLAN_QUEUE_NAME}--{job_id}"
 
 
-def enqueue(func: Callable, /, *, job_id: str | None = None, **kwargs) -> None:
+def enqueue(
+    func: Callable,
+    /,
+    *,
+    job_id: str | None = None,
+    on_failure: Callable[[], None] | None = None,
+    **kwargs,
+) -> None:
     """Run func(**kwargs) as a job, once the current transaction has committed (so
     the worker finds the rows the job is about). Without a queue, run it now, in
     this transaction. Arguments must be picklable: ids and strings, not objects.
-    job_id names a job whose progress someone will ask for (job_progress)."""
+    job_id names a job whose progress someone will ask for (job_progress).
+
+    When the queue's Redis does not answer, the job is not queued: that is logged
+    and on_failure() is called (after the commit, in its own transaction), so the
+    caller decides what the user sees instead of a 500. The data is committed by
+    then; on_failure is how the caller marks it as never to be run."""
     if not queue_configured():
         func(**kwargs)
         return
-    transaction.on_commit(
-        lambda: get_queue().enqueue(
-            func,
-            kwargs=kwargs,
-            job_id=_full_id(job_id) if job_id else None,
-            result_ttl=RESULT_TTL_SECONDS,
-            failure_ttl=FAILURE_TTL_SECONDS,
-        )
-    )
+
+    def put() -> None:
+        try:
+            get_queue().enqueue(
+                func,
+                kwargs=kwargs,
+                job_id=_full_id(job_id) if job_id else None,
+                result_ttl=RESULT_TTL_SECONDS,
+                failure_ttl=FAILURE_TTL_SECONDS,
+            )
+        except redis.RedisError as error:
+            # The arguments stay out of the log (an address, a file); the job's
+            # name and id, and the error's class and text (host and port, no
+            # password: redis-py does not put it in its messages), say enough.
+            logger.error(
+                "The job queue does not answer; %s (%s) was not queued: %s: %s",
+                f"{func.__module__}.{func.__qualname__}",
+                job_id or "no id",
+                type(error).__name__,
+                error,
+            )
+            if on_failure is not None:
+                on_failure()
+
+    transaction.on_commit(put)
 
 
 def report_progress(**values) -> None:

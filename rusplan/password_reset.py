@@ -4,13 +4,23 @@ The request only enqueues one job with the address typed, known or not; the job
 looks the users up and sends. So the request does the same work, and takes the
 same time, whether or not the address belongs to anyone: its timing tells nothing
 about which addresses have accounts.
+
+When the queue does not answer, the visitor sees the same "sent" page as always
+and an error is logged for the operators: no mail goes out until the queue is
+back. The mail is not sent in the request instead, since that would bring back
+the difference in time between a known and an unknown address, at the moment
+anyone can see the site is in trouble (docs/decisions.md 52).
 """
+
+import logging
 
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils import translation
 
 from measures import queue
 from partners.text import VisibleTextFormMixin
+
+logger = logging.getLogger(__name__)
 
 
 class QueuedPasswordResetForm(VisibleTextFormMixin, PasswordResetForm):
@@ -30,6 +40,7 @@ class QueuedPasswordResetForm(VisibleTextFormMixin, PasswordResetForm):
         # default, since a generator object cannot travel through the queue.
         queue.enqueue(
             password_reset_send,
+            on_failure=_not_queued,
             email=self.cleaned_data["email"],
             domain=domain_override or request.get_host(),
             use_https=use_https,
@@ -40,6 +51,14 @@ class QueuedPasswordResetForm(VisibleTextFormMixin, PasswordResetForm):
             from_email=from_email,
             extra_email_context=extra_email_context,
         )
+
+
+def _not_queued() -> None:
+    # No address in the log: that someone asked is all operators need to know.
+    logger.error(
+        "A password reset was asked for while the job queue does not answer; "
+        "no mail was sent. The visitor was told it was."
+    )
 
 
 def password_reset_send(*, email: str, domain: str, language: str, **options) -> None:

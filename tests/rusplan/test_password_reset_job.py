@@ -57,3 +57,26 @@ def test_the_job_writes_in_the_language_the_visitor_chose(client, alice, job_que
     [message] = mail.outbox
     assert message.to == [alice.email]
     assert "/passord/ny/" in message.body
+
+
+def test_a_reset_while_the_queue_is_down_looks_sent_and_is_logged(
+    client, alice, settings, caplog
+):
+    """The visitor sees the same page as always (nothing about the address), no
+    mail is sent in the request (that would time known against unknown), and the
+    operators get an error in the log, without the address."""
+    settings.RUSPLAN_QUEUE_URL = "redis://127.0.0.1:1/0"  # nothing answers there
+
+    with caplog.at_level("ERROR"):
+        known = client.post(reverse("password_reset"), {"email": alice.email})
+        unknown = client.post(
+            reverse("password_reset"), {"email": "ingen@example.invalid"}
+        )
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("password_reset_done")
+    assert mail.outbox == []
+    logged = [(r.name, r.levelname) for r in caplog.records]
+    one = [("measures.queue", "ERROR"), ("rusplan.password_reset", "ERROR")]
+    assert logged == one * 2
+    assert not any(alice.email in r.getMessage() for r in caplog.records)

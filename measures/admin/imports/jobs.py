@@ -27,6 +27,7 @@ from measures.admin.imports.measures import MeasureResource
 from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.models import ImportJob, IndicatorValue, Measure, StatusUpdate
 from measures.numbers import format_number
+from partners.text import INVISIBLE_CHARACTERS
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +63,22 @@ def import_job_start(
         job = ImportJob.objects.create(
             user=user,
             model=model,
-            file_name=file_name[:255],
+            file_name=_visible(file_name)[:255],
             file_format=file_format,
             data=data,
             total=total,
         )
-        queue.enqueue(import_run, job_id=job.queue_job_id, import_job_id=job.pk)
+        _enqueue(job)
     return job
+
+
+def _visible(file_name: str) -> str:
+    """The name without invisible characters (partners/text.py), since the job's
+    page shows it: a right-to-left override would show «fakturacsv.exe» for
+    «faktura\u202eexe.csv». Django's upload parser drops them already (it keeps
+    only printable characters); this holds for any other caller too. Stripped,
+    not refused: the name is only a label, and the file is read by its format."""
+    return "".join(c for c in file_name if c not in INVISIBLE_CHARACTERS)
 
 
 def import_job_confirm(*, job: ImportJob) -> bool:
@@ -91,8 +101,34 @@ def import_job_confirm(*, job: ImportJob) -> bool:
         if not claimed:
             return False
         job.refresh_from_db()
-        queue.enqueue(import_run, job_id=job.queue_job_id, import_job_id=job.pk)
+        _enqueue(job)
     return True
+
+
+def _enqueue(job: ImportJob) -> None:
+    """Queue the job's stage; if the queue does not answer, the job fails at once
+    with a message on its page (the request that started it redirects there)."""
+
+    def not_queued() -> None:
+        # The job's row is committed already: it is marked failed, not left
+        # waiting for a worker that will never hear of it.
+        _finish(
+            job,
+            status=Status.FAILED,
+            result={
+                "failed": True,
+                "message": _(
+                    "Køen for bakgrunnsjobber svarer ikke, så importen ble ikke "
+                    "startet. Ingenting er importert. Prøv igjen om litt, eller "
+                    "kontakt en administrator."
+                ),
+            },
+        )
+        job.refresh_from_db()
+
+    queue.enqueue(
+        import_run, job_id=job.queue_job_id, on_failure=not_queued, import_job_id=job.pk
+    )
 
 
 def _cut() -> datetime.datetime:

@@ -5,7 +5,7 @@ work). Run it daily from cron (docs/reminders.md). With a job queue configured
 
 import datetime
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from measures import queue
@@ -48,7 +48,10 @@ class Command(BaseCommand):
         today = date or timezone.localdate()
         if queue.queue_configured() and not (dry_run or inline):
             queue.enqueue(
-                reminders_send_job, today=today.isoformat(), base_url=base_url
+                reminders_send_job,
+                on_failure=_queue_down,
+                today=today.isoformat(),
+                base_url=base_url,
             )
             self.stdout.write(
                 self.style.SUCCESS(
@@ -67,3 +70,12 @@ class Command(BaseCommand):
                 f"Dato: {today:%d.%m.%Y}."
             )
         )
+
+
+def _queue_down() -> None:
+    # Outside a transaction on_commit runs at once, so this ends the command with
+    # an error (and cron's mail) instead of claiming the reminders were queued.
+    raise CommandError(
+        "Køen for bakgrunnsjobber svarer ikke, så påminnelsene er ikke lagt i køen. "
+        "Prøv igjen, eller send dem nå med --inline."
+    )

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from tablib import Dataset
 
 from measures.admin.imports.indicator_values import IndicatorValueResource
+from measures.admin.imports.jobs import import_job_start
 from measures.admin.imports.measures import MeasureResource
 from measures.admin.imports.status_updates import StatusUpdateResource
 from measures.models import (
@@ -1023,3 +1024,27 @@ def test_the_import_refuses_a_row_with_invisible_characters(
     assert message.startswith(f"«{column}» inneholder usynlige tegn")
     assert f"U+{ord(char):04X}" in message
     assert _counts() == before
+
+
+def test_a_file_name_with_invisible_characters_is_shown_without_them(
+    admin_client, admin_user, import_world
+):
+    """The name is shown on the job's page: a right-to-left override would show
+    «fakturacsv.exe» for a file called «faktura\u202eexe.csv». Django's upload
+    parser drops such characters (they are not printable), and import_job_start
+    drops them from a name given any other way."""
+    page = upload(
+        admin_client, StatusUpdate, to_csv([update_row()]), "faktura\u202eexe.csv"
+    )
+    assert page.context["job"].file_name == "fakturaexe.csv"
+
+    job = import_job_start(
+        user=admin_user,
+        model="measures.statusupdate",
+        file_name="faktura\u202eexe\u200b.csv",
+        file_format="csv",
+        data=to_csv([update_row()]),
+        total=1,
+    )
+    job.refresh_from_db()
+    assert job.file_name == "fakturaexe.csv"

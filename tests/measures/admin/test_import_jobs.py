@@ -288,3 +288,45 @@ def test_an_unconfirmed_preview_keeps_its_file_for_a_day(admin_client, import_wo
     assert admin_client.post(_url(old, "import_job_confirm")).status_code == 302
     old.refresh_from_db()
     assert old.stage == "preview"  # too old to confirm
+
+
+#: a Redis URL nothing answers at (port 1): the queue is down, for real
+DOWN = "redis://127.0.0.1:1/0"
+
+
+def test_an_upload_while_the_queue_is_down_fails_in_norwegian_not_500(
+    admin_client, import_world, settings, caplog
+):
+    settings.RUSPLAN_QUEUE_URL = DOWN
+    before = StatusUpdate.objects.count()
+
+    with caplog.at_level("ERROR", logger="measures.queue"):
+        page = upload(admin_client, StatusUpdate, to_csv(_rows(3)))
+
+    assert page.status_code == 200
+    job = page.context["job"]
+    assert (job.stage, job.status, bytes(job.data)) == ("preview", "failed", b"")
+    assert "Køen for bakgrunnsjobber svarer ikke" in page.content.decode()
+    assert StatusUpdate.objects.count() == before
+    [record] = caplog.records
+    assert "was not queued" in record.getMessage()
+    assert "ConnectionError" in record.getMessage()
+    assert "rad-0" not in record.getMessage()  # no data in the log
+
+
+def test_a_confirmation_while_the_queue_is_down_fails_in_norwegian(
+    admin_client, import_world, settings, job_queue
+):
+    preview = upload(admin_client, StatusUpdate, to_csv(_rows(3)))
+    job_queue.run()
+    preview = admin_client.get(_url(preview.context["job"]))
+    before = StatusUpdate.objects.count()
+    settings.RUSPLAN_QUEUE_URL = DOWN
+
+    page = confirm(admin_client, StatusUpdate, preview)
+
+    assert page.status_code == 200
+    job = page.context["job"]
+    assert (job.stage, job.status) == ("confirm", "failed")
+    assert "Køen for bakgrunnsjobber svarer ikke" in page.content.decode()
+    assert StatusUpdate.objects.count() == before

@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from measures.models import ReminderSent, StatusUpdate
 from partners.models import Membership
@@ -144,3 +144,17 @@ def test_inline_sends_at_once_even_with_a_queue(world, job_queue):
     assert len(mail.outbox) == 2
     assert "Sendt til alice@example.invalid" in output
     assert job_queue.waiting == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_queue_down_the_command_fails_and_says_so(world, settings):
+    """Outside a transaction, as cron runs it: an error (and cron's mail), not
+    «lagt i køen» for reminders that never were."""
+    settings.RUSPLAN_QUEUE_URL = "redis://127.0.0.1:1/0"  # nothing answers there
+    out = StringIO()
+
+    with pytest.raises(CommandError, match=r"svarer ikke.*--inline"):
+        call_command("send_update_reminders", "--date", TODAY.isoformat(), stdout=out)
+
+    assert "lagt i køen" not in out.getvalue()
+    assert mail.outbox == []
