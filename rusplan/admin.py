@@ -18,8 +18,9 @@ otp_admin.register(admin.site)
     permissions=["reset_second_factor"],
 )
 def reset_second_factor(modeladmin, request, queryset):
-    """Removes the chosen users' apps and recovery codes; each enrols again at
-    their next login. The service checks the permission again."""
+    """Removes the chosen users' apps and recovery codes and ends their sessions;
+    each enrols again at their next login. The service checks the permission
+    again."""
     for user in queryset:
         two_factor.second_factor_reset(actor=request.user, user=user)
         modeladmin.log_change(request, user, str(_("Nullstilte andre faktor.")))
@@ -27,10 +28,12 @@ def reset_second_factor(modeladmin, request, queryset):
     modeladmin.message_user(
         request,
         ngettext(
-            "Andre faktor er nullstilt for %(count)d bruker. Neste gang de logger "
-            "inn, tar de i bruk appen på nytt.",
-            "Andre faktor er nullstilt for %(count)d brukere. Neste gang de logger "
-            "inn, tar de i bruk appen på nytt.",
+            "Andre faktor er nullstilt for %(count)d bruker, og brukeren er logget "
+            "ut overalt. Neste gang de logger inn, skriver de passordet og tar i "
+            "bruk appen på nytt.",
+            "Andre faktor er nullstilt for %(count)d brukere, og brukerne er logget "
+            "ut overalt. Neste gang de logger inn, skriver de passordet og tar i "
+            "bruk appen på nytt.",
             count,
         )
         % {"count": count},
