@@ -497,6 +497,14 @@ def test_a_session_never_verified_is_sent_to_type_the_password_not_to_enrol(
     assert not TOTPDevice.objects.filter(user=alice).exists()
 
 
+def test_the_admins_login_sends_a_typed_password_on_to_the_second_step(client, alice):
+    _password(client, "alice")
+
+    response = client.get(reverse("admin:login"))
+
+    assert response["Location"].startswith(reverse("second_factor_verify"))
+
+
 # --- recovery codes and the reset by an administrator ---------------------------
 
 
