@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -39,6 +39,10 @@ def reset_second_factor(modeladmin, request, queryset):
         % {"count": count},
         messages.SUCCESS,
     )
+    if any(user.pk == request.user.pk for user in queryset):
+        # The reset deleted this very session; logging out gives the response a
+        # new one to save (else Django answers 400, «session deleted»).
+        logout(request)
 
 
 def _with_reset_action(user_admin_class):

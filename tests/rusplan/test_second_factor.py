@@ -678,3 +678,19 @@ def test_admin_device_pages_answer_404_for_a_device_that_does_not_exist(
 
     assert client.get(reverse(url_name, args=[device.pk])).status_code == 200
     assert client.get(reverse(url_name, args=[device.pk + 1000])).status_code == 404
+
+
+def test_an_administrator_who_resets_their_own_second_factor_is_logged_out(
+    client, superuser, settings
+):
+    """The reset ends the administrator's own session too; the request that did
+    it must still answer (not a 400 for a session deleted under it)."""
+    _app(superuser)
+    client.force_login(superuser)
+    settings.RUSPLAN_REQUIRE_OTP = False  # the admin's own second factor aside
+
+    response = _reset_with_the_admin_action(client, superuser)
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=superuser).exists()
+    assert client.get(reverse("admin:index")).status_code == 302
