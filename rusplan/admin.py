@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, logout
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,8 +18,9 @@ otp_admin.register(admin.site)
     permissions=["reset_second_factor"],
 )
 def reset_second_factor(modeladmin, request, queryset):
-    """Removes the chosen users' apps and recovery codes; each enrols again at
-    their next login. The service checks the permission again."""
+    """Removes the chosen users' apps and recovery codes and ends their sessions;
+    each enrols again at their next login. The service checks the permission
+    again."""
     for user in queryset:
         two_factor.second_factor_reset(actor=request.user, user=user)
         modeladmin.log_change(request, user, str(_("Nullstilte andre faktor.")))
@@ -27,15 +28,21 @@ def reset_second_factor(modeladmin, request, queryset):
     modeladmin.message_user(
         request,
         ngettext(
-            "Andre faktor er nullstilt for %(count)d bruker. Neste gang de logger "
-            "inn, tar de i bruk appen på nytt.",
-            "Andre faktor er nullstilt for %(count)d brukere. Neste gang de logger "
-            "inn, tar de i bruk appen på nytt.",
+            "Andre faktor er nullstilt for %(count)d bruker, og brukeren er logget "
+            "ut overalt. Neste gang de logger inn, skriver de passordet og tar i "
+            "bruk appen på nytt.",
+            "Andre faktor er nullstilt for %(count)d brukere, og brukerne er logget "
+            "ut overalt. Neste gang de logger inn, skriver de passordet og tar i "
+            "bruk appen på nytt.",
             count,
         )
         % {"count": count},
         messages.SUCCESS,
     )
+    if any(user.pk == request.user.pk for user in queryset):
+        # The reset deleted this very session; logging out gives the response a
+        # new one to save (else Django answers 400, «session deleted»).
+        logout(request)
 
 
 def _with_reset_action(user_admin_class):

@@ -1,10 +1,17 @@
 """Deny by default: until a user who needs a second factor has passed it, every
 view sees an anonymous visitor. Public pages stay public; every page behind a
-login sends them to /logg-inn/, which sends them on to the code or enrolment page.
+login sends them to /logg-inn/, which asks for the password and then the code (or
+enrolment).
+
+A session that is logged in but not verified is logged out, not continued as a
+pending login: it may be an old session on a stolen phone whose device an
+administrator has just reset, and a pending login without a device may enrol an
+app. Only a password typed in this session (auth_views.LoginView) starts one.
 """
 
 from collections.abc import Callable
 
+from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -39,9 +46,9 @@ class SecondFactorMiddleware:
                 # Logging out needs the user it logs out, for the security log.
                 and request.path_info != reverse("logout")
             ):
-                # A session logged in some other way (or whose device an
-                # administrator has just removed) continues as a pending login.
-                pending.start_from_session(request, user)
+                # Logged in some other way, or its device was removed by an
+                # administrator: the password must be typed again (module doc).
+                logout(request)
                 request.user = _anonymous()
             if (
                 request.path_info == reverse("admin:login")

@@ -7,31 +7,26 @@ anonymous, and django-axes has not reset their failures) until a code is.
 import time
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 PENDING_KEY = "_rusplan_second_factor_pending"
+# The pk of the unconfirmed app device this session enrols: its key is shown to
+# this session only.
+ENROLMENT_KEY = "_rusplan_second_factor_enrolment"
 
 
 def start(request: HttpRequest, user, backend: str) -> None:
     # A new session key, as login() makes: a session id planted before the
     # password must not let someone else watch the enrolment (its key and QR code).
     request.session.cycle_key()
+    # A new pending login gets a key of its own: totp_device_for_enrolment.
+    request.session.pop(ENROLMENT_KEY, None)
     request.session[PENDING_KEY] = {
         "user": user.pk,
         "backend": backend,
         "at": int(time.time()),
     }
-
-
-def start_from_session(request: HttpRequest, user) -> None:
-    """A session logged in without a second factor becomes a pending login."""
-    backend = request.session.get(
-        BACKEND_SESSION_KEY, settings.AUTHENTICATION_BACKENDS[-1]
-    )
-    data = request.session.get(PENDING_KEY)
-    if not data or data["user"] != user.pk:
-        start(request, user, backend)
 
 
 def pending_user(request: HttpRequest):

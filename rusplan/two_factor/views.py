@@ -145,7 +145,10 @@ def enrol(request: HttpRequest) -> HttpResponse:
         if has_app(request.user):
             return redirect(next_to)
         user = request.user
-    device = services.totp_device_for_enrolment(user=user)
+    device = services.totp_device_for_enrolment(
+        user=user, device_id=request.session.get(pending.ENROLMENT_KEY)
+    )
+    request.session[pending.ENROLMENT_KEY] = device.pk
     form = CodeForm(request.POST or None, recovery=False)
     if request.method == "POST":
         if refused := _refused_by_axes(request, user):
@@ -155,6 +158,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 device=device, code=form.cleaned_data["code"]
             )
             if verification is V.ACCEPTED:
+                request.session.pop(pending.ENROLMENT_KEY, None)
                 codes = services.recovery_codes_create(user=user)
                 if request.user.is_authenticated:
                     otp_login(request, device)
@@ -184,7 +188,11 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     middleware). New codes are made by POST and shown once, by the GET after it."""
     next_to = next_url(request)
     if request.method == "POST":
-        request.session[CODES_KEY] = services.recovery_codes_create(user=request.user)
+        # On the device that verified this session, if it was a recovery code:
+        # a new device would leave the session unverified (logged out).
+        request.session[CODES_KEY] = services.recovery_codes_create(
+            user=request.user, keep=getattr(request.user, "otp_device", None)
+        )
         return redirect(with_next("recovery_codes", next_to))
     context = {
         "codes": request.session.pop(CODES_KEY, None),

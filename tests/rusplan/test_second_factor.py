@@ -15,6 +15,7 @@ from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
@@ -132,6 +133,44 @@ def test_enrolment_then_recovery_codes_once_then_next(client, alice):
     assert not any(code in again for code in codes)
     assert "Du har 10 ubrukte reservekoder" in again
     assert _logged_in(client)
+
+
+def _shown_key(response) -> bytes:
+    """The key the enrolment page shows, as an app typed in by hand reads it."""
+    text = response.context["key"].replace(" ", "")
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def test_two_enrolment_sessions_see_different_keys_and_one_confirm_ends_the_other(
+    alice,
+):
+    """Someone who knows only the password must not see the key the user scans:
+    they would keep a working app after the user confirms it."""
+    intruder, owner = Client(), Client()
+    _password(intruder, "alice")
+    _password(owner, "alice")
+
+    intruders_key = _shown_key(intruder.get(reverse("second_factor_enrol")))
+    owners_key = _shown_key(owner.get(reverse("second_factor_enrol")))
+    # Each keeps its own key on reload.
+    assert _shown_key(owner.get(reverse("second_factor_enrol"))) == owners_key
+
+    assert intruders_key != owners_key
+    response = owner.post(
+        reverse("second_factor_enrol"), {"code": f"{totp(owners_key):06d}"}
+    )
+    assert response["Location"].startswith(reverse("recovery_codes"))
+    assert _logged_in(owner)
+    # The intruder's key confirms nothing and logs nobody in.
+    code = f"{totp(intruders_key):06d}"
+    assert intruder.post(reverse("second_factor_enrol"), {"code": code})[
+        "Location"
+    ].startswith(reverse("second_factor_verify"))
+    _verify(intruder, code)
+    assert not _logged_in(intruder)
+    assert list(TOTPDevice.objects.filter(user=alice).values_list("confirmed")) == [
+        (True,)
+    ]
 
 
 def test_a_wrong_code_at_enrolment_is_refused_and_counted(client, alice):
@@ -440,6 +479,32 @@ def test_logout_works_before_the_second_factor(client, alice):
     )
 
 
+def test_a_session_never_verified_is_sent_to_type_the_password_not_to_enrol(
+    client, alice
+):
+    """A session logged in some other way (force_login) and never verified must
+    not enrol an app without the password: it is logged out."""
+    client.force_login(alice)
+
+    response = client.get(reverse("second_factor_enrol"))
+
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("second_factor_enrol"))["Location"].startswith(
+        reverse("login")
+    )
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+
+
+def test_the_admins_login_sends_a_typed_password_on_to_the_second_step(client, alice):
+    _password(client, "alice")
+
+    response = client.get(reverse("admin:login"))
+
+    assert response["Location"].startswith(reverse("second_factor_verify"))
+
+
 # --- recovery codes and the reset by an administrator ---------------------------
 
 
@@ -458,6 +523,42 @@ def test_new_recovery_codes_replace_the_old(client, alice, otp_off):
         reverse("recovery_codes")
         in client.get(reverse("password_change")).content.decode()
     )
+
+
+def test_new_recovery_codes_in_a_session_verified_by_one_keep_it_in(client, alice):
+    """In with a recovery code (no phone), new codes are shown and the session
+    stays verified: the codes are replaced on the device that verified it."""
+    _app(alice)
+    old = services.recovery_codes_create(user=alice)
+    _password(client, "alice")
+    _verify(client, old[0])
+    assert _logged_in(client)
+
+    response = client.post(reverse("recovery_codes"), {"next": MINE_TILTAK})
+    page = client.get(response["Location"])
+
+    assert page.status_code == 200
+    new = list(StaticToken.objects.values_list("token", flat=True))
+    assert len(new) == 10
+    assert all(code in page.content.decode() for code in new)
+    assert _logged_in(client)
+    other = Client()
+    _password(other, "alice")
+    assert "Koden stemmer ikke" in _verify(other, old[1]).content.decode()
+    assert not _logged_in(other)
+
+
+def test_a_recovery_code_on_any_static_device_is_accepted(client, alice):
+    """An administrator may add a static device in the admin beside the user's
+    recovery codes (docs/security.md): its code works too."""
+    services.recovery_codes_create(user=alice)
+    added = StaticDevice.objects.create(user=alice, name="Fra admin", confirmed=True)
+    added.token_set.create(token="engang42")
+    _password(client, "alice")
+
+    _verify(client, "engang42")
+
+    assert _logged_in(client)
 
 
 def _reset_with_the_admin_action(client, user):
@@ -481,6 +582,7 @@ def test_an_administrator_resets_a_lost_device(
     settings.RUSPLAN_REQUIRE_OTP = False  # the admin's own second factor aside
     with caplog.at_level(logging.INFO, logger="rusplan.security"):
         response = _reset_with_the_admin_action(client, alice)
+    message = client.get(response["Location"]).content.decode()
     settings.RUSPLAN_REQUIRE_OTP = True
 
     assert response.status_code == 302
@@ -492,11 +594,51 @@ def test_an_administrator_resets_a_lost_device(
     ]
     assert reset[0].security["username"] == "admin"
     assert reset[0].security["reason"] == f"user_id={alice.pk}"
-    # Her session stops being verified at once; at her next login she enrols again.
+    # Her session is ended at once; at her next login she enrols again.
+    assert not Session.objects.filter(
+        session_key=alices_session.session.session_key
+    ).exists()
+    assert "logget ut overalt" in message
     assert not _logged_in(alices_session)
     assert _password(Client(), "alice")["Location"].startswith(
         reverse("second_factor_enrol")
     )
+
+
+def test_after_a_reset_an_old_session_cannot_enrol_without_the_password(
+    alice, superuser
+):
+    """The stolen phone's session, still logged in when an administrator resets
+    the second factor, must not enrol an app of its own."""
+    device = _app(alice)
+    stolen = Client()
+    _password(stolen, "alice")
+    _verify(stolen, _code(device))
+    assert _logged_in(stolen)
+
+    services.second_factor_reset(actor=superuser, user=alice)
+
+    for url in (reverse("login"), reverse("second_factor_verify")):
+        stolen.get(url, follow=True)
+    response = stolen.get(reverse("second_factor_enrol"))
+    assert response["Location"].startswith(reverse("login"))
+    assert not _logged_in(stolen)
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+
+
+def test_an_unverified_session_left_by_a_reset_is_logged_out(alice, superuser):
+    """Even if its session row outlived the reset (ended by the middleware, not
+    only by the reset), a session whose device is gone goes back to the password."""
+    device = _app(alice)
+    stolen = Client()
+    _password(stolen, "alice")
+    _verify(stolen, _code(device))
+    TOTPDevice.objects.filter(user=alice).delete()
+
+    response = stolen.get(reverse("second_factor_enrol"))
+
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in stolen.session
 
 
 def test_only_those_who_may_delete_devices_can_reset(alice, otp_off):
@@ -536,3 +678,19 @@ def test_admin_device_pages_answer_404_for_a_device_that_does_not_exist(
 
     assert client.get(reverse(url_name, args=[device.pk])).status_code == 200
     assert client.get(reverse(url_name, args=[device.pk + 1000])).status_code == 404
+
+
+def test_an_administrator_who_resets_their_own_second_factor_is_logged_out(
+    client, superuser, settings
+):
+    """The reset ends the administrator's own session too; the request that did
+    it must still answer (not a 400 for a session deleted under it)."""
+    _app(superuser)
+    client.force_login(superuser)
+    settings.RUSPLAN_REQUIRE_OTP = False  # the admin's own second factor aside
+
+    response = _reset_with_the_admin_action(client, superuser)
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=superuser).exists()
+    assert client.get(reverse("admin:index")).status_code == 302

@@ -215,11 +215,13 @@ def test_admin_refuses_superuser_without_second_factor(client, superuser, otp_re
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
-    # The admin's login sends a login waiting for its second factor to the site's
-    # second step, which can enrol an app (the admin's form cannot).
-    response = client.get(response["Location"], follow=True)
-    assert response.redirect_chain[-1][0].startswith(reverse("second_factor_enrol"))
-    assert 'name="code"' in response.content.decode()
+    # The unverified session is logged out, not sent on to enrol an app without
+    # the password (rusplan/two_factor/middleware.py): the admin's login asks for
+    # the password and a code.
+    assert "_auth_user_id" not in client.session
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    assert 'name="otp_token"' in response.content.decode()
 
 
 def test_admin_login_asks_for_a_code_when_no_login_is_pending(

@@ -307,8 +307,11 @@ def test_a_session_without_its_second_factor_opens_nothing_behind_a_login(
 ):
     """With the second factor required (production), every URL above that is not
     public, as each logged-in role with a session that has not passed it
-    (force_login): never 2xx, and the way on leads to the second step
-    (rusplan/two_factor/). Public pages stay public."""
+    (force_login): never 2xx, and the way on leads to the login page, never
+    straight to the second step: such a session is logged out, so the password
+    must be typed again (an old session on a stolen phone after an administrator's
+    reset must not enrol an app of its own; rusplan/two_factor/middleware.py).
+    Public pages stay public."""
     TOTPDevice.objects.create(user=world.olivia, name="Telefon", confirmed=True)
     urls = {
         name: (rule, reverse(name, kwargs=rule.kwargs(world, "own")))
@@ -318,8 +321,10 @@ def test_a_session_without_its_second_factor_opens_nothing_behind_a_login(
     problems = []
     for role in ("caseworker_a", "coordinator", "staff"):
         client = Client()
-        client.force_login(world.users()[role])
+        user = world.users()[role]
         for rule, url in urls.values():
+            # Each request logs the unverified session out: a new one per URL.
+            client.force_login(user)
             response = client.get(url)
             if rule.allowed("anonymous", "own"):
                 if rule.strict and response.status_code != 200:
@@ -328,14 +333,22 @@ def test_a_session_without_its_second_factor_opens_nothing_behind_a_login(
             if 200 <= response.status_code < 300:
                 problems.append(f"GET {url} as {role}: {response.status_code}")
             if rule.method == "POST":
+                client.force_login(user)
                 response = client.post(url, {"version": 1, "comment": "Rett."})
                 if response.status_code != 302:
                     problems.append(f"POST {url} as {role}: {response.status_code}")
-        step = reverse(
-            "second_factor_verify" if role == "coordinator" else "second_factor_enrol"
-        )
-        for url in ("/mine-tiltak/", "/admin/", "/gjennomgang/"):
+        for url in (
+            "/mine-tiltak/",
+            "/admin/",
+            "/gjennomgang/",
+            reverse("second_factor_enrol"),
+            reverse("second_factor_verify"),
+        ):
+            client.force_login(user)
             final = client.get(url, follow=True).redirect_chain[-1][0]
-            if not final.startswith(step):
+            # The admin has its own login form, which asks for the password too.
+            if not final.startswith((reverse("login"), reverse("admin:login"))):
                 problems.append(f"{url} as {role} ends at {final}")
+            if "_auth_user_id" in client.session:
+                problems.append(f"{url} as {role}: still logged in")
     assert not problems, "\n".join(problems)
