@@ -31,8 +31,16 @@ def queue_configured() -> bool:
     return bool(settings.RUSPLAN_QUEUE_URL)
 
 
+# A queue Redis that drops packets instead of refusing the connection would hold a
+# request for the operating system's TCP timeout (minutes) before enqueue() gives up
+# and says so; a healthy Redis on the network answers in milliseconds.
+CONNECT_TIMEOUT_SECONDS = 2
+
+
 def connection() -> redis.Redis:
-    return redis.Redis.from_url(settings.RUSPLAN_QUEUE_URL)
+    return redis.Redis.from_url(
+        settings.RUSPLAN_QUEUE_URL, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
+    )
 
 
 def get_queue() -> Queue:
