@@ -112,17 +112,13 @@ def _enqueue(job: ImportJob) -> None:
     def not_queued() -> None:
         # The job's row is committed already: it is marked failed, not left
         # waiting for a worker that will never hear of it.
-        _finish(
+        _fail(
             job,
-            status=Status.FAILED,
-            result={
-                "failed": True,
-                "message": _(
-                    "Køen for bakgrunnsjobber svarer ikke, så importen ble ikke "
-                    "startet. Ingenting er importert. Prøv igjen om litt, eller "
-                    "kontakt en administrator."
-                ),
-            },
+            _(
+                "Køen for bakgrunnsjobber svarer ikke, så importen ble ikke "
+                "startet. Ingenting er importert. Prøv igjen om litt, eller "
+                "kontakt en administrator."
+            ),
         )
         job.refresh_from_db()
 
@@ -151,16 +147,12 @@ def import_run(*, import_job_id: int) -> None:
         report = _run(job)
     except Exception:
         logger.exception("Import job %s failed", job.pk)
-        _finish(
+        _fail(
             job,
-            status=Status.FAILED,
-            result={
-                "failed": True,
-                "message": _(
-                    "Importen stoppet på grunn av en feil hos oss. Ingenting er "
-                    "importert. Prøv igjen senere, eller kontakt brukerstøtte."
-                ),
-            },
+            _(
+                "Importen stoppet på grunn av en feil hos oss. Ingenting er "
+                "importert. Prøv igjen senere, eller kontakt brukerstøtte."
+            ),
         )
         return
     _finish(job, status=Status.DONE, result=report)
@@ -221,6 +213,11 @@ def _history_user(user):
 
 def _refused(message: str) -> dict:
     return {"failed": True, "file_errors": [message], "row_problems": []}
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    """The job ends as failed, with `message` on its page and nothing imported."""
+    _finish(job, status=Status.FAILED, result={"failed": True, "message": message})
 
 
 def _finish(job: ImportJob, *, status: str, result: dict) -> None:
@@ -310,17 +307,13 @@ def import_job_state(job: ImportJob) -> dict:
         if rq_status in queue.LOST or (
             rq_status is None and job.queued < timezone.now() - LOST_AFTER
         ):
-            _finish(
+            _fail(
                 job,
-                status=Status.FAILED,
-                result={
-                    "failed": True,
-                    "message": _(
-                        "Importen ble avbrutt før den var ferdig (den tok for lang "
-                        "tid, eller arbeideren eller køen stoppet). Ingenting er "
-                        "importert. Last opp filen på nytt."
-                    ),
-                },
+                _(
+                    "Importen ble avbrutt før den var ferdig (den tok for lang "
+                    "tid, eller arbeideren eller køen stoppet). Ingenting er "
+                    "importert. Last opp filen på nytt."
+                ),
             )
             job.refresh_from_db()
         else:
