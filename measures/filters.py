@@ -24,7 +24,7 @@ from measures.models import (
     Plan,
 )
 from measures.selectors.plans import goal_descendant_ids
-from measures.selectors.public import public_plans
+from measures.selectors.public import plans_of, public_plans
 from measures.selectors.rollups import NOT_ASSESSED_LABEL
 from measures.widgets import LeanSelect
 from partners.models import Partner
@@ -142,6 +142,7 @@ class MeasureFilter(django_filters.FilterSet):
         data=None,
         queryset=None,
         *,
+        municipality=None,
         plan: Plan | None = None,
         choice_objects: dict[str, list] | None = None,
         **kw,
@@ -152,10 +153,19 @@ class MeasureFilter(django_filters.FilterSet):
         still checks a submitted value."""
         super().__init__(data, queryset, **kw)
         if plan is None:
+            # A municipality's list offers its own plans, goals, partners and
+            # districts; a slug of another municipality's is not a choice.
+            plans = public_plans()
+            if municipality is not None:
+                plans = plans.filter(plans_of(municipality))
+                self.filters["plan"].queryset = plans.order_by("-start_year", "title")
+                self.filters["district"].queryset = District.objects.filter(
+                    municipality=municipality
+                ).order_by("name")
             # Only what the labels read: every public plan's goals (650 at national
             # scale) with a whole plan object each cost more than the query.
             self.filters["goal"].queryset = (
-                Goal.objects.filter(plan__in=public_plans())
+                Goal.objects.filter(plan__in=plans)
                 .select_related("plan")
                 .only("title", "plan_id", "plan__title", "plan__short_title")
                 .order_by("-plan__start_year", "plan__title", "order", "id")
@@ -165,7 +175,7 @@ class MeasureFilter(django_filters.FilterSet):
             self.filters["partner"].queryset = Partner.objects.filter(
                 Exists(
                     MeasurePartner.objects.filter(
-                        partner=OuterRef("pk"), measure__plan__in=public_plans()
+                        partner=OuterRef("pk"), measure__plan__in=plans
                     )
                 )
             ).order_by("name")

@@ -9,6 +9,7 @@ from measures.charts import indicators as indicator_charts
 from measures.charts.status import district_bars, progress_columns, stacked_bar
 from measures.filters import MeasureFilter
 from measures.models import Plan
+from measures.municipal import municipal_view
 from measures.paging import KeysFirstPaginator
 from measures.selectors import citations
 from measures.selectors.budgets import measure_budget_lines, partner_budget, plan_budget
@@ -23,8 +24,9 @@ from measures.selectors.indicators import measure_output_indicators, plan_effect
 from measures.selectors.measures import measure_page
 from measures.selectors.partners import partner_page, partner_roles
 from measures.selectors.plans import plan_for_page, plan_page
-from measures.selectors.public import measure_list_queryset
+from measures.selectors.public import measure_list_queryset, plans_of
 from measures.selectors.rollups import measures_rollup
+from partners.models import Municipality
 
 PAGE_SIZE = 25
 # The most rows of one kind a plan, partner or district page lists: up to it, every
@@ -40,14 +42,21 @@ ALL_ROWS = "alle"
 def _filtered_page(
     request: HttpRequest,
     *,
+    municipality: Municipality,
     plan: Plan | None = None,
     choice_objects: dict[str, list] | None = None,
 ) -> tuple[MeasureFilter, Page]:
     queryset = measure_list_queryset()
     if plan is not None:
         queryset = queryset.filter(plan=plan)
+    else:
+        queryset = queryset.filter(plans_of(municipality, "plan__"))
     filterset = MeasureFilter(
-        request.GET, queryset=queryset, plan=plan, choice_objects=choice_objects
+        request.GET,
+        queryset=queryset,
+        plan=plan,
+        municipality=municipality,
+        choice_objects=choice_objects,
     )
     # get_page() turns garbage, negative and too large page numbers into the
     # nearest valid page instead of an error.
@@ -57,15 +66,19 @@ def _filtered_page(
     return filterset, page
 
 
-def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
+@municipal_view
+def plan_detail(
+    request: HttpRequest, municipality: Municipality, slug: str
+) -> HttpResponse:
     """The answer first (what the plan is, its measures' states, what changed and
     the newest updates), then the sections in the order of the in-page
     navigation (docs/decisions.md)."""
-    plan = plan_for_page(slug=slug)
+    plan = plan_for_page(municipality=municipality, slug=slug)
     data = plan_page(plan=plan)
     # The filter offers the partners and districts the page lists already.
     filterset, page = _filtered_page(
         request,
+        municipality=municipality,
         plan=plan,
         choice_objects={"partner": data.partners, "district": data.districts},
     )
@@ -106,11 +119,14 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "measures/public/plan_detail.html", context)
 
 
-def plan_indicators(request: HttpRequest, slug: str) -> HttpResponse:
+@municipal_view
+def plan_indicators(
+    request: HttpRequest, municipality: Municipality, slug: str
+) -> HttpResponse:
     """The plan's outcome indicators by goal: each with its chart and every value
     when the values fit; else one row per indicator with its latest value (the
     report has every value), and only the latest values are loaded."""
-    plan = plan_for_page(slug=slug)
+    plan = plan_for_page(municipality=municipality, slug=slug)
     effect = plan_effect_section(
         plan=plan, user=request.user, latest_only_above=LIST_PAGE_SIZE
     )
@@ -166,8 +182,9 @@ def _with_charts(groups: list) -> list:
     return groups
 
 
-def measure_list(request: HttpRequest) -> HttpResponse:
-    filterset, page = _filtered_page(request)
+@municipal_view
+def measure_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    filterset, page = _filtered_page(request, municipality=municipality)
     result_rollup = measures_rollup(filterset.qs)
     context = {
         "filter": filterset,
@@ -178,8 +195,11 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/public/measure_list.html", context)
 
 
-def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    data = measure_page(slug=slug)
+@municipal_view
+def measure_detail(
+    request: HttpRequest, municipality: Municipality, slug: str
+) -> HttpResponse:
+    data = measure_page(municipality=municipality, slug=slug)
     indicators = measure_output_indicators(measure=data.measure, user=request.user)
     budget_lines = measure_budget_lines(measure=data.measure)
     return render(
@@ -200,8 +220,21 @@ def measure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    data = partner_page(slug=slug)
+@municipal_view
+def partner_detail(
+    request: HttpRequest, municipality: Municipality, slug: str
+) -> HttpResponse:
+    """A partner's measures in one municipality's plans."""
+    return _partner_page(request, partner_page(slug=slug, municipality=municipality))
+
+
+def partner_national(request: HttpRequest, slug: str) -> HttpResponse:
+    """A partner's measures in every municipality's plans: the page a police
+    district or a health trust serving many municipalities links to."""
+    return _partner_page(request, partner_page(slug=slug))
+
+
+def _partner_page(request: HttpRequest, data) -> HttpResponse:
     # The groups hold role ids; only the page's roles are loaded.
     page = _list_page(request, [pk for group in data.groups for pk in group.rows])
     page.object_list = partner_roles(list(page.object_list), plans=data.plans)
@@ -229,8 +262,11 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    data = district_page(slug=slug)
+@municipal_view
+def district_detail(
+    request: HttpRequest, municipality: Municipality, slug: str
+) -> HttpResponse:
+    data = district_page(municipality=municipality, slug=slug)
     return render(
         request,
         "measures/public/district_detail.html",
@@ -248,18 +284,23 @@ def district_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def source_list(request: HttpRequest) -> HttpResponse:
-    """Every source a public fact cites, by publisher, a page at a time."""
-    page = Paginator(citations.public_sources(), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+@municipal_view
+def source_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Every source a public fact of the municipality cites, by publisher, a page
+    at a time."""
+    page = Paginator(
+        citations.public_sources(municipality=municipality), LIST_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(request, "measures/public/source_list.html", {"page_obj": page})
 
 
-def plan_sources(request: HttpRequest, slug: str) -> HttpResponse:
+@municipal_view
+def plan_sources(
+    request: HttpRequest, municipality: Municipality, slug: str
+) -> HttpResponse:
     """The sources of one plan's public facts: the plan, its goals, measures,
     published updates, indicators and values, and budget lines."""
-    plan = plan_for_page(slug=slug)
+    plan = plan_for_page(municipality=municipality, slug=slug)
     return render(
         request,
         "measures/public/plan_sources.html",

@@ -11,7 +11,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import services
 from .actors import admin_save
-from .models import Membership, Partner, PartnerName
+from .models import Membership, Municipality, Partner, PartnerName
 
 EMPTY = "–"
 
@@ -103,6 +103,33 @@ class PartnerAdminForm(forms.ModelForm):
         return parent
 
 
+@admin.register(Municipality)
+class MunicipalityAdmin(HistoryAdmin):
+    add_label = _("Ny kommune")
+    list_display = ["name", "number", "county", "slug"]
+    search_fields = ["name", "number", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        "name",
+        "number",
+        "county",
+        "slug",
+        "contact_email",
+        "accessibility_email",
+    ]
+
+    def save_model(self, request, obj, form, change):
+        admin_save(
+            request,
+            obj,
+            form,
+            change,
+            create=services.municipality_create,
+            update=services.municipality_update,
+            name="municipality",
+        )
+
+
 class PartnerNameInline(admin.TabularInline):
     model = PartnerName
     extra = 0
@@ -113,15 +140,17 @@ class PartnerNameInline(admin.TabularInline):
 class PartnerAdmin(HistoryAdmin):
     add_label = _("Ny partner")
     form = PartnerAdminForm
-    list_display = ["name", "short_name", "kind", "parent"]
-    list_filter = ["kind"]
-    list_select_related = ["parent"]
+    list_display = ["name", "short_name", "kind", "municipality", "parent"]
+    list_filter = ["kind", "municipality"]
+    list_select_related = ["parent", "municipality"]
     search_fields = ["name", "short_name", "slug", "former_names__name"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "municipality"]
+    filter_horizontal = ["serves"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [PartnerNameInline]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "kind", "parent"]}),
+        (_("Kommuner"), {"fields": ["municipality", "serves"]}),
         (_("Mer om partneren"), {"fields": ["website", "description"]}),
     ]
 

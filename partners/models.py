@@ -1,14 +1,129 @@
 import datetime
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def slug_not_reserved(value: str) -> None:
+    """A municipality's slug is the first part of its pages' addresses
+    (/bergen/...): it may not be a word the site itself uses there (/api/,
+    /admin/, /planer/ of the old addresses, a language prefix...)."""
+    from django.core.exceptions import ValidationError
+
+    from partners.reserved import reserved_first_segments
+
+    if value in reserved_first_segments():
+        raise ValidationError(
+            _(
+                "«%(slug)s» er et ord nettstedet selv bruker i adresser. "
+                "Velg et annet, for eksempel kommunens navn med fylket bak."
+            ),
+            params={"slug": value},
+            code="reserved",
+        )
+
+
+class Municipality(models.Model):
+    """A kommune: the tenant. Its plans, districts and municipal units live under
+    /<slug>/ (docs/municipalities.md). Regional and national partners serve
+    several municipalities (Partner.serves)."""
+
+    name = models.CharField(
+        _("navn"),
+        max_length=100,
+        unique=True,
+        help_text=_("Kommunens navn uten «kommune», for eksempel «Bergen»."),
+        error_messages={
+            "unique": _("Det finnes allerede en kommune med dette navnet.")
+        },
+    )
+    number = models.CharField(
+        _("kommunenummer"),
+        max_length=4,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9]{4}\Z",
+                _(
+                    "Kommunenummeret er fire sifre, slik SSB oppgir det, for "
+                    "eksempel 4601."
+                ),
+                code="number_format",
+            )
+        ],
+        help_text=_("Fire sifre, slik SSB oppgir det. Bergen er 4601."),
+        error_messages={
+            "unique": _("En annen kommune har allerede dette kommunenummeret.")
+        },
+    )
+    county = models.CharField(_("fylke"), max_length=100, blank=True)
+    slug = models.SlugField(
+        _("nettadressenavn"),
+        max_length=60,
+        unique=True,
+        validators=[slug_not_reserved],
+        help_text=_(
+            "Første del av adressen til kommunens sider, for eksempel «bergen» i "
+            "/bergen/. Endres ikke etter publisering."
+        ),
+        error_messages={
+            "unique": _("En annen kommune har allerede dette nettadressenavnet.")
+        },
+    )
+    contact_email = models.EmailField(
+        _("kontaktadresse"),
+        blank=True,
+        help_text=_("Hvor publikum kan spørre om kommunens planer."),
+    )
+    accessibility_email = models.EmailField(
+        _("adresse for tilbakemelding om tilgjengelighet"),
+        blank=True,
+        help_text=_(
+            "Hvor publikum melder fra om tilgjengelighet på kommunens sider. Tom: "
+            "nettstedets adresse."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^[0-9]{4}$"),
+                name="municipality_number_four_digits",
+                violation_error_message=_(
+                    "Kommunenummeret er fire sifre, for eksempel 4601."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="municipality_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("municipality-home", kwargs={"kommune": self.slug})
+
+
 class Partner(models.Model):
-    """An organisation, or a unit of one, that is responsible for measures."""
+    """An organisation, or a unit of one, that is responsible for measures.
+
+    A municipality's own organisation and its units belong to that municipality
+    (`municipality`); police districts, health trusts, state agencies and user
+    organisations belong to none and serve several (`serves`)."""
+
+    MUNICIPAL_KINDS = ("municipality", "municipal_unit")
 
     class Kind(models.TextChoices):
         MUNICIPALITY = "municipality", _("Kommune")
@@ -43,6 +158,28 @@ class Partner(models.Model):
     )
     website = models.URLField(_("nettsted"), blank=True)
     description = models.TextField(_("beskrivelse"), blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("kommune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        help_text=_(
+            "Kommunen en kommune eller kommunal enhet hører til. Tom for regionale "
+            "og nasjonale partnere."
+        ),
+    )
+    serves = models.ManyToManyField(
+        Municipality,
+        verbose_name=_("betjener kommunene"),
+        blank=True,
+        related_name="regional_partners",
+        help_text=_(
+            "Kommunene en regional eller nasjonal partner arbeider i, for eksempel "
+            "kommunene et politidistrikt dekker."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -61,6 +198,37 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_municipal(self) -> bool:
+        return self.kind in self.MUNICIPAL_KINDS
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.is_municipal and self.municipality_id is None:
+            raise ValidationError(
+                {"municipality": _("Velg kommunen en kommunal partner hører til.")}
+            )
+        if not self.is_municipal and self.municipality_id is not None:
+            raise ValidationError(
+                {
+                    "municipality": _(
+                        "Bare kommuner og kommunale enheter hører til én kommune. "
+                        "Velg kommunene partneren betjener i stedet."
+                    )
+                }
+            )
+        parent = self.parent
+        if (
+            parent is not None
+            and self.municipality_id is not None
+            and parent.municipality_id not in (None, self.municipality_id)
+        ):
+            raise ValidationError(
+                {"parent": _("Den overordnede må høre til samme kommune.")}
+            )
 
     def name_on(self, day: datetime.date | None) -> str:
         """The name in force on `day`: a former name if one covers that day.

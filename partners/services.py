@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .actors import check, record_actor, staff_may
-from .models import Membership, Partner, PartnerName
+from .models import Membership, Municipality, Partner, PartnerName
 from .text import full_clean_visible
 
 
@@ -23,6 +23,27 @@ def _validated_save(instance, actor) -> None:
     record_actor(instance, actor)
     full_clean_visible(instance)
     instance.save()
+
+
+@transaction.atomic
+def municipality_create(
+    *, actor, name: str, number: str, slug: str, county: str = "", **fields
+) -> Municipality:
+    _require(actor, "add", Municipality)
+    municipality = Municipality(
+        name=name, number=number, slug=slug, county=county, **fields
+    )
+    _validated_save(municipality, actor)
+    return municipality
+
+
+@transaction.atomic
+def municipality_update(*, actor, municipality: Municipality, **fields) -> Municipality:
+    _require(actor, "change", Municipality)
+    for name, value in fields.items():
+        setattr(municipality, name, value)
+    _validated_save(municipality, actor)
+    return municipality
 
 
 @transaction.atomic
@@ -48,6 +69,22 @@ def partner_update(*, actor, partner: Partner, **fields) -> Partner:
         setattr(partner, name, value)
     _validated_save(partner, actor)
     return partner
+
+
+@transaction.atomic
+def partner_serves_add(*, actor, partner: Partner, municipality: Municipality) -> None:
+    """Record that a regional or national partner works in `municipality`."""
+    _require(actor, "change", Partner)
+    if partner.is_municipal:
+        raise ValidationError(
+            {
+                "serves": _(
+                    "En kommune eller kommunal enhet hører til én kommune og "
+                    "betjener ingen andre."
+                )
+            }
+        )
+    partner.serves.add(municipality)
 
 
 @transaction.atomic

@@ -17,3 +17,9 @@ def workspace(request):
         }
 
     return {"workspace_links": SimpleLazyObject(links)}
+
+
+def municipality(request):
+    """The municipality whose page this is (measures/municipal.py sets it from
+    the address), for the header's links; None on the national pages."""
+    return {"municipality": getattr(request, "municipality", None)}

@@ -52,11 +52,13 @@ PAGE_KEY_PREFIX = "rusplan:page:"
 CACHED_VIEWS = frozenset(
     {
         "home",
+        "municipality-home",
         "accessibility",
         "measures:plan-detail",
         "measures:measure-list",
         "measures:measure-detail",
         "measures:partner-detail",
+        "measures:partner-national",
         "measures:district-detail",
         "measures:source-list",
         "measures:plan-sources",

@@ -107,10 +107,12 @@ ROOT_URLCONF = "rusplan.urls"
 
 # A partner's page is served by measures; partners knows nothing of measures' URLs
 # (apps depend one way: partners <- measures <- rusplan), so the project, which
-# knows both, gives Partner its get_absolute_url().
+# knows both, gives Partner its get_absolute_url(): its page across every
+# municipality it works in. A municipality's pages link to the partner's page
+# in that municipality instead (the partner_path template filter).
 ABSOLUTE_URL_OVERRIDES = {
     "partners.partner": lambda partner: reverse(
-        "measures:partner-detail", kwargs={"slug": partner.slug}
+        "measures:partner-national", kwargs={"slug": partner.slug}
     ),
 }
 WSGI_APPLICATION = "rusplan.wsgi.application"
@@ -127,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rusplan.context_processors.workspace",
+                "rusplan.context_processors.municipality",
             ],
         },
     },
@@ -334,6 +337,12 @@ AXES_CLIENT_IP_CALLABLE = "rusplan.security_log.client_ip"
 # is the N-th entry from the right; 0 means REMOTE_ADDR (no proxy).
 RUSPLAN_TRUSTED_PROXY_COUNT = env.int("RUSPLAN_TRUSTED_PROXY_COUNT", default=0)
 RUSPLAN_SUPPORT_EMAIL = env.str("RUSPLAN_SUPPORT_EMAIL", default="")
+# The municipality whose pages had the addresses from before municipalities
+# (/planer/..., /tiltak/...): they answer 301 to /<this slug>/planer/... forever
+# (measures/old_addresses.py, docs/municipalities.md).
+RUSPLAN_OLD_ADDRESSES_MUNICIPALITY = env.str(
+    "RUSPLAN_OLD_ADDRESSES_MUNICIPALITY", default="bergen"
+)
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere,
 # the admin included.

@@ -16,6 +16,9 @@ urlpatterns = [
     # The second step of a login, and recovery codes (rusplan/two_factor/).
     path("", include("rusplan.two_factor.urls")),
     path("", include("measures.urls")),
+    # A municipality's front page, /bergen/: last, so that every word the site
+    # uses at the top (partners/reserved.py) is matched first.
+    path("<slug:kommune>/", views.municipality_home, name="municipality-home"),
 ]
 
 if settings.DEBUG:

@@ -10,7 +10,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from measures.municipal import municipal_view
 from measures.selectors.districts import districts_with_counts
+from measures.selectors.municipalities import municipality_summaries
 from measures.selectors.partners import partners_with_measures
 from measures.selectors.plans import plan_summaries
 from measures.selectors.public import latest_updates
@@ -19,15 +21,28 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    summaries = plan_summaries()
+    """The national front page: every municipality with its current plans and
+    their measures' states."""
+    return render(
+        request,
+        "rusplan/home.html",
+        {"municipalities": municipality_summaries()},
+    )
+
+
+@municipal_view
+def municipality_home(request: HttpRequest, municipality) -> HttpResponse:
+    """A municipality's front page (/bergen/): its plans, newest updates, and its
+    measures by district and partner."""
+    summaries = plan_summaries(municipality=municipality)
     context = {
         "active_plans": [s for s in summaries if s.plan.status == "adopted"],
         "earlier_plans": [s for s in summaries if s.plan.status != "adopted"],
-        "latest_updates": latest_updates(),
-        "partners": partners_with_measures(),
-        "districts": districts_with_counts(),
+        "latest_updates": latest_updates(municipality=municipality),
+        "partners": partners_with_measures(municipality=municipality),
+        "districts": districts_with_counts(municipality=municipality),
     }
-    return render(request, "rusplan/home.html", context)
+    return render(request, "rusplan/municipality_home.html", context)
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -22,7 +22,7 @@ from measures.models import (
     StatusUpdate,
 )
 from partners.actors import SystemActor
-from partners.models import Membership, Partner, PartnerName
+from partners.models import Membership, Municipality, Partner, PartnerName
 
 # The actor of test set-up writes that are not themselves under test (decision 51).
 SYSTEM = SystemActor("tests")
@@ -38,6 +38,28 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("korrekt-hest-batteri-stift")
 
 
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    """A test municipality; the first one a test asks for without arguments is
+    Bergen (4601), as the shipped data's, so that the old addresses lead there."""
+
+    class Meta:
+        model = Municipality
+        django_get_or_create = ("number",)
+
+    name = factory.Sequence(lambda n: f"Testkommune {n}")
+    # 9000-9999: no real kommune uses these numbers (SSB's are at most 56xx).
+    number = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
+    slug = factory.Sequence(lambda n: f"testkommune-{n}")
+    county = "Testfylke"
+
+
+def bergen() -> Municipality:
+    """The default municipality of the factories below."""
+    return MunicipalityFactory(
+        name="Bergen", number="4601", slug="bergen", county="Vestland"
+    )
+
+
 class PartnerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Partner
@@ -45,6 +67,10 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Partner {n}")
     slug = factory.Sequence(lambda n: f"partner-{n}")
     kind = Partner.Kind.MUNICIPAL_UNIT
+    # A municipal unit belongs to a municipality; a regional partner to none.
+    municipality = factory.LazyAttribute(
+        lambda partner: bergen() if partner.kind in Partner.MUNICIPAL_KINDS else None
+    )
 
 
 class PartnerNameFactory(factory.django.DjangoModelFactory):
@@ -68,6 +94,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = District
 
+    municipality = factory.LazyFunction(bergen)
     name = factory.Sequence(lambda n: f"Bydel {n}")
     slug = factory.Sequence(lambda n: f"bydel-{n}")
 
@@ -76,6 +103,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Plan
 
+    municipality = factory.LazyFunction(bergen)
     title = factory.Sequence(lambda n: f"Plan {n}")
     slug = factory.Sequence(lambda n: f"plan-{n}")
     start_year = 2018

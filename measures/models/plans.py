@@ -16,22 +16,20 @@ from measures.models.choices import (
     progress_in_range,
 )
 from measures.models.uncertainty import uncertainty_field
-from partners.models import Partner
+from partners.models import Municipality, Partner
 
 
 class District(models.Model):
-    """A bydel (city district)."""
+    """A bydel (city district) of one municipality."""
 
-    name = models.CharField(_("navn"), max_length=100, unique=True)
-    slug = models.SlugField(_("nettadressenavn"), max_length=100, unique=True)
     municipality = models.ForeignKey(
-        Partner,
+        Municipality,
         verbose_name=_("kommune"),
         on_delete=models.PROTECT,
         related_name="districts",
-        null=True,
-        blank=True,
     )
+    name = models.CharField(_("navn"), max_length=100)
+    slug = models.SlugField(_("nettadressenavn"), max_length=100)
 
     history = HistoricalRecords()
 
@@ -39,12 +37,32 @@ class District(models.Model):
         verbose_name = _("bydel")
         verbose_name_plural = _("bydeler")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                name="district_name_unique_per_municipality",
+                violation_error_message=_(
+                    "Kommunen har allerede en bydel med dette navnet."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "slug"],
+                name="district_slug_unique_per_municipality",
+                violation_error_message=_(
+                    "Kommunen har allerede en bydel med dette nettadressenavnet."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("measures:district-detail", kwargs={"slug": self.slug})
+        """Reads self.municipality: select_related it in lists."""
+        return reverse(
+            "measures:district-detail",
+            kwargs={"kommune": self.municipality.slug, "slug": self.slug},
+        )
 
 
 def plan_hidden(prefix: str = "") -> Q:
@@ -71,14 +89,34 @@ class Plan(models.Model):
         HALF_YEAR = "half_year", _("Halvårlig")
         YEAR = "year", _("Årlig")
 
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("kommune"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+        help_text=_(
+            "Kommunen planen hører til; adressen er /«kommune»/planer/«navn»/. "
+            "Endres ikke etter at planen har fått tiltak."
+        ),
+    )
+    shared_with = models.ManyToManyField(
+        Municipality,
+        verbose_name=_("felles plan med"),
+        blank=True,
+        related_name="shared_plans",
+        help_text=_(
+            "Andre kommuner som eier planen sammen med denne (interkommunal plan). "
+            "Planen vises hos hver av dem."
+        ),
+    )
     title = models.CharField(_("tittel"), max_length=300)
     short_title = models.CharField(_("kort tittel"), max_length=100, blank=True)
     slug = models.SlugField(
         _("nettadressenavn"),
         max_length=100,
-        unique=True,
         help_text=_(
-            "Brukes i adressen /planer/«navn»/. Endres ikke etter publisering."
+            "Brukes i adressen /«kommune»/planer/«navn»/ og må være unikt i "
+            "kommunen. Endres ikke etter publisering."
         ),
     )
     description = models.TextField(_("beskrivelse"), blank=True)
@@ -191,13 +229,42 @@ class Plan(models.Model):
                 condition=~Q(predecessor=F("id")), name="plan_not_own_predecessor"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="plan_title_not_empty"),
+            models.UniqueConstraint(
+                fields=["municipality", "slug"],
+                name="plan_slug_unique_per_municipality",
+                violation_error_message=_(
+                    "Kommunen har allerede en plan med dette nettadressenavnet."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("measures:plan-detail", kwargs={"slug": self.slug})
+        return reverse("measures:plan-detail", kwargs=self.url_kwargs())
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.pk is None or self.municipality_id is None:
+            return
+        before = Plan.objects.filter(pk=self.pk).values_list(
+            "municipality_id", flat=True
+        )
+        if before and before[0] != self.municipality_id and self.measures.exists():
+            raise ValidationError(
+                {
+                    "municipality": _(
+                        "Planen har tiltak og kan ikke flyttes til en annen kommune."
+                    )
+                }
+            )
+
+    def url_kwargs(self) -> dict:
+        """Reads self.municipality: select_related it in lists."""
+        return {"kommune": self.municipality.slug, "slug": self.slug}
 
     @property
     def is_public(self) -> bool:
@@ -273,21 +340,23 @@ class Measure(models.Model):
         blank=True,
         help_text=_("Nummeret tiltaket har i planen, om planen nummererer tiltakene."),
     )
+    # The plan's municipality, kept here so that a measure's slug is unique
+    # within its municipality in the database. Set from the plan on every save.
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("kommune"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        editable=False,
+    )
     title = models.CharField(_("tittel"), max_length=300)
     slug = models.SlugField(
         _("nettadressenavn"),
         max_length=120,
-        unique=True,
         help_text=_(
-            "Brukes i adressen /tiltak/«navn»/ og må være unikt på tvers av planer. "
-            "Legg til planens årstall om navnet er tatt."
+            "Brukes i adressen /«kommune»/tiltak/«navn»/ og må være unikt på tvers "
+            "av kommunens planer. Legg til planens årstall om navnet er tatt."
         ),
-        error_messages={
-            "unique": _(
-                "Et tiltak med dette nettadressenavnet finnes allerede. "
-                "Velg et annet, for eksempel med planens årstall til slutt."
-            )
-        },
     )
     description = models.TextField(_("beskrivelse"), blank=True)
     category = models.CharField(
@@ -389,6 +458,15 @@ class Measure(models.Model):
             models.CheckConstraint(
                 condition=~Q(title=""), name="measure_title_not_empty"
             ),
+            models.UniqueConstraint(
+                fields=["municipality", "slug"],
+                name="measure_slug_unique_per_municipality",
+                violation_error_message=_(
+                    "Et tiltak med dette nettadressenavnet finnes allerede i "
+                    "kommunen. Velg et annet, for eksempel med planens årstall "
+                    "til slutt."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["plan", "current_phase"]),
@@ -404,8 +482,22 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.municipality_id = self.plan.municipality_id
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        return reverse("measures:measure-detail", kwargs={"slug": self.slug})
+        return reverse("measures:measure-detail", kwargs=self.url_kwargs())
+
+    def full_clean(self, *args, **kwargs):
+        # The municipality follows the plan; set it before the unique check reads it.
+        if self.plan_id is not None:
+            self.municipality_id = self.plan.municipality_id
+        super().full_clean(*args, **kwargs)
+
+    def url_kwargs(self) -> dict:
+        """Reads self.municipality: select_related it in lists."""
+        return {"kommune": self.municipality.slug, "slug": self.slug}
 
     @property
     def has_status(self) -> bool:

@@ -52,7 +52,7 @@ from measures.models import (
     Plan,
     plan_hidden,
 )
-from measures.selectors.public import public_measures, published_updates
+from measures.selectors.public import plans_of, public_measures, published_updates
 from measures.selectors.small_numbers import public_value
 
 # One licence for every channel (measures/open_data.py): NLOD 2.0.
@@ -104,20 +104,25 @@ def _labels(choices) -> dict[str, str]:
 def _url_maker(
     base_url: str, name: str = "measures:measure-detail"
 ) -> Callable[[str], str]:
-    """slug -> absolute URL of a page (the measure page by default), without a
-    reverse() per row."""
-    marker = "__slug__"
-    template = base_url.rstrip("/") + reverse(name, kwargs={"slug": marker})
-    before, after = template.split(marker)
-    return lambda slug: before + slug + after
+    """(municipality slug, slug) -> absolute URL of a page (the measure page by
+    default), without a reverse() per row."""
+    kommune, marker = "__kommune__", "__slug__"
+    template = base_url.rstrip("/") + reverse(
+        name, kwargs={"kommune": kommune, "slug": marker}
+    )
+    before, rest = template.split(kommune)
+    middle, after = rest.split(marker)
+    return lambda municipality, slug: before + municipality + middle + slug + after
 
 
-def _measures_queryset(plan: Plan | None) -> QuerySet[Measure]:
+def _measures_queryset(plan: Plan | None, municipality=None) -> QuerySet[Measure]:
     queryset = public_measures()
     if plan is not None:
         queryset = queryset.filter(plan=plan)
+    elif municipality is not None:
+        queryset = queryset.filter(plans_of(municipality, "plan__"))
     return (
-        queryset.select_related("plan", "continues__plan")
+        queryset.select_related("municipality", "plan", "continues__plan")
         .prefetch_related(
             Prefetch(
                 "partner_roles",
@@ -133,14 +138,17 @@ def _measures_queryset(plan: Plan | None) -> QuerySet[Measure]:
     )
 
 
-def measures_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
-    """The measures of `plan` (of every public plan if None) with current status."""
+def measures_dataset(*, plan: Plan | None, base_url: str, municipality=None) -> Dataset:
+    """The measures of `plan` (of the municipality's public plans if None, of
+    every public plan if both are None) with current status."""
     url_of = _url_maker(base_url)
 
     def rows() -> Iterator[tuple]:
         phases, healths = _labels(Phase.choices), _labels(Health.choices)
         categories = _labels(Category.choices)
-        for measure in _measures_queryset(plan).iterator(chunk_size=MEASURE_CHUNK_ROWS):
+        for measure in _measures_queryset(plan, municipality).iterator(
+            chunk_size=MEASURE_CHUNK_ROWS
+        ):
             roles = list(measure.partner_roles.all())
             lead = next((r.partner for r in roles if r.role == "lead"), None)
             continues = measure.continues
@@ -172,7 +180,7 @@ def measures_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
                 measure.current_progress,
                 measure.current_as_of,
                 measure.current_update_id,
-                url_of(measure.slug),
+                url_of(measure.municipality.slug, measure.slug),
                 LICENCE,
             )
 
@@ -181,7 +189,7 @@ def measures_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
         title=_("Tiltak med gjeldende status"),
         columns=MEASURE_COLUMNS,
         rows=rows,
-        filename_stem=f"{plan.slug if plan else 'rusplan'}-tiltak",
+        filename_stem=f"{_stem(plan, municipality)}-tiltak",
         source=_source(plan, base_url),
         attribution=_attribution(plan),
     )
@@ -191,10 +199,13 @@ def _joined(values: Iterable[str]) -> str:
     return LIST_SEPARATOR.join(sorted(values))
 
 
-def updates_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
-    """The published status updates of `plan` (of every public plan if None)."""
+def updates_dataset(*, plan: Plan | None, base_url: str, municipality=None) -> Dataset:
+    """The published status updates of `plan` (of the municipality's public plans
+    if None, of every public plan if both are None)."""
     url_of = _url_maker(base_url)
     queryset = published_updates()
+    if plan is None and municipality is not None:
+        queryset = queryset.filter(plans_of(municipality, "measure__plan__"))
     if plan is not None:
         # A plan's updates grouped by measure, oldest first: how people read them.
         queryset = queryset.filter(measure__plan=plan).order_by(
@@ -218,6 +229,7 @@ def updates_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
         "summary",
         "uncertainty",
         "published_at",
+        "measure__municipality__slug",
     )
 
     def rows() -> Iterator[tuple]:
@@ -231,7 +243,7 @@ def updates_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
         title=_("Publiserte statusoppdateringer"),
         columns=UPDATE_COLUMNS,
         rows=rows,
-        filename_stem=f"{plan.slug if plan else 'rusplan'}-statusoppdateringer",
+        filename_stem=f"{_stem(plan, municipality)}-statusoppdateringer",
         source=_source(plan, base_url),
         attribution=_attribution(plan),
     )
@@ -252,6 +264,7 @@ def _update_rows(batch, urls, phases, healths, url_of) -> Iterator[tuple]:
         summary,
         uncertainty,
         published_at,
+        municipality_slug,
     ) in batch:
         yield (
             pk,
@@ -270,7 +283,7 @@ def _update_rows(batch, urls, phases, healths, url_of) -> Iterator[tuple]:
             urls.get(pk, ""),
             uncertainty,
             timezone.localtime(published_at),
-            url_of(measure_slug) + "#historikk",
+            url_of(municipality_slug, measure_slug) + "#historikk",
             LICENCE,
         )
 
@@ -314,6 +327,12 @@ def _source_urls(target: str, ids: list[int]) -> dict[int, str]:
     return {pk: LIST_SEPARATOR.join(urls) for pk, urls in found.items()}
 
 
+def _stem(plan: Plan | None, municipality) -> str:
+    if plan is not None:
+        return plan.slug
+    return municipality.slug if municipality is not None else "rusplan"
+
+
 def _source(plan: Plan | None, base_url: str) -> str:
     site = base_url.rstrip("/")
     if plan is None:
@@ -328,16 +347,28 @@ def _attribution(plan: Plan | None) -> str:
     return open_data.attribution(plan)
 
 
-def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
-    """The published values of the indicators of `plan` (of every public plan if
-    None), with small numbers hidden as for any member of the public."""
+def indicator_values_dataset(
+    *, plan: Plan | None, base_url: str, municipality=None
+) -> Dataset:
+    """The published values of the indicators of `plan` (of the municipality's
+    public plans if None, of every public plan if both are None), with small
+    numbers hidden as for any member of the public."""
     plan_url = _url_maker(base_url, "measures:plan-detail")
     measure_url = _url_maker(base_url)
     queryset = (
         IndicatorValue.objects.filter(state=IndicatorValue.State.PUBLISHED)
-        .select_related("indicator__goal__plan", "indicator__measure__plan")
+        .select_related(
+            "indicator__goal__plan__municipality",
+            "indicator__measure__plan",
+            "indicator__measure__municipality",
+        )
         .prefetch_related(_CITATIONS)
     )
+    if plan is None and municipality is not None:
+        queryset = queryset.filter(
+            plans_of(municipality, "indicator__goal__plan__")
+            | plans_of(municipality, "indicator__measure__plan__")
+        )
     if plan is not None:
         queryset = queryset.filter(
             Q(indicator__goal__plan=plan) | Q(indicator__measure__plan=plan)
@@ -384,7 +415,11 @@ def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
                 _urls(value.citations.all()),
                 value.uncertainty,
                 timezone.localtime(value.published_at),
-                (plan_url(owner_plan.slug) if goal else measure_url(measure.slug))
+                (
+                    plan_url(owner_plan.municipality.slug, owner_plan.slug)
+                    if goal
+                    else measure_url(measure.municipality.slug, measure.slug)
+                )
                 + anchor,
                 LICENCE,
             )
@@ -394,7 +429,7 @@ def indicator_values_dataset(*, plan: Plan | None, base_url: str) -> Dataset:
         title=_("Publiserte indikatorverdier"),
         columns=INDICATOR_VALUE_COLUMNS,
         rows=rows,
-        filename_stem=f"{plan.slug if plan else 'rusplan'}-indikatorverdier",
+        filename_stem=f"{_stem(plan, municipality)}-indikatorverdier",
         source=_source(plan, base_url),
         attribution=_attribution(plan),
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from measures import open_data
 from measures.charts.status import stacked_bar
 from measures.models import Plan
+from measures.municipal import municipal_view
 from measures.reporting import exports, reports
 from measures.reporting.pdf import html_to_pdf
 from measures.selectors import citations
@@ -32,16 +33,19 @@ PDF_TEMPLATE = "measures/reporting/plan_report_pdf.html"
 LICENCE_LINK = f'<{open_data.LICENCE_URL}>; rel="license"'
 
 
-def plan_report(request: HttpRequest, slug: str) -> HttpResponse:
-    return _report(request, slug, pdf=False)
+@municipal_view
+def plan_report(request: HttpRequest, municipality, slug: str) -> HttpResponse:
+    return _report(request, plan_for_page(municipality=municipality, slug=slug))
 
 
-def plan_report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    return _report(request, slug, pdf=True)
+@municipal_view
+def plan_report_pdf(request: HttpRequest, municipality, slug: str) -> HttpResponse:
+    return _report(
+        request, plan_for_page(municipality=municipality, slug=slug), pdf=True
+    )
 
 
-def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
-    plan = plan_for_page(slug=slug)
+def _report(request: HttpRequest, plan: Plan, *, pdf: bool = False) -> HttpResponse:
     today = timezone.localdate()
     raw = request.GET.get("per")
     basis = reports.report_basis(request.GET.get("grunnlag"))
@@ -85,23 +89,32 @@ def _report(request: HttpRequest, slug: str, *, pdf: bool) -> HttpResponse:
 # --- Exports ----------------------------------------------------------------------
 
 
+@municipal_view
 def plan_export(
-    request: HttpRequest, slug: str, dataset: str, fmt: str
+    request: HttpRequest, municipality, slug: str, dataset: str, fmt: str
 ) -> HttpResponse:
-    plan = plan_for_page(slug=slug)
+    plan = plan_for_page(municipality=municipality, slug=slug)
     return _export(request, plan, dataset, fmt)
 
 
-def site_export(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
-    """Every public plan at once: the open-data dump."""
-    return _export(request, None, dataset, fmt)
+@municipal_view
+def site_export(
+    request: HttpRequest, municipality, dataset: str, fmt: str
+) -> HttpResponse:
+    """Every public plan of the municipality at once: its open-data dump."""
+    return _export(request, None, dataset, fmt, municipality=municipality)
 
 
 def _export(
-    request: HttpRequest, plan: Plan | None, dataset: str, fmt: str
+    request: HttpRequest,
+    plan: Plan | None,
+    dataset: str,
+    fmt: str,
+    *,
+    municipality=None,
 ) -> HttpResponse:
     data = exports.DATASETS[dataset](
-        plan=plan, base_url=request.build_absolute_uri("/")
+        plan=plan, base_url=request.build_absolute_uri("/"), municipality=municipality
     )
     if fmt == "csv":
         response = StreamingHttpResponse(

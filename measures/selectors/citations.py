@@ -28,6 +28,7 @@ from measures.models import (
     StatusUpdate,
     plan_hidden,
 )
+from measures.selectors.public import plans_of
 
 
 @dataclass(frozen=True)
@@ -165,11 +166,39 @@ def plan_citation_index(plan: Plan) -> CitationIndex:
     return CitationIndex(plan_citations(plan))
 
 
-def public_sources() -> QuerySet[Source]:
-    """Sources cited by at least one public fact."""
-    return Source.objects.filter(
-        pk__in=public_citations().values("source_id")
-    ).order_by("publisher", "title", "id")
+def of_plans(plans: QuerySet[Plan]) -> Q:
+    """Citations of the facts of several plans (a subquery of plan ids)."""
+    ids = plans.values("pk")
+    return (
+        Q(plan_id__in=ids)
+        | Q(goal__plan_id__in=ids)
+        | Q(measure__plan_id__in=ids)
+        | Q(status_update__measure__plan_id__in=ids)
+        | Q(indicator__goal__plan_id__in=ids)
+        | Q(indicator__measure__plan_id__in=ids)
+        | Q(indicator_value__indicator__goal__plan_id__in=ids)
+        | Q(indicator_value__indicator__measure__plan_id__in=ids)
+        | Q(budget_line__measure__plan_id__in=ids)
+    )
+
+
+def public_sources(*, municipality=None) -> QuerySet[Source]:
+    """Sources cited by at least one public fact; of one municipality's facts
+    (its plans' and its partners') when `municipality` is given."""
+    citations = public_citations()
+    if municipality is not None:
+        partners = Q(partner__municipality=municipality) | Q(
+            partner__serves=municipality
+        )
+        names = Q(partner_name__partner__municipality=municipality) | Q(
+            partner_name__partner__serves=municipality
+        )
+        citations = citations.filter(
+            of_plans(Plan.objects.filter(plans_of(municipality))) | partners | names
+        )
+    return Source.objects.filter(pk__in=citations.values("source_id")).order_by(
+        "publisher", "title", "id"
+    )
 
 
 def plan_sources(plan: Plan) -> list[Source]:

@@ -21,12 +21,18 @@ from measures.selectors.public import (
 from measures.selectors.rollups import Rollup, rollup, rollup_groups
 
 
-def districts_with_counts() -> QuerySet[District]:
-    """Every district with its number of measures in public plans (one query),
-    counted like partners_with_measures()."""
-    return District.objects.annotate(
-        n_measures=Count("measures", filter=~Q(measures__id__in=draft_measure_ids()))
-    ).order_by("name")
+def districts_with_counts(*, municipality) -> QuerySet[District]:
+    """A municipality's districts with their number of measures in public plans
+    (one query), counted like partners_with_measures()."""
+    return (
+        District.objects.filter(municipality=municipality)
+        .annotate(
+            n_measures=Count(
+                "measures", filter=~Q(measures__id__in=draft_measure_ids())
+            )
+        )
+        .order_by("name")
+    )
 
 
 @dataclass(frozen=True)
@@ -36,10 +42,12 @@ class DistrictPage:
     groups: list[PlanGroup]
 
 
-def district_page(*, slug: str) -> DistrictPage:
+def district_page(*, municipality, slug: str) -> DistrictPage:
     """A district and the public measures that reach it (four queries)."""
     try:
-        district = District.objects.select_related("municipality").get(slug=slug)
+        district = District.objects.select_related("municipality").get(
+            municipality=municipality, slug=slug
+        )
     except District.DoesNotExist as error:
         raise Http404(_("Fant ingen bydel med denne adressen.")) from error
     measures = list(

@@ -25,13 +25,21 @@ class MeasurePage:
     reference_date: datetime.date
 
 
-def measure_page(*, slug: str) -> MeasurePage:
+def measure_page(*, municipality, slug: str) -> MeasurePage:
     """A public measure with partners (and their names then), districts, goals,
     lineage and its published updates (eight queries)."""
     try:
         measure = (
             public_measures()
-            .select_related("plan", "plan__owner", "continues", "continues__plan")
+            .select_related(
+                "municipality",
+                "plan",
+                "plan__municipality",
+                "plan__owner",
+                "continues",
+                "continues__municipality",
+                "continues__plan",
+            )
             .prefetch_related(
                 Prefetch(
                     "partner_roles",
@@ -43,11 +51,11 @@ def measure_page(*, slug: str) -> MeasurePage:
                 Prefetch("goals", queryset=Goal.objects.order_by("order", "id")),
                 Prefetch(
                     "continued_by",
-                    queryset=public_measures().select_related("plan"),
+                    queryset=public_measures().select_related("plan", "municipality"),
                     to_attr="public_continued_by",
                 ),
             )
-            .get(slug=slug)
+            .get(municipality=municipality, slug=slug)
         )
     except Measure.DoesNotExist as error:
         raise Http404(_("Fant ikke noe tiltak med denne adressen.")) from error

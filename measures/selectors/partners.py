@@ -17,23 +17,31 @@ from django.utils.translation import gettext_lazy as _
 from measures.models import OPEN_PHASES, Measure, MeasurePartner, Plan, plan_hidden
 from measures.periods import Period
 from measures.selectors.due import ReportingStatus, reporting_status
-from measures.selectors.public import PlanGroup, draft_measure_ids, plan_reference_date
+from measures.selectors.public import (
+    PlanGroup,
+    draft_measure_ids,
+    plan_reference_date,
+    plans_of,
+)
 from measures.selectors.rollups import Rollup, rollup
 from partners.models import Partner
 
 
-def partners_with_measures() -> QuerySet[Partner]:
-    """Partners with measures in public plans, with how many (one query). The roles
-    are counted on their own, leaving out the measures of draft plans (a few, if
-    any): a join through every measure and plan in the country took three times
-    as long at national scale. A partner has one role per measure at most."""
-    return (
-        Partner.objects.annotate(
-            n_measures=Count(
-                "measure_roles",
-                filter=~Q(measure_roles__measure_id__in=draft_measure_ids()),
-            )
+def partners_with_measures(*, municipality=None) -> QuerySet[Partner]:
+    """Partners with measures in public plans (of the municipality, when given),
+    with how many (one query). The roles are counted on their own, leaving out the
+    measures of draft plans (a few, if any): a join through every measure and
+    plan in the country took three times as long at national scale. A partner has
+    one role per measure at most."""
+    counted = ~Q(measure_roles__measure_id__in=draft_measure_ids())
+    if municipality is not None:
+        counted &= Q(
+            measure_roles__measure__plan_id__in=Plan.objects.filter(
+                plans_of(municipality)
+            ).values("pk")
         )
+    return (
+        Partner.objects.annotate(n_measures=Count("measure_roles", filter=counted))
         .filter(n_measures__gt=0)
         .order_by("name")
     )
@@ -69,7 +77,7 @@ class PartnerPage:
     plans: dict[int, Plan] = field(default_factory=dict)
 
 
-def partner_page(*, slug: str) -> PartnerPage:
+def partner_page(*, slug: str, municipality=None) -> PartnerPage:
     """A partner, its measures and its units' measures (a unit belongs to its parent
     organisation: Partner.parent) across public plans with the role and the
     measures' current status, the name it had at each plan's time, and its
@@ -87,6 +95,23 @@ def partner_page(*, slug: str) -> PartnerPage:
         )
     except Partner.DoesNotExist as error:
         raise Http404(_("Fant ingen partner med denne adressen.")) from error
+    in_municipality = Q()
+    if municipality is not None:
+        # Only the municipality's plans; a partner with no part in the
+        # municipality has no page there.
+        in_municipality = Q(
+            measure__plan_id__in=Plan.objects.filter(plans_of(municipality)).values(
+                "pk"
+            )
+        )
+        if not (
+            partner.municipality_id == municipality.pk
+            or partner.serves.filter(pk=municipality.pk).exists()
+            or MeasurePartner.objects.filter(partner=partner)
+            .filter(in_municipality)
+            .exists()
+        ):
+            raise Http404(_("Partneren har ingen tiltak i denne kommunen."))
     # Every role as a small dict: what the roll-ups need, and the role's id for
     # partner_roles() to load the page's rows. A partner has thousands of roles; a
     # role and a measure object each was most of the page's time.
@@ -95,6 +120,7 @@ def partner_page(*, slug: str) -> PartnerPage:
     partner_ids = [partner.pk, *(unit_ids(partner) if units else [])]
     rows = list(
         MeasurePartner.objects.filter(partner_id__in=partner_ids)
+        .filter(in_municipality)
         .exclude(plan_hidden("measure__plan__"))
         .order_by(
             "-measure__plan__start_year",
@@ -114,7 +140,13 @@ def partner_page(*, slug: str) -> PartnerPage:
         )
     )
     rows = _one_role_per_measure(rows, own=partner.pk)
-    plans = Plan.objects.in_bulk({row["plan_id"] for row in rows}) if rows else {}
+    plans = (
+        Plan.objects.select_related("municipality").in_bulk(
+            {row["plan_id"] for row in rows}
+        )
+        if rows
+        else {}
+    )
     groups: dict[int, PlanGroup] = {}
     group_rows: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
@@ -196,7 +228,15 @@ def _reporting_measures(
             current_phase__in=OPEN_PHASES,
         )
         .exclude(plan_hidden("plan__"))
-        .only("plan", "identifier", "title", "slug", "current_phase")
+        .select_related("municipality")
+        .only(
+            "plan",
+            "identifier",
+            "title",
+            "slug",
+            "current_phase",
+            "municipality__slug",
+        )
         .order_by()
     }
     for measure in measures.values():
@@ -209,7 +249,9 @@ def partner_roles(pks: list[int], *, plans: dict[int, Plan]) -> list[MeasurePart
     partners (the unit, for a unit's role), in the given order (one query);
     `plans` is PartnerPage.plans."""
     roles = (
-        MeasurePartner.objects.select_related("measure", "partner")
+        MeasurePartner.objects.select_related(
+            "measure", "measure__municipality", "partner"
+        )
         .defer("measure__description")
         .in_bulk(pks)
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     OuterRef,
@@ -15,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
@@ -25,6 +27,7 @@ from measures.models import District, Goal, Health, Measure, Plan, StatusUpdate
 from measures.selectors.public import (
     MEASURE_ROW_FIELDS,
     plan_reference_date,
+    plans_of,
     public_plans,
 )
 from measures.selectors.rollups import (
@@ -55,14 +58,17 @@ class PlanSummary:
     rollup: Rollup
 
 
-def plan_summaries() -> list[PlanSummary]:
-    """Every public plan with its roll-up (two queries). The plans carry
-    n_measures as plans_overview() gives it, counted here with the roll-up rather
-    than by a second join over every measure."""
+def plan_summaries(*, municipality=None) -> list[PlanSummary]:
+    """Every public plan (of the municipality, when given) with its roll-up (two
+    queries). The plans carry n_measures as plans_overview() gives it, counted
+    here with the roll-up rather than by a second join over every measure."""
+    plans = public_plans()
+    if municipality is not None:
+        plans = plans.filter(plans_of(municipality))
     plans = list(
-        public_plans()
-        .select_related("owner", "predecessor")
-        .order_by("-start_year", "title")
+        plans.select_related(
+            "municipality", "owner", "predecessor__municipality"
+        ).order_by("-start_year", "title")
     )
     rows: dict[int, list] = defaultdict(list)
     measures = Measure.objects.filter(plan__in=[p.pk for p in plans])
@@ -115,19 +121,31 @@ class PlanPage:
     reference_date: datetime.date
 
 
-def plan_for_page(*, slug: str) -> Plan:
+def plan_for_page(*, municipality, slug: str) -> Plan:
+    """A public plan of the municipality (its own, or one shared with it; its own
+    first when both have the slug)."""
     try:
         return (
             public_plans()
-            .select_related("owner", "predecessor")
+            .filter(plans_of(municipality))
+            .select_related("municipality", "owner", "predecessor__municipality")
             .prefetch_related(
                 Prefetch(
                     "successors",
-                    queryset=public_plans().order_by("start_year"),
+                    queryset=public_plans()
+                    .select_related("municipality")
+                    .order_by("start_year"),
                     to_attr="public_successors",
                 )
             )
-            .get(slug=slug)
+            .filter(slug=slug)
+            .annotate(
+                elsewhere=Case(
+                    When(municipality=municipality, then=Value(0)), default=Value(1)
+                )
+            )
+            .order_by("elsewhere")[:1]
+            .get()
         )
     except Plan.DoesNotExist as error:
         raise Http404(_("Fant ingen plan med denne adressen.")) from error

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Prefetch,
+    Q,
     QuerySet,
 )
 
@@ -55,18 +56,22 @@ def measure_list_queryset() -> QuerySet[Measure]:
     fields, the plan and the lead partner (with former names) prefetched."""
     return (
         public_measures()
-        .select_related("plan")
+        .select_related("municipality", "plan", "plan__municipality")
         .prefetch_related(lead_roles_prefetch())
         .order_by("-plan__start_year", "plan__title", "identifier", "title", "pk")
     )
 
 
-def latest_updates(*, limit: int = 8) -> list[StatusUpdate]:
-    """The newest published updates (by as-of date) of public plans."""
+def latest_updates(*, municipality=None, limit: int = 8) -> list[StatusUpdate]:
+    """The newest published updates (by as-of date) of public plans, of one
+    municipality's plans when given."""
+    updates = published_updates()
+    if municipality is not None:
+        updates = updates.filter(plans_of(municipality, "measure__plan__"))
     return list(
-        published_updates()
-        .select_related("measure", "measure__plan")
-        .order_by("-as_of", "-published_at", "-id")[:limit]
+        updates.select_related(
+            "measure", "measure__municipality", "measure__plan"
+        ).order_by("-as_of", "-published_at", "-id")[:limit]
     )
 
 
@@ -106,3 +111,15 @@ def default_report_date(plan: Plan, today: datetime.date) -> datetime.date:
     if plan.end_year is not None and plan.end_year < today.year:
         return datetime.date(plan.end_year, 12, 31)
     return today
+
+
+def plans_of(municipality, prefix: str = "") -> Q:
+    """The plans that appear in a municipality: its own and those shared with it.
+    `prefix` is the lookup path to the plan, e.g. "plan__". The shared ones are
+    a subquery, not a join, so that no row is counted twice."""
+    shared = Plan.shared_with.through.objects.filter(municipality=municipality).values(
+        "plan_id"
+    )
+    return Q(**{f"{prefix}municipality": municipality}) | Q(
+        **{f"{prefix}pk__in": shared}
+    )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from measures import permissions
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
 from measures.services.base import check, record_actor, validate, validated_save
-from partners.models import Partner
+from partners.models import Municipality, Partner
 
 
 def _require_admin(actor, action: str, model) -> None:
@@ -17,7 +17,7 @@ def _require_admin(actor, action: str, model) -> None:
 
 @transaction.atomic
 def district_create(
-    *, actor, name: str, slug: str, municipality: Partner | None = None
+    *, actor, name: str, slug: str, municipality: Municipality
 ) -> District:
     _require_admin(actor, "add", District)
     district = District(name=name, slug=slug, municipality=municipality)

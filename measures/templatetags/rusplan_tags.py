@@ -1,6 +1,7 @@
 import datetime
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
@@ -82,3 +83,16 @@ def measure_link(measure, identifier: bool = True) -> str:
     if not measure.plan.is_public:
         return title
     return format_html('<a href="{}">{}</a>', measure.get_absolute_url(), title)
+
+
+@register.filter
+def partner_path(partner, municipality) -> str:
+    """A partner's page as seen from `municipality` (its measures there:
+    /bergen/partnere/<partner>/), or the partner's page across municipalities
+    when the page is not one municipality's (`municipality` is None)."""
+    if municipality:
+        return reverse(
+            "measures:partner-detail",
+            kwargs={"kommune": municipality.slug, "slug": partner.slug},
+        )
+    return partner.get_absolute_url()

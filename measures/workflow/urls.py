@@ -11,14 +11,18 @@ from measures.workflow.views import (
     status_updates,
 )
 
-urlpatterns = [
-    # Caseworkers' status updates (views/status_updates.py, views/my_measures.py).
-    path("mine-tiltak/", my_measures.my_measures, name="my-measures"),
+# Under /<kommune>/ (measures/urls.py), beside the measure's public page.
+municipal_patterns = [
     path(
         "tiltak/<slug:slug>/oppdater/",
         status_updates.measure_update,
         name="measure-update",
     ),
+]
+
+urlpatterns = [
+    # Caseworkers' status updates (views/status_updates.py, views/my_measures.py).
+    path("mine-tiltak/", my_measures.my_measures, name="my-measures"),
     path("oppdateringer/<int:pk>/", status_updates.update_detail, name="update-detail"),
     path(
         "oppdateringer/<int:pk>/endre/", status_updates.update_edit, name="update-edit"

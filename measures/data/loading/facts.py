@@ -106,12 +106,13 @@ class FactLoading(LoaderBase):
         plan_slug, goal_slug = as_text(entry.get("plan")), as_text(entry["goal"])
         key = (plan_slug, goal_slug)
         if key not in self.goals:
+            here = {"municipality": self.municipality}
             self.goals[key] = Goal.objects.filter(
-                plan__slug=plan_slug, slug=goal_slug
+                plan__slug=plan_slug, plan__municipality=self.municipality, slug=goal_slug
             ).first()
             if (
                 self.goals[key] is None
-                and not Plan.objects.filter(slug=plan_slug).exists()
+                and not Plan.objects.filter(slug=plan_slug, **here).exists()
             ):
                 raise LoadError(
                     _(

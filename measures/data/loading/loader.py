@@ -13,6 +13,9 @@ This backs `manage.py load_bergen_plans`. It may be run any number of times:
   re-created; published status updates are never touched. Citations follow the
   same rule: one the file no longer has is removed only if the loader wrote it.
 
+A file is one municipality's (`municipality:` at the top); its plans, districts
+and municipal units are that municipality's, and its other partners serve it.
+
 The loader is one class made of a part per concern: reader (the file),
 rules (the rule above), sources, partners, plans (with goals and
 measures) and facts (events, indicators, budgets); report counts what it did.
@@ -44,6 +47,7 @@ class Loader(SourceLoading, PartnerLoading, PlanLoading, FactLoading):
 
     def run(self, data: dict) -> None:
         self.namespace = as_text(data.get("namespace"))
+        self.load_municipality(data.get("municipality"))
         for entry in entry_list(data, "sources", "sources"):
             self.load_source(entry)
         for entry in entry_list(data, "partners", "partners"):

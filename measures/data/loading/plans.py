@@ -72,7 +72,8 @@ class PlanLoading(LoaderBase):
             "predecessor": predecessor,
             "uncertainty": as_text(entry.get("uncertainty")),
         }
-        if owner is None and not Plan.objects.filter(slug=slug).exists():
+        here = {"municipality": self.municipality}
+        if owner is None and not Plan.objects.filter(slug=slug, **here).exists():
             self.skip("plan", where)
             plan = None
         else:
@@ -80,9 +81,11 @@ class PlanLoading(LoaderBase):
                 kind="plan",
                 where=where,
                 model=Plan,
-                key={"slug": slug},
+                key={"slug": slug, **here},
                 wanted=wanted,
-                create=lambda: plan_create(actor=LOADER, slug=slug, **wanted),
+                create=lambda: plan_create(
+                    actor=LOADER, slug=slug, **here, **wanted
+                ),
                 update=lambda obj, changed: plan_update(
                     actor=LOADER, plan=obj, **changed
                 ),
@@ -204,7 +207,8 @@ class PlanLoading(LoaderBase):
             "continues": continues,
             "uncertainty": as_text(entry.get("uncertainty")),
         }
-        if lead is None and not Measure.objects.filter(slug=slug).exists():
+        here = {"municipality": self.municipality}
+        if lead is None and not Measure.objects.filter(slug=slug, **here).exists():
             self.skip("measure", where)
             measure = None
         else:
@@ -215,7 +219,7 @@ class PlanLoading(LoaderBase):
                 kind="measure",
                 where=where,
                 model=Measure,
-                key={"slug": slug},
+                key={"slug": slug, **here},
                 wanted=wanted,
                 create=lambda: measure_create(
                     actor=LOADER,

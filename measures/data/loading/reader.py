@@ -124,6 +124,7 @@ def read_data_file(path: Path) -> dict:
         required=(),
         optional=(
             "namespace",
+            "municipality",
             "sources",
             "partners",
             "districts",

@@ -11,6 +11,7 @@ KIND_LABELS = {
     "source": gettext_lazy("Kilder"),
     "partner": gettext_lazy("Partnere"),
     "partner_name": gettext_lazy("Tidligere navn"),
+    "municipality": gettext_lazy("Kommuner"),
     "district": gettext_lazy("Bydeler"),
     "plan": gettext_lazy("Planer"),
     "goal": gettext_lazy("Mål"),

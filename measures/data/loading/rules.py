@@ -35,7 +35,7 @@ from measures.models import (
 )
 from measures.services import shipped_records
 from measures.services.base import SystemActor
-from partners.models import Partner
+from partners.models import Municipality, Partner
 
 CHANGE_REASON = "load_bergen_plans"
 
@@ -182,6 +182,9 @@ class LoaderBase:
         # The file's source id ("S1") -> source, or None when deleted.
         self.sources: dict[str, Source | None] = {}
         self.namespace = ""
+        # The file's municipality (load_municipality); plans, districts and
+        # measures are looked up and created in it.
+        self.municipality: Municipality | None = None
         self.citations = _CitationIndex()
 
     # The one rule for every object but status updates (docs/shipped-data.md).
@@ -316,12 +319,21 @@ class LoaderBase:
         )
         tally.created += 1
 
+    def in_municipality(self, model) -> dict:
+        """The lookup that keeps a municipality's objects apart: plans, measures
+        and districts have slugs unique within their municipality only."""
+        if any(field.name == "municipality" for field in model._meta.fields) and (
+            model is not Partner
+        ):
+            return {"municipality": self.municipality}
+        return {}
+
     def reference(self, loaded: dict, model, slug, where: str, what: str):
         """Resolve a slug: first what this file loaded, then what the database holds
         (another file or an administrator may have made it)."""
         if slug in loaded:
             return loaded[slug]
-        found = model.objects.filter(slug=slug).first()
+        found = model.objects.filter(slug=slug, **self.in_municipality(model)).first()
         if found is None:
             raise LoadError(
                 _(

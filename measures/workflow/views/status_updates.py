@@ -21,6 +21,7 @@ from measures.models import (
     Phase,
     StatusUpdate,
 )
+from measures.municipal import municipal_view
 from measures.selectors import workflow as workflow_selectors
 from measures.services import plan_status
 from measures.services.base import ConflictError, require
@@ -38,9 +39,12 @@ FORM_TEMPLATE = "measures/workflow/statusupdate_form.html"
 CONFLICT_TEMPLATE = "measures/workflow/statusupdate_conflict.html"
 
 
-def _measure(slug: str) -> Measure:
+def _measure(municipality, slug: str) -> Measure:
     return get_object_or_404(
-        Measure.objects.select_related("plan", "plan__owner", "current_update"),
+        Measure.objects.select_related(
+            "municipality", "plan", "plan__owner", "current_update"
+        ),
+        municipality=municipality,
         slug=slug,
     )
 
@@ -166,9 +170,10 @@ def saved_now(measure: Measure):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def measure_update(request: HttpRequest, slug: str) -> HttpResponse:
+@municipal_view
+def measure_update(request: HttpRequest, municipality, slug: str) -> HttpResponse:
     """Start a new status update on a measure."""
-    measure = _measure(slug)
+    measure = _measure(municipality, slug)
     require(permissions.can_edit_measure_status(request.user, measure))
     if not _plan_takes_updates(measure, request.user):
         return _refuse_closed_plan(request, measure)
