@@ -1,11 +1,21 @@
-"""Whole-page cache for anonymous visitors, made fresh by a content generation.
+"""Whole-page cache for anonymous visitors, made fresh by content generations.
 
 Public pages are stored in the cache (Redis in production) under a key made of the
-content *generation*, the language, the host and the full path with its query
-string. Every write that can change what the public pages show bumps the generation
-(one integer in the cache, shared by every process), so the next request for any
-page misses and renders fresh data: publishing is visible on the very next request,
+content *generations* the page depends on, the language, the host and the full
+path with its query string. A generation is one integer in the cache, shared by
+every process; bumping it makes the next request for every page that depends on
+it miss and render fresh data: publishing is visible on the very next request,
 with no list of pages to purge.
+
+There is one global generation, one per municipality and one for the national
+pages (decision 55). A municipality's pages (/bergen/...) depend on the global
+one and their municipality's; the national pages (/, /aktorer/<partner>/, the
+accessibility statement) on the global one and the national one. A write is
+traced to the municipalities whose pages may show it
+(measures/selectors/freshness.py): it bumps theirs and the national generation,
+so publishing in Bergen leaves every other municipality's cached pages in place.
+A write that cannot be traced (a source, a municipality's own record, a model
+added later) bumps the global generation: every page.
 
 Why signals here: invalidation is a cross-cutting concern (services, the Bergen
 loader, the admin and imports all write), so one post_save/post_delete/m2m_changed
@@ -43,9 +53,13 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from measures.selectors.freshness import municipalities_touched
 from measures.signals import public_data_changed
+from partners.models import Municipality
 
 GENERATION_KEY = "rusplan:content-generation"
+NATIONAL_SCOPE = "national"
+MUNICIPALITY_SCOPE = "kommune:"
 PAGE_KEY_PREFIX = "rusplan:page:"
 
 # The public pages (URL names). A new public page joins by adding its name here.
@@ -66,7 +80,9 @@ CACHED_VIEWS = frozenset(
 )
 # Apps whose models the public pages show, and models in them they never show.
 PUBLIC_APPS = frozenset({"measures", "partners"})
-NOT_PUBLIC_MODELS = frozenset({"partners.membership", "measures.remindersent"})
+NOT_PUBLIC_MODELS = frozenset(
+    {"partners.membership", "measures.remindersent", "measures.importjob"}
+)
 
 PUBLIC_CACHE_CONTROL = {"max_age": 0, "private": True}
 PRIVATE_CACHE_CONTROL = "private, no-store"
@@ -89,45 +105,82 @@ def _fresh_generation() -> int:
     return time.time_ns() // 1000
 
 
-def current_generation() -> int:
-    value = cache.get(GENERATION_KEY)
+def generation_key(scope: str | None = None) -> str:
+    """The global generation's key, or a scope's: NATIONAL_SCOPE or
+    MUNICIPALITY_SCOPE + a municipality's slug."""
+    return GENERATION_KEY if scope is None else f"{GENERATION_KEY}:{scope}"
+
+
+def current_generation(scope: str | None = None) -> int:
+    key = generation_key(scope)
+    value = cache.get(key)
     if value is not None:
         return value
     fresh = _fresh_generation()
-    if cache.add(GENERATION_KEY, fresh, timeout=None):
+    if cache.add(key, fresh, timeout=None):
         return fresh
-    return cache.get(GENERATION_KEY) or fresh
+    return cache.get(key) or fresh
 
 
-def _bump() -> bool:
+def current_generations(scope: str) -> tuple[int, int]:
+    """(the global generation, the scope's), in one round trip when both exist."""
+    keys = [generation_key(), generation_key(scope)]
+    found = cache.get_many(keys)
+    if len(found) == len(keys):
+        return found[keys[0]], found[keys[1]]
+    return current_generation(), current_generation(scope)
+
+
+def _bump_one(key: str) -> bool:
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(key)
     except ValueError:
         # Missing (first write, evicted) or the cache is unreachable.
-        if not cache.add(GENERATION_KEY, _fresh_generation(), timeout=None):
+        if not cache.add(key, _fresh_generation(), timeout=None):
             try:
-                cache.incr(GENERATION_KEY)
+                cache.incr(key)
             except ValueError:
-                # The cache is unreachable (the backend has said so in the log);
-                # the pages in it cannot be read either. Try again on the next
-                # request, in case it comes back with its old pages.
-                _pending_bump.set()
                 return False
-    _pending_bump.clear()
     return True
 
 
-def content_changed(*, using: str | None = None) -> None:
-    """Make every cached public page stale. Call after writing public data.
+def _bump(scopes: frozenset[str] | None = None) -> bool:
+    """Bump the scopes' generations, or the global one when `scopes` is None."""
+    keys = [generation_key()] if scopes is None else map(generation_key, scopes)
+    # Every key is tried, even after one fails.
+    bumped = [_bump_one(key) for key in keys]
+    if all(bumped):
+        if scopes is None:
+            _pending_bump.clear()
+        return True
+    # The cache is unreachable (the backend has said so in the log); the pages
+    # in it cannot be read either. Make every page stale on the next request, in
+    # case it comes back with its old pages.
+    _pending_bump.set()
+    return False
+
+
+def content_changed(
+    *, using: str | None = None, municipalities: set[str] | None = None
+) -> None:
+    """Make cached public pages stale. Call after writing public data.
+
+    `municipalities` (slugs) limits it to those municipalities' pages and the
+    national pages; None makes every page stale.
 
     Bumps at once and again when the transaction commits: the first bump keeps a
     page rendered inside the same transaction (and tests, which never commit) from
     being served stale; the second makes sure that a page another request rendered
     from the not yet committed data is not served after the commit.
     """
-    _bump()
+    scopes = None
+    if municipalities is not None:
+        scopes = frozenset(
+            {NATIONAL_SCOPE, *(MUNICIPALITY_SCOPE + slug for slug in municipalities)}
+        )
+    _bump(scopes)
     if transaction.get_connection(using).in_atomic_block:
-        transaction.on_commit(_bump, using=using)
+        transaction.on_commit(lambda: _bump(scopes), using=using)
 
 
 @functools.cache
@@ -158,12 +211,18 @@ def _never_public(instance) -> bool:
 
 def _on_save_or_delete(sender, instance=None, using=None, **kwargs) -> None:
     if _affects_public_pages(sender) and not _never_public(instance):
-        content_changed(using=using)
+        content_changed(using=using, municipalities=municipalities_touched(instance))
 
 
-def _on_m2m_changed(sender, action, using=None, **kwargs) -> None:
-    if action.startswith("post_") and _affects_public_pages(sender):
+def _on_m2m_changed(sender, action, instance=None, using=None, **kwargs) -> None:
+    if not (action.startswith("post_") and _affects_public_pages(sender)):
+        return
+    if any(field.related_model is Municipality for field in sender._meta.fields):
+        # Which municipalities a plan is shared with, or a partner serves: things
+        # move between municipalities' pages, every page is made stale.
         content_changed(using=using)
+        return
+    content_changed(using=using, municipalities=municipalities_touched(instance))
 
 
 def _on_public_data_changed(sender, using=None, **kwargs) -> None:
@@ -183,7 +242,14 @@ def connect_receivers() -> None:
 # --- The middleware ---------------------------------------------------------------
 
 
-def page_key(request: HttpRequest, generation: int) -> str:
+def page_scope(request: HttpRequest) -> str:
+    """The generation a page depends on beside the global one: its
+    municipality's, for a page under /<kommune>/, else the national pages'."""
+    kommune = request.resolver_match.kwargs.get("kommune")
+    return MUNICIPALITY_SCOPE + kommune if kommune else NATIONAL_SCOPE
+
+
+def page_key(request: HttpRequest, generation: int | tuple[int, ...]) -> str:
     # The host and scheme are in the page (the print footer shows the address).
     identity = "\n".join(
         [
@@ -252,7 +318,7 @@ class PublicPageCacheMiddleware:
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if not _is_cacheable_request(request):
             return None
-        key = page_key(request, current_generation())
+        key = page_key(request, current_generations(page_scope(request)))
         entry = cache.get(key)
         if entry is None:
             request._rusplan_page_cache = "miss"
