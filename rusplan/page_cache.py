@@ -209,9 +209,25 @@ def _never_public(instance) -> bool:
     )
 
 
-def _on_save_or_delete(sender, instance=None, using=None, **kwargs) -> None:
+def _is_new_source(instance, created: bool) -> bool:
+    """A source just recorded is cited by nothing yet (a caseworker adding one to
+    a draft): no page shows it. Its citation, when published, is traced to its
+    municipality like any other write."""
+    from measures.models import Source
+
+    return created and isinstance(instance, Source)
+
+
+def _on_save_or_delete(
+    sender, instance=None, using=None, created=False, **kwargs
+) -> None:
+    if _is_new_source(instance, created):
+        return
     if _affects_public_pages(sender) and not _never_public(instance):
-        content_changed(using=using, municipalities=municipalities_touched(instance))
+        touched = municipalities_touched(instance)
+        if touched is not None and not touched:
+            return  # on no public page (a draft's citation)
+        content_changed(using=using, municipalities=touched)
 
 
 def _on_m2m_changed(sender, action, instance=None, using=None, **kwargs) -> None:

@@ -26,6 +26,8 @@ from measures.models import (
 from partners.models import Municipality, Partner, PartnerName
 
 EVERYWHERE = None
+# No public page shows it: a citation of an update or value never published.
+NOWHERE: frozenset[str] = frozenset()
 
 
 def _of_plans(plan_ids) -> set[str] | None:
@@ -80,6 +82,14 @@ def _of_partner(partner_id) -> set[str] | None:
     return slugs
 
 
+def _never_published(target) -> bool:
+    return (
+        isinstance(target, StatusUpdate | IndicatorValue)
+        and target.published_at is None
+        and target.state != target.State.PUBLISHED
+    )
+
+
 def _of_citation(citation: Citation) -> set[str] | None:
     for name, pk in (
         ("plan", citation.plan_id),
@@ -96,7 +106,11 @@ def _of_citation(citation: Citation) -> set[str] | None:
             continue
         model = Citation._meta.get_field(name).related_model
         target = model.objects.filter(pk=pk).first()
-        return EVERYWHERE if target is None else municipalities_touched(target)
+        if target is None:
+            return EVERYWHERE
+        if _never_published(target):
+            return NOWHERE
+        return municipalities_touched(target)
     return EVERYWHERE
 
 
@@ -104,7 +118,10 @@ def municipalities_touched(instance) -> set[str] | None:
     """The slugs of the municipalities whose public pages may show `instance`
     (one to three small queries), or None for every page. Found none (the plan
     was deleted with it, say): every page, to be safe."""
-    return _touched(instance) or EVERYWHERE
+    found = _touched(instance)
+    if found is NOWHERE:
+        return NOWHERE
+    return found or EVERYWHERE
 
 
 def _touched(instance) -> set[str] | None:

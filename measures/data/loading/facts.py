@@ -108,7 +108,9 @@ class FactLoading(LoaderBase):
         if key not in self.goals:
             here = {"municipality": self.municipality}
             self.goals[key] = Goal.objects.filter(
-                plan__slug=plan_slug, plan__municipality=self.municipality, slug=goal_slug
+                plan__slug=plan_slug,
+                plan__municipality=self.municipality,
+                slug=goal_slug,
             ).first()
             if (
                 self.goals[key] is None

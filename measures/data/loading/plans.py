@@ -83,9 +83,7 @@ class PlanLoading(LoaderBase):
                 model=Plan,
                 key={"slug": slug, **here},
                 wanted=wanted,
-                create=lambda: plan_create(
-                    actor=LOADER, slug=slug, **here, **wanted
-                ),
+                create=lambda: plan_create(actor=LOADER, slug=slug, **here, **wanted),
                 update=lambda obj, changed: plan_update(
                     actor=LOADER, plan=obj, **changed
                 ),
