@@ -17,9 +17,6 @@ from partners import services as partner_services
 from partners.models import Municipality, Partner, PartnerName
 
 
-MUNICIPALITY_KEYS = ("name", "number", "county", "slug")
-
-
 class PartnerLoading(LoaderBase):
     def load_municipality(self, entry) -> None:
         """The file's municipality, found by its kommunenummer; required before
