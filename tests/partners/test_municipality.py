@@ -1,0 +1,87 @@
+"""The municipality record (issue 15 item 1): kommunenummer, slug and the words
+the site itself uses at the top of its addresses."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from partners import services
+from partners.models import Municipality
+from partners.reserved import reserved_first_segments
+from tests.factories import SYSTEM, MunicipalityFactory
+
+
+def first_words() -> set[str]:
+    """The first literal word of every route at the top of the site."""
+    words = set()
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLPattern | URLResolver):
+            route = str(pattern.pattern).lstrip("^")
+            word = route.split("/")[0]
+            if word and "<" not in word and "(" not in word:
+                words.add(word.rstrip("\\Z$"))
+    return words
+
+
+def test_no_municipality_can_take_a_word_the_site_uses():
+    assert first_words() <= reserved_first_segments()
+
+
+def test_language_prefixes_are_reserved_before_they_exist():
+    assert {"nn", "en", "nb"} <= reserved_first_segments()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["api", "admin", "planer", "nn", "en", "healthz"])
+def test_a_reserved_slug_is_refused_with_a_message(slug):
+    with pytest.raises(ValidationError) as error:
+        services.municipality_create(
+            actor=SYSTEM, name="Askøy", number="4627", slug=slug
+        )
+    assert "ord nettstedet selv bruker" in str(error.value.message_dict["slug"])
+    assert not Municipality.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["460", "46011", "abcd", "46 1", "٤٦٠١", ""])
+def test_a_kommunenummer_that_is_not_four_digits_is_refused(number):
+    with pytest.raises(ValidationError) as error:
+        services.municipality_create(
+            actor=SYSTEM, name="Askøy", number=number, slug="askoy"
+        )
+    assert "number" in error.value.message_dict
+    assert not Municipality.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_kommunenummer_already_taken_is_refused():
+    MunicipalityFactory(name="Bergen", number="4601", slug="bergen")
+
+    with pytest.raises(ValidationError) as error:
+        services.municipality_create(
+            actor=SYSTEM, name="Askøy", number="4601", slug="askoy"
+        )
+
+    assert error.value.message_dict["number"] == [
+        "En annen kommune har allerede dette kommunenummeret."
+    ]
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_number_that_is_not_four_digits():
+    """Below the services too: a bulk insert or raw SQL cannot store one."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Municipality.objects.bulk_create(
+            [Municipality(name="Feil", number="12a4", slug="feil")]
+        )
+
+
+@pytest.mark.django_db
+def test_a_municipality_is_created_through_the_service_with_its_history():
+    municipality = services.municipality_create(
+        actor=SYSTEM, name="Askøy", number="4627", slug="askoy", county="Vestland"
+    )
+
+    assert municipality.get_absolute_url() == "/askoy/"
+    assert municipality.history.count() == 1
