@@ -27,7 +27,7 @@ from measures.selectors.plans import goal_descendant_ids
 from measures.selectors.public import plans_of, public_plans
 from measures.selectors.rollups import NOT_ASSESSED_LABEL
 from measures.widgets import LeanSelect
-from partners.models import Partner
+from partners.models import Municipality, Partner
 
 SEARCH_MAX_LENGTH = 200
 NOT_ASSESSED_PARAM = "none"
@@ -211,6 +211,11 @@ class MeasureFilter(django_filters.FilterSet):
                 )
                 for obj in objects
             ]
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Bootstrap's classes, ids the error summary links to, and the error
+        state for assistive technology."""
         for name, form_field in self.form.fields.items():
             css = "form-select" if isinstance(form_field, forms.ChoiceField) else ""
             form_field.widget.attrs["class"] = css or "form-control"
@@ -253,3 +258,42 @@ class MeasureFilter(django_filters.FilterSet):
     @property
     def active(self) -> bool:
         return any(v not in (None, "") for v in self.form.cleaned_data.values())
+
+
+class NationalMeasureFilter(MeasureFilter):
+    """The search across every municipality on the national front page: the
+    words, the municipality, phase, traffic light and category. A plan's, goal's,
+    partner's or district's choices belong on a municipality's own list."""
+
+    kommune = django_filters.ModelChoiceFilter(
+        label=_("Kommune"),
+        widget=LeanSelect,
+        queryset=Municipality.objects.order_by("name"),
+        to_field_name="slug",
+        method="filter_municipality",
+        empty_label=_("Alle kommuner"),
+        error_messages={"invalid_choice": _("Kommunen finnes ikke.")},
+    )
+    plan = None
+    goal = None
+    partner = None
+    district = None
+
+    class Meta(MeasureFilter.Meta):
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, **kw):
+        django_filters.FilterSet.__init__(self, data, queryset, **kw)
+        # The words first, then where: the order people narrow a search in.
+        self.filters = {
+            "q": self.filters.pop("q"),
+            "kommune": self.filters.pop("kommune"),
+            **self.filters,
+        }
+        self.style_fields()
+
+    def filter_municipality(
+        self, queryset: QuerySet, name: str, value: Municipality
+    ) -> QuerySet:
+        # Its own plans' measures and those of plans shared with it.
+        return queryset.filter(plans_of(value, "plan__"))

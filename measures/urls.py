@@ -36,6 +36,8 @@ urlpatterns = [
     *workflow_urls.urlpatterns,
     # A partner across every municipality it works in (Partner.get_absolute_url).
     path("aktorer/<slug:slug>/", views.partner_national, name="partner-national"),
+    # The search across every municipality (the national front page's form).
+    path("sok/", views.national_search, name="national-search"),
     re_path(
         old_addresses.OLD_ADDRESS_PATTERN,
         old_addresses.redirect_to_municipality,

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from measures.charts import indicators as indicator_charts
 from measures.charts.status import district_bars, progress_columns, stacked_bar
-from measures.filters import MeasureFilter
+from measures.filters import MeasureFilter, NationalMeasureFilter
 from measures.models import Plan
 from measures.municipal import municipal_view
 from measures.paging import KeysFirstPaginator
@@ -180,6 +180,18 @@ def _with_charts(groups: list) -> list:
     for group in groups:
         indicator_charts.with_charts(group.series)
     return groups
+
+
+def national_search(request: HttpRequest) -> HttpResponse:
+    """Measures of every municipality by words, municipality, phase, traffic
+    light and category: the search on the national front page."""
+    filterset = NationalMeasureFilter(request.GET, queryset=measure_list_queryset())
+    page = KeysFirstPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "measures/public/national_search.html",
+        {"filter": filterset, "page_obj": page},
+    )
 
 
 @municipal_view
