@@ -8,8 +8,12 @@ from django.urls import URLPattern, reverse
 from measures import urls as measures_urls
 from measures.models import District, Measure, Plan
 from measures.old_addresses import OLD_FIRST_SEGMENTS
+from measures.selectors.partners import partners_with_measures
+from measures.selectors.public import public_measures, public_plans
 from partners.models import Partner
 from partners.reserved import reserved_first_segments
+
+PLAN = "plan-for-rusfeltet-2018-2022"
 
 # Every page of a municipality and the object kind its <slug> names.
 SLUG_KINDS = {
@@ -48,8 +52,8 @@ def new_and_old(pattern: URLPattern, objects: dict) -> tuple[str, str]:
 def shipped(bergen_plans):
     """One object of each kind from Bergen's shipped plans."""
     return {
-        Plan: Plan.objects.get(slug="plan-for-rusfeltet-2018-2022"),
-        Measure: Measure.objects.filter(plan__slug="plan-for-rusfeltet-2018-2022").first(),
+        Plan: Plan.objects.get(slug=PLAN),
+        Measure: Measure.objects.filter(plan__slug=PLAN).first(),
         Partner: Partner.objects.get(slug="bergen-kommune"),
         District: District.objects.get(slug="arstad"),
     }
@@ -91,9 +95,6 @@ def test_every_shipped_plan_measure_partner_and_district_keeps_its_address(
     client, bergen_plans
 ):
     """Every public object of Bergen's shipped data, at its old address."""
-    from measures.selectors.public import public_measures, public_plans
-    from measures.selectors.partners import partners_with_measures
-
     objects = [
         *public_plans(),
         *public_measures(),
