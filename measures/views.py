@@ -3,7 +3,7 @@ plans that are not drafts and only published updates (the selectors enforce it).
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from measures.charts import indicators as indicator_charts
 from measures.charts.status import district_bars, progress_columns, stacked_bar
@@ -26,7 +26,7 @@ from measures.selectors.partners import partner_page, partner_roles
 from measures.selectors.plans import plan_for_page, plan_page
 from measures.selectors.public import measure_list_queryset, plans_of
 from measures.selectors.rollups import measures_rollup
-from partners.models import Municipality
+from partners.models import Municipality, Partner
 
 PAGE_SIZE = 25
 # The most rows of one kind a plan, partner or district page lists: up to it, every
@@ -242,7 +242,17 @@ def partner_detail(
 
 def partner_national(request: HttpRequest, slug: str) -> HttpResponse:
     """A partner's measures in every municipality's plans: the page a police
-    district or a health trust serving many municipalities links to."""
+    district or a health trust serving many municipalities links to. A
+    municipality's own organisation and units have their page there."""
+    home = (
+        Partner.objects.filter(slug=slug, municipality__isnull=False)
+        .values_list("municipality__slug", flat=True)
+        .first()
+    )
+    if home is not None:
+        return redirect(
+            "measures:partner-detail", kommune=home, slug=slug, permanent=True
+        )
     return _partner_page(request, partner_page(slug=slug))
 
 

@@ -136,3 +136,40 @@ def test_the_search_results_name_each_measures_municipality(client):
 
     assert '<a href="http://testserver/askoy/">Askøy</a>' in html
     assert 'href="http://testserver/askoy/tiltak/tiltak-0/"' in html
+
+
+def test_a_municipal_partners_national_address_leads_to_its_municipality(client):
+    unit = PartnerFactory(slug="etat-for-rus", municipality=bergen())
+
+    response = client.get("/aktorer/etat-for-rus/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/bergen/partnere/etat-for-rus/"
+    assert unit.get_absolute_url() == "/aktorer/etat-for-rus/"
+
+
+def test_a_partner_with_no_part_in_a_municipality_has_no_page_there(client):
+    town("Bergen", "bergen", "4601")
+    town("Askøy", "askoy", "9627")
+    PartnerFactory(slug="etat-for-rus", municipality=bergen())
+
+    assert client.get("/bergen/partnere/etat-for-rus/").status_code == 200
+    assert client.get("/askoy/partnere/etat-for-rus/").status_code == 404
+
+
+def test_the_national_partner_page_names_each_plans_municipality(client):
+    police = PartnerFactory(slug="vest-pd", kind="police_district")
+    for name, slug, number in (
+        ("Bergen", "bergen", "4601"),
+        ("Askøy", "askoy", "9627"),
+    ):
+        _municipality, plan = town(name, slug, number, measures=0)
+        MeasureFactory(plan=plan, lead=police, title=f"Patrulje {name}")
+
+    national = client.get("/aktorer/vest-pd/").text
+    in_bergen = client.get("/bergen/partnere/vest-pd/").text
+
+    assert "Patrulje Bergen" in national and "Patrulje Askøy" in national
+    assert "(Askøy)" in national
+    assert "Patrulje Bergen" in in_bergen and "Patrulje Askøy" not in in_bergen
+    assert 'href="/aktorer/vest-pd/"' in in_bergen
