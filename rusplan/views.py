@@ -16,6 +16,7 @@ from measures.selectors.municipalities import municipality_summaries
 from measures.selectors.partners import partners_with_measures
 from measures.selectors.plans import plan_summaries
 from measures.selectors.public import latest_updates
+from partners.models import Municipality
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,15 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         settings, "ACCESSIBILITY_FEEDBACK_EMAIL", settings.DEFAULT_FROM_EMAIL
     )
     return render(
-        request, "rusplan/accessibility.html", {"feedback_email": feedback_email}
+        request,
+        "rusplan/accessibility.html",
+        {
+            "feedback_email": feedback_email,
+            # Each municipality may take feedback on its own pages itself.
+            "municipalities_with_feedback": Municipality.objects.exclude(
+                accessibility_email=""
+            ).order_by("name"),
+        },
     )
 
 
