@@ -48,6 +48,28 @@ SORT_CHOICES = [
 ]
 
 
+class UniqueSlugChoiceField(FilterModelChoiceField):
+    """A plan or district by slug. Slugs are unique within a municipality only, so
+    a list across municipalities (the API's) may find two: that is the client's
+    to resolve with ?municipality=, not a server error."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except self.queryset.model.MultipleObjectsReturned as error:
+            raise forms.ValidationError(
+                _(
+                    "Flere kommuner har dette nettadressenavnet. Oppgi kommunen "
+                    "med municipality=<kommune>."
+                ),
+                code="ambiguous",
+            ) from error
+
+
+class UniqueSlugChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = UniqueSlugChoiceField
+
+
 class GoalChoiceField(FilterModelChoiceField):
     def label_from_instance(self, obj: Goal) -> str:
         plan = obj.plan.short_title or obj.plan.title
@@ -67,7 +89,7 @@ class MeasureFilter(django_filters.FilterSet):
             "max_length": _("Søketeksten kan ha høyst %(limit_value)d tegn.")
         },
     )
-    plan = django_filters.ModelChoiceFilter(
+    plan = UniqueSlugChoiceFilter(
         label=_("Plan"),
         widget=LeanSelect,
         queryset=public_plans().order_by("-start_year", "title"),
@@ -108,7 +130,7 @@ class MeasureFilter(django_filters.FilterSet):
         empty_label=_("Alle partnere"),
         error_messages={"invalid_choice": _("Partneren finnes ikke.")},
     )
-    district = django_filters.ModelChoiceFilter(
+    district = UniqueSlugChoiceFilter(
         label=_("Bydel"),
         widget=LeanSelect,
         field_name="districts",

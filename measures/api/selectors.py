@@ -26,7 +26,7 @@ from measures.selectors.public import (
     published_updates,
 )
 from measures.selectors.rollups import Rollup, rollup, rollup_groups
-from partners.models import Partner, PartnerName
+from partners.models import Municipality, Partner, PartnerName
 
 # Every object the API shows comes with its citations and their sources.
 CITATIONS = Prefetch(
@@ -35,11 +35,15 @@ CITATIONS = Prefetch(
 )
 
 
+def api_municipalities() -> QuerySet[Municipality]:
+    return Municipality.objects.order_by("name", "pk")
+
+
 def api_plans() -> QuerySet[Plan]:
     return (
         public_plans()
-        .select_related("owner", "predecessor")
-        .prefetch_related("owner__former_names", CITATIONS)
+        .select_related("municipality", "owner", "predecessor")
+        .prefetch_related("owner__former_names", "shared_with", CITATIONS)
         .order_by("-start_year", "title", "pk")
     )
 
@@ -58,7 +62,7 @@ def plan_rollups(plans: Iterable[Plan]) -> dict[int, Rollup]:
 def api_goals() -> QuerySet[Goal]:
     return (
         Goal.objects.filter(plan__in=public_plans())
-        .select_related("plan")
+        .select_related("plan__municipality")
         .prefetch_related(CITATIONS)
         .order_by("-plan__start_year", "plan__title", "plan_id", "order", "id")
     )
@@ -87,12 +91,13 @@ def api_measures() -> QuerySet[Measure]:
 
 def api_partners() -> QuerySet[Partner]:
     return (
-        Partner.objects.select_related("parent")
+        Partner.objects.select_related("parent", "municipality")
         .prefetch_related(
+            Prefetch("serves", queryset=Municipality.objects.order_by("name")),
             Prefetch(
                 "former_names",
                 queryset=PartnerName.objects.prefetch_related(CITATIONS),
-            )
+            ),
         )
         .order_by("name", "pk")
     )
@@ -105,7 +110,7 @@ def api_districts() -> QuerySet[District]:
 def api_status_updates() -> QuerySet[StatusUpdate]:
     return (
         published_updates()
-        .select_related("measure", "measure__plan")
+        .select_related("measure__municipality", "measure__plan")
         .prefetch_related(CITATIONS)
         .order_by("-as_of", "-published_at", "-id")
     )
@@ -121,7 +126,11 @@ def public_indicators() -> QuerySet[Indicator]:
 def api_indicators() -> QuerySet[Indicator]:
     return (
         public_indicators()
-        .select_related("goal__plan", "measure__plan")
+        .select_related(
+            "goal__plan__municipality",
+            "measure__municipality",
+            "measure__plan__municipality",
+        )
         .prefetch_related(CITATIONS)
         .order_by("order", "title", "id")
     )
@@ -133,7 +142,11 @@ def api_indicator_values() -> QuerySet[IndicatorValue]:
         IndicatorValue.objects.filter(
             state=IndicatorValue.State.PUBLISHED, indicator__in=public_indicators()
         )
-        .select_related("indicator__goal__plan", "indicator__measure__plan")
+        .select_related(
+            "indicator__goal__plan__municipality",
+            "indicator__measure__municipality",
+            "indicator__measure__plan__municipality",
+        )
         .prefetch_related(CITATIONS)
         .order_by("indicator__slug", "year", "period_type", "number", "id")
     )
@@ -142,7 +155,7 @@ def api_indicator_values() -> QuerySet[IndicatorValue]:
 def api_budget_lines() -> QuerySet[BudgetLine]:
     return (
         BudgetLine.objects.filter(measure__in=public_measures())
-        .select_related("measure__plan")
+        .select_related("measure__municipality", "measure__plan")
         .prefetch_related(CITATIONS)
         .order_by("measure__plan__slug", "measure__slug", "year", "id")
     )

@@ -6,6 +6,7 @@ from measures.api import views
 app_name = "api"
 
 router = SimpleRouter(use_regex_path=False)
+router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("goals", views.GoalViewSet, basename="goal")
 router.register("measures", views.MeasureViewSet, basename="measure")

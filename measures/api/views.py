@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
 )
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -22,16 +22,21 @@ from rest_framework.views import APIView
 from measures import open_data
 from measures.api import docs, selectors, serializers
 from measures.api.filters import (
+    ApiMeasureFilter,
     BudgetLineFilter,
+    DistrictFilter,
     GoalFilter,
     IndicatorFilter,
     IndicatorValueFilter,
+    PartnerFilter,
+    PlanFilter,
     StatusUpdateFilter,
 )
 from measures.api.pagination import KeysFirstPagination
-from measures.filters import SEARCH_MAX_LENGTH, MeasureFilter
+from measures.filters import SEARCH_MAX_LENGTH
 
 ENDPOINTS = {
+    "municipalities": "api:municipality-list",
     "plans": "api:plan-list",
     "goals": "api:goal-list",
     "measures": "api:measure-list",
@@ -101,14 +106,60 @@ class NotFoundView(OpenDataMixin, APIView):
         raise NotFound(_("API-et har ingen adresse som dette."))
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("Planer som ikke er utkast")),
-    retrieve=extend_schema(summary=_("Én plan")),
+AMBIGUOUS_SLUG = _(
+    "Flere kommuner har dette nettadressenavnet. Oppgi kommunen med "
+    "municipality=<kommune>."
 )
-class PlanViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.PlanSerializer
+
+
+class MunicipalSlugMixin:
+    """Plans, measures and districts: a slug is unique only within its
+    municipality. The filters apply to one object too (DRF filters the queryset
+    before the look-up), so ?municipality= picks the municipality's; a slug two
+    municipalities use, without it, is a 400 that asks for it (not a 500)."""
+
     lookup_field = "slug"
     lookup_value_converter = "slug"
+
+    def get_object(self):
+        model = self.get_queryset().model
+        try:
+            return super().get_object()
+        except model.MultipleObjectsReturned as error:
+            raise ValidationError({"municipality": [str(AMBIGUOUS_SLUG)]}) from error
+
+
+# The detail of a plan, measure or district takes ?municipality= too.
+MUNICIPALITY_PARAMETER = OpenApiParameter(
+    "municipality",
+    {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"},
+    description=_(
+        "Kommunens nettadressenavn (slug): nødvendig når flere kommuner bruker "
+        "samme nettadressenavn."
+    ),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Kommuner")),
+    retrieve=extend_schema(summary=_("Én kommune")),
+)
+class MunicipalityViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.MunicipalitySerializer
+    lookup_field = "slug"
+    lookup_value_converter = "slug"
+
+    def get_queryset(self):
+        return selectors.api_municipalities()
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Planer som ikke er utkast")),
+    retrieve=extend_schema(summary=_("Én plan"), parameters=[MUNICIPALITY_PARAMETER]),
+)
+class PlanViewSet(OpenDataMixin, MunicipalSlugMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.PlanSerializer
+    filterset_class = PlanFilter
 
     def get_queryset(self):
         return selectors.api_plans()
@@ -157,14 +208,14 @@ class GoalViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
             ),
         ],
     ),
-    retrieve=extend_schema(summary=_("Ett tiltak")),
+    retrieve=extend_schema(
+        summary=_("Ett tiltak"), parameters=[MUNICIPALITY_PARAMETER]
+    ),
 )
-class MeasureViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
+class MeasureViewSet(OpenDataMixin, MunicipalSlugMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.MeasureSerializer
     pagination_class = KeysFirstPagination
-    filterset_class = MeasureFilter
-    lookup_field = "slug"
-    lookup_value_converter = "slug"
+    filterset_class = ApiMeasureFilter
 
     def get_queryset(self):
         return selectors.api_measures()
@@ -176,6 +227,7 @@ class MeasureViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
 )
 class PartnerViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PartnerSerializer
+    filterset_class = PartnerFilter
     lookup_field = "slug"
     lookup_value_converter = "slug"
 
@@ -185,12 +237,11 @@ class PartnerViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary=_("Bydeler")),
-    retrieve=extend_schema(summary=_("Én bydel")),
+    retrieve=extend_schema(summary=_("Én bydel"), parameters=[MUNICIPALITY_PARAMETER]),
 )
-class DistrictViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
+class DistrictViewSet(OpenDataMixin, MunicipalSlugMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.DistrictSerializer
-    lookup_field = "slug"
-    lookup_value_converter = "slug"
+    filterset_class = DistrictFilter
 
     def get_queryset(self):
         return selectors.api_districts()

@@ -321,6 +321,12 @@ class Goal(models.Model):
         return self.title
 
 
+MEASURE_SLUG_TAKEN = _(
+    "Et tiltak med dette nettadressenavnet finnes allerede i kommunen. Velg et "
+    "annet, for eksempel med planens årstall til slutt."
+)
+
+
 class Measure(models.Model):
     """A tiltak: something a plan promises, with partners responsible for it.
 
@@ -461,11 +467,7 @@ class Measure(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "slug"],
                 name="measure_slug_unique_per_municipality",
-                violation_error_message=_(
-                    "Et tiltak med dette nettadressenavnet finnes allerede i "
-                    "kommunen. Velg et annet, for eksempel med planens årstall "
-                    "til slutt."
-                ),
+                violation_error_message=MEASURE_SLUG_TAKEN,
             ),
         ]
         indexes = [
@@ -494,6 +496,22 @@ class Measure(models.Model):
         if self.plan_id is not None:
             self.municipality_id = self.plan.municipality_id
         super().full_clean(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        # The unique constraint names `municipality`, which no form edits: a form
+        # leaves such a constraint out of its checks (the save then failed with an
+        # IntegrityError), and its message would name no field. Check it here, on
+        # the slug, the field to change.
+        if self.plan_id is None or not self.slug:
+            return
+        taken = Measure.objects.filter(
+            municipality_id=self.plan.municipality_id, slug=self.slug
+        ).exclude(pk=self.pk)
+        if taken.exists():
+            raise ValidationError({"slug": MEASURE_SLUG_TAKEN})
 
     def url_kwargs(self) -> dict:
         """Reads self.municipality: select_related it in lists."""

@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners.models import Membership, Partner, PartnerName
+from partners.models import Membership, Municipality, Partner, PartnerName
 from tests.factories import (
     MembershipFactory,
+    MunicipalityFactory,
     PartnerFactory,
     PartnerNameFactory,
     UserFactory,
@@ -29,6 +30,7 @@ def _user():
 
 
 MAKERS = {
+    Municipality: MunicipalityFactory,
     Partner: lambda: PartnerFactory(parent=PartnerFactory()),
     PartnerName: PartnerNameFactory,
     Membership: lambda: MembershipFactory(user=_user()),

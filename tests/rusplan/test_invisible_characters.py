@@ -278,7 +278,7 @@ def _indicator(world):
 
 
 def _status_update_form(world):
-    url = reverse("measures:measure-update", kwargs={"slug": world.measure_a.slug})
+    url = reverse("measures:measure-update", kwargs=world.measure_a.url_kwargs())
     return world.alice, url, url
 
 

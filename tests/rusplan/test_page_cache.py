@@ -25,7 +25,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from measures.models import Measure, StatusUpdate
+from measures.models import Measure, Phase, StatusUpdate
 from measures.services.plans import measure_sync_current_status
 from measures.services.status_updates import status_update_publish
 from partners.models import Membership
@@ -111,22 +111,31 @@ def build_site() -> Site:
         measure=measure,
         author=UserFactory(username="alice"),
         state=StatusUpdate.State.SUBMITTED,
+        # A new phase: what the national front page shows of a plan's measures.
+        phase=Phase.COMPLETED,
         progress=87,
         summary=NEW_SUMMARY,
     )
+    bergen = {"kommune": plan.municipality.slug}
     urls = {
-        "home": "/",
+        "home": reverse("home"),
+        "municipality home": plan.municipality.get_absolute_url(),
         "plan": plan.get_absolute_url(),
         "measure": measure.get_absolute_url(),
-        "partner": reverse("measures:partner-detail", kwargs={"slug": lead.slug}),
+        "partner": reverse(
+            "measures:partner-detail", kwargs={**bergen, "slug": lead.slug}
+        ),
+        "partner national": lead.get_absolute_url(),
         "district": district.get_absolute_url(),
-        "measure list": reverse("measures:measure-list") + "?q=mottak",
+        "measure list": reverse("measures:measure-list", kwargs=bergen) + "?q=mottak",
     }
     return Site(measure, submitted, coordinator, urls)
 
 
 def shows_new_status(name: str, html: str) -> bool:
-    if name in ("measure", "home"):
+    if name == "home":  # the national front page: phases per plan
+        return f"{Phase.COMPLETED.label}: 1" in html
+    if name in ("measure", "municipality home"):
         return NEW_SUMMARY in html
     return "87&nbsp;%" in html
 
@@ -211,7 +220,7 @@ def test_each_language_has_its_own_cached_page(client):
 @pytest.mark.django_db
 def test_query_string_is_part_of_the_cached_page(client):
     build_site()
-    list_url = reverse("measures:measure-list")
+    list_url = reverse("measures:measure-list", kwargs={"kommune": "bergen"})
     client.get(list_url + "?q=mottak")
 
     other = client.get(list_url + "?q=finnes-ikke")
@@ -269,9 +278,12 @@ def test_visitor_with_a_waiting_message_gets_a_fresh_page_with_the_message(clien
 
 @pytest.mark.django_db
 def test_missing_page_is_not_cached(client):
-    client.get("/planer/finnes-ikke/")
+    missing = reverse(
+        "measures:plan-detail", kwargs={"kommune": "bergen", "slug": "finnes-ikke"}
+    )
+    client.get(missing)
 
-    response = client.get("/planer/finnes-ikke/")
+    response = client.get(missing)
 
     assert response.status_code == 404
     assert page_cache.CACHE_STATUS_HEADER not in response

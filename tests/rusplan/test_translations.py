@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from measures.models import Phase
 from tests.factories import (
@@ -214,7 +215,9 @@ def test_home_page_renders_in_the_language_of_the_cookie(
 ):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
 
-    html = client.get("/").text
+    # The municipality's home page: what the site's home page was before the
+    # national front page.
+    html = client.get(plan.municipality.get_absolute_url()).text
 
     assert f'<html lang="{language}">' in html
     assert skip_link in html
@@ -256,7 +259,7 @@ def test_english_plan_page_has_no_bokmal_headings(client, plan):
 
 def _home_in(client, language: str) -> str:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client.get("/").text
+    return client.get(reverse("municipality-home", kwargs={"kommune": "bergen"})).text
 
 
 def test_cached_page_in_one_language_is_not_served_in_another(client, plan):

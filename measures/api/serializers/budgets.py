@@ -7,6 +7,7 @@ from measures.api.serializers.common import (
     PageUrlField,
     UncertaintyMixin,
     api_url,
+    municipality_of,
     slug_of,
 )
 from measures.api.serializers.sources import citations_field
@@ -26,6 +27,7 @@ class BudgetLineSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = api_url("api:budget-line-detail")
     sources = citations_field()
     html_url = BudgetPageUrlField()
+    municipality = municipality_of("measure.municipality")
     measure = slug_of(_("Tiltakets nettadressenavn (slug)."))
     plan = slug_of(_("Planens nettadressenavn (slug)."), source="measure.plan")
 
@@ -35,6 +37,7 @@ class BudgetLineSerializer(UncertaintyMixin, serializers.ModelSerializer):
             "id",
             "url",
             "html_url",
+            "municipality",
             "measure",
             "plan",
             "year",

@@ -1,6 +1,8 @@
 """Fields and the mixin every resource's serializer shares: its own address in
 the API, its public page, related slugs, and what is uncertain about it."""
 
+from urllib.parse import urlencode
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -47,6 +49,34 @@ class PublicSlugField(serializers.Field):
 def api_url(view_name: str, **kwargs) -> serializers.HyperlinkedIdentityField:
     return serializers.HyperlinkedIdentityField(
         view_name=view_name, help_text=_("Objektets adresse i API-et."), **kwargs
+    )
+
+
+class MunicipalApiUrlField(serializers.HyperlinkedIdentityField):
+    """The address in the API of an object whose slug is unique only within its
+    municipality (a plan, measure or district): with ?municipality=, so that it
+    finds this object even when another municipality uses the same slug.
+    Reads obj.municipality: select_related it."""
+
+    def get_url(self, obj, view_name, request, format):
+        url = super().get_url(obj, view_name, request, format)
+        return f"{url}?{urlencode({'municipality': obj.municipality.slug})}"
+
+
+def municipal_api_url(view_name: str) -> MunicipalApiUrlField:
+    return MunicipalApiUrlField(
+        view_name=view_name,
+        lookup_field="slug",
+        help_text=_("Objektets adresse i API-et."),
+    )
+
+
+def municipality_of(source: str = "municipality") -> serializers.SlugRelatedField:
+    """The municipality an object belongs to, by slug (/api/v1/municipalities/).
+    Reads the relation at `source`: select_related it."""
+    return slug_of(
+        _("Kommunen objektet hører til (slug)."),
+        **({"source": source} if source != "municipality" else {}),
     )
 
 

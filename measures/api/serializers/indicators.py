@@ -13,6 +13,7 @@ from measures.api.serializers.common import (
     PageUrlField,
     UncertaintyMixin,
     api_url,
+    municipality_of,
     slug_of,
 )
 from measures.api.serializers.sources import citations_field
@@ -84,6 +85,7 @@ class IndicatorSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = api_url("api:indicator-detail", lookup_field="slug")
     sources = citations_field()
     html_url = IndicatorPageUrlField()
+    municipality = municipality_of("plan.municipality")
     plan = serializers.SerializerMethodField(
         help_text=_("Planens nettadressenavn (slug).")
     )
@@ -109,6 +111,7 @@ class IndicatorSerializer(UncertaintyMixin, serializers.ModelSerializer):
             "slug",
             "url",
             "html_url",
+            "municipality",
             "plan",
             "goal",
             "measure",
@@ -157,6 +160,7 @@ class IndicatorValueSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = api_url("api:indicator-value-detail")
     sources = citations_field()
     html_url = IndicatorPageUrlField()
+    municipality = municipality_of("indicator.plan.municipality")
     indicator = slug_of(_("Indikatorens nettadressenavn (slug)."))
     plan = serializers.SerializerMethodField(
         help_text=_("Planens nettadressenavn (slug).")
@@ -182,6 +186,7 @@ class IndicatorValueSerializer(UncertaintyMixin, serializers.ModelSerializer):
             "id",
             "url",
             "html_url",
+            "municipality",
             "indicator",
             "plan",
             "period_type",

@@ -7,7 +7,8 @@ from measures.api.serializers.common import (
     PageUrlField,
     PublicSlugField,
     UncertaintyMixin,
-    api_url,
+    municipal_api_url,
+    municipality_of,
     slug_of,
 )
 from measures.api.serializers.sources import citations_field
@@ -84,8 +85,9 @@ class CurrentStatusSerializer(serializers.Serializer):
 
 
 class MeasureSerializer(UncertaintyMixin, serializers.ModelSerializer):
-    url = api_url("api:measure-detail", lookup_field="slug")
+    url = municipal_api_url("api:measure-detail")
     html_url = PageUrlField()
+    municipality = municipality_of()
     plan = slug_of(_("Planens nettadressenavn (slug)."))
     goals = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text=_("Id-ene til målene tiltaket hører til.")
@@ -112,6 +114,7 @@ class MeasureSerializer(UncertaintyMixin, serializers.ModelSerializer):
             "slug",
             "url",
             "html_url",
+            "municipality",
             "plan",
             "identifier",
             "title",

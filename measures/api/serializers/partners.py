@@ -1,12 +1,30 @@
-"""Partners, with their former names, and districts."""
+"""Municipalities, partners (with their former names) and districts."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from measures.api.serializers.common import PageUrlField, api_url, slug_of
+from measures.api.serializers.common import (
+    PageUrlField,
+    api_url,
+    municipal_api_url,
+    municipality_of,
+    slug_of,
+)
 from measures.api.serializers.sources import citations_field
 from measures.models import District
-from partners.models import Partner, PartnerName
+from partners.models import Municipality, Partner, PartnerName
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    url = api_url("api:municipality-detail", lookup_field="slug")
+    html_url = PageUrlField(help_text=_("Kommunens forside."))
+    number = serializers.CharField(
+        read_only=True, help_text=_("Kommunenummeret, fire sifre (SSB).")
+    )
+
+    class Meta:
+        model = Municipality
+        fields = ["slug", "url", "html_url", "name", "number", "county"]
 
 
 class FormerNameSerializer(serializers.ModelSerializer):
@@ -24,6 +42,19 @@ class PartnerSerializer(serializers.ModelSerializer):
         _("Organisasjonen enheten hører til (slug), eller null."), allow_null=True
     )
     former_names = FormerNameSerializer(many=True, read_only=True)
+    municipality = slug_of(
+        _(
+            "Kommunen en kommune eller kommunal enhet hører til (slug); null for "
+            "regionale og nasjonale partnere."
+        ),
+        allow_null=True,
+    )
+    serves = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        read_only=True,
+        help_text=_("Kommunene en regional eller nasjonal partner betjener (slug)."),
+    )
 
     class Meta:
         model = Partner
@@ -34,6 +65,8 @@ class PartnerSerializer(serializers.ModelSerializer):
             "name",
             "short_name",
             "kind",
+            "municipality",
+            "serves",
             "parent",
             "website",
             "description",
@@ -42,11 +75,9 @@ class PartnerSerializer(serializers.ModelSerializer):
 
 
 class DistrictSerializer(serializers.ModelSerializer):
-    url = api_url("api:district-detail", lookup_field="slug")
+    url = municipal_api_url("api:district-detail")
     html_url = PageUrlField()
-    municipality = slug_of(
-        _("Kommunen (partnerens slug), eller null."), allow_null=True
-    )
+    municipality = municipality_of()
 
     class Meta:
         model = District

@@ -1,5 +1,7 @@
 """Plans, with their owner and progress rollup, and their goals."""
 
+from urllib.parse import urlencode
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -11,6 +13,8 @@ from measures.api.serializers.common import (
     PublicSlugField,
     UncertaintyMixin,
     api_url,
+    municipal_api_url,
+    municipality_of,
     slug_of,
 )
 from measures.api.serializers.sources import citations_field
@@ -85,8 +89,18 @@ class PlanOwnerSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(UncertaintyMixin, serializers.ModelSerializer):
-    url = api_url("api:plan-detail", lookup_field="slug")
+    url = municipal_api_url("api:plan-detail")
     html_url = PageUrlField()
+    municipality = municipality_of()
+    shared_with = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        read_only=True,
+        help_text=_(
+            "Andre kommuner planen er felles med (interkommunal plan), der den "
+            "også vises (slug)."
+        ),
+    )
     owner = serializers.SerializerMethodField()
     predecessor = PublicSlugField(
         plan_of=lambda plan: plan,
@@ -108,6 +122,8 @@ class PlanSerializer(UncertaintyMixin, serializers.ModelSerializer):
             "slug",
             "url",
             "html_url",
+            "municipality",
+            "shared_with",
             "title",
             "short_title",
             "description",
@@ -143,8 +159,10 @@ class PlanSerializer(UncertaintyMixin, serializers.ModelSerializer):
         return attribution(plan)
 
     def _list_url(self, name: str, plan: Plan) -> str:
+        # With the municipality: a plan's slug is unique only within it.
         url = reverse(name, request=self.context["request"])
-        return f"{url}?plan={plan.slug}"
+        query = urlencode({"plan": plan.slug, "municipality": plan.municipality.slug})
+        return f"{url}?{query}"
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_goals_url(self, plan: Plan) -> str:
@@ -158,6 +176,7 @@ class PlanSerializer(UncertaintyMixin, serializers.ModelSerializer):
 class GoalSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = api_url("api:goal-detail")
     html_url = GoalPageUrlField()
+    municipality = municipality_of("plan.municipality")
     plan = slug_of(_("Planens nettadressenavn (slug)."))
     parent = serializers.PrimaryKeyRelatedField(
         read_only=True,
@@ -172,6 +191,7 @@ class GoalSerializer(UncertaintyMixin, serializers.ModelSerializer):
             "id",
             "url",
             "html_url",
+            "municipality",
             "plan",
             "parent",
             "slug",

@@ -7,6 +7,7 @@ from measures.api.serializers.common import (
     PageUrlField,
     UncertaintyMixin,
     api_url,
+    municipality_of,
     slug_of,
 )
 from measures.api.serializers.sources import citations_field
@@ -28,6 +29,7 @@ class StatusUpdateSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = api_url("api:status-update-detail")
     sources = citations_field()
     html_url = UpdatePageUrlField()
+    municipality = municipality_of("measure.municipality")
     measure = slug_of(_("Tiltakets nettadressenavn (slug)."))
     plan = slug_of(_("Planens nettadressenavn (slug)."), source="measure.plan")
 
@@ -37,6 +39,7 @@ class StatusUpdateSerializer(UncertaintyMixin, serializers.ModelSerializer):
             "id",
             "url",
             "html_url",
+            "municipality",
             "measure",
             "plan",
             "as_of",

@@ -31,7 +31,7 @@ from measures.models import (
     Plan,
     StatusUpdate,
 )
-from partners.models import Partner
+from partners.models import Municipality, Partner
 from rusplan.wsgi import application
 from tests.support.worlds import (
     AUTHOR_EMAIL,
@@ -104,6 +104,7 @@ def _existing_objects() -> list[tuple[str, dict]]:
     """A path and its parameters for every object of each kind (generated
     parameters rarely hit a real slug)."""
     first = {
+        "/api/v1/municipalities/{slug}/": {"slug": Municipality.objects.all()},
         "/api/v1/plans/{slug}/": {"slug": Plan.objects.exclude(status="draft")},
         "/api/v1/measures/{slug}/": {
             "slug": Measure.objects.exclude(plan__status="draft")
@@ -137,7 +138,7 @@ def _existing_objects() -> list[tuple[str, dict]]:
 
 def test_every_existing_object_conforms_to_the_schema(unthrottled_api_world):
     calls = _existing_objects()
-    assert len(calls) == 27
+    assert len(calls) == 28
 
     for path, parameters in calls:
         case = schema[path]["GET"].Case(path_parameters=parameters)

@@ -352,7 +352,9 @@ def _district_world(plan, n_per_district: int):
     in each phase, one measure in two districts, one with no status and one
     tied to no district."""
     arstad, fana, arna = (
-        District.objects.get_or_create(name=name, defaults={"slug": slug})[0]
+        District.objects.get_or_create(
+            municipality=plan.municipality, name=name, defaults={"slug": slug}
+        )[0]
         for name, slug in (("Årstad", "arstad"), ("Fana", "fana"), ("Arna", "arna"))
     )
     for _index in range(n_per_district):

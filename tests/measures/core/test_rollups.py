@@ -224,7 +224,9 @@ def test_partner_and_district_rollups_use_the_same_arithmetic():
         measure.districts.add(district)
 
     partner_view = partner_page(slug=partner.slug)
-    district_view = district_page(slug=district.slug)
+    district_view = district_page(
+        municipality=district.municipality, slug=district.slug
+    )
 
     for result in (partner_view.rollup, district_view.rollup):
         assert (result.total, result.assessed, result.progress) == (3, 2, 65)
