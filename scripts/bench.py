@@ -131,8 +131,11 @@ measure = (
     Measure.objects.filter(public, plan=median).select_related("municipality")
     .annotate(n=Count("updates")).order_by("-n", "slug").first()
 )
+# A regional partner (police district, health trust: in no municipality of its
+# own), whose national page spans the municipalities it serves.
 partner = (
-    Partner.objects.filter(measure_roles__measure__in=Measure.objects.filter(public))
+    Partner.objects.filter(municipality__isnull=True)
+    .filter(measure_roles__measure__in=Measure.objects.filter(public))
     .annotate(n=Count("measure_roles")).order_by("-n", "slug").first()
 )
 # The partner's busiest municipality, for its page there.
@@ -473,8 +476,9 @@ def markdown(report: dict) -> str:
         f"{t['municipalities']} municipalities. Plan pages: the median plan has "
         f"{t['plan_median'][1]} measures, the largest {t['plan_largest'][1]} (the "
         "municipality homes are those plans' municipalities'); the measure has "
-        f"{t['measure'][1]} updates; the partner has {t['partner'][1]} measure roles "
-        f"in all, {t['partner_local'][1]} in its busiest municipality; the district "
+        f"{t['measure'][1]} updates; the regional partner has {t['partner'][1]} "
+        f"measure roles in all, {t['partner_local'][1]} in its busiest "
+        "municipality; the district "
         f"{t['district'][1]} measures.",
         "",
         *table(report),
@@ -746,8 +750,8 @@ def main() -> int:
         ("plan (median)", targets["plan_median"][2]),
         ("plan (largest)", targets["plan_largest"][2]),
         ("measure", targets["measure"][2]),
-        ("partner, national (most measures)", targets["partner"][2]),
-        ("partner in a municipality", targets["partner_local"][2]),
+        ("regional partner, national (most measures)", targets["partner"][2]),
+        ("regional partner in a municipality", targets["partner_local"][2]),
         ("district (most measures)", targets["district"][2]),
         ("measure list", measure_list),
         (

@@ -608,3 +608,27 @@ def test_the_front_page_lists_the_demo_municipalities_in_constant_queries(client
         counts[n] = len(queries)
 
     assert counts[3] == counts[9]
+
+
+def test_a_regional_partners_page_answers_in_every_municipality_it_serves(client):
+    # A police district with open measures in four municipalities: its page in one
+    # of them once failed on the measures it has in the others.
+    demo_data_generate(size=DemoSize(measures=80, updates_per_measure=2, plans=4))
+    police = Partner.objects.get(slug="demo-politidistrikt-1")
+    roles = MeasurePartner.objects.filter(partner=police).select_related(
+        "measure__municipality"
+    )
+
+    assert client.get(police.get_absolute_url()).status_code == 200
+    for municipality in police.serves.all():
+        url = reverse(
+            "measures:partner-detail",
+            kwargs={"kommune": municipality.slug, "slug": police.slug},
+        )
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        for role in roles:
+            # Links are full addresses (http://testserver/...).
+            href = f'{role.measure.get_absolute_url()}"'
+            assert (href in page) == (role.measure.municipality == municipality)
