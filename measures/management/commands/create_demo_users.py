@@ -124,7 +124,8 @@ class Command(BaseCommand):
         police_partner = Partner.objects.filter(slug=police).first()
         if police_partner is None:
             raise CommandError(f"Fant ingen partner med slug «{police}».")
-        unit_partner = self._unit(unit)
+        municipality = self._municipality(owners[0])
+        unit_partner = self._unit(unit, municipality)
         password = os.environ.get(ENV_VARIABLE) or secrets.token_urlsafe(12)
         accounts = [
             ("demo-politi", "Demo", "Politi", [(police_partner, "caseworker")]),
@@ -163,7 +164,9 @@ class Command(BaseCommand):
             )
             self.stdout.write(line % {"username": username, "roles": where})
         plan = self._training_plan(
-            owner=owners[0], partners={"police": police_partner, "unit": unit_partner}
+            owner=owners[0],
+            municipality=municipality,
+            partners={"police": police_partner, "unit": unit_partner},
         )
         self.stdout.write(
             _(
@@ -183,12 +186,13 @@ class Command(BaseCommand):
                 % {"password": password}
             )
 
-    def _training_plan(self, *, owner: Partner, partners: dict) -> Plan:
+    def _training_plan(
+        self, *, owner: Partner, municipality: Municipality, partners: dict
+    ) -> Plan:
         """Create the training plan, or bring it back to what the demo needs
         (adopted, hidden, reporting by tertial, the demo partners on its
         measures). Updates written on it are kept."""
         year = timezone.localdate().year
-        municipality = self._municipality(owner)
         fields = {
             "title": TRAINING_TITLE,
             "short_title": "Øvingsplan",
@@ -266,14 +270,17 @@ class Command(BaseCommand):
         )
         return plan.municipality
 
-    def _unit(self, slug: str) -> Partner:
+    def _unit(self, slug: str, municipality: Municipality) -> Partner:
         if slug:
             partner = Partner.objects.filter(slug=slug).first()
             if partner is None:
                 raise CommandError(f"Fant ingen partner med slug «{slug}».")
             return partner
         partner = (
-            Partner.objects.filter(kind=Partner.Kind.MUNICIPAL_UNIT)
+            # The training plan's municipality's: not a demo data unit.
+            Partner.objects.filter(
+                kind=Partner.Kind.MUNICIPAL_UNIT, municipality=municipality
+            )
             .annotate(
                 n_lead=Count(
                     "measure_roles",

@@ -253,3 +253,28 @@ def test_the_command_speaks_bokmal_whatever_language_was_active(monkeypatch):
     assert "Passord: fra miljøvariabelen RUSPLAN_DEMO_PASSWORD." in text
     for english in ("caseworker", "coordinator", "Created", "Password"):
         assert english not in text
+
+
+def test_with_demo_data_the_training_plan_stays_in_a_real_municipality(monkeypatch):
+    from measures.data.demo.delete import demo_data_delete
+    from measures.data.demo.generate import demo_data_generate
+    from measures.data.demo.size import DemoSize
+
+    _bergen_like()
+    # Demo municipalities with more plans each, and units leading more measures,
+    # than the real one.
+    demo_data_generate(
+        size=DemoSize(measures=120, updates_per_measure=0, plans=6, municipalities=2)
+    )
+    monkeypatch.setenv("RUSPLAN_DEMO_PASSWORD", "et-langt-demopassord-123")
+
+    call_command("create_demo_users", stdout=StringIO())
+
+    plan = Plan.objects.get(slug="ovingsplan")
+    assert plan.municipality.number == "4601"
+    assert not plan.owner.slug.startswith("demo-")
+    partners = MeasurePartner.objects.filter(measure__plan=plan)
+    assert not partners.filter(partner__slug__startswith="demo-").exists()
+    # The demo data can still be removed, and the training plan stays.
+    demo_data_delete()
+    assert Plan.objects.filter(slug="ovingsplan").exists()
