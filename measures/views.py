@@ -266,7 +266,10 @@ def _partner_page(request: HttpRequest, data) -> HttpResponse:
         {
             "partner": data.partner,
             "data": data,
-            "latest_updates": partner_latest_updates(partner_ids=data.partner_ids),
+            # The page's plans only: in one municipality, that municipality's.
+            "latest_updates": partner_latest_updates(
+                partner_ids=data.partner_ids, plan_ids=list(data.plans)
+            ),
             "page_obj": page,
             "all_rows": ALL_ROWS,
             # Measures not reported this period, named when they fit; else counted

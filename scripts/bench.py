@@ -6,15 +6,19 @@ static files) on PostgreSQL at national scale and drives load over loopback with
 (ApacheBench, from Debian's apache2-utils):
 
 1. setup: database `rusplan_bench` (created if missing), migrate, the Bergen plans,
-   the national-scale demo data (`generate_demo_data`: skipped when the same data are
-   already there), collectstatic;
-2. uncached: every public page and /healthz, one after the other in the same run, with
+   the national-scale demo data (`generate_demo_data`: 356 municipalities, one plan
+   each, 20,000 measures; skipped when the same data are already there),
+   collectstatic;
+2. uncached: every public page and /healthz (the national front page, municipality
+   homes, plan, measure, partner and district pages under /<kommune>/, the national
+   page of a partner), one after the other in the same run, with
    the page cache off (RUSPLAN_PAGE_CACHE_SECONDS=0; Redis stays the cache, so that
    /healthz checks it as in production);
 3. cached: the same with the page cache on in Redis;
-4. exports: the CSV export of all status updates (rows per second, the serving
-   worker's peak memory) and the PDF report of a 60-measure plan, on a gunicorn with
-   one worker, when those URLs exist;
+4. exports: the CSV export of the status updates of the municipality with the
+   largest plan (there is no export of all municipalities together; rows per
+   second, the serving worker's peak memory) and the PDF report of a 60-measure
+   plan, on a gunicorn with one worker, when those URLs exist;
 5. import: a 20,000-row status-update file through the admin import's background
    jobs (measures/admin/imports/jobs.py) on the real queue, preview then import, run
    by `manage.py run_worker --burst`, in a database of its own (rusplan_bench_import,
@@ -31,7 +35,6 @@ import argparse
 import datetime
 import json
 import os
-import re
 import statistics
 import sys
 import time
@@ -65,10 +68,12 @@ DOC = BASE_DIR / "docs" / "benchmarks.md"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rusplan_bench"
 # Redis database 13: the reliability script uses 14, tests their own.
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/13"
+# Norway's 356 municipalities (2024), one plan each (plans 0: one per municipality).
 NATIONAL = {
+    "municipalities": 356,
     "measures": 20000,
     "updates-per-measure": 50,
-    "plans": 50,
+    "plans": 0,
     "indicators": 2000,
     "values-per-indicator": 20,
     "seed": 1,
@@ -104,33 +109,56 @@ def base_environment(args) -> dict:
     }
 
 
-# Finds what to measure in the database and the URL configuration.
+# Finds what to measure in the database and the URL configuration: the pages of the
+# demo municipalities (every one under /<kommune>/), as paths from reverse().
 TARGETS_SCRIPT = r"""
 import json
 from django.db.models import Count, Q
-from django.urls import URLResolver, get_resolver
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from measures.models import District, Measure, MeasurePartner, Plan, StatusUpdate
-from partners.models import Partner
+from partners.models import Municipality, Partner
 
 public = ~Q(plan__status="draft")
 plans = list(
     Plan.objects.exclude(status="draft").filter(slug__startswith="demo-")
+    .select_related("municipality")
     .annotate(n=Count("measures")).order_by("n", "slug")
 )
 median = plans[len(plans) // 2]
 largest = plans[-1]
 small = min(plans, key=lambda p: (abs(p.n - 60), p.slug))
 measure = (
-    Measure.objects.filter(public, plan=median)
+    Measure.objects.filter(public, plan=median).select_related("municipality")
     .annotate(n=Count("updates")).order_by("-n", "slug").first()
 )
+# A regional partner (police district, health trust: in no municipality of its
+# own), whose national page spans the municipalities it serves.
 partner = (
-    Partner.objects.filter(measure_roles__measure__in=Measure.objects.filter(public))
+    Partner.objects.filter(municipality__isnull=True)
+    .filter(measure_roles__measure__in=Measure.objects.filter(public))
     .annotate(n=Count("measure_roles")).order_by("-n", "slug").first()
 )
-district = (
-    District.objects.annotate(n=Count("measures")).order_by("-n", "slug").first()
+# The partner's busiest municipality, for its page there.
+busiest = (
+    MeasurePartner.objects
+    .filter(partner=partner, measure__in=Measure.objects.filter(public))
+    .values("measure__municipality__slug").annotate(n=Count("pk"))
+    .order_by("-n", "measure__municipality__slug").first()
 )
+district = (
+    District.objects.select_related("municipality")
+    .annotate(n=Count("measures")).order_by("-n", "slug").first()
+)
+big = largest.municipality
+middle = median.municipality
+
+
+def path(name, **kwargs):
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
 
 def walk(patterns, prefix=""):
     for pattern in patterns:
@@ -140,13 +168,28 @@ def walk(patterns, prefix=""):
             yield prefix + str(pattern.pattern), pattern.name or ""
 
 print(json.dumps({
-    "plan_median": [median.slug, median.n],
-    "plan_largest": [largest.slug, largest.n],
+    "municipalities": Municipality.objects.count(),
+    "plan_median": [median.slug, median.n, median.get_absolute_url()],
+    "plan_largest": [largest.slug, largest.n, largest.get_absolute_url()],
     "plan_small": [small.slug, small.n],
-    "measure": [measure.slug, measure.n],
-    "partner": [partner.slug, partner.n],
-    "district": [district.slug, district.n],
-    "updates_published": StatusUpdate.objects.filter(state="published").count(),
+    "measure": [measure.slug, measure.n, measure.get_absolute_url()],
+    "partner": [partner.slug, partner.n, partner.get_absolute_url()],
+    "partner_local": [
+        busiest["measure__municipality__slug"], busiest["n"],
+        path("measures:partner-detail",
+             kommune=busiest["measure__municipality__slug"], slug=partner.slug),
+    ],
+    "district": [district.slug, district.n, district.get_absolute_url()],
+    "home_largest": [big.slug, largest.n, big.get_absolute_url()],
+    "home_median": [middle.slug, median.n, middle.get_absolute_url()],
+    "measure_list": path("measures:measure-list", kommune=big.slug),
+    # The export of a municipality's status updates: the largest plan's
+    # municipality's (there is no export of all municipalities' together).
+    "csv_all": path("measures:export-updates-csv", kommune=big.slug),
+    "pdf_plan": path("measures:plan-report-pdf", **small.url_kwargs()),
+    "updates_published": StatusUpdate.objects.filter(
+        state="published", measure__municipality=big
+    ).count(),
     "routes": list(walk(get_resolver().url_patterns)),
 }))
 """
@@ -189,28 +232,10 @@ def find_routes(targets: dict) -> dict:
     api.sort(key=lambda r: (not any(w in r for w in ("measure", "tiltak")), r))
     if api:
         found["api"] = route_to_path(api[0])
-    csv_routes = [(r, n) for r, n in routes if r.endswith(".csv")]
-    # The export of all status updates: a route without parameters that names
-    # updates, else any CSV route without parameters.
-    plain = [(r, n) for r, n in csv_routes if "<" not in r]
-    updates = [
-        (r, n)
-        for r, n in plain
-        if any(w in (r + n).lower() for w in ("update", "oppdater", "status"))
-    ]
-    if updates or plain:
-        found["csv_all"] = route_to_path((updates or plain)[0][0])
-    per_plan = [r for r, _n in csv_routes if r.startswith("planer/<")]
-    if per_plan:
-        found["csv_plan"] = per_plan[0]
-    pdf = [r for r, _n in routes if r.endswith(".pdf") and r.startswith("planer/<")]
-    if pdf:
-        found["pdf_plan"] = pdf[0]
+    for name in ("csv_all", "pdf_plan"):
+        if targets.get(name):
+            found[name] = targets[name]
     return found
-
-
-def fill(route: str, slug: str) -> str:
-    return route_to_path(re.sub(r"<[^>]+>", slug, route, count=1))
 
 
 # --- Load -------------------------------------------------------------------------
@@ -251,7 +276,7 @@ def run_round(label: str, env: dict, pages: list, args) -> dict:
 def run_exports(env: dict, routes: dict, targets: dict, args) -> dict:
     results: dict[str, dict] = {}
     if "csv_all" not in routes and "pdf_plan" not in routes:
-        log("No CSV export of all updates and no PDF report URL: skipped")
+        log("No CSV export of updates and no PDF report URL: skipped")
         return results
     log("Exports: gunicorn with one worker")
     # One worker, so that its peak memory is the export's; a long timeout, because a
@@ -278,8 +303,8 @@ def run_exports(env: dict, routes: dict, targets: dict, args) -> dict:
             }
             log(f"  CSV {path}: {json.dumps(results['csv'])}")
         if "pdf_plan" in routes:
-            slug, n = targets["plan_small"]
-            path = fill(routes["pdf_plan"], slug) + "?per=" + args.report_date
+            _slug, n = targets["plan_small"]
+            path = routes["pdf_plan"] + "?per=" + args.report_date
             times = []
             # The first report in a fresh worker also loads WeasyPrint's fonts.
             for _ in range(1 + args.pdf_runs):
@@ -367,13 +392,18 @@ def verdicts(report: dict) -> list[tuple[str, str, bool | None]]:
     csv = report["exports"].get("csv")
     if csv is None:
         out.append(
-            (f"CSV export of all updates < {TARGET_EXPORT_MB:.0f} MB", "no URL", None)
+            (
+                f"CSV export of a municipality's updates < {TARGET_EXPORT_MB:.0f} MB",
+                "no URL",
+                None,
+            )
         )
     else:
         peak = csv["worker_hwm_mb"]
         out.append(
             (
-                f"CSV export of all updates < {TARGET_EXPORT_MB:.0f} MB peak",
+                f"CSV export of a municipality's updates < {TARGET_EXPORT_MB:.0f} MB "
+                "peak",
                 f"{csv['rows']:,} rows in {csv['seconds']:.1f} s "
                 f"({csv['rows_per_s']:,.0f} rows/s), worker peak "
                 + (f"{peak:.0f} MB" if peak is not None else "unknown (worker died)"),
@@ -431,7 +461,10 @@ def markdown(report: dict) -> str:
         "something else was using the cores and the figures are low.",
         "",
         "Data: the Bergen plans plus demo data ("
-        + ", ".join(f"{k} {v}" for k, v in scale.items())
+        + ", ".join(
+            f"{k} {v}" if (k, v) != ("plans", 0) else "plans one per municipality"
+            for k, v in scale.items()
+        )
         + "). "
         f"gunicorn with {a['workers']} sync workers; ab with {a['connections']} "
         f"concurrent clients, {a['seconds']} s a page after "
@@ -440,9 +473,12 @@ def markdown(report: dict) -> str:
         + "; ".join(f"{name} = `{path}`" for name, path in report["pages"])
         + ".",
         "",
-        f"Plan pages: the median plan has {t['plan_median'][1]} measures, the largest "
-        f"{t['plan_largest'][1]}; the measure has {t['measure'][1]} updates; the "
-        f"partner has {t['partner'][1]} measure roles, the district "
+        f"{t['municipalities']} municipalities. Plan pages: the median plan has "
+        f"{t['plan_median'][1]} measures, the largest {t['plan_largest'][1]} (the "
+        "municipality homes are those plans' municipalities'); the measure has "
+        f"{t['measure'][1]} updates; the regional partner has {t['partner'][1]} "
+        f"measure roles in all, {t['partner_local'][1]} in its busiest "
+        "municipality; the district "
         f"{t['district'][1]} measures.",
         "",
         *table(report),
@@ -479,10 +515,10 @@ def markdown(report: dict) -> str:
                 if c["worker_hwm_mb"] is not None
                 else "unknown: the worker did not survive the export"
             )
-            + f" ({c['updates_published']:,} published updates in the database)."
+            + f" ({c['updates_published']:,} published updates in that municipality)."
         )
     else:
-        lines.append("CSV export of all status updates: no such URL when this ran.")
+        lines.append("CSV export of status updates: no such URL when this ran.")
     lines.append("")
     if "pdf" in exports:
         p = exports["pdf"]
@@ -706,15 +742,22 @@ def main() -> int:
     env = base_environment(args)
     targets = prepare(args, env)
     routes = find_routes(targets)
+    measure_list = targets["measure_list"]
     pages = [
-        ("home", "/"),
-        ("plan (median)", f"/planer/{targets['plan_median'][0]}/"),
-        ("plan (largest)", f"/planer/{targets['plan_largest'][0]}/"),
-        ("measure", f"/tiltak/{targets['measure'][0]}/"),
-        ("partner (most measures)", f"/partnere/{targets['partner'][0]}/"),
-        ("district (most measures)", f"/bydeler/{targets['district'][0]}/"),
-        ("measure list", "/tiltak/"),
-        ("measure list, filtered", "/tiltak/?phase=in_progress&category=housing"),
+        ("home (all municipalities)", "/"),
+        ("municipality home (largest plan)", targets["home_largest"][2]),
+        ("municipality home (median plan)", targets["home_median"][2]),
+        ("plan (median)", targets["plan_median"][2]),
+        ("plan (largest)", targets["plan_largest"][2]),
+        ("measure", targets["measure"][2]),
+        ("regional partner, national (most measures)", targets["partner"][2]),
+        ("regional partner in a municipality", targets["partner_local"][2]),
+        ("district (most measures)", targets["district"][2]),
+        ("measure list", measure_list),
+        (
+            "measure list, filtered",
+            f"{measure_list}?phase=in_progress&category=housing",
+        ),
         ("accessibility", "/tilgjengelighet/"),
     ]
     if "api" in routes:

@@ -179,12 +179,17 @@ def plan_latest_updates(*, plan: Plan, today: datetime.date | None = None) -> li
     return _latest(published_updates().filter(measure__plan=plan), until)
 
 
-def partner_latest_updates(*, partner_ids: list[int]) -> list:
+def partner_latest_updates(
+    *, partner_ids: list[int], plan_ids: list[int] | None = None
+) -> list:
     """The newest published updates of measures the partners (a partner and its
-    units) have a role in (one query)."""
-    measure_ids = MeasurePartner.objects.filter(partner_id__in=partner_ids).values(
-        "measure_id"
-    )
+    units) have a role in (one query); with `plan_ids`, only those plans'
+    measures: a regional partner's page in one municipality shows that
+    municipality's updates, not those of the others it serves."""
+    roles = MeasurePartner.objects.filter(partner_id__in=partner_ids)
+    if plan_ids is not None:
+        roles = roles.filter(measure__plan_id__in=plan_ids)
+    measure_ids = roles.values("measure_id")
     return _latest(
         published_updates().filter(measure_id__in=measure_ids),
         timezone.localdate(),

@@ -224,6 +224,10 @@ def _reporting_measures(
         measure.pk: measure
         for measure in Measure.objects.filter(
             partner_roles__partner__in=partner_ids,
+            # Only the page's plans: a regional partner's page in one
+            # municipality would otherwise also get its measures elsewhere, whose
+            # plans `plans` does not have (a KeyError below).
+            plan__in=list(plans),
             plan__status=Plan.Status.ADOPTED,
             current_phase__in=OPEN_PHASES,
             # The page's plans only: on a municipality's page, its own.

@@ -6,13 +6,14 @@ from django.db.models import Q
 from measures.data.demo.rows import (
     demo_districts,
     demo_measures,
+    demo_municipalities,
     demo_partners,
     demo_plans,
     indicator_models,
 )
 from measures.models import District, Goal, Measure, Plan, StatusUpdate
 from measures.signals import public_data_changed
-from partners.models import Membership, Partner, PartnerName
+from partners.models import Membership, Municipality, Partner, PartnerName
 
 
 def _raw_delete(model, where: str, params=()) -> int:
@@ -85,15 +86,22 @@ def demo_data_delete() -> dict[str, int]:
     _delete_referring_rows(Goal, in_goals, goals_params, done)
     deleted["goals"] = _raw_delete(Goal, f"id {in_goals}", goals_params)
     in_plans, plans_params = _in(demo_plans())
+    # A demo plan's sharing is its own; a real plan shared with a demo
+    # municipality stops the delete below.
+    _raw_delete(Plan.shared_with.through, f"plan_id {in_plans}", plans_params)
     deleted["plans"] = _raw_delete(Plan, f"id {in_plans}", plans_params)
     in_districts, districts_params = _in(demo_districts())
     deleted["districts"] = _raw_delete(District, f"id {in_districts}", districts_params)
     # Only the partners' own rows go with them; anything else that still points at
     # a demo partner (a real plan it owns, say) stops the delete with an error.
     in_partners, partners_params = _in(demo_partners())
-    for model in (PartnerName, Membership):
+    for model in (PartnerName, Membership, Partner.serves.through):
         _raw_delete(model, f"partner_id {in_partners}", partners_params)
     deleted["partners"] = _raw_delete(Partner, f"id {in_partners}", partners_params)
+    in_municipalities, municipalities_params = _in(demo_municipalities())
+    deleted["municipalities"] = _raw_delete(
+        Municipality, f"id {in_municipalities}", municipalities_params
+    )
     # Foreign keys are checked at commit; check now, so that the error comes from
     # here (and rolls this back) even inside a caller's transaction.
     connection.check_constraints()

@@ -7,14 +7,18 @@ import time
 from collections.abc import Callable
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from measures.data.demo.delete import demo_data_delete
 from measures.data.demo.indicators import make_indicators
 from measures.data.demo.measures import make_measures
 from measures.data.demo.rows import (
+    PREFIX,
     demo_data_existing_size,
     demo_districts,
     demo_measures,
+    demo_municipalities,
+    demo_number,
     demo_partners,
     demo_plans,
     indicator_models,
@@ -28,7 +32,27 @@ from measures.data.demo.updates import (
 from measures.data.demo.world import make_world
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
 from measures.signals import public_data_changed
-from partners.models import Partner
+from partners.models import Municipality, Partner
+
+
+class DemoDataConflict(Exception):
+    """A municipality that is not demo data has a number, slug or name the demo
+    municipalities need."""
+
+
+def _refuse_conflicts(size: DemoSize) -> None:
+    numbers = [demo_number(k) for k in range(size.municipalities)]
+    slugs = [f"{PREFIX}kommune-{i}" for i in range(1, size.municipalities + 1)]
+    names = [f"Demo-kommune {i}" for i in range(1, size.municipalities + 1)]
+    taken = Municipality.objects.filter(
+        Q(number__in=numbers) | Q(slug__in=slugs) | Q(name__in=names)
+    ).order_by("number")
+    if taken.exists():
+        raise DemoDataConflict(
+            "These municipalities are not demo data but have a number, slug or name "
+            "the demo municipalities need: "
+            + ", ".join(f"{m.number} {m.name} ({m.slug})" for m in taken[:5])
+        )
 
 
 def _tidy_tables() -> None:
@@ -41,6 +65,7 @@ def _tidy_tables() -> None:
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     models = [StatusUpdate, Measure, MeasurePartner, Goal, Plan, Partner, District]
     models += [Measure.goals.through, Measure.districts.through]
+    models += [Municipality, Partner.serves.through]
     # Without statistics the planner took 40,000 indicator values for a handful
     # and read them all for each plan page (docs/benchmarks.md).
     models += list(indicator_models() or ())
@@ -68,7 +93,9 @@ def demo_data_generate(
     made with the same parameters; otherwise delete any demo data and generate.
 
     Without the indicator models no indicators can be made, and the record says so
-    (0), so that a run after those models arrive makes them."""
+    (0), so that a run after those models arrive makes them. Raises
+    DemoDataConflict, changing nothing, when a municipality that is not demo data
+    is in the way."""
     started = time.monotonic()
     if indicator_models() is None:
         size = dataclasses.replace(size, indicators=0, values_per_indicator=0)
@@ -77,9 +104,14 @@ def demo_data_generate(
         return DemoReport(size=size, created=False, seconds=time.monotonic() - started)
     with transaction.atomic():
         report = DemoReport(size=size, created=True)
-        if existing is not None or demo_partners().exists():
+        if (
+            existing is not None
+            or demo_partners().exists()
+            or demo_municipalities().exists()
+        ):
             report.deleted = demo_data_delete()
             log(f"deleted earlier demo data: {report.deleted}")
+        _refuse_conflicts(size)
         rng = random.Random(size.seed)  # noqa: S311 - fake data, not a secret
         world = make_world(size, rng)
         log(f"partners, districts, plans, goals: {time.monotonic() - started:.1f} s")
@@ -96,6 +128,7 @@ def demo_data_generate(
         if n_indicators:
             log(f"indicators: {time.monotonic() - started:.1f} s")
         report.counts = {
+            "municipalities": len(world.municipalities),
             "partners": demo_partners().count(),
             "districts": demo_districts().count(),
             "plans": len(world.plans),

@@ -8,8 +8,6 @@ import random
 from measures.data.demo.rows import DESCRIPTION, PREFIX, bulk
 from measures.data.demo.size import (
     DEMO_TODAY,
-    MUNICIPALITIES_PER_HEALTH_TRUST,
-    MUNICIPALITIES_PER_POLICE_DISTRICT,
     DemoSize,
     measures_per_plan,
     weighted,
@@ -35,10 +33,13 @@ def make_measures(size: DemoSize, rng: random.Random, world: World):
         plan = world.plans[p]
         plan_start = datetime.date(plan.start_year, 1, 15)
         plan_end = min(datetime.date(plan.end_year, 12, 15), DEMO_TODAY)
-        municipality = world.municipalities[p]
-        units = world.units[p]
-        police = world.police[p // MUNICIPALITIES_PER_POLICE_DISTRICT]
-        trust = world.trusts[p // MUNICIPALITIES_PER_HEALTH_TRUST]
+        m = world.plan_municipality[p]
+        municipality = world.municipal_partners[m]
+        units = world.units[m]
+        # Shared by the neighbouring municipalities: a police district's or
+        # health trust's measures span several municipalities.
+        police = world.police_of(m)
+        trust = world.trust_of(m)
         goals = world.goals[p]
         for k in range(1, count + 1):
             number += 1
@@ -48,6 +49,9 @@ def make_measures(size: DemoSize, rng: random.Random, world: World):
             planned_start = plan_start + datetime.timedelta(days=rng.randrange(365))
             measure = Measure(
                 plan=plan,
+                # Measure.save() copies the plan's municipality; bulk_create does
+                # not call save().
+                municipality_id=plan.municipality_id,
                 identifier=f"{goal.order}.{k}",
                 title=f"Demotiltak {number}",
                 slug=f"{PREFIX}tiltak-{number}",
@@ -93,7 +97,7 @@ def make_measures(size: DemoSize, rng: random.Random, world: World):
                 if other is not goal:
                     goal_links.append((index, other))
             n_districts = weighted(rng, [(0, 30), (1, 50), (2, 20)])
-            for district in rng.sample(world.districts[p], n_districts):
+            for district in rng.sample(world.districts[m], n_districts):
                 district_links.append((index, district))
     bulk(Measure, measures)
     bulk(

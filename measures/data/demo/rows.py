@@ -1,11 +1,12 @@
-"""Which rows are demo data (a ``demo-`` slug, demo owners; the marker partner
-that records the parameters) and how they are written: in bulk, in large batches."""
+"""Which rows are demo data (a ``demo-`` slug, demo owners, demo municipalities
+numbered from 9101; the marker partner that records the parameters) and how they
+are written: in bulk, in large batches."""
 
 from django.apps import apps
 
-from measures.data.demo.size import DemoSize
+from measures.data.demo.size import FIRST_NUMBER, MAX_MUNICIPALITIES, DemoSize
 from measures.models import District, Measure, Plan
-from partners.models import Partner
+from partners.models import Municipality, Partner
 
 PREFIX = "demo-"
 MARKER_SLUG = "demo-data"
@@ -16,12 +17,30 @@ DESCRIPTION = (
 )
 
 
+def demo_number(index: int) -> str:
+    """The kommunenummer of the demo municipality with this index (0, 1, ...)."""
+    return f"{FIRST_NUMBER + index:04d}"
+
+
+NUMBERS = (demo_number(0), demo_number(MAX_MUNICIPALITIES - 1))
+
+
+def demo_municipalities():
+    """A ``demo-`` slug and a number in the demo range: both, so that neither a
+    real municipality nor a test's is ever taken for demo data."""
+    return Municipality.objects.filter(slug__startswith=PREFIX, number__range=NUMBERS)
+
+
 def demo_partners():
     return Partner.objects.filter(slug__startswith=PREFIX)
 
 
 def demo_plans():
-    return Plan.objects.filter(slug__startswith=PREFIX, owner__slug__startswith=PREFIX)
+    return Plan.objects.filter(
+        slug__startswith=PREFIX,
+        owner__slug__startswith=PREFIX,
+        municipality__in=demo_municipalities(),
+    )
 
 
 def demo_measures():
@@ -30,7 +49,7 @@ def demo_measures():
 
 def demo_districts():
     return District.objects.filter(
-        slug__startswith=PREFIX, municipality__slug__startswith=PREFIX
+        slug__startswith=PREFIX, municipality__in=demo_municipalities()
     )
 
 

@@ -29,7 +29,7 @@ from measures.services.plans import (
     plan_create,
     plan_update,
 )
-from partners.models import Membership, Partner
+from partners.models import Membership, Municipality, Partner
 
 # The training plan is the command's own work, not a person's (decision 51).
 COMMAND = SystemActor("create_demo_users")
@@ -113,6 +113,10 @@ class Command(BaseCommand):
             .order_by("-n_plans", "name")
             .distinct()
         )
+        # A real plan's owner before a demo data one (generate_demo_data), so that
+        # the training plan is in a real municipality: Bergen's with the shipped
+        # plans.
+        owners.sort(key=lambda partner: partner.slug.startswith("demo-"))
         if not owners:
             raise CommandError(
                 "Fant ingen planer. Last inn planene først: manage.py load_bergen_plans"
@@ -120,7 +124,8 @@ class Command(BaseCommand):
         police_partner = Partner.objects.filter(slug=police).first()
         if police_partner is None:
             raise CommandError(f"Fant ingen partner med slug «{police}».")
-        unit_partner = self._unit(unit)
+        municipality = self._municipality(owners[0])
+        unit_partner = self._unit(unit, municipality)
         password = os.environ.get(ENV_VARIABLE) or secrets.token_urlsafe(12)
         accounts = [
             ("demo-politi", "Demo", "Politi", [(police_partner, "caseworker")]),
@@ -159,7 +164,9 @@ class Command(BaseCommand):
             )
             self.stdout.write(line % {"username": username, "roles": where})
         plan = self._training_plan(
-            owner=owners[0], partners={"police": police_partner, "unit": unit_partner}
+            owner=owners[0],
+            municipality=municipality,
+            partners={"police": police_partner, "unit": unit_partner},
         )
         self.stdout.write(
             _(
@@ -179,7 +186,9 @@ class Command(BaseCommand):
                 % {"password": password}
             )
 
-    def _training_plan(self, *, owner: Partner, partners: dict) -> Plan:
+    def _training_plan(
+        self, *, owner: Partner, municipality: Municipality, partners: dict
+    ) -> Plan:
         """Create the training plan, or bring it back to what the demo needs
         (adopted, hidden, reporting by tertial, the demo partners on its
         measures). Updates written on it are kept."""
@@ -196,9 +205,13 @@ class Command(BaseCommand):
             "requires_review": True,
             "owner": owner,
         }
-        plan = Plan.objects.filter(slug=TRAINING_SLUG).first()
+        plan = Plan.objects.filter(
+            slug=TRAINING_SLUG, municipality=municipality
+        ).first()
         if plan is None:
-            plan = plan_create(actor=COMMAND, slug=TRAINING_SLUG, **fields)
+            plan = plan_create(
+                actor=COMMAND, slug=TRAINING_SLUG, municipality=municipality, **fields
+            )
         elif any(getattr(plan, name) != value for name, value in fields.items()):
             plan = plan_update(actor=COMMAND, plan=plan, **fields)
         goal_slug, goal_title = TRAINING_GOAL
@@ -209,7 +222,9 @@ class Command(BaseCommand):
             )
         for slug, identifier, title, category, lead, helpers in TRAINING_MEASURES:
             contributors = [partners[name] for name in helpers]
-            measure = Measure.objects.filter(slug=slug).first()
+            measure = Measure.objects.filter(
+                slug=slug, municipality=municipality
+            ).first()
             if measure is None:
                 measure_create(
                     actor=COMMAND,
@@ -241,14 +256,31 @@ class Command(BaseCommand):
                     )
         return plan
 
-    def _unit(self, slug: str) -> Partner:
+    def _municipality(self, owner: Partner) -> Municipality:
+        """The training plan's municipality: its owner's (Bergen with the shipped
+        plans), or, for an owner that belongs to none, that of the newest plan it
+        owns."""
+        if owner.municipality_id is not None:
+            return owner.municipality
+        plan = (
+            owner.owned_plans.filter(is_training=False)
+            .select_related("municipality")
+            .order_by("-start_year", "pk")
+            .first()
+        )
+        return plan.municipality
+
+    def _unit(self, slug: str, municipality: Municipality) -> Partner:
         if slug:
             partner = Partner.objects.filter(slug=slug).first()
             if partner is None:
                 raise CommandError(f"Fant ingen partner med slug «{slug}».")
             return partner
         partner = (
-            Partner.objects.filter(kind=Partner.Kind.MUNICIPAL_UNIT)
+            # The training plan's municipality's: not a demo data unit.
+            Partner.objects.filter(
+                kind=Partner.Kind.MUNICIPAL_UNIT, municipality=municipality
+            )
             .annotate(
                 n_lead=Count(
                     "measure_roles",

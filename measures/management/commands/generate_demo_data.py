@@ -6,18 +6,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from measures.data.demo.delete import demo_data_delete
-from measures.data.demo.generate import demo_data_generate
-from measures.data.demo.size import DemoSize
+from measures.data.demo.generate import DemoDataConflict, demo_data_generate
+from measures.data.demo.size import FIRST_NUMBER, MAX_MUNICIPALITIES, DemoSize
 from measures.management.base import TranslatedHelpCommand
 
 
 class Command(TranslatedHelpCommand):
     help = gettext_lazy(
         "Fyller databasen med fiktive, deterministiske demodata for ytelsestester "
-        "(planer, mål, partnere, bydeler, tiltak, statusoppdateringer og "
-        "indikatorer). Alt har nettadressenavn som begynner med «demo-» og "
-        "blandes aldri med ekte planer. Kjøres kommandoen igjen med de samme "
-        "parametrene, gjør den ingenting; --delete fjerner demodataene."
+        "(kommuner, planer, mål, partnere, bydeler, tiltak, statusoppdateringer og "
+        "indikatorer). Alt har nettadressenavn som begynner med «demo-», "
+        "demokommunene har kommunenummer fra 9101, og ingenting blandes med ekte "
+        "planer. Kjøres kommandoen igjen med de samme parametrene, gjør den "
+        "ingenting; --delete fjerner demodataene."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,7 +33,19 @@ class Command(TranslatedHelpCommand):
             "--plans",
             type=int,
             default=0,
-            help=gettext_lazy("Antall planer (standard: én per 400 tiltak)."),
+            help=gettext_lazy(
+                "Antall planer, minst én per kommune (standard: én per kommune "
+                "med --municipalities, ellers én per 400 tiltak)."
+            ),
+        )
+        parser.add_argument(
+            "--municipalities",
+            type=int,
+            default=0,
+            help=gettext_lazy(
+                "Antall demokommuner, høyst %(max)s (standard: én per plan)."
+            )
+            % {"max": MAX_MUNICIPALITIES},
         )
         parser.add_argument(
             "--indicators",
@@ -67,7 +80,8 @@ class Command(TranslatedHelpCommand):
             return
         if options["measures"] is None:
             raise CommandError(_("Oppgi --measures (eller --delete)."))
-        for name in ("measures", "updates_per_measure", "plans", "indicators"):
+        names = ("measures", "updates_per_measure", "plans", "municipalities")
+        for name in (*names, "indicators"):
             if options[name] < 0:
                 raise CommandError(
                     _("--%(name)s kan ikke være negativ.")
@@ -75,18 +89,43 @@ class Command(TranslatedHelpCommand):
                 )
         if options["values_per_indicator"] < 0:
             raise CommandError(_("--values-per-indicator kan ikke være negativ."))
+        if options["municipalities"] > MAX_MUNICIPALITIES:
+            raise CommandError(
+                _(
+                    "Høyst %(max)s demokommuner: de får kommunenummer "
+                    "%(first)s–%(last)s, som ingen ekte kommune har."
+                )
+                % {
+                    "max": MAX_MUNICIPALITIES,
+                    "first": FIRST_NUMBER,
+                    "last": FIRST_NUMBER + MAX_MUNICIPALITIES - 1,
+                }
+            )
+        if 0 < options["plans"] < options["municipalities"]:
+            raise CommandError(
+                _(
+                    "Hver demokommune trenger en plan: --plans kan ikke være mindre "
+                    "enn --municipalities."
+                )
+            )
         size = DemoSize(
             measures=options["measures"],
             updates_per_measure=options["updates_per_measure"],
             plans=options["plans"],
+            municipalities=options["municipalities"],
             indicators=options["indicators"],
             values_per_indicator=options["values_per_indicator"],
             seed=options["seed"],
         )
         verbose = options["verbosity"] > 1
-        report = demo_data_generate(
-            size=size, log=self.stdout.write if verbose else lambda message: None
-        )
+        try:
+            report = demo_data_generate(
+                size=size, log=self.stdout.write if verbose else lambda message: None
+            )
+        except DemoDataConflict as error:
+            raise CommandError(
+                _("Demodataene ble ikke laget: %(error)s") % {"error": error}
+            ) from error
         if not report.created:
             self.stdout.write(
                 _("Demodata med de samme parametrene finnes allerede (%(size)s).")

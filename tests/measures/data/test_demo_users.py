@@ -98,6 +98,8 @@ def test_the_command_creates_a_labelled_hidden_adopted_training_plan(monkeypatch
     users, out = _demo(monkeypatch)
     plan = Plan.objects.get(slug="ovingsplan")
     assert plan.title == "Øvingsplan – ikke ekte data"
+    # In its owner's municipality: Bergen's, as the shipped plans'.
+    assert plan.municipality.number == "4601" == plan.owner.municipality.number
     assert plan.is_training and not plan.is_public
     assert plan.status == Plan.Status.ADOPTED
     assert plan.reporting_interval == Plan.ReportingInterval.TERTIAL
@@ -142,7 +144,7 @@ def _publish_training_update(monkeypatch, client):
     measure = Measure.objects.get(slug="oving-felles-patruljering")
     client.force_login(users["demo-politi"])
     response = client.post(
-        reverse("measures:measure-update", kwargs={"slug": measure.slug}),
+        reverse("measures:measure-update", kwargs=measure.url_kwargs()),
         {
             "as_of": timezone.localdate().strftime("%d.%m.%Y"),
             "phase": "in_progress",
@@ -183,13 +185,15 @@ def _text(response) -> str:
 
 def test_a_published_training_update_never_reaches_the_public(monkeypatch, client):
     measure, update = _publish_training_update(monkeypatch, client)
+    plan = measure.plan
+    kommune = {"kommune": plan.municipality.slug}
 
     hidden = [
-        reverse("measures:plan-detail", kwargs={"slug": "ovingsplan"}),
-        reverse("measures:plan-report", kwargs={"slug": "ovingsplan"}),
-        reverse("measures:plan-export-csv", kwargs={"slug": "ovingsplan"}),
-        reverse("measures:plan-export-updates-csv", kwargs={"slug": "ovingsplan"}),
-        reverse("measures:measure-detail", kwargs={"slug": measure.slug}),
+        reverse("measures:plan-detail", kwargs=plan.url_kwargs()),
+        reverse("measures:plan-report", kwargs=plan.url_kwargs()),
+        reverse("measures:plan-export-csv", kwargs=plan.url_kwargs()),
+        reverse("measures:plan-export-updates-csv", kwargs=plan.url_kwargs()),
+        reverse("measures:measure-detail", kwargs=measure.url_kwargs()),
         reverse("api:plan-detail", kwargs={"slug": "ovingsplan"}),
         reverse("api:measure-detail", kwargs={"slug": measure.slug}),
         reverse("api:status-update-detail", kwargs={"pk": update.pk}),
@@ -198,9 +202,10 @@ def test_a_published_training_update_never_reaches_the_public(monkeypatch, clien
         assert client.get(url).status_code == 404, url
     lists = [
         reverse("home"),
-        reverse("measures:measure-list"),
-        reverse("measures:export-measures-csv"),
-        reverse("measures:export-updates-csv"),
+        reverse("municipality-home", kwargs=kommune),
+        reverse("measures:measure-list", kwargs=kommune),
+        reverse("measures:export-measures-csv", kwargs=kommune),
+        reverse("measures:export-updates-csv", kwargs=kommune),
         reverse("api:plan-list"),
         reverse("api:measure-list"),
         reverse("api:status-update-list"),
@@ -218,12 +223,18 @@ def test_the_partner_page_of_a_training_partner_shows_no_training_plan(
 ):
     measure, _update = _publish_training_update(monkeypatch, client)
     police = measure.partner_roles.get(role="lead").partner
-    response = client.get(
-        reverse("measures:partner-detail", kwargs={"slug": police.slug})
-    )
-    assert response.status_code == 200
-    for text in TRAINING_TEXTS:
-        assert text not in _text(response)
+    pages = [
+        reverse(
+            "measures:partner-detail",
+            kwargs={"kommune": measure.plan.municipality.slug, "slug": police.slug},
+        ),
+        police.get_absolute_url(),  # across all municipalities
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for text in TRAINING_TEXTS:
+            assert text not in _text(response), (url, text)
 
 
 def test_the_command_speaks_bokmal_whatever_language_was_active(monkeypatch):
@@ -242,3 +253,28 @@ def test_the_command_speaks_bokmal_whatever_language_was_active(monkeypatch):
     assert "Passord: fra miljøvariabelen RUSPLAN_DEMO_PASSWORD." in text
     for english in ("caseworker", "coordinator", "Created", "Password"):
         assert english not in text
+
+
+def test_with_demo_data_the_training_plan_stays_in_a_real_municipality(monkeypatch):
+    from measures.data.demo.delete import demo_data_delete
+    from measures.data.demo.generate import demo_data_generate
+    from measures.data.demo.size import DemoSize
+
+    _bergen_like()
+    # Demo municipalities with more plans each, and units leading more measures,
+    # than the real one.
+    demo_data_generate(
+        size=DemoSize(measures=120, updates_per_measure=0, plans=6, municipalities=2)
+    )
+    monkeypatch.setenv("RUSPLAN_DEMO_PASSWORD", "et-langt-demopassord-123")
+
+    call_command("create_demo_users", stdout=StringIO())
+
+    plan = Plan.objects.get(slug="ovingsplan")
+    assert plan.municipality.number == "4601"
+    assert not plan.owner.slug.startswith("demo-")
+    partners = MeasurePartner.objects.filter(measure__plan=plan)
+    assert not partners.filter(partner__slug__startswith="demo-").exists()
+    # The demo data can still be removed, and the training plan stays.
+    demo_data_delete()
+    assert Plan.objects.filter(slug="ovingsplan").exists()

@@ -260,6 +260,7 @@ def test_loader_leaves_a_replaced_value_and_does_not_recreate_a_deleted_one(
 
 
 BAD_FILE = """\
+municipality: {name: Testkommune, number: "9990", slug: testkommune}
 sources:
   - {id: A, publisher: P, title: T, url: "https://example.org/a", kind: news}
 partners:
