@@ -230,8 +230,6 @@ def _reporting_measures(
             plan__in=list(plans),
             plan__status=Plan.Status.ADOPTED,
             current_phase__in=OPEN_PHASES,
-            # The page's plans only: on a municipality's page, its own.
-            plan__in=list(plans),
         )
         .exclude(plan_hidden("plan__"))
         .select_related("municipality")
