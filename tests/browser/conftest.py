@@ -6,6 +6,7 @@ Chromium. Without it the browser tests skip, unless the run requires it (CI=true
 RUSPLAN_REQUIRE_BROWSER=1: tests/support/requirements.py), where a missing browser
 is an error."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -99,42 +100,151 @@ def bergen_data(transactional_db):
     call_command("load_bergen_plans", verbosity=0)
 
 
-# Every public page the browser tests visit (axe, 320 px, keyboard). Add new public
-# pages here; the objects the paths name are created by `site_data`.
-PUBLIC_PATHS = [
-    "/",
-    "/planer/testplan/",
-    "/tiltak/",
-    "/tiltak/testtiltak/",
-    "/partnere/testpartner/",
-    "/bydeler/testbydel/",
-    "/tilgjengelighet/",
-    "/kilder/",
-    "/planer/testplan/kilder/",
-    "/planer/testplan/indikatorer/",
-    "/logg-inn/",
-    "/api/docs/",
+@pytest.fixture
+def askoy_data(bergen_data):
+    """A second municipality beside the real Bergen data, for the national pages:
+    Askøy with a plan of its own and one shared with Bergen (interkommunal), whose
+    measures Vest politidistrikt (a regional partner in the Bergen data) and
+    Askøy's own units lead."""
+    from measures.services.plans import measure_sync_current_status
+    from partners.models import Municipality, Partner
+    from tests.factories import (
+        SYSTEM,
+        MeasureFactory,
+        MunicipalityFactory,
+        PartnerFactory,
+        PlanFactory,
+        PublishedStatusUpdateFactory,
+    )
+
+    askoy = MunicipalityFactory(
+        name="Askøy", number="4627", slug="askoy", county="Vestland"
+    )
+    owner = PartnerFactory(
+        name="Askøy kommune",
+        slug="askoy-kommune",
+        kind=Partner.Kind.MUNICIPALITY,
+        municipality=askoy,
+    )
+    unit = PartnerFactory(
+        name="Tjenesteområde for psykisk helse og rus",
+        slug="psykisk-helse-og-rus",
+        municipality=askoy,
+        parent=owner,
+    )
+    police = Partner.objects.get(slug="vest-politidistrikt")
+    police.serves.add(askoy)
+    own = PlanFactory(
+        municipality=askoy,
+        title="Rusmiddelpolitisk handlingsplan for Askøy kommune 2024–2027",
+        short_title="Ruspolitisk handlingsplan",
+        slug="rusmiddelpolitisk-handlingsplan",
+        start_year=2024,
+        end_year=2027,
+        owner=owner,
+    )
+    shared = PlanFactory(
+        municipality=askoy,
+        title="Interkommunal plan for rusforebygging blant ungdom i Askøy og Bergen",
+        slug="interkommunal-rusforebygging",
+        start_year=2023,
+        end_year=2026,
+        owner=owner,
+    )
+    shared.shared_with.add(Municipality.objects.get(slug="bergen"))
+    measure = MeasureFactory(
+        plan=own,
+        identifier="1.1",
+        title="Lavterskeltilbud for personer med rusmiddelproblemer på Kleppestø",
+        slug="lavterskeltilbud",
+        lead=unit,
+    )
+    PublishedStatusUpdateFactory(
+        measure=measure, as_of=datetime.date(2025, 4, 30), progress=30
+    )
+    # The lists show the measure's current status, which publishing sets.
+    measure_sync_current_status(actor=SYSTEM, measure=measure)
+    MeasureFactory(
+        plan=own,
+        identifier="1.2",
+        title="Politiets ruskontroller ved Askøybrua",
+        slug="ruskontroller",
+        lead=police,
+    )
+    MeasureFactory(
+        plan=shared,
+        title="Felles rusforebyggende innsats i ungdomsskolene",
+        slug="rusforebyggende-innsats",
+        lead=police,
+    )
+    return askoy
+
+
+# Every public page the browser tests visit (axe, 320 px, keyboard): (URL name,
+# kwargs, query). Add new public pages here; the objects they name are created by
+# `site_data`, in Bergen (the factories' default municipality) unless said.
+BERGEN = {"kommune": "bergen"}
+PUBLIC_PAGES = [
+    # The national front page, with two municipalities and their plans.
+    ("home", {}, ""),
+    # The search across every municipality, with results from both.
+    ("measures:national-search", {}, "?q=testtiltak"),
+    ("municipality-home", BERGEN, ""),
+    ("measures:plan-detail", {**BERGEN, "slug": "testplan"}, ""),
+    ("measures:measure-list", BERGEN, ""),
+    ("measures:measure-detail", {**BERGEN, "slug": "testtiltak"}, ""),
+    ("measures:partner-detail", {**BERGEN, "slug": "testpartner"}, ""),
+    # A regional partner: its page in Bergen and its page across municipalities.
+    ("measures:partner-detail", {**BERGEN, "slug": "testpoliti"}, ""),
+    ("measures:partner-national", {"slug": "testpoliti"}, ""),
+    ("measures:district-detail", {**BERGEN, "slug": "testbydel"}, ""),
+    ("accessibility", {}, ""),
+    ("measures:source-list", BERGEN, ""),
+    ("measures:plan-sources", {**BERGEN, "slug": "testplan"}, ""),
+    ("measures:plan-indicators", {**BERGEN, "slug": "testplan"}, ""),
+    ("login", {}, ""),
+    ("api:docs", {}, ""),
 ]
 
 
-@pytest.fixture(params=PUBLIC_PATHS)
+@pytest.fixture(
+    params=PUBLIC_PAGES,
+    ids=[
+        "-".join([name, *map(str, kwargs.values())]) + query
+        for name, kwargs, query in PUBLIC_PAGES
+    ],
+)
 def public_path(request):
-    return request.param
+    from django.urls import reverse
+
+    name, kwargs, query = request.param
+    return reverse(name, kwargs=kwargs) + query
 
 
 @pytest.fixture
 def site_data(transactional_db):
-    """A small plan with one published update: enough for every public page."""
+    """A small plan with one published update: enough for every public page. A
+    second municipality with a plan of its own, and a police district with a
+    measure in each, for the national pages (the front page, the search, a
+    regional partner's page across municipalities)."""
+    from measures.models import Citation, Source
+    from partners.models import Partner
     from tests.factories import (
         DistrictFactory,
         GoalFactory,
         MeasureFactory,
+        MunicipalityFactory,
         PartnerFactory,
         PlanFactory,
         PublishedStatusUpdateFactory,
     )
 
     partner = PartnerFactory(name="Testetaten", slug="testpartner")
+    police = PartnerFactory(
+        name="Testfjord politidistrikt",
+        slug="testpoliti",
+        kind=Partner.Kind.POLICE_DISTRICT,
+    )
     plan = PlanFactory(title="Testplan for rusfeltet", slug="testplan", owner=partner)
     goal = GoalFactory(plan=plan, title="Trygg by for alle")
     measure = MeasureFactory(
@@ -143,8 +253,6 @@ def site_data(transactional_db):
     measure.goals.add(goal)
     measure.districts.add(DistrictFactory(name="Testbydel", slug="testbydel"))
     update = PublishedStatusUpdateFactory(measure=measure)
-    from measures.models import Citation, Source
-
     source = Source.objects.create(
         publisher="Bergen kommune",
         title="Om testtiltaket",
@@ -153,6 +261,40 @@ def site_data(transactional_db):
     )
     Citation.objects.create(source=source, measure=measure)
     Citation.objects.create(source=source, status_update=update)
+
+    # Askøy, with its own plan (its own organisation owns it) and a measure the
+    # police district leads, as it leads one in Bergen.
+    askoy = MunicipalityFactory(
+        name="Askøy", number="4627", slug="askoy", county="Vestland"
+    )
+    askoy_owner = PartnerFactory(
+        name="Askøy kommune",
+        slug="askoy-kommune",
+        kind=Partner.Kind.MUNICIPALITY,
+        municipality=askoy,
+    )
+    askoy_plan = PlanFactory(
+        municipality=askoy,
+        title="Rusmiddelpolitisk handlingsplan for Askøy",
+        slug="testplan",
+        owner=askoy_owner,
+    )
+    MeasureFactory(
+        plan=askoy_plan,
+        title="Testtiltak for trygge kvelder på Kleppestø",
+        slug="testtiltak",
+        lead=police,
+    )
+    police.serves.add(plan.municipality, askoy)
+    # In a plan of its own, so that the test plan keeps its one measure.
+    MeasureFactory(
+        plan=PlanFactory(
+            title="Testplan for trygghet i sentrum", slug="trygghetsplan", owner=partner
+        ),
+        title="Testtiltak med politiet i sentrum",
+        slug="testtiltak-politi",
+        lead=police,
+    )
     return plan
 
 

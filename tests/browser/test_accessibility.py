@@ -22,22 +22,43 @@ def test_admin_login_has_no_axe_violations(page, live_server, transactional_db):
 
 
 def test_bergen_pages_have_no_axe_violations(page, live_server, bergen_data):
-    from measures.models import Plan
+    from django.urls import reverse
 
-    plans = list(Plan.objects.prefetch_related("measures").order_by("pk"))
+    from measures.models import Plan
+    from partners.models import Partner
+
+    plans = list(
+        Plan.objects.select_related("municipality", "owner")
+        .prefetch_related("measures")
+        .order_by("pk")
+    )
     assert plans, "load_bergen_plans loaded no plans"
-    urls = ["/", "/kilder/"]
+    bergen = {"kommune": "bergen"}
+    urls = [
+        reverse("home"),
+        reverse("municipality-home", kwargs=bergen),
+        reverse("measures:source-list", kwargs=bergen),
+    ]
     for plan in plans:
         urls.append(plan.get_absolute_url())
-        urls.append(plan.get_absolute_url() + "kilder/")
-        urls.append(plan.get_absolute_url() + "indikatorer/")
-        urls.append(plan.get_absolute_url() + "rapport/")
+        for name in ("plan-sources", "plan-indicators", "plan-report"):
+            urls.append(reverse(f"measures:{name}", kwargs=plan.url_kwargs()))
         first_measure = plan.measures.first()
         if first_measure is not None:
             urls.append(first_measure.get_absolute_url())
-        urls.append(plan.owner.get_absolute_url())
+        urls.append(
+            reverse(
+                "measures:partner-detail",
+                kwargs={**bergen, "slug": plan.owner.slug},
+            )
+        )
+    # The regional partners (police district, health trusts) across municipalities.
+    regional = Partner.objects.filter(municipality=None).order_by("pk")
+    assert regional, "load_bergen_plans loaded no regional partner"
+    urls += [partner.get_absolute_url() for partner in regional]
 
     for url in dict.fromkeys(urls):
         response = page.goto(live_server.url + url)
         assert response.ok, f"{url} answered {response.status}"
+        assert response.url == live_server.url + url, f"{url} redirected"
         assert_no_axe_violations(page)

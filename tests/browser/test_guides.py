@@ -16,6 +16,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from measures.models import Measure, Plan, StatusUpdate
@@ -100,7 +101,9 @@ def test_caseworker_guide_main_path(page, live_server, world):
     _click_and_wait(
         page, page.get_by_role("link", name=_for(NEW_UPDATE, measure.title))
     )
-    assert page.url == _url(live_server, f"/tiltak/{measure.slug}/oppdater/")
+    assert page.url == _url(
+        live_server, reverse("measures:measure-update", kwargs=measure.url_kwargs())
+    )
     # 3: the fields, by the names the guide gives them.
     page.get_by_label("Status per").fill(timezone.localdate().strftime("%d.%m.%Y"))
     page.get_by_label("Fase").select_option(label="Pågår")
@@ -201,7 +204,7 @@ def test_council_guide_main_path(page, live_server, council_plan):
     # «Slik finner du fram»: the front page lists the plan; the plan page has it all.
     page.goto(_url(live_server, "/"))
     _click_and_wait(page, page.locator("main").get_by_role("link", name=plan.title))
-    assert page.url == _url(live_server, f"/planer/{plan.slug}/")
+    assert page.url == _url(live_server, plan.get_absolute_url())
     assert "MO-senter i sentrum" in _main(page)
 
     # «Statusrapport per dato og PDF»: «Status per dato», «Vis rapporten».
@@ -210,13 +213,14 @@ def test_council_guide_main_path(page, live_server, council_plan):
     pdf_button = form.get_by_role("button", name=DOWNLOAD_PDF)
     assert pdf_button.count() == 1
     _click_and_wait(page, form.get_by_role("button", name=SHOW_REPORT))
-    assert page.url.startswith(_url(live_server, f"/planer/{plan.slug}/rapport/?per="))
+    report_path = reverse("measures:plan-report", kwargs=plan.url_kwargs())
+    assert page.url.startswith(_url(live_server, report_path + "?per="))
     assert "Status per 31.12.2020" in page.title()
     assert "MO-senter i sentrum" in _main(page)
 
     # «Last ned som PDF» answers with a PDF (the address the guide gives).
     pdf_path = page.get_by_role("button", name=DOWNLOAD_PDF).get_attribute("formaction")
-    assert pdf_path == f"/planer/{plan.slug}/rapport.pdf"
+    assert pdf_path == reverse("measures:plan-report-pdf", kwargs=plan.url_kwargs())
     response = page.request.get(_url(live_server, pdf_path + "?per=2020-12-31"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
@@ -252,7 +256,7 @@ def test_council_plan_page_sections(page, live_server, council_plan):
     «Innhold på siden», then the sections in order; the nav's «Tiltak» jumps to the
     table; each top goal is folded; the indicators link to their own page."""
     plan = council_plan
-    page.goto(_url(live_server, f"/planer/{plan.slug}/"))
+    page.goto(_url(live_server, plan.get_absolute_url()))
 
     summary = _section(page, "sammendrag")
     assert "Kort fortalt" in summary.inner_text()
@@ -280,7 +284,8 @@ def test_council_plan_page_sections(page, live_server, council_plan):
     assert goals.count() == 1
     # «Effekt»: a link to the page with every indicator chart.
     effect = _section(page, "effekt")
-    assert effect.locator(f"a[href='/planer/{plan.slug}/indikatorer/']").count()
+    indicators_path = reverse("measures:plan-indicators", kwargs=plan.url_kwargs())
+    assert effect.locator(f"a[href='{indicators_path}']").count()
     # «Rapporter og data»: the report form.
     assert _section(page, "rapporter").get_by_label(REPORT_DATE).count() == 1
 

@@ -23,6 +23,9 @@ VIEWPORTS = [320, 375, 1280]
 # out of the layout check.
 PUBLIC_PAGE_NAMES = {
     "home",
+    "municipality-home",
+    "measures:national-search",
+    "measures:partner-national",
     "accessibility",
     "login",
     "password_reset",
@@ -52,6 +55,7 @@ NOT_PUBLIC_PAGES = {
     "second_factor_enrol": "a login's second step (browser/test_second_factor.py)",
     "recovery_codes": "for logged-in users (browser/test_second_factor.py)",
     "measures:plan-report-pdf": "a PDF (tests/measures/reporting/test_pdf.py)",
+    "measures:old-address": "a 301 to the page under Bergen's address",
 }
 # Whole families that are not public HTML pages.
 NOT_PUBLIC_PREFIXES = {
@@ -77,8 +81,10 @@ def _url_names(resolver=None, namespace="") -> set[str]:
 def _workflow_names() -> set[str]:
     from measures.workflow import urls as workflow_urls
 
-    # The workflow leaf's pages are all behind login.
-    return {f"measures:{p.name}" for p in workflow_urls.urlpatterns if p.name}
+    # The workflow leaf's pages are all behind login, also those under a
+    # municipality's address (the measure-update form).
+    patterns = [*workflow_urls.urlpatterns, *workflow_urls.municipal_patterns]
+    return {f"measures:{p.name}" for p in patterns if p.name}
 
 
 def test_the_layout_check_covers_every_public_page():
@@ -99,28 +105,51 @@ def test_the_layout_check_covers_every_public_page():
 
 
 def _public_paths() -> list[tuple[str, str]]:
-    """(URL name, path) for every public page of the Bergen data."""
+    """(URL name, path) for every public page of the Bergen data and the second
+    municipality's (`askoy_data`)."""
     from django.urls import reverse
 
     from measures.models import BudgetLine, District, Indicator, Measure, Plan
+    from partners.models import Municipality
 
+    bergen = {"kommune": "bergen"}
     paths = [
         ("home", reverse("home")),
+        # Every municipality's measures, 50 a page, then a search by a word.
+        ("measures:national-search", reverse("measures:national-search")),
+        ("measures:national-search", reverse("measures:national-search") + "?q=rus"),
         ("accessibility", reverse("accessibility")),
         ("login", reverse("login")),
         ("password_reset", reverse("password_reset")),
-        ("measures:source-list", reverse("measures:source-list")),
-        ("measures:measure-list", reverse("measures:measure-list")),
-        ("measures:measure-list", reverse("measures:measure-list") + "?page=2"),
         ("api:docs", reverse("api:docs")),
     ]
+    for municipality in Municipality.objects.order_by("pk"):
+        kommune = {"kommune": municipality.slug}
+        paths.append(
+            ("municipality-home", reverse("municipality-home", kwargs=kommune))
+        )
+        paths.append(
+            ("measures:source-list", reverse("measures:source-list", kwargs=kommune))
+        )
+        measure_list = reverse("measures:measure-list", kwargs=kommune)
+        paths.append(("measures:measure-list", measure_list))
+    paths.append(
+        (
+            "measures:measure-list",
+            reverse("measures:measure-list", kwargs=bergen) + "?page=2",
+        )
+    )
+    # (municipality slug, partner) for every partner page in a municipality.
     partners = set()
-    for plan in Plan.objects.select_related("owner").order_by("pk"):
+    for plan in Plan.objects.select_related("owner", "municipality").order_by("pk"):
         for name in ("plan-detail", "plan-sources", "plan-indicators", "plan-report"):
             paths.append(
-                (f"measures:{name}", reverse(f"measures:{name}", args=[plan.slug]))
+                (
+                    f"measures:{name}",
+                    reverse(f"measures:{name}", kwargs=plan.url_kwargs()),
+                )
             )
-        partners.add(plan.owner)
+        partners.add((plan.municipality.slug, plan.owner))
     # A measure of each plan, and every measure with a budget or indicators:
     # they have the widest tables.
     wide = set(BudgetLine.objects.values_list("measure_id", flat=True))
@@ -130,12 +159,21 @@ def _public_paths() -> list[tuple[str, str]]:
     measures = Measure.objects.filter(pk__in=wide) | Measure.objects.filter(
         pk__in=[m.pk for m in (p.measures.first() for p in Plan.objects.all()) if m]
     )
-    for measure in measures.prefetch_related("partners").order_by("pk"):
+    measures = measures.select_related("municipality").prefetch_related("partners")
+    for measure in measures.order_by("pk"):
         paths.append(("measures:measure-detail", measure.get_absolute_url()))
-        partners.update(measure.partners.all())
-    for partner in sorted(partners, key=lambda partner: partner.pk):
-        paths.append(("measures:partner-detail", partner.get_absolute_url()))
-    for district in District.objects.order_by("pk"):
+        partners.update((measure.municipality.slug, p) for p in measure.partners.all())
+    for kommune, partner in sorted(partners, key=lambda pair: (pair[1].pk, pair[0])):
+        path = reverse(
+            "measures:partner-detail", kwargs={"kommune": kommune, "slug": partner.slug}
+        )
+        paths.append(("measures:partner-detail", path))
+    # The regional partners' pages across every municipality they work in.
+    for partner in sorted(
+        {p for _, p in partners if p.municipality_id is None}, key=lambda p: p.pk
+    ):
+        paths.append(("measures:partner-national", partner.get_absolute_url()))
+    for district in District.objects.select_related("municipality").order_by("pk"):
         paths.append(("measures:district-detail", district.get_absolute_url()))
     return paths
 
@@ -233,7 +271,7 @@ LAYOUT_CHECK = r"""() => {
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_public_pages_never_scroll_sideways_nor_break_words(
-    browser, live_server, bergen_data, viewport
+    browser, live_server, bergen_data, askoy_data, viewport
 ):
     context = browser.new_context(
         viewport={"width": viewport, "height": 900}, locale="en-US"
@@ -284,11 +322,18 @@ PRINT_CHECK = r"""() => {
 
 
 def test_printed_pages_show_real_tables_in_full(browser, live_server, bergen_data):
+    from django.urls import reverse
+
     from measures.models import Plan
 
-    plan = Plan.objects.order_by("pk").first()
-    paths = ["/tiltak/", plan.get_absolute_url(), plan.get_absolute_url() + "rapport/"]
-    paths.append(plan.owner.get_absolute_url())
+    plan = Plan.objects.select_related("municipality", "owner").order_by("pk").first()
+    kommune = {"kommune": plan.municipality.slug}
+    paths = [
+        reverse("measures:measure-list", kwargs=kommune),
+        plan.get_absolute_url(),
+        reverse("measures:plan-report", kwargs=plan.url_kwargs()),
+        reverse("measures:partner-detail", kwargs={**kommune, "slug": plan.owner.slug}),
+    ]
     # A phone's width: print must not take the phone's stacked layout.
     context = browser.new_context(viewport={"width": 375, "height": 900})
     page = context.new_page()
@@ -365,11 +410,15 @@ def test_printed_plan_pages_fit_the_paper_and_unfold(browser, live_server, berge
 def test_scroll_regions_take_the_keyboard_focus_with_a_visible_outline(
     page, live_server, bergen_data
 ):
+    from django.urls import reverse
+
     from measures.models import Plan
 
     plan = Plan.objects.order_by("pk").first()
     page.set_viewport_size({"width": 375, "height": 900})
-    page.goto(live_server.url + plan.get_absolute_url() + "rapport/")
+    page.goto(
+        live_server.url + reverse("measures:plan-report", kwargs=plan.url_kwargs())
+    )
     region = page.locator(".table-responsive").first
 
     for _ in range(200):  # Tab through the page until the region has the focus
@@ -390,10 +439,14 @@ def test_scroll_regions_take_the_keyboard_focus_with_a_visible_outline(
 def test_stacked_rows_keep_table_semantics_for_screen_readers(
     page, live_server, bergen_data
 ):
+    from django.urls import reverse
+
     from tests.browser.axe import assert_no_axe_violations
 
     page.set_viewport_size({"width": 375, "height": 900})
-    page.goto(live_server.url + "/tiltak/")
+    page.goto(
+        live_server.url + reverse("measures:measure-list", kwargs={"kommune": "bergen"})
+    )
     table = page.locator("table.stacked-table").first
     assert table.evaluate("el => getComputedStyle(el).display") == "block"
     assert page.locator(".cell-label").first.is_visible()

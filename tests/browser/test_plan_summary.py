@@ -49,7 +49,15 @@ def test_on_a_phone_the_first_screen_reaches_the_plans_period_and_status(
 
 
 def test_helse_bergen_lists_its_units_measure(page, live_server, bergen_data):
-    page.goto(live_server.url + "/partnere/helse-bergen/")
+    from django.urls import reverse
+
+    page.goto(
+        live_server.url
+        + reverse(
+            "measures:partner-detail",
+            kwargs={"kommune": "bergen", "slug": "helse-bergen"},
+        )
+    )
 
     table = page.locator("#tiltak").locator("xpath=..")
     assert "via Avdeling for rusmedisin" in table.inner_text()

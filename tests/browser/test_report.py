@@ -5,6 +5,7 @@ import re
 import subprocess
 
 import pytest
+from django.urls import reverse
 
 from tests.browser.axe import assert_no_axe_violations
 from tests.support.requirements import need_program
@@ -24,7 +25,10 @@ def report_path(site_data):
         summary="Tiltaket er i gang i Årstad.",
         progress=35,
     )
-    return f"/planer/{site_data.slug}/rapport/?per=2020-12-31"
+    return (
+        reverse("measures:plan-report", kwargs=site_data.url_kwargs())
+        + "?per=2020-12-31"
+    )
 
 
 def test_report_has_no_axe_violations(page, live_server, report_path):
@@ -36,7 +40,8 @@ def test_report_has_no_axe_violations(page, live_server, report_path):
 
 
 def test_report_with_a_bad_date_has_no_axe_violations(page, live_server, site_data):
-    response = page.goto(live_server.url + "/planer/testplan/rapport/?per=2017-01-01")
+    path = reverse("measures:plan-report", kwargs=site_data.url_kwargs())
+    response = page.goto(live_server.url + path + "?per=2017-01-01")
 
     assert response.status == 400
     assert page.get_by_role("alert").is_visible()

@@ -9,6 +9,7 @@ is a few dozen rows; the cost of these tests is the browser and the logins.
 """
 
 import pytest
+from django.urls import reverse
 
 from measures.models import Plan, StatusUpdate
 from tests.browser.axe import assert_no_axe_violations
@@ -59,7 +60,7 @@ def _log_in(page, live_server, username: str) -> None:
 
 
 def _update_path(measure) -> str:
-    return f"/tiltak/{measure.slug}/oppdater/"
+    return reverse("measures:measure-update", kwargs=measure.url_kwargs())
 
 
 def _main_text(page) -> str:
