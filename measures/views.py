@@ -278,7 +278,7 @@ def _partner_page(request: HttpRequest, data) -> HttpResponse:
             <= LIST_PAGE_SIZE,
             "phase_segments": stacked_bar(data.rollup.phases),
             "health_segments": stacked_bar(data.rollup.healths),
-            "budget": partner_budget(partner=data.partner),
+            "budget": partner_budget(partner=data.partner, plan_ids=list(data.plans)),
             "citations": citations.citations_for(
                 partner=[data.partner.pk],
                 partner_name=[name.pk for name in data.partner.former_names.all()],

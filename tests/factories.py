@@ -48,7 +48,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Testkommune {n}")
     # 9000-9999: no real kommune uses these numbers (SSB's are at most 56xx).
-    number = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
+    # Demo data (generate_demo_data) takes 9101-9456; tests stay below it.
+    number = factory.Sequence(lambda n: f"{9000 + n % 100:04d}")
     slug = factory.Sequence(lambda n: f"testkommune-{n}")
     county = "Testfylke"
 

@@ -117,23 +117,30 @@ class PartnerBudgetRow:
     total: BudgetTotal
 
 
-def partner_budget(*, partner: Partner) -> list[PartnerBudgetRow]:
+def partner_budget(
+    *, partner: Partner, plan_ids: list[int] | None = None
+) -> list[PartnerBudgetRow]:
     """Budget totals per plan and year over the measures the partner leads, in
-    public plans (two queries). Only the lead counts, so that a measure's money is
-    never counted for two partners."""
+    public plans (two queries); with `plan_ids`, those plans only (a regional
+    partner's page in one municipality). Only the lead counts, so that a
+    measure's money is never counted for two partners."""
+    lines = BudgetLine.objects.filter(
+        measure__partner_roles__partner=partner,
+        measure__partner_roles__role=MeasurePartner.Role.LEAD,
+    )
+    if plan_ids is not None:
+        lines = lines.filter(measure__plan_id__in=plan_ids)
     rows = list(
-        BudgetLine.objects.filter(
-            measure__partner_roles__partner=partner,
-            measure__partner_roles__role=MeasurePartner.Role.LEAD,
-        )
-        .exclude(plan_hidden("measure__plan__"))
+        lines.exclude(plan_hidden("measure__plan__"))
         .values("measure__plan_id", *TOTAL_KEYS)
         .annotate(**_TOTALS)
         .order_by("measure__plan_id", *TOTAL_KEYS)
     )
     if not rows:
         return []
-    plans = Plan.objects.in_bulk({row["measure__plan_id"] for row in rows})
+    plans = Plan.objects.select_related("municipality").in_bulk(
+        {row["measure__plan_id"] for row in rows}
+    )
     result = [
         PartnerBudgetRow(plan=plans[row["measure__plan_id"]], total=total)
         for row, total in zip(rows, _totals(rows), strict=True)
