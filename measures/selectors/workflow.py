@@ -60,7 +60,8 @@ def measures_for_user(*, user) -> QuerySet[Measure]:
     )
     return (
         Measure.objects.filter(pk__in=ids)
-        .select_related("plan", "plan__owner", "current_update")
+        # The municipality names the measure's addresses (/<kommune>/tiltak/...).
+        .select_related("municipality", "plan", "plan__owner", "current_update")
         .prefetch_related(_ROLES)
         .order_by("plan__title", "identifier", "title")
     )
@@ -125,7 +126,11 @@ def review_queue(*, user) -> QuerySet[StatusUpdate]:
         )
     return (
         queryset.select_related(
-            "measure", "measure__plan", "author", "measure__current_update"
+            "measure",
+            "measure__municipality",
+            "measure__plan",
+            "author",
+            "measure__current_update",
         )
         .prefetch_related(CITATIONS)
         .order_by("submitted_at", "id")
@@ -157,7 +162,7 @@ def unreported_by_plan(*, user, today: datetime.date | None = None) -> list[Plan
             **{f"plan__{key}": value for key, value in plan_filter.items()}
         )
     measures = list(
-        measures.select_related("plan")
+        measures.select_related("municipality", "plan")
         .prefetch_related(_ROLES)
         .order_by("plan__title", "identifier", "title")
     )
@@ -200,7 +205,8 @@ def due_measures_by_caseworker(
             plan__is_training=False,
             current_phase__in=OPEN_PHASES,
         )
-        .select_related("plan")
+        # The digest links each measure under its municipality's address.
+        .select_related("municipality", "plan")
         .prefetch_related(_ROLES)
         .order_by("plan__title", "identifier", "title")
     )

@@ -64,8 +64,7 @@ def test_drafts_and_returned_updates_are_listed_with_links(client, world):
     assert reverse("measures:update-edit", kwargs={"pk": world.draft_a.pk}) in body
     assert reverse("measures:update-edit", kwargs={"pk": world.submitted_a.pk}) in body
     assert (
-        reverse("measures:measure-update", kwargs={"slug": world.measure_a.slug})
-        in body
+        reverse("measures:measure-update", kwargs=world.measure_a.url_kwargs()) in body
     )
 
 
@@ -76,7 +75,7 @@ def test_finished_measure_has_no_new_update_button(client, world):
     client.force_login(world.alice)
     body = client.get(URL).content.decode()
     assert (
-        reverse("measures:measure-update", kwargs={"slug": world.measure_a.slug})
+        reverse("measures:measure-update", kwargs=world.measure_a.url_kwargs())
         not in body
     )
 
@@ -122,9 +121,7 @@ def test_a_measure_with_no_status_yet_offers_its_first_update(client, world):
 
     body = client.get(URL).content.decode()
 
-    new_update = reverse(
-        "measures:measure-update", kwargs={"slug": world.measure_a.slug}
-    )
+    new_update = reverse("measures:measure-update", kwargs=world.measure_a.url_kwargs())
     assert f'href="{new_update}"' in body
     assert client.get(new_update).status_code == 200
 
