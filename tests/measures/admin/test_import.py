@@ -107,7 +107,7 @@ def import_ok(client, model, content: bytes, name: str = "fil.csv"):
 
 
 def export_rows(client, name: str, plan) -> list[dict]:
-    response = client.get(reverse(f"measures:{name}", kwargs={"slug": plan.slug}))
+    response = client.get(reverse(f"measures:{name}", kwargs=plan.url_kwargs()))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
@@ -199,7 +199,10 @@ def test_indicator_values_xlsx_round_trip(
     client, admin_client, superuser, import_world
 ):
     response = client.get(
-        reverse("measures:plan-export-indicators-xlsx", kwargs={"slug": "rusplan-2018"})
+        reverse(
+            "measures:plan-export-indicators-xlsx",
+            kwargs=import_world.plan.url_kwargs(),
+        )
     )
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.worksheets[0]
@@ -284,7 +287,7 @@ def test_measures_xlsx_round_trip_changes_the_measure_with_one_history_row(
     client, admin_client, superuser, import_world
 ):
     response = client.get(
-        reverse("measures:plan-export-xlsx", kwargs={"slug": "rusplan-2018"})
+        reverse("measures:plan-export-xlsx", kwargs=import_world.plan.url_kwargs())
     )
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.worksheets[0]
