@@ -28,10 +28,11 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.selectors import citations
+from measures.selectors.districts import norwegian_sort_key
 from measures.selectors.due import ReportingStatus, reporting_status
 from measures.selectors.indicators import IndicatorPoint, published_values_prefetch
 from measures.selectors.small_numbers import PublicValue, public_value
-from partners.models import Partner
+from partners.models import Municipality, Partner
 
 _ROLES = Prefetch(
     "partner_roles",
@@ -105,6 +106,28 @@ def my_measures(*, user, today: datetime.date | None = None) -> list[MyMeasureRo
     for update in updates:
         rows[update.measure_id].open_updates.append(update)
     return sorted(rows.values(), key=lambda row: row.sort_key)
+
+
+@dataclass
+class MunicipalityRows:
+    municipality: Municipality
+    rows: list[MyMeasureRow]
+
+
+def my_measures_by_municipality(rows: list[MyMeasureRow]) -> list[MunicipalityRows]:
+    """Mine tiltak's rows per municipality, by name, each in the rows' order: a
+    caseworker of a regional partner (a police district) reports on measures of
+    every municipality it serves. No queries: the measures come with their
+    municipality (measures_for_user)."""
+    groups: dict[int, MunicipalityRows] = {}
+    for row in rows:
+        municipality = row.measure.municipality
+        groups.setdefault(
+            municipality.pk, MunicipalityRows(municipality=municipality, rows=[])
+        ).rows.append(row)
+    return sorted(
+        groups.values(), key=lambda group: norwegian_sort_key(group.municipality.name)
+    )
 
 
 # A fact's citations in order, with their sources: one query for a whole list.
