@@ -115,6 +115,7 @@ class MeasureAdminForm(forms.ModelForm):
         plan = cleaned.get("plan")
         if plan is None:
             return cleaned
+        self._check_slug_unique_in_municipality(plan, cleaned.get("slug"))
         goals = cleaned.get("goals") or []
         foreign = [goal for goal in goals if goal.plan_id != plan.pk]
         if foreign:
@@ -136,6 +137,25 @@ class MeasureAdminForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+    def _check_slug_unique_in_municipality(self, plan, slug) -> None:
+        """The form leaves out the measure's municipality (it follows the plan),
+        so the model's unique (municipality, slug) is not checked by the form and
+        a taken slug failed on save with a server error."""
+        if not slug:
+            return
+        taken = (
+            Measure.objects.filter(municipality_id=plan.municipality_id, slug=slug)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if taken:
+            constraint = next(
+                c
+                for c in Measure._meta.constraints
+                if c.name == "measure_slug_unique_per_municipality"
+            )
+            self.add_error("slug", constraint.violation_error_message)
 
 
 class MeasurePartnerFormSet(BaseInlineFormSet):

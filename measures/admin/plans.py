@@ -96,7 +96,7 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
     list_filter = ["status", "is_training", "reporting_interval", "requires_review"]
     list_select_related = ["owner"]
     search_fields = ["title", "short_title", "slug", "council_case_reference"]
-    autocomplete_fields = ["owner", "predecessor"]
+    autocomplete_fields = ["municipality", "owner", "predecessor"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "adopted_on"
     inlines = [GoalInline, citation_inline("plan")]
@@ -105,6 +105,9 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
             None,
             {
                 "fields": [
+                    # Required since plans belong to a municipality: without it
+                    # here no plan could be added in the admin.
+                    "municipality",
                     "title",
                     "short_title",
                     "slug",

@@ -28,10 +28,11 @@ from measures.models import (
     StatusUpdate,
 )
 from measures.selectors import citations
+from measures.selectors.districts import norwegian_sort_key
 from measures.selectors.due import ReportingStatus, reporting_status
 from measures.selectors.indicators import IndicatorPoint, published_values_prefetch
 from measures.selectors.small_numbers import PublicValue, public_value
-from partners.models import Partner
+from partners.models import Municipality, Partner
 
 _ROLES = Prefetch(
     "partner_roles",
@@ -60,7 +61,8 @@ def measures_for_user(*, user) -> QuerySet[Measure]:
     )
     return (
         Measure.objects.filter(pk__in=ids)
-        .select_related("plan", "plan__owner", "current_update")
+        # The municipality names the measure's addresses (/<kommune>/tiltak/...).
+        .select_related("municipality", "plan", "plan__owner", "current_update")
         .prefetch_related(_ROLES)
         .order_by("plan__title", "identifier", "title")
     )
@@ -106,6 +108,28 @@ def my_measures(*, user, today: datetime.date | None = None) -> list[MyMeasureRo
     return sorted(rows.values(), key=lambda row: row.sort_key)
 
 
+@dataclass
+class MunicipalityRows:
+    municipality: Municipality
+    rows: list[MyMeasureRow]
+
+
+def my_measures_by_municipality(rows: list[MyMeasureRow]) -> list[MunicipalityRows]:
+    """Mine tiltak's rows per municipality, by name, each in the rows' order: a
+    caseworker of a regional partner (a police district) reports on measures of
+    every municipality it serves. No queries: the measures come with their
+    municipality (measures_for_user)."""
+    groups: dict[int, MunicipalityRows] = {}
+    for row in rows:
+        municipality = row.measure.municipality
+        groups.setdefault(
+            municipality.pk, MunicipalityRows(municipality=municipality, rows=[])
+        ).rows.append(row)
+    return sorted(
+        groups.values(), key=lambda group: norwegian_sort_key(group.municipality.name)
+    )
+
+
 # A fact's citations in order, with their sources: one query for a whole list.
 CITATIONS = Prefetch(
     "citations",
@@ -125,7 +149,11 @@ def review_queue(*, user) -> QuerySet[StatusUpdate]:
         )
     return (
         queryset.select_related(
-            "measure", "measure__plan", "author", "measure__current_update"
+            "measure",
+            "measure__municipality",
+            "measure__plan",
+            "author",
+            "measure__current_update",
         )
         .prefetch_related(CITATIONS)
         .order_by("submitted_at", "id")
@@ -157,7 +185,7 @@ def unreported_by_plan(*, user, today: datetime.date | None = None) -> list[Plan
             **{f"plan__{key}": value for key, value in plan_filter.items()}
         )
     measures = list(
-        measures.select_related("plan")
+        measures.select_related("municipality", "plan")
         .prefetch_related(_ROLES)
         .order_by("plan__title", "identifier", "title")
     )
@@ -200,7 +228,8 @@ def due_measures_by_caseworker(
             plan__is_training=False,
             current_phase__in=OPEN_PHASES,
         )
-        .select_related("plan")
+        # The digest links each measure under its municipality's address.
+        .select_related("municipality", "plan")
         .prefetch_related(_ROLES)
         .order_by("plan__title", "identifier", "title")
     )

@@ -34,8 +34,22 @@ def _joined(values) -> str:
 
 
 def _plan(row) -> Plan:
+    """The row's plan, which also decides the municipality its measure, goals,
+    districts and continued measure are looked up in (slugs are unique only
+    within a municipality)."""
     slug = cell_text(row.get("plan", ""))
-    plan = Plan.objects.select_related("owner").filter(slug=slug).first()
+    plans = list(Plan.objects.select_related("owner").filter(slug=slug)[:2])
+    if len(plans) > 1:
+        raise ValidationError(
+            {
+                "plan": _(
+                    "Flere kommuner har en plan «%(slug)s», så importen kan ikke "
+                    "vite hvilken raden gjelder."
+                )
+                % {"slug": slug}
+            }
+        )
+    plan = plans[0] if plans else None
     if plan is None:
         raise ValidationError(
             {
@@ -93,10 +107,13 @@ class MeasureResource(ServiceResource):
                     % {"slug": slug}
                 }
             ) from error
-        self.claim(("measure", slug), _("tiltaket «%(slug)s»") % {"slug": slug})
+        self.claim(
+            ("measure", plan.municipality_id, slug),
+            _("tiltaket «%(slug)s»") % {"slug": slug},
+        )
         measure = (
             Measure.objects.select_related("plan", "continues__plan")
-            .filter(slug=slug)
+            .filter(municipality_id=plan.municipality_id, slug=slug)
             .first()
         )
         if measure is None:
@@ -168,7 +185,9 @@ class MeasureResource(ServiceResource):
             )
         if "districts" in given:
             districts = collect_errors(
-                errors, "districts", lambda: self._districts(given["districts"])
+                errors,
+                "districts",
+                lambda: self._districts(plan, given["districts"]),
             )
         if "lead" in given:
             lead = collect_errors(errors, "lead", lambda: self._lead(given["lead"]))
@@ -238,7 +257,11 @@ class MeasureResource(ServiceResource):
             if current is not None and not current.plan.is_public:
                 return current
             return None
-        measure = Measure.objects.select_related("plan").filter(slug=slug).first()
+        measure = (
+            Measure.objects.select_related("plan")
+            .filter(municipality_id=instance.plan.municipality_id, slug=slug)
+            .first()
+        )
         if measure is None:
             raise ValidationError(
                 _("Fant ikke tiltaket «%(slug)s» som dette tiltaket viderefører.")
@@ -264,9 +287,13 @@ class MeasureResource(ServiceResource):
             )
         return goals
 
-    def _districts(self, value) -> list[District]:
+    def _districts(self, plan, value) -> list[District]:
         slugs = parse_slugs(value)
-        districts = list(District.objects.filter(slug__in=slugs))
+        districts = list(
+            District.objects.filter(
+                municipality_id=plan.municipality_id, slug__in=slugs
+            )
+        )
         unknown = sorted(set(slugs) - {d.slug for d in districts})
         if unknown:
             raise ValidationError(

@@ -33,6 +33,27 @@ UPDATE_CONTENT = (
 )
 
 
+def _measure(slug: str, plan_slug: str) -> Measure | None:
+    """The measure `slug`: measure slugs are unique only within a municipality,
+    so where several municipalities have one, the row's plan column tells them
+    apart."""
+    measures = Measure.objects.select_related("plan").filter(slug=slug)
+    found = list(measures[:2])
+    if len(found) > 1 and plan_slug:
+        found = list(measures.filter(plan__slug=plan_slug)[:2])
+    if len(found) > 1:
+        raise ValidationError(
+            {
+                "measure": _(
+                    "Flere kommuner har et tiltak «%(slug)s», så importen kan ikke "
+                    "vite hvilket raden gjelder."
+                )
+                % {"slug": slug}
+            }
+        )
+    return found[0] if found else None
+
+
 class StatusUpdateResource(ServiceResource):
     """Published status updates. A row whose update exists (by external_id, or by
     id for this installation's own rows) must be unchanged: a published update is
@@ -59,7 +80,7 @@ class StatusUpdateResource(ServiceResource):
         external_id = cell_text(row.get("external_id", ""))
         pk = parse_whole(row.get("id", ""), "id", 1, 2**63 - 1)
         slug = cell_text(row.get("measure", ""))
-        measure = Measure.objects.select_related("plan").filter(slug=slug).first()
+        measure = _measure(slug, cell_text(row.get("plan", "")))
         if measure is None:
             raise ValidationError(
                 {

@@ -22,6 +22,8 @@ def my_measures(request: HttpRequest) -> HttpResponse:
         "measures/workflow/my_measures.html",
         {
             "rows": rows,
+            # Headed per municipality only when there is more than one.
+            "groups": workflow_selectors.my_measures_by_municipality(rows),
             "due_count": sum(1 for row in rows if row.status and row.status.due),
             # Indicators the user records values for (indicator_selectors.py).
             "indicator_rows": indicators_for_user(user=request.user),

@@ -32,6 +32,7 @@ from tests.factories import (
     GoalFactory,
     IndicatorFactory,
     MeasureFactory,
+    MunicipalityFactory,
     PartnerFactory,
     PlanFactory,
     PublishedIndicatorValueFactory,
@@ -77,7 +78,7 @@ def _make_reminder():
 
 
 MAKERS = {
-    District: lambda: DistrictFactory(municipality=PartnerFactory()),
+    District: lambda: DistrictFactory(municipality=MunicipalityFactory()),
     Plan: _make_plan,
     Goal: _make_goal,
     Measure: _make_measure,
@@ -205,6 +206,7 @@ def _management(prefix: str, total: int, initial: int = 0) -> dict:
 
 def _plan_data(owner, **overrides) -> dict:
     data = {
+        "municipality": str(owner.municipality_id),
         "title": "Ruspolitisk handlingsplan",
         "slug": "ruspolitisk-handlingsplan",
         "status": Plan.Status.DRAFT,

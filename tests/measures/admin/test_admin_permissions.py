@@ -41,6 +41,7 @@ from measures.services.plans import measure_sync_current_status
 from tests.factories import (
     SYSTEM,
     MembershipFactory,
+    MunicipalityFactory,
     PartnerFactory,
     PartnerNameFactory,
     PublishedStatusUpdateFactory,
@@ -78,6 +79,7 @@ OTHER_MAKERS = {
     AccessFailureLog: lambda: AccessFailureLog.objects.create(
         username="x", ip_address="127.0.0.1"
     ),
+    "partners.Municipality": MunicipalityFactory,
     "partners.Partner": PartnerFactory,
     "partners.PartnerName": PartnerNameFactory,
     "partners.Membership": MembershipFactory,
@@ -105,6 +107,9 @@ def _add_overrides(model, obj) -> dict:
         return {"year": str(obj.year - 1)}
     if model is Measure:
         return {"partner_roles-0-role": "lead"}
+    if model._meta.label == "partners.Municipality":
+        # Four digits, so not made unique by _distinct; outside the factories'.
+        return {"number": "8999"}
     if model._meta.label == "partners.Membership":
         return {"user": str(_make_user().pk)}
     return {}

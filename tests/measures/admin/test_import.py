@@ -23,6 +23,7 @@ from measures.models import (
     IndicatorValue,
     Measure,
     MeasurePartner,
+    Plan,
     Source,
     StatusUpdate,
 )
@@ -35,9 +36,12 @@ from measures.services.status_updates import (
 from partners.models import Membership
 from tests.factories import (
     SYSTEM,
+    DistrictFactory,
     GoalFactory,
     MeasureFactory,
     MembershipFactory,
+    MunicipalityFactory,
+    PartnerFactory,
     PlanFactory,
     SourceFactory,
     UserFactory,
@@ -107,7 +111,7 @@ def import_ok(client, model, content: bytes, name: str = "fil.csv"):
 
 
 def export_rows(client, name: str, plan) -> list[dict]:
-    response = client.get(reverse(f"measures:{name}", kwargs={"slug": plan.slug}))
+    response = client.get(reverse(f"measures:{name}", kwargs=plan.url_kwargs()))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
@@ -199,7 +203,10 @@ def test_indicator_values_xlsx_round_trip(
     client, admin_client, superuser, import_world
 ):
     response = client.get(
-        reverse("measures:plan-export-indicators-xlsx", kwargs={"slug": "rusplan-2018"})
+        reverse(
+            "measures:plan-export-indicators-xlsx",
+            kwargs=import_world.plan.url_kwargs(),
+        )
     )
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.worksheets[0]
@@ -284,7 +291,7 @@ def test_measures_xlsx_round_trip_changes_the_measure_with_one_history_row(
     client, admin_client, superuser, import_world
 ):
     response = client.get(
-        reverse("measures:plan-export-xlsx", kwargs={"slug": "rusplan-2018"})
+        reverse("measures:plan-export-xlsx", kwargs=import_world.plan.url_kwargs())
     )
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.worksheets[0]
@@ -1048,3 +1055,69 @@ def test_a_file_name_with_invisible_characters_is_shown_without_them(
     )
     job.refresh_from_db()
     assert job.file_name == "fakturaexe.csv"
+
+
+# --- slugs unique only within a municipality -------------------------------------
+
+
+def _askoy_twin(import_world):
+    """Askøy, with a plan, a measure and a district of the same slugs as
+    Bergen's."""
+    askoy = MunicipalityFactory(name="Askøy", slug="askoy", number="4627")
+    plan = PlanFactory(
+        municipality=askoy,
+        slug="rusplan-2018",
+        owner=PartnerFactory(municipality=askoy),
+    )
+    measure = MeasureFactory(plan=plan, slug="lar-senter", title="Askøys LAR-senter")
+    DistrictFactory(municipality=askoy, slug="sentrum")
+    return plan, measure
+
+
+def test_a_measure_row_changes_the_measure_of_its_plans_municipality(
+    client, admin_client, import_world
+):
+    askoy_plan, askoy_measure = _askoy_twin(import_world)
+    Plan.objects.filter(pk=askoy_plan.pk).update(slug="askoy-rusplan")
+    bergen_sentrum = DistrictFactory(slug="sentrum")
+    rows = export_rows(client, "plan-export-csv", import_world.plan)
+    rows[0]["title"] = "LAR-senter i sentrum"
+    rows[0]["districts"] = "sentrum"
+
+    import_ok(admin_client, Measure, to_csv(rows))
+
+    import_world.measure.refresh_from_db()
+    askoy_measure.refresh_from_db()
+    assert import_world.measure.title == "LAR-senter i sentrum"
+    assert list(import_world.measure.districts.all()) == [bergen_sentrum]
+    assert askoy_measure.title == "Askøys LAR-senter"
+
+
+def test_a_plan_slug_of_two_municipalities_is_refused_not_guessed(
+    client, admin_client, import_world
+):
+    _askoy_twin(import_world)
+    rows = export_rows(client, "plan-export-csv", import_world.plan)
+    rows[0]["title"] = "Endret"
+
+    response = upload(admin_client, Measure, to_csv(rows))
+
+    assert any("Flere kommuner har en plan" in p for p in problems(response))
+    import_world.measure.refresh_from_db()
+    assert import_world.measure.title == "LAR-senter"
+
+
+def test_a_status_update_finds_its_measure_by_the_rows_plan(
+    client, admin_client, import_world
+):
+    askoy_plan, askoy_measure = _askoy_twin(import_world)
+    Plan.objects.filter(pk=askoy_plan.pk).update(slug="askoy-rusplan")
+
+    refused = upload(admin_client, StatusUpdate, to_csv([update_row(plan="")]))
+    assert any("Flere kommuner har et tiltak" in p for p in problems(refused))
+
+    import_ok(admin_client, StatusUpdate, to_csv([update_row(plan="rusplan-2018")]))
+
+    update = StatusUpdate.objects.get(external_id="lar-2020")
+    assert update.measure == import_world.measure
+    assert not askoy_measure.updates.exists()

@@ -193,7 +193,7 @@ def test_an_indicator_value_on_a_superseded_plan_is_refused(world, step):
 
 
 def _new_update_url(world):
-    return reverse("measures:measure-update", kwargs={"slug": world.measure_a.slug})
+    return reverse("measures:measure-update", kwargs=world.measure_a.url_kwargs())
 
 
 def _superseded_with_successor(world):

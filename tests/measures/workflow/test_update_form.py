@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _url(measure):
-    return reverse("measures:measure-update", kwargs={"slug": measure.slug})
+    return reverse("measures:measure-update", kwargs=measure.url_kwargs())
 
 
 def _edit_url(update):
@@ -480,8 +480,8 @@ def test_script_in_every_text_field_is_escaped_on_detail_home_and_report(client,
 
     anonymous = Client()
     pages = {
-        "home": reverse("home"),
-        "report": reverse("measures:plan-report", kwargs={"slug": world.plan.slug}),
+        "home": world.plan.municipality.get_absolute_url(),
+        "report": reverse("measures:plan-report", kwargs=world.plan.url_kwargs()),
         "measure": world.measure_a.get_absolute_url(),
     }
     for name, url in pages.items():
