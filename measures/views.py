@@ -225,7 +225,11 @@ def partner_detail(
     request: HttpRequest, municipality: Municipality, slug: str
 ) -> HttpResponse:
     """A partner's measures in one municipality's plans."""
-    return _partner_page(request, partner_page(slug=slug, municipality=municipality))
+    return _partner_page(
+        request,
+        partner_page(slug=slug, municipality=municipality),
+        municipality=municipality,
+    )
 
 
 def partner_national(request: HttpRequest, slug: str) -> HttpResponse:
@@ -234,7 +238,9 @@ def partner_national(request: HttpRequest, slug: str) -> HttpResponse:
     return _partner_page(request, partner_page(slug=slug))
 
 
-def _partner_page(request: HttpRequest, data) -> HttpResponse:
+def _partner_page(
+    request: HttpRequest, data, *, municipality: Municipality | None = None
+) -> HttpResponse:
     # The groups hold role ids; only the page's roles are loaded.
     page = _list_page(request, [pk for group in data.groups for pk in group.rows])
     page.object_list = partner_roles(list(page.object_list), plans=data.plans)
@@ -244,7 +250,9 @@ def _partner_page(request: HttpRequest, data) -> HttpResponse:
         {
             "partner": data.partner,
             "data": data,
-            "latest_updates": partner_latest_updates(partner_ids=data.partner_ids),
+            "latest_updates": partner_latest_updates(
+                partner_ids=data.partner_ids, municipality=municipality
+            ),
             "page_obj": page,
             "all_rows": ALL_ROWS,
             # Measures not reported this period, named when they fit; else counted
@@ -253,7 +261,7 @@ def _partner_page(request: HttpRequest, data) -> HttpResponse:
             <= LIST_PAGE_SIZE,
             "phase_segments": stacked_bar(data.rollup.phases),
             "health_segments": stacked_bar(data.rollup.healths),
-            "budget": partner_budget(partner=data.partner),
+            "budget": partner_budget(partner=data.partner, municipality=municipality),
             "citations": citations.citations_for(
                 partner=[data.partner.pk],
                 partner_name=[name.pk for name in data.partner.former_names.all()],

@@ -226,6 +226,9 @@ def _reporting_measures(
             partner_roles__partner__in=partner_ids,
             plan__status=Plan.Status.ADOPTED,
             current_phase__in=OPEN_PHASES,
+            # Only the plans of `rows` (one municipality's, on its partner page):
+            # another municipality's measure has no plan below (was a KeyError).
+            plan_id__in=list(plans),
         )
         .exclude(plan_hidden("plan__"))
         .select_related("municipality")
