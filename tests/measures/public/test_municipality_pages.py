@@ -11,10 +11,12 @@ import pytest
 from django.urls import reverse
 
 from measures.models import Measure, Plan
+from measures.numbers import format_nok
 from measures.services.plans import measure_sync_current_status
 from partners.models import Municipality, Partner
 from tests.factories import (
     SYSTEM,
+    BudgetLineFactory,
     DistrictFactory,
     MeasureFactory,
     MunicipalityFactory,
@@ -258,6 +260,8 @@ def test_a_municipalitys_exports_hold_only_its_measures(client, world):
 def test_a_regional_partner_spans_municipalities_but_its_page_in_one_does_not(
     client, world
 ):
+    BudgetLineFactory(measure=world.bergen.regional, year=2020, allocated_nok=111_000)
+    BudgetLineFactory(measure=world.other.regional, year=2020, allocated_nok=222_000)
     national = client.get(world.police.get_absolute_url())
     in_bergen = client.get(
         _url("measures:partner-detail", world.bergen, slug=world.police.slug)
@@ -273,5 +277,10 @@ def test_a_regional_partner_spans_municipalities_but_its_page_in_one_does_not(
     assert world.other.regional.title not in in_bergen.text
     assert world.other.plan.title not in in_bergen.text
     assert f"Oppdatering om {world.other.regional.title}." not in in_bergen.text
+    # Its budget: the measures it leads in each plan, here only Bergen's.
+    for amount in (111_000, 222_000):
+        assert format_nok(amount) in national.text
+    assert format_nok(111_000) in in_bergen.text
+    assert format_nok(222_000) not in in_bergen.text
     rows = {role.measure.title for role in in_bergen.context["page_obj"].object_list}
     assert rows == {world.bergen.regional.title}
