@@ -237,7 +237,11 @@ def partner_detail(
     request: HttpRequest, municipality: Municipality, slug: str
 ) -> HttpResponse:
     """A partner's measures in one municipality's plans."""
-    return _partner_page(request, partner_page(slug=slug, municipality=municipality))
+    return _partner_page(
+        request,
+        partner_page(slug=slug, municipality=municipality),
+        municipality=municipality,
+    )
 
 
 def partner_national(request: HttpRequest, slug: str) -> HttpResponse:
@@ -256,7 +260,9 @@ def partner_national(request: HttpRequest, slug: str) -> HttpResponse:
     return _partner_page(request, partner_page(slug=slug))
 
 
-def _partner_page(request: HttpRequest, data) -> HttpResponse:
+def _partner_page(
+    request: HttpRequest, data, *, municipality: Municipality | None = None
+) -> HttpResponse:
     # The groups hold role ids; only the page's roles are loaded.
     page = _list_page(request, [pk for group in data.groups for pk in group.rows])
     page.object_list = partner_roles(list(page.object_list), plans=data.plans)
@@ -266,9 +272,8 @@ def _partner_page(request: HttpRequest, data) -> HttpResponse:
         {
             "partner": data.partner,
             "data": data,
-            # The page's plans only: in one municipality, that municipality's.
             "latest_updates": partner_latest_updates(
-                partner_ids=data.partner_ids, plan_ids=list(data.plans)
+                partner_ids=data.partner_ids, municipality=municipality
             ),
             "page_obj": page,
             "all_rows": ALL_ROWS,
@@ -278,7 +283,7 @@ def _partner_page(request: HttpRequest, data) -> HttpResponse:
             <= LIST_PAGE_SIZE,
             "phase_segments": stacked_bar(data.rollup.phases),
             "health_segments": stacked_bar(data.rollup.healths),
-            "budget": partner_budget(partner=data.partner, plan_ids=list(data.plans)),
+            "budget": partner_budget(partner=data.partner, municipality=municipality),
             "citations": citations.citations_for(
                 partner=[data.partner.pk],
                 partner_name=[name.pk for name in data.partner.former_names.all()],

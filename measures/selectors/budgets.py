@@ -14,6 +14,7 @@ from django.db.models import (
 )
 
 from measures.models import BudgetLine, Goal, Measure, MeasurePartner, Plan, plan_hidden
+from measures.selectors.public import plans_of
 from partners.models import Partner
 
 # Budgets ----------------------------------------------------------------------------
@@ -117,19 +118,17 @@ class PartnerBudgetRow:
     total: BudgetTotal
 
 
-def partner_budget(
-    *, partner: Partner, plan_ids: list[int] | None = None
-) -> list[PartnerBudgetRow]:
+def partner_budget(*, partner: Partner, municipality=None) -> list[PartnerBudgetRow]:
     """Budget totals per plan and year over the measures the partner leads, in
-    public plans (two queries); with `plan_ids`, those plans only (a regional
-    partner's page in one municipality). Only the lead counts, so that a
-    measure's money is never counted for two partners."""
+    public plans (of the municipality, when given) (two queries). Only the lead
+    counts, so that a measure's money is never counted for two partners."""
     lines = BudgetLine.objects.filter(
         measure__partner_roles__partner=partner,
         measure__partner_roles__role=MeasurePartner.Role.LEAD,
     )
-    if plan_ids is not None:
-        lines = lines.filter(measure__plan_id__in=plan_ids)
+    if municipality is not None:
+        # A regional partner's page in one municipality shows none of another's.
+        lines = lines.filter(plans_of(municipality, "measure__plan__"))
     rows = list(
         lines.exclude(plan_hidden("measure__plan__"))
         .values("measure__plan_id", *TOTAL_KEYS)
@@ -138,6 +137,8 @@ def partner_budget(
     )
     if not rows:
         return []
+    # The plan's link reads its municipality (/bergen/planer/...): one query per
+    # plan otherwise.
     plans = Plan.objects.select_related("municipality").in_bulk(
         {row["measure__plan_id"] for row in rows}
     )

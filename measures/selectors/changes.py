@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from measures.models import Health, Measure, MeasurePartner, Plan, StatusUpdate
 from measures.periods import Period, last_ended_period, span_bounds
-from measures.selectors.public import default_report_date, published_updates
+from measures.selectors.public import (
+    default_report_date,
+    plans_of,
+    published_updates,
+)
 from measures.selectors.rollups import phase_label
 
 # How many of the newest published updates a summary lists.
@@ -167,7 +171,8 @@ def _latest(updates: QuerySet[StatusUpdate], until: datetime.date) -> list:
     plans (one query)."""
     return list(
         updates.filter(as_of__lte=until)
-        .select_related("measure", "measure__plan")
+        # The measure's link reads its municipality (/bergen/tiltak/...).
+        .select_related("measure", "measure__municipality", "measure__plan")
         .defer("measure__description", "measure__plan__description")
         .order_by("-as_of", "-published_at", "-id")[:LATEST_UPDATES]
     )
@@ -179,21 +184,17 @@ def plan_latest_updates(*, plan: Plan, today: datetime.date | None = None) -> li
     return _latest(published_updates().filter(measure__plan=plan), until)
 
 
-def partner_latest_updates(
-    *, partner_ids: list[int], plan_ids: list[int] | None = None
-) -> list:
+def partner_latest_updates(*, partner_ids: list[int], municipality=None) -> list:
     """The newest published updates of measures the partners (a partner and its
-    units) have a role in (one query); with `plan_ids`, only those plans'
-    measures: a regional partner's page in one municipality shows that
-    municipality's updates, not those of the others it serves."""
-    roles = MeasurePartner.objects.filter(partner_id__in=partner_ids)
-    if plan_ids is not None:
-        roles = roles.filter(measure__plan_id__in=plan_ids)
-    measure_ids = roles.values("measure_id")
-    return _latest(
-        published_updates().filter(measure_id__in=measure_ids),
-        timezone.localdate(),
+    units) have a role in, in the municipality's plans when given (one query)."""
+    measure_ids = MeasurePartner.objects.filter(partner_id__in=partner_ids).values(
+        "measure_id"
     )
+    updates = published_updates().filter(measure_id__in=measure_ids)
+    if municipality is not None:
+        # A regional partner's page in one municipality shows none of another's.
+        updates = updates.filter(plans_of(municipality, "measure__plan__"))
+    return _latest(updates, timezone.localdate())
 
 
 def district_latest_updates(*, district) -> list:

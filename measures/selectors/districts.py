@@ -26,6 +26,8 @@ def districts_with_counts(*, municipality) -> QuerySet[District]:
     (one query), counted like partners_with_measures()."""
     return (
         District.objects.filter(municipality=municipality)
+        # The district's link reads its municipality (/bergen/bydeler/...).
+        .select_related("municipality")
         .annotate(
             n_measures=Count(
                 "measures", filter=~Q(measures__id__in=draft_measure_ids())

@@ -47,7 +47,13 @@ def measure_page(*, municipality, slug: str) -> MeasurePage:
                         "partner"
                     ).prefetch_related("partner__former_names"),
                 ),
-                Prefetch("districts", queryset=District.objects.order_by("name")),
+                # The district's link reads its municipality (/bergen/bydeler/...).
+                Prefetch(
+                    "districts",
+                    queryset=District.objects.select_related("municipality").order_by(
+                        "name"
+                    ),
+                ),
                 Prefetch("goals", queryset=Goal.objects.order_by("order", "id")),
                 Prefetch(
                     "continued_by",

@@ -230,6 +230,9 @@ def _reporting_measures(
             plan__in=list(plans),
             plan__status=Plan.Status.ADOPTED,
             current_phase__in=OPEN_PHASES,
+            # Only the plans of `rows` (one municipality's, on its partner page):
+            # another municipality's measure has no plan below (was a KeyError).
+            plan_id__in=list(plans),
         )
         .exclude(plan_hidden("plan__"))
         .select_related("municipality")

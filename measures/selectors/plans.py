@@ -166,6 +166,8 @@ def plan_page(*, plan: Plan) -> PlanPage:
         partner.name_then = partner.name_on(reference_date)
     districts = list(
         District.objects.filter(measures__plan=plan)
+        # The district's link reads its municipality (/bergen/bydeler/...).
+        .select_related("municipality")
         .annotate(n_measures=Count("measures"))
         .order_by("name")
     )

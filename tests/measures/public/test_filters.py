@@ -1,4 +1,4 @@
-"""Filters, sorting and pagination on /tiltak/ and the plan page."""
+"""Filters, sorting and pagination on /<kommune>/tiltak/ and the plan page."""
 
 import pytest
 from django.urls import reverse
@@ -16,7 +16,7 @@ from tests.factories import (
 )
 from tests.support.worlds import build_public_world
 
-LIST = "/tiltak/"
+LIST = "/bergen/tiltak/"  # the default municipality of the factories
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def _titles(response) -> list[str]:
 
 
 def test_measure_list_url_name():
-    assert reverse("measures:measure-list") == LIST
+    assert reverse("measures:measure-list", kwargs={"kommune": "bergen"}) == LIST
 
 
 def test_phase_and_health_filters(client, six_measure_world):
@@ -260,10 +260,10 @@ def test_phase_none_lists_the_measures_with_no_status_registered(client, db):
     PublishedStatusUpdateFactory(measure=with_status, phase="not_started")
     measure_sync_current_status(actor=SYSTEM, measure=with_status)
 
-    response = client.get("/tiltak/", {"plan": plan.slug, "phase": "none"})
+    response = client.get(LIST, {"plan": plan.slug, "phase": "none"})
     api = client.get("/api/v1/measures/", {"plan": plan.slug, "phase": "none"})
 
     assert [m.slug for m in response.context["page_obj"]] == [without.slug]
     assert [m["slug"] for m in api.json()["results"]] == [without.slug]
-    started = client.get("/tiltak/", {"plan": plan.slug, "phase": "not_started"})
+    started = client.get(LIST, {"plan": plan.slug, "phase": "not_started"})
     assert [m.slug for m in started.context["page_obj"]] == [with_status.slug]

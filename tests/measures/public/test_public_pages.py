@@ -16,28 +16,34 @@ from tests.support.worlds import SECRET_DRAFT, PublicWorld, build_public_world
 
 def public_urls(world: PublicWorld) -> dict[str, str]:
     measure = world.measures[0]
+    # Every page of the plans' municipality (Bergen) is under its slug, /bergen/.
+    kommune = world.plan.municipality.slug
+    plan_kwargs = {"kommune": kommune, "slug": world.plan.slug}
+    measure_list = reverse("measures:measure-list", kwargs={"kommune": kommune})
     return {
-        "home": reverse("home"),
+        "home": reverse("municipality-home", kwargs={"kommune": kommune}),
         "plan": world.plan.get_absolute_url(),
         "plan-filtered": world.plan.get_absolute_url()
         + f"?phase=in_progress&health=at_risk&partner=vest-politidistrikt"
         f"&district=arstad&goal={world.goals[0].pk}&category=other&q=tiltak"
         "&sort=-progress&page=1",
-        "measure-list": reverse("measures:measure-list"),
-        "measure-list-filtered": reverse("measures:measure-list")
+        "measure-list": measure_list,
+        "measure-list-filtered": measure_list
         + f"?plan=rusplan-2018&phase=in_progress&partner=vest-politidistrikt"
         f"&district=arstad&goal={world.goals[1].pk}&q=nummer&sort=title",
         "measure": measure.get_absolute_url(),
-        "partner": world.partners[0].get_absolute_url(),
+        # The partner's measures in this municipality's plans, and (its
+        # get_absolute_url) in every municipality's.
+        "partner": reverse(
+            "measures:partner-detail",
+            kwargs={"kommune": kommune, "slug": world.partners[0].slug},
+        ),
+        "partner-national": world.partners[0].get_absolute_url(),
         "district": world.districts[0].get_absolute_url(),
         "accessibility": reverse("accessibility"),
-        "sources": reverse("measures:source-list"),
-        "plan-sources": reverse(
-            "measures:plan-sources", kwargs={"slug": world.plan.slug}
-        ),
-        "plan-indicators": reverse(
-            "measures:plan-indicators", kwargs={"slug": world.plan.slug}
-        ),
+        "sources": reverse("measures:source-list", kwargs={"kommune": kommune}),
+        "plan-sources": reverse("measures:plan-sources", kwargs=plan_kwargs),
+        "plan-indicators": reverse("measures:plan-indicators", kwargs=plan_kwargs),
     }
 
 
@@ -49,6 +55,7 @@ PAGE_CONTENT = {
     "measure-list-filtered": ["Tiltak nummer 1"],
     "measure": ["Tiltak nummer 1", "Beskrivelse av tiltak 1.", "Publisert status 1"],
     "partner": ["Vest politidistrikt", "Tiltak nummer 1", "Ansvarlig"],
+    "partner-national": ["Vest politidistrikt", "Tiltak nummer 1", "Ansvarlig"],
     "district": ["Årstad", "Tiltak nummer 1"],
     "accessibility": ["Tilgjengelighetserklæring", "uutilsynet.no"],
 }
@@ -88,10 +95,14 @@ def test_pages_have_no_inline_styles_or_scripts(client, public_world, name):
 @pytest.mark.parametrize(
     "url",
     [
-        "/planer/finnes-ikke/",
-        "/tiltak/finnes-ikke/",
-        "/partnere/finnes-ikke/",
-        "/bydeler/finnes-ikke/",
+        "/bergen/planer/finnes-ikke/",
+        "/bergen/tiltak/finnes-ikke/",
+        "/bergen/partnere/finnes-ikke/",
+        "/bergen/bydeler/finnes-ikke/",
+        "/aktorer/finnes-ikke/",
+        # A municipality that does not exist.
+        "/finnes-ikke/",
+        "/finnes-ikke/tiltak/",
     ],
 )
 def test_unknown_slug_gives_404_in_site_design(client, public_world, url):
@@ -117,11 +128,12 @@ def test_draft_plan_and_its_measures_are_not_public(client, public_world):
 
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get(measure.get_absolute_url()).status_code == 404
-    for name in ("home", "measure-list", "partner", "district"):
+    for name in ("home", "measure-list", "partner", "partner-national", "district"):
         html = client.get(public_urls(public_world)[name]).text
         assert "Hemmelig utkast" not in html
         assert "Utkasttiltak" not in html
-    assert client.get("/tiltak/?plan=utkast").context["filter"].errors
+    measure_list = public_urls(public_world)["measure-list"]
+    assert client.get(measure_list, {"plan": "utkast"}).context["filter"].errors
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_CONTENT))
@@ -156,19 +168,27 @@ def test_unpublished_updates_are_never_shown(client, public_world, name):
 # plan-indicators reads the plan, its indicators (one query when there are none;
 # tests/measures/public/test_indicator_pages.py counts them with indicators) and
 # its citations.
+# Every page of a municipality (all but accessibility and partner-national) reads
+# the municipality of its address first: one query more (measures/municipal.py).
+# partner, the partner's page in one municipality, also asks whether the partner
+# has a part there (selectors/partners.py partner_page: whether it serves the
+# municipality, then whether it has a role in its plans; two queries for a
+# regional partner that is not the municipality's own); partner-national, the
+# partner across every municipality, counts as the partner page did before.
 QUERY_COUNTS = {
-    "home": 5,
-    "plan": 22,
-    "plan-filtered": 26,
-    "plan-indicators": 3,
-    "measure-list": 10,
-    "measure-list-filtered": 15,
-    "measure": 10,
-    "partner": 11,
-    "district": 5,
+    "home": 5 + 1,
+    "plan": 22 + 1,
+    "plan-filtered": 26 + 1,
+    "plan-indicators": 3 + 1,
+    "measure-list": 10 + 1,
+    "measure-list-filtered": 15 + 1,
+    "measure": 10 + 1,
+    "partner": 11 + 1 + 2,
+    "partner-national": 11,
+    "district": 5 + 1,
     "accessibility": 0,
-    "sources": 2,
-    "plan-sources": 3,
+    "sources": 2 + 1,
+    "plan-sources": 3 + 1,
 }
 
 
@@ -200,6 +220,7 @@ SHOWS_GROWN = {
     "measure-list-filtered": ["10 tiltak", "Tiltak nummer 27"],
     "measure": ["Publisert status 17 for Tiltak nummer 1"],
     "partner": ["Tiltak nummer 30"],
+    "partner-national": ["Tiltak nummer 30"],
     "district": ["15 tiltak", "Tiltak nummer 29"],
     "accessibility": [],
     "sources": ["Om Tiltak nummer 30"],
@@ -230,7 +251,7 @@ def test_query_count_is_constant_as_data_grows(
 
 
 def test_every_plan_is_reachable_from_home(client, public_world):
-    html = client.get("/").text
+    html = client.get(public_urls(public_world)["home"]).text
 
     for plan in Plan.objects.exclude(status=Plan.Status.DRAFT):
         assert plan.get_absolute_url() in html
@@ -244,8 +265,16 @@ def test_plan_page_links_every_goal_measure_partner_and_district(client, public_
         assert f'id="mal-{goal.slug}"' in html
     for measure in public_world.measures:
         assert f'href="http://testserver{measure.get_absolute_url()}"' in html
+    # A partner's link on a municipality's page is its page in that municipality.
+    kommune = public_world.plan.municipality.slug
     for partner in public_world.partners:
-        assert partner.get_absolute_url() in html
+        assert (
+            reverse(
+                "measures:partner-detail",
+                kwargs={"kommune": kommune, "slug": partner.slug},
+            )
+            in html
+        )
     for district in public_world.districts:
         assert district.get_absolute_url() in html
     assert public_world.predecessor.get_absolute_url() in html

@@ -70,13 +70,13 @@ def page(client, world):
 
 
 def report_html(client, world):
-    url = reverse("measures:plan-report", kwargs={"slug": world[0].slug})
+    url = reverse("measures:plan-report", kwargs=world[0].url_kwargs())
     return indicator_texts(client.get(url).text)
 
 
 def report_pdf(client, world, tmp_path):
     need_program("pdftotext", tool="pdftotext", package="poppler-utils")
-    url = reverse("measures:plan-report-pdf", kwargs={"slug": world[0].slug})
+    url = reverse("measures:plan-report-pdf", kwargs=world[0].url_kwargs())
     path = tmp_path / "rapport.pdf"
     path.write_bytes(client.get(url).content)
     text = subprocess.run(  # noqa: S603
@@ -93,7 +93,7 @@ def report_pdf(client, world, tmp_path):
 
 
 def export_csv(client, world):
-    url = reverse("measures:plan-export-indicators-csv", kwargs={"slug": world[0].slug})
+    url = reverse("measures:plan-export-indicators-csv", kwargs=world[0].url_kwargs())
     response = client.get(url)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
@@ -101,9 +101,7 @@ def export_csv(client, world):
 
 
 def export_xlsx(client, world):
-    url = reverse(
-        "measures:plan-export-indicators-xlsx", kwargs={"slug": world[0].slug}
-    )
+    url = reverse("measures:plan-export-indicators-xlsx", kwargs=world[0].url_kwargs())
     response = client.get(url)
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.worksheets[0]
@@ -201,12 +199,17 @@ def boundary_world(request, partner_a):
 
 
 def plan_indicators_page(client, world):
-    url = reverse("measures:plan-indicators", kwargs={"slug": world[0].slug})
+    url = reverse("measures:plan-indicators", kwargs=world[0].url_kwargs())
     return indicator_texts(client.get(url).text)
 
 
 def site_export_csv(client, world):
-    response = client.get(reverse("measures:export-indicators-csv"))
+    response = client.get(
+        reverse(
+            "measures:export-indicators-csv",
+            kwargs={"kommune": world[0].municipality.slug},
+        )
+    )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     return _rows_by_year(rows, ("value", "value_text"))

@@ -99,8 +99,10 @@ def measure(plan):
     return measure
 
 
-def url(name: str, plan=None) -> str:
-    kwargs = {"slug": plan.slug} if plan is not None else {}
+def url(name: str, plan=None, kommune: str = "bergen") -> str:
+    """A plan's export, or without a plan the municipality's (the factories'
+    plans are Bergen's)."""
+    kwargs = plan.url_kwargs() if plan is not None else {"kommune": kommune}
     return reverse(f"measures:{name}", kwargs=kwargs)
 
 
@@ -143,7 +145,7 @@ def test_measures_csv_starts_with_bom_and_opens_with_the_csv_module(client, meas
     assert (row["phase"], row["phase_label"]) == ("in_progress", "Pågår")
     assert row["progress"] == "40"
     assert row["status_as_of"] == "2020-04-30"
-    assert row["url"] == "http://testserver/tiltak/trygge-byrom/"
+    assert row["url"] == "http://testserver/bergen/tiltak/trygge-byrom/"
     assert row["licence"] == "NLOD 2.0"
 
 
@@ -166,7 +168,7 @@ def test_updates_csv_keeps_aeoeaa_newlines_and_semicolons(client, measure):
         datetime.timedelta(hours=1),
         datetime.timedelta(hours=2),
     )
-    assert row["url"] == "http://testserver/tiltak/trygge-byrom/#historikk"
+    assert row["url"] == "http://testserver/bergen/tiltak/trygge-byrom/#historikk"
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(
@@ -248,14 +250,14 @@ def test_exports_say_their_licence_and_file_name(client, measure):
         response = client.get(url(name, measure.plan))
         assert response["Link"] == '<https://data.norge.no/nlod/no/2.0>; rel="license"'
         assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    # A municipality's export is named by the municipality.
     response = client.get(url("export-updates-csv"))
     assert (
-        'filename="rusplan-statusoppdateringer.csv"'
-        in (response["Content-Disposition"])
+        'filename="bergen-statusoppdateringer.csv"' in (response["Content-Disposition"])
     )
 
 
-def test_site_export_covers_every_public_plan(client, measure):
+def test_site_export_covers_every_public_plan_of_the_municipality(client, measure):
     other = MeasureFactory(plan=PlanFactory(slug="annen-plan"), slug="annet-tiltak")
     PublishedStatusUpdateFactory(measure=other)
 
@@ -321,11 +323,11 @@ def test_indicator_values_csv_hides_small_numbers_even_for_staff(
     assert deaths["goal"] == "faerre-dodsfall"
     assert deaths["measure"] == ""
     assert deaths["url"] == (
-        "http://testserver/planer/rusplan-2018/#indikator-overdosedodsfall"
+        "http://testserver/bergen/planer/rusplan-2018/#indikator-overdosedodsfall"
     )
     share = next(r for r in rows if r["indicator"] == "andel-fulgt-opp")
     assert share["url"] == (
-        "http://testserver/tiltak/trygge-byrom/#indikator-andel-fulgt-opp"
+        "http://testserver/bergen/tiltak/trygge-byrom/#indikator-andel-fulgt-opp"
     )
     assert share["note"] == "Årsrapport"
 

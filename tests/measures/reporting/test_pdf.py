@@ -45,7 +45,7 @@ def plan():
 def _pdf(client, plan, language=None) -> pikepdf.Pdf:
     if language is not None:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    url = reverse("measures:plan-report-pdf", kwargs={"slug": plan.slug})
+    url = reverse("measures:plan-report-pdf", kwargs=plan.url_kwargs())
     response = client.get(url + "?per=2020-12-31")
     assert response.status_code == 200
     return pikepdf.open(io.BytesIO(response.content))
