@@ -13,7 +13,6 @@ from measures.api.serializers.common import (
     PageUrlField,
     UncertaintyMixin,
     api_url,
-    municipality_of,
     slug_of,
 )
 from measures.api.serializers.sources import citations_field
@@ -85,7 +84,11 @@ class IndicatorSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = api_url("api:indicator-detail", lookup_field="slug")
     sources = citations_field()
     html_url = IndicatorPageUrlField()
-    municipality = municipality_of("plan.municipality")
+    # Through the goal's or the measure's plan (Indicator.plan, a property the
+    # schema generator cannot follow).
+    municipality = serializers.SerializerMethodField(
+        help_text=_("Kommunen objektet hører til (slug).")
+    )
     plan = serializers.SerializerMethodField(
         help_text=_("Planens nettadressenavn (slug).")
     )
@@ -133,6 +136,9 @@ class IndicatorSerializer(UncertaintyMixin, serializers.ModelSerializer):
     def get_plan(self, indicator: Indicator) -> str:
         return indicator.plan.slug
 
+    def get_municipality(self, indicator: Indicator) -> str:
+        return indicator.plan.municipality.slug
+
     @extend_schema_field(PublicNumberSerializer(allow_null=True))
     def get_baseline(self, indicator: Indicator) -> dict | None:
         shown = _shown(indicator, indicator.baseline_value, self.context)
@@ -160,7 +166,9 @@ class IndicatorValueSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = api_url("api:indicator-value-detail")
     sources = citations_field()
     html_url = IndicatorPageUrlField()
-    municipality = municipality_of("indicator.plan.municipality")
+    municipality = serializers.SerializerMethodField(
+        help_text=_("Kommunen objektet hører til (slug).")
+    )
     indicator = slug_of(_("Indikatorens nettadressenavn (slug)."))
     plan = serializers.SerializerMethodField(
         help_text=_("Planens nettadressenavn (slug).")
@@ -212,6 +220,9 @@ class IndicatorValueSerializer(UncertaintyMixin, serializers.ModelSerializer):
 
     def get_plan(self, value: IndicatorValue) -> str:
         return value.indicator.plan.slug
+
+    def get_municipality(self, value: IndicatorValue) -> str:
+        return value.indicator.plan.municipality.slug
 
     @extend_schema_field(NUMBER_SCHEMA)
     def get_value(self, value: IndicatorValue) -> int | float | None:
