@@ -107,14 +107,21 @@ ROOT_URLCONF = "rusplan.urls"
 
 # A partner's page is served by measures; partners knows nothing of measures' URLs
 # (apps depend one way: partners <- measures <- rusplan), so the project, which
-# knows both, gives Partner its get_absolute_url(): its page across every
-# municipality it works in. A municipality's pages link to the partner's page
-# in that municipality instead (the partner_path template filter).
-ABSOLUTE_URL_OVERRIDES = {
-    "partners.partner": lambda partner: reverse(
-        "measures:partner-national", kwargs={"slug": partner.slug}
-    ),
-}
+# knows both, gives Partner its get_absolute_url(): a municipality's own
+# organisation or unit has its page in that municipality (reads
+# partner.municipality: select_related it in lists); a regional partner its page
+# across every municipality it works in. A municipality's pages link to a
+# regional partner's page in that municipality instead (the partner_path filter).
+def _partner_url(partner) -> str:
+    if partner.municipality_id is not None:
+        return reverse(
+            "measures:partner-detail",
+            kwargs={"kommune": partner.municipality.slug, "slug": partner.slug},
+        )
+    return reverse("measures:partner-national", kwargs={"slug": partner.slug})
+
+
+ABSOLUTE_URL_OVERRIDES = {"partners.partner": _partner_url}
 WSGI_APPLICATION = "rusplan.wsgi.application"
 
 TEMPLATES = [

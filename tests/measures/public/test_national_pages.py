@@ -145,7 +145,7 @@ def test_a_municipal_partners_national_address_leads_to_its_municipality(client)
 
     assert response.status_code == 301
     assert response["Location"] == "/bergen/partnere/etat-for-rus/"
-    assert unit.get_absolute_url() == "/aktorer/etat-for-rus/"
+    assert unit.get_absolute_url() == "/bergen/partnere/etat-for-rus/"
 
 
 def test_a_partner_with_no_part_in_a_municipality_has_no_page_there(client):
