@@ -24,9 +24,13 @@ from django.contrib.auth.models import AnonymousUser
 
 from measures.models import Indicator, IndicatorValue, Measure, Plan, StatusUpdate
 from partners.actors import staff_may, staff_may_object
-from partners.scope import administered_ids, is_municipal_admin, may_administer
-from partners.scope import municipality_id_of
 from partners.models import Membership
+from partners.scope import (
+    administered_ids,
+    is_municipal_admin,
+    may_administer,
+    municipality_id_of,
+)
 
 _CACHE_ATTR = "_rusplan_memberships"
 

@@ -168,6 +168,22 @@ def membership_create(*, actor, user, partner: Partner, role: str) -> Membership
     return membership
 
 
+@transaction.atomic
+def membership_update(*, actor, membership: Membership, **fields) -> Membership:
+    for name, value in fields.items():
+        setattr(membership, name, value)
+    _require(actor, "change", membership)
+    _validated_save(membership, actor)
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, actor, membership: Membership) -> None:
+    _require(actor, "delete", membership)
+    record_actor(membership, actor)
+    membership.delete()
+
+
 # What a municipal administrator may do in the admin, as Django model permissions
 # of their group; partners/scope.py keeps each to their own municipality's objects.
 MUNICIPAL_ADMINISTRATORS_GROUP = "Kommuneadministratorer"
