@@ -285,6 +285,12 @@ class MunicipalityAdmin(HistoryAdmin):
         "accessibility_email",
     ]
 
+    def has_add_permission(self, request):
+        # A new municipality is the platform administrators' work (decision 56).
+        return super().has_add_permission(request) and not is_municipal_admin(
+            request.user
+        )
+
     def save_model(self, request, obj, form, change):
         admin_save(
             request,
