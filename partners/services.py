@@ -194,7 +194,7 @@ MUNICIPAL_ADMINISTRATOR_PERMISSIONS = {
         "goal": ALL,
         "measure": ALL,
         "district": ALL,
-        "measurepartner": ("view",),
+        "measurepartner": ALL,  # the partners inline of a measure
         "indicator": ALL,
         "indicatorvalue": ALL,
         "budgetline": ALL,

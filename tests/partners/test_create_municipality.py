@@ -43,7 +43,9 @@ def _create(*args, django_capture_on_commit_callbacks):
 def test_command_creates_municipality_partner_administrator_and_training_plan(
     django_capture_on_commit_callbacks,
 ):
-    _create(*ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    _create(
+        *ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
 
     askoy = Municipality.objects.get(number="4627")
     assert (askoy.name, askoy.slug, askoy.county) == ("Askøy", "askoy", "Vestland")
@@ -70,7 +72,9 @@ def test_command_creates_municipality_partner_administrator_and_training_plan(
 def test_the_administrator_gets_a_mail_to_set_a_password_and_none_is_printed(
     django_capture_on_commit_callbacks, capsys
 ):
-    _create(*ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    _create(
+        *ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -88,7 +92,9 @@ def test_the_administrator_gets_a_mail_to_set_a_password_and_none_is_printed(
 def test_the_link_in_the_mail_lets_the_administrator_choose_a_password(
     client, django_capture_on_commit_callbacks
 ):
-    _create(*ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    _create(
+        *ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
     path = re.search(r"https://rusplan\.example(/passord/ny/\S+/)", mail.outbox[0].body)
     response = client.get(path.group(1), follow=True)
     assert response.status_code == 200
@@ -126,10 +132,13 @@ def test_bad_input_is_a_clear_error_and_creates_nothing(
 def test_running_twice_is_refused_and_changes_nothing(
     django_capture_on_commit_callbacks,
 ):
-    _create(*ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    _create(
+        *ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
     with pytest.raises(CommandError) as excinfo:
         _create(
-            *ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+            *ASKOY,
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
         )
     assert "--number" in str(excinfo.value)
     assert Municipality.objects.filter(number="4627").count() == 1
@@ -141,7 +150,8 @@ def test_a_taken_username_is_refused(django_capture_on_commit_callbacks):
     UserFactory(username="askoy-admin")
     with pytest.raises(CommandError) as excinfo:
         _create(
-            *ASKOY, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+            *ASKOY,
+            django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
         )
     assert "--admin-username" in str(excinfo.value)
     assert not Municipality.objects.filter(number="4627").exists()
