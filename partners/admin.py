@@ -14,10 +14,17 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import services
 from .actors import admin_save
-from .models import Membership, Municipality, Partner, PartnerName
+from .models import (
+    Membership,
+    Municipality,
+    MunicipalityAdministrator,
+    Partner,
+    PartnerName,
+)
 from .scope import (
     administered_ids,
     is_municipal_admin,
+    is_platform_admin,
     may_administer,
     municipality_id_of,
 )
@@ -415,6 +422,49 @@ def own_partners(queryset, user):
     if ids is None:
         return queryset
     return queryset.filter(municipality__in=sorted(ids))
+
+
+@admin.register(MunicipalityAdministrator)
+class MunicipalityAdministratorAdmin(HistoryAdmin):
+    """Who administers which municipality: platform administrators only (the
+    municipal administrators' group has no permission here). Added and removed
+    through the services, which also give and take the admin access."""
+
+    add_label = _("Ny kommuneadministrator")
+    list_display = ["user", "municipality"]
+    list_select_related = ["user", "municipality"]
+    search_fields = ["user__username", "user__email", "municipality__name"]
+    autocomplete_fields = ["user", "municipality"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and is_platform_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # remove one and add another
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_platform_admin(
+            request.user
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, through the service
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        saved = services.municipality_administrator_add(
+            actor=request.user,
+            user=form.cleaned_data["user"],
+            municipality=form.cleaned_data["municipality"],
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.municipality_administrator_remove(
+            actor=request.user, administrator=obj
+        )
 
 
 class MembershipInline(ScopedTabularInline):

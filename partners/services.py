@@ -329,3 +329,28 @@ def _send_welcome(*, user, municipality, domain: str, use_https: bool) -> None:
     )
     body = render_to_string("partners/email/administrator_welcome.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def municipality_administrator_remove(
+    *, actor, administrator: MunicipalityAdministrator
+) -> None:
+    """End a user's administration of a municipality. Without any left they
+    leave the group and the admin: a staff user with no municipality would
+    otherwise be a platform administrator (partners/scope.py)."""
+    check(
+        actor,
+        lambda person: (
+            staff_may(person, "delete", MunicipalityAdministrator)
+            and is_platform_admin(person)
+        ),
+    )
+    user = administrator.user
+    record_actor(administrator, actor)
+    administrator.delete()
+    if not user.administered_municipalities.exists():
+        user.groups.remove(municipal_administrators_group())
+        if not user.is_superuser:
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    forget_administered(user)
