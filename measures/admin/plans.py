@@ -40,6 +40,7 @@ from measures.services.plans import (
 )
 from partners.actors import admin_save
 from partners.admin import HistoryAdmin, ScopedTabularInline
+from partners.scope import is_municipal_admin
 
 
 @admin.register(District)
@@ -150,6 +151,15 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
         ),
         (_("Usikkerhet"), {"fields": ["uncertainty"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Sharing a plan with another municipality is a platform administrator's
+        # choice: a municipal administrator is offered only their own
+        # municipality, so saving the field would drop the others (decision 56).
+        readonly = list(super().get_readonly_fields(request, obj))
+        if is_municipal_admin(request.user):
+            readonly.append("shared_with")
+        return readonly
 
     def get_queryset(self, request):
         return (
