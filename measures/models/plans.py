@@ -368,6 +368,12 @@ class Goal(models.Model):
         return self.title
 
 
+SLUG_TAKEN = _(
+    "Et tiltak med dette nettadressenavnet finnes allerede i kommunen. Velg et "
+    "annet, for eksempel med planens årstall til slutt."
+)
+
+
 class Measure(models.Model):
     """A tiltak: something a plan promises, with partners responsible for it.
 
@@ -508,11 +514,7 @@ class Measure(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "slug"],
                 name="measure_slug_unique_per_municipality",
-                violation_error_message=_(
-                    "Et tiltak med dette nettadressenavnet finnes allerede i "
-                    "kommunen. Velg et annet, for eksempel med planens årstall "
-                    "til slutt."
-                ),
+                violation_error_message=SLUG_TAKEN,
             ),
         ]
         indexes = [
@@ -541,6 +543,29 @@ class Measure(models.Model):
         if self.plan_id is not None:
             self.municipality_id = self.plan.municipality_id
         super().full_clean(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        """A form leaves out `municipality` (not editable), and Django then skips
+        the constraints that name it: the slug unique per municipality was only
+        found by the database (a 500 in the admin). The municipality follows the
+        plan, so it is checked whenever the plan is; a taken slug is the slug's
+        error, the field to change."""
+        from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+        if self.plan_id is not None:
+            self.municipality_id = self.plan.municipality_id
+            if exclude is not None and "plan" not in exclude:
+                exclude = set(exclude) - {"municipality"}
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            taken = str(SLUG_TAKEN)
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            for item in general:
+                key = "slug" if taken in item.messages else NON_FIELD_ERRORS
+                errors.setdefault(key, []).append(item)
+            raise ValidationError(errors) from error
 
     def url_kwargs(self) -> dict:
         """Reads self.municipality: select_related it in lists."""
