@@ -337,6 +337,17 @@ class PartnerAdmin(HistoryAdmin):
         (_("Mer om partneren"), {"fields": ["website", "description"]}),
     ]
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind" and is_municipal_admin(request.user):
+            # A municipal administrator adds their municipality's units; regional
+            # partners are a platform administrator's (decision 56).
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in Partner.Kind.choices
+                if value in Partner.MUNICIPAL_KINDS
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(
             request, queryset, search_term

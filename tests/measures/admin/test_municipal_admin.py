@@ -122,6 +122,22 @@ def test_a_regional_partner_is_seen_but_not_changed(askoy_client, w):
     assert Partner.objects.filter(pk=w.police.pk).exists()
 
 
+def test_they_cannot_add_a_regional_partner(askoy_client, w):
+    response = askoy_client.post(
+        reverse("admin:partners_partner_add"),
+        {
+            "name": "Eget politi",
+            "slug": "eget-politi",
+            "kind": Partner.Kind.POLICE_DISTRICT,
+            "former_names-TOTAL_FORMS": 0,
+            "former_names-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "kind" in response.context["adminform"].form.errors
+    assert not Partner.objects.filter(slug="eget-politi").exists()
+
+
 def test_a_platform_administrator_sees_both_municipalities(client, w):
     platform = UserFactory(username="plattform", is_staff=True)
     platform.user_permissions.add(
