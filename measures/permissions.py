@@ -23,8 +23,14 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 
 from measures.models import Indicator, IndicatorValue, Measure, Plan, StatusUpdate
-from partners.actors import staff_may
+from partners.actors import staff_may, staff_may_object
 from partners.models import Membership
+from partners.scope import (
+    administered_ids,
+    is_municipal_admin,
+    may_administer,
+    municipality_id_of,
+)
 
 _CACHE_ATTR = "_rusplan_memberships"
 
@@ -75,12 +81,18 @@ def coordinator_partner_ids(user) -> set[int]:
     }
 
 
-def _is_staff_with(user, codename: str) -> bool:
+def _is_staff_with(user, codename: str, obj=None) -> bool:
+    """The model permission of an active staff user; with `obj`, a municipal
+    administrator's only within their municipalities (partners/scope.py)."""
     if not _active(user):
         return False
     if user.is_superuser:
         return True
-    return bool(user.is_staff and user.has_perm(f"measures.{codename}"))
+    if not (user.is_staff and user.has_perm(f"measures.{codename}")):
+        return False
+    if obj is None or not is_municipal_admin(user):
+        return True
+    return may_administer(user, municipality_id_of(obj))
 
 
 def _measure_partner_ids(measure: Measure) -> set[int]:
@@ -107,7 +119,7 @@ def can_edit_measure_status(user, measure: Measure) -> bool:
     """Create, edit and submit status updates on `measure`."""
     if not _active(user):
         return False
-    if _is_staff_with(user, "add_statusupdate"):
+    if _is_staff_with(user, "add_statusupdate", measure):
         return True
     if is_coordinator_of_plan(user, measure.plan):
         return True
@@ -130,7 +142,7 @@ def can_view_update(user, update: StatusUpdate) -> bool:
         return can_edit_measure_status(user, update.measure) or can_review(
             user, update.measure.plan
         )
-    if _is_staff_with(user, "view_statusupdate"):
+    if _is_staff_with(user, "view_statusupdate", update.measure):
         return True
     return can_edit_measure_status(user, update.measure) or can_review(
         user, update.measure.plan
@@ -141,7 +153,7 @@ def can_review(user, plan: Plan) -> bool:
     """Publish or return submitted updates on `plan`'s measures."""
     if not _active(user):
         return False
-    if _is_staff_with(user, "change_statusupdate"):
+    if _is_staff_with(user, "change_statusupdate", plan):
         return True
     return is_coordinator_of_plan(user, plan)
 
@@ -165,11 +177,17 @@ def can_use_review_queue(user) -> bool:
     )
 
 
+def _scoped_plans(user) -> dict | None:
+    """Every plan, or a municipal administrator's municipalities' plans."""
+    ids = administered_ids(user)
+    return None if ids is None else {"municipality_id__in": sorted(ids)}
+
+
 def reviewable_plans_filter(user) -> dict | None:
     """Queryset filter kwargs for the plans `user` reviews: None means every plan,
     an impossible filter means none."""
     if _is_staff_with(user, "change_statusupdate"):
-        return None
+        return _scoped_plans(user)
     return {"owner_id__in": sorted(coordinator_partner_ids(user))}
 
 
@@ -186,7 +204,7 @@ def can_edit_indicator_values(user, indicator: Indicator) -> bool:
     """Create, edit and submit values of `indicator`."""
     if not _active(user):
         return False
-    if _is_staff_with(user, "add_indicatorvalue"):
+    if _is_staff_with(user, "add_indicatorvalue", indicator):
         return True
     if is_coordinator_of_plan(user, indicator.plan):
         return True
@@ -206,7 +224,7 @@ def can_review_indicator_values(user, plan: Plan) -> bool:
     """Publish or return submitted values of the plan's indicators."""
     if not _active(user):
         return False
-    if _is_staff_with(user, "change_indicatorvalue"):
+    if _is_staff_with(user, "change_indicatorvalue", plan):
         return True
     return is_coordinator_of_plan(user, plan)
 
@@ -215,7 +233,7 @@ def reviewable_indicator_plans_filter(user) -> dict | None:
     """Queryset filter kwargs for the plans whose indicator values `user` reviews
     (the queue's list of can_review_indicator_values): None means every plan."""
     if _is_staff_with(user, "change_indicatorvalue"):
-        return None
+        return _scoped_plans(user)
     return {"owner_id__in": sorted(coordinator_partner_ids(user))}
 
 
@@ -224,7 +242,7 @@ def can_view_indicator_value(user, value: IndicatorValue) -> bool:
     plan = value.indicator.plan
     if value.state == IndicatorValue.State.PUBLISHED and plan.is_public:
         return True
-    if _is_staff_with(user, "view_indicatorvalue"):
+    if _is_staff_with(user, "view_indicatorvalue", plan):
         return True
     return can_edit_indicator_values(user, value.indicator) or (
         can_review_indicator_values(user, plan)
@@ -235,7 +253,7 @@ def can_manage_indicators(user, plan: Plan) -> bool:
     """Create and change the indicators of `plan` (not their values)."""
     if not _active(user):
         return False
-    if _is_staff_with(user, "change_indicator"):
+    if _is_staff_with(user, "change_indicator", plan):
         return True
     return is_coordinator_of_plan(user, plan)
 
@@ -244,7 +262,7 @@ def can_manage_budget(user, plan: Plan) -> bool:
     """Create and change the budget lines of `plan`'s measures."""
     if not _active(user):
         return False
-    if _is_staff_with(user, "change_budgetline"):
+    if _is_staff_with(user, "change_budgetline", plan):
         return True
     return is_coordinator_of_plan(user, plan)
 
@@ -255,7 +273,7 @@ def can_see_exact_small_numbers(user, indicator: Indicator) -> bool:
     contributor partner of the indicator's measure) and to staff administrators."""
     if not _active(user):
         return False
-    if _is_staff_with(user, "view_indicatorvalue"):
+    if _is_staff_with(user, "view_indicatorvalue", indicator):
         return True
     partner_ids = set(_memberships(user))
     if not partner_ids:
@@ -297,11 +315,11 @@ def can_cite(user, target) -> bool:
     if not _active(user):
         return False
     if isinstance(target, StatusUpdate):
-        return _is_staff_with(user, "change_statusupdate") or can_edit_update(
+        return _is_staff_with(user, "change_statusupdate", target) or can_edit_update(
             user, target
         )
     if isinstance(target, IndicatorValue):
-        return _is_staff_with(user, "change_indicatorvalue") or (
+        return _is_staff_with(user, "change_indicatorvalue", target) or (
             can_edit_indicator_value(user, target)
         )
     if isinstance(target, Indicator):
@@ -309,11 +327,8 @@ def can_cite(user, target) -> bool:
     if isinstance(target, BudgetLine):
         return can_manage_budget(user, target.measure.plan)
     if isinstance(target, (Plan, Goal, Measure)):
-        return _is_staff_with(user, f"change_{target._meta.model_name}")
-    return bool(
-        user.is_superuser
-        or (user.is_staff and user.has_perm("partners.change_partner"))
-    )
+        return _is_staff_with(user, f"change_{target._meta.model_name}", target)
+    return staff_may(user, "change", target)
 
 
 # --- admin-only records ---------------------------------------------------------------
@@ -323,8 +338,12 @@ def can_cite(user, target) -> bool:
 
 
 def can_admin(user, action: str, model) -> bool:
-    """`action` ("add", "change", "delete") on `model` (a class or an instance)."""
-    return staff_may(user, action, model)
+    """`action` ("add", "change", "delete") on `model` (a class or an instance).
+    For an instance, a municipal administrator's permission reaches only their
+    municipalities' objects, as they are and as stored (partners/scope.py)."""
+    if isinstance(model, type):
+        return staff_may(user, action, model)
+    return staff_may_object(user, action, model)
 
 
 def can_sync_measure_status(user, measure: Measure) -> bool:

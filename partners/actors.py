@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 
+from .scope import is_municipal_admin, may_administer, municipality_id_of
+
 
 @dataclass(frozen=True)
 class SystemActor:
@@ -54,17 +56,34 @@ def record_actor(instance, actor) -> None:
 def staff_may(user, action: str, model) -> bool:
     """The Django model permission `<app>.<action>_<model>` of an active staff user
     (a superuser has them all): the rule for records only administrators change.
-    `model` is a model class or instance."""
+    `model` is a model class or instance; for an instance, a municipal
+    administrator's permission holds only within their municipalities
+    (partners/scope.py)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     meta = model._meta
-    return bool(
+    allowed = bool(
         user.is_superuser
         or (
             user.is_staff
             and user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}")
         )
     )
+    if not allowed or isinstance(model, type) or not is_municipal_admin(user):
+        return allowed
+    return may_administer(user, municipality_id_of(model))
+
+
+def staff_may_object(user, action: str, instance) -> bool:
+    """staff_may for an instance as it is now and, for a municipal
+    administrator, as it is stored: nobody moves another municipality's object
+    into their own, nor their own into another's."""
+    if not staff_may(user, action, instance):
+        return False
+    if instance.pk is None or not is_municipal_admin(user):
+        return True
+    stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    return stored is None or may_administer(user, municipality_id_of(stored))
 
 
 def admin_save(request, obj, form, change, *, create, update, name: str) -> None:

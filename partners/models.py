@@ -343,3 +343,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.partner} ({self.get_role_display()})"
+
+
+class MunicipalityAdministrator(models.Model):
+    """A user who administers one municipality in the Django admin: its plans,
+    districts, units and their memberships, and nothing else there
+    (partners/scope.py, docs/admin-guide.md). A staff user with no row here is a
+    platform administrator and sees every municipality."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
+        related_name="administered_municipalities",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("kommune"),
+        on_delete=models.CASCADE,
+        related_name="administrators",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kommuneadministrator")
+        verbose_name_plural = _("kommuneadministratorer")
+        ordering = ["municipality", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"],
+                name="municipalityadministrator_unique",
+                violation_error_message=_(
+                    "Brukeren er allerede administrator for denne kommunen."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.municipality}"

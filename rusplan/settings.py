@@ -105,6 +105,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "rusplan.urls"
 
+
 # A partner's page is served by measures; partners knows nothing of measures' URLs
 # (apps depend one way: partners <- measures <- rusplan), so the project, which
 # knows both, gives Partner its get_absolute_url(): a municipality's own

@@ -7,6 +7,7 @@ numbers) and nothing else imports it.
 - status_updates: status updates (the review lifecycle in the admin), the reminder log
 - indicators: indicators, indicator values and budget lines
 - sources: sources, and the citation inline and mixin the other modules use
+- municipalities: the «Ny kommune» page (onboarding a municipality)
 - forms: the admin's forms, with the rules an administrator can break
 - imports/: the CSV/XLSX import (django-import-export) that the admins of measures,
   status updates and indicator values offer
@@ -15,4 +16,10 @@ See docs/admin-guide.md.
 """
 
 # Imported for their @admin.register.
-from measures.admin import indicators, plans, sources, status_updates  # noqa: F401
+from measures.admin import (  # noqa: F401
+    indicators,
+    municipalities,
+    plans,
+    sources,
+    status_updates,
+)

@@ -20,6 +20,9 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
+from measures.models.plans import foreign_districts, foreign_partners
+from partners.admin import scoped
+from partners.models import Partner
 
 
 class PlanAdminForm(forms.ModelForm):
@@ -90,6 +93,10 @@ def _goal_with_plan(goal) -> str:
 
 
 class MeasureAdminForm(forms.ModelForm):
+    # The user the admin shows the form to (set by MeasureAdmin.get_form): a
+    # municipal administrator is offered only their municipalities' goals.
+    user = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         goals = self.fields.get("goals")
@@ -107,7 +114,7 @@ class MeasureAdminForm(forms.ModelForm):
                 "Målene må høre til tiltakets plan («%(plan)s»). Velg bare mål fra "
                 "listen."
             ) % {"plan": self.instance.plan}
-        goals.queryset = queryset
+        goals.queryset = scoped(queryset, self.user)
         goals.label_from_instance = _goal_with_plan
 
     def clean(self):
@@ -123,6 +130,20 @@ class MeasureAdminForm(forms.ModelForm):
                 "goals",
                 _("Målene må høre til tiltakets plan («%(plan)s»). Fjern: %(goals)s.")
                 % {"plan": plan, "goals": ", ".join(str(goal) for goal in foreign)},
+            )
+        districts = cleaned.get("districts") or []
+        foreign = foreign_districts(plan, districts)
+        if foreign:
+            self.add_error(
+                "districts",
+                _(
+                    "Bydelene må høre til planens kommune (%(municipality)s). "
+                    "Fjern: %(districts)s."
+                )
+                % {
+                    "municipality": plan.municipality,
+                    "districts": ", ".join(str(d) for d in foreign),
+                },
             )
         continues = cleaned.get("continues")
         if continues is not None and (
@@ -181,6 +202,30 @@ class MeasurePartnerFormSet(BaseInlineFormSet):
                 ),
                 code="no_lead",
             )
+        plan = getattr(self.instance, "plan", None) if self.instance else None
+        if plan is not None and plan.municipality_id is not None:
+            chosen = [
+                form.cleaned_data["partner"]
+                for form in self.forms
+                if form.cleaned_data
+                and not self._should_delete_form(form)
+                # A read-only inline (no right to change it) gives the pk.
+                and isinstance(form.cleaned_data.get("partner"), Partner)
+            ]
+            foreign = foreign_partners(plan, chosen)
+            if foreign:
+                raise forms.ValidationError(
+                    _(
+                        "%(partners)s hører til en annen kommune enn planen "
+                        "«%(plan)s». Velg enheter i planens kommune, eller "
+                        "regionale partnere."
+                    ),
+                    params={
+                        "partners": ", ".join(str(p) for p in foreign),
+                        "plan": plan,
+                    },
+                    code="foreign_partner",
+                )
         if len(leads) > 1:
             raise forms.ValidationError(
                 _(

@@ -27,7 +27,7 @@ from measures.services.indicator_values import (
     indicator_value_validate,
 )
 from measures.services.indicators import indicator_create, indicator_update
-from partners.admin import HistoryAdmin
+from partners.admin import HistoryAdmin, ScopedTabularInline
 
 VALUE_FIELDS = [
     "period_type",
@@ -86,7 +86,7 @@ class NewValueForm(forms.ModelForm):
         pass
 
 
-class PublishedValuesInline(admin.TabularInline):
+class PublishedValuesInline(ScopedTabularInline):
     """The indicator's values, read-only (corrections are replacements)."""
 
     model = IndicatorValue
@@ -105,7 +105,7 @@ class PublishedValuesInline(admin.TabularInline):
         return super().get_queryset(request).order_by("year", "period_type", "number")
 
 
-class NewValueInline(admin.TabularInline):
+class NewValueInline(ScopedTabularInline):
     """Empty rows for recording published values (with source) on the indicator's
     page."""
 

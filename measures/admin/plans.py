@@ -39,7 +39,8 @@ from measures.services.plans import (
     plan_update,
 )
 from partners.actors import admin_save
-from partners.admin import HistoryAdmin
+from partners.admin import HistoryAdmin, ScopedTabularInline
+from partners.scope import is_municipal_admin
 
 
 @admin.register(District)
@@ -63,7 +64,7 @@ class DistrictAdmin(HistoryAdmin):
         )
 
 
-class GoalInline(admin.TabularInline):
+class GoalInline(ScopedTabularInline):
     model = Goal
     form = GoalAdminForm
     extra = 0
@@ -93,10 +94,17 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
         "measure_count",
         "adopted_on",
     ]
-    list_filter = ["status", "is_training", "reporting_interval", "requires_review"]
+    list_filter = [
+        "municipality",
+        "status",
+        "is_training",
+        "reporting_interval",
+        "requires_review",
+    ]
     list_select_related = ["owner"]
     search_fields = ["title", "short_title", "slug", "council_case_reference"]
     autocomplete_fields = ["municipality", "owner", "predecessor"]
+    filter_horizontal = ["shared_with"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "adopted_on"
     inlines = [GoalInline, citation_inline("plan")]
@@ -134,6 +142,7 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
             _("Ansvar og rapportering"),
             {
                 "fields": [
+                    "shared_with",
                     "owner",
                     "predecessor",
                     "reporting_interval",
@@ -144,6 +153,15 @@ class PlanAdmin(CitationAdminMixin, HistoryAdmin):
         ),
         (_("Usikkerhet"), {"fields": ["uncertainty"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Sharing a plan with another municipality is a platform administrator's
+        # choice: a municipal administrator is offered only their own
+        # municipality, so saving the field would drop the others (decision 56).
+        readonly = list(super().get_readonly_fields(request, obj))
+        if is_municipal_admin(request.user):
+            readonly.append("shared_with")
+        return readonly
 
     def get_queryset(self, request):
         return (
@@ -199,7 +217,7 @@ class GoalAdmin(CitationAdminMixin, HistoryAdmin):
         )
 
 
-class MeasurePartnerInline(admin.TabularInline):
+class MeasurePartnerInline(ScopedTabularInline):
     model = MeasurePartner
     formset = MeasurePartnerFormSet
     extra = 0
@@ -219,7 +237,7 @@ class MeasurePartnerInline(admin.TabularInline):
         )
 
 
-class StatusUpdateInline(admin.TabularInline):
+class StatusUpdateInline(ScopedTabularInline):
     """The measure's updates, newest first, read-only: a published update is never
     changed, and new ones are added under Statusoppdateringer."""
 
@@ -304,6 +322,11 @@ class MeasureAdmin(CitationAdminMixin, ServiceImportMixin, HistoryAdmin):
             },
         ),
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The form offers goals by the user's municipal scope.
+        kwargs["form"] = type("MeasureAdminForm", (self.form,), {"user": request.user})
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_queryset(self, request):
         lead = MeasurePartner.objects.filter(

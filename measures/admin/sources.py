@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from measures.models import Citation, Source
 from measures.services import sources as source_services
-from partners.admin import HistoryAdmin
+from partners.admin import HistoryAdmin, ScopedTabularInline
 
 SOURCE_FIELDS = [
     "publisher",
@@ -126,7 +126,7 @@ class SourceAdmin(HistoryAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(ScopedTabularInline):
     """The sources a fact cites, in order; saved through citations_set()."""
 
     model = Citation

@@ -71,6 +71,47 @@ def plan_hidden(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": "draft"}) | Q(**{f"{prefix}is_training": True})
 
 
+def owner_problem(owner: Partner, municipality: Municipality) -> str:
+    """Why `owner` cannot own a plan of `municipality` ("" if it can): a
+    municipality or municipal unit owns only its own municipality's plans; a
+    regional or national partner only plans of a municipality it serves
+    (docs/decisions.md 56)."""
+    if owner.is_municipal:
+        if owner.municipality_id != municipality.pk:
+            return _(
+                "«%(owner)s» hører til en annen kommune. Velg kommunen eller en "
+                "enhet i %(municipality)s kommune som eier."
+            ) % {"owner": owner, "municipality": municipality}
+        return ""
+    if not owner.serves.filter(pk=municipality.pk).exists():
+        return _(
+            "«%(owner)s» betjener ikke %(municipality)s kommune. Velg kommunen "
+            "eller en av dens enheter, eller registrer først at partneren betjener "
+            "kommunen."
+        ) % {"owner": owner, "municipality": municipality}
+    return ""
+
+
+def plan_municipality_ids(plan: "Plan") -> set[int]:
+    """The municipality of `plan` and those it is shared with (an interkommunal
+    plan): whose districts and municipal units its measures may name."""
+    return {plan.municipality_id, *plan.shared_with.values_list("pk", flat=True)}
+
+
+def foreign_districts(plan: "Plan", districts) -> list:
+    """The districts that belong to none of the plan's municipalities."""
+    allowed = plan_municipality_ids(plan)
+    return [d for d in districts if d.municipality_id not in allowed]
+
+
+def foreign_partners(plan: "Plan", partners) -> list:
+    """The municipal partners (a municipality or its units) of a municipality
+    the plan does not belong to; regional and national partners are shared and
+    fit every plan."""
+    allowed = plan_municipality_ids(plan)
+    return [p for p in partners if p.is_municipal and p.municipality_id not in allowed]
+
+
 class Plan(models.Model):
     class Status(models.TextChoices):
         NOT_GIVEN = "", _("Ikke oppgitt")
@@ -248,7 +289,13 @@ class Plan(models.Model):
         from django.core.exceptions import ValidationError
 
         super().clean()
-        if self.pk is None or self.municipality_id is None:
+        if self.municipality_id is None:
+            return
+        if self.owner_id is not None:
+            problem = owner_problem(self.owner, self.municipality)
+            if problem:
+                raise ValidationError({"owner": problem})
+        if self.pk is None:
             return
         before = Plan.objects.filter(pk=self.pk).values_list(
             "municipality_id", flat=True
@@ -588,3 +635,75 @@ class MeasurePartner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.measure_id is None or self.partner_id is None:
+            return
+        plan = self.measure.plan
+        if foreign_partners(plan, [self.partner]):
+            raise ValidationError(
+                {
+                    "partner": _(
+                        "«%(partner)s» hører til en annen kommune enn planen "
+                        "«%(plan)s». Velg en enhet i planens kommune, eller en "
+                        "regional partner."
+                    )
+                    % {"partner": self.partner, "plan": plan}
+                }
+            )
+
+
+def _refuse_foreign_relations(sender, instance, action, model, pk_set, **kwargs):
+    """A measure's goals belong to its plan, and its districts to the plan's
+    municipality (or one the plan is shared with), however they are added: in
+    the model, so that no form, import or shell gets around it."""
+    from django.core.exceptions import ValidationError
+
+    if action != "pre_add" or not pk_set:
+        return
+    if isinstance(instance, Measure):
+        measures, chosen = [instance], list(model.objects.filter(pk__in=pk_set))
+    else:  # added from the other side: goal.measures.add(...)
+        measures, chosen = list(Measure.objects.filter(pk__in=pk_set)), [instance]
+    for measure in measures:
+        if model is Goal or isinstance(instance, Goal):
+            foreign = [goal for goal in chosen if goal.plan_id != measure.plan_id]
+            if foreign:
+                raise ValidationError(
+                    {
+                        "goals": _(
+                            "Målene må høre til tiltakets plan («%(plan)s»). "
+                            "Fjern: %(goals)s."
+                        )
+                        % {
+                            "plan": measure.plan,
+                            "goals": ", ".join(str(goal) for goal in foreign),
+                        }
+                    }
+                )
+        else:
+            foreign = foreign_districts(measure.plan, chosen)
+            if foreign:
+                raise ValidationError(
+                    {
+                        "districts": _(
+                            "Bydelene må høre til planens kommune "
+                            "(%(municipality)s). Fjern: %(districts)s."
+                        )
+                        % {
+                            "municipality": measure.plan.municipality,
+                            "districts": ", ".join(str(d) for d in foreign),
+                        }
+                    }
+                )
+
+
+models.signals.m2m_changed.connect(
+    _refuse_foreign_relations, sender=Measure.goals.through
+)
+models.signals.m2m_changed.connect(
+    _refuse_foreign_relations, sender=Measure.districts.through
+)

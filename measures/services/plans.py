@@ -19,8 +19,8 @@ def _require_admin(actor, action: str, model) -> None:
 def district_create(
     *, actor, name: str, slug: str, municipality: Municipality
 ) -> District:
-    _require_admin(actor, "add", District)
     district = District(name=name, slug=slug, municipality=municipality)
+    _require_admin(actor, "add", district)
     validated_save(district, actor=actor)
     return district
 
@@ -29,35 +29,35 @@ def district_create(
 def plan_create(
     *, actor, title: str, slug: str, start_year: int, owner: Partner, **fields
 ) -> Plan:
-    _require_admin(actor, "add", Plan)
     plan = Plan(title=title, slug=slug, start_year=start_year, owner=owner, **fields)
+    _require_admin(actor, "add", plan)
     validated_save(plan, actor=actor)
     return plan
 
 
 @transaction.atomic
 def plan_update(*, actor, plan: Plan, **fields) -> Plan:
-    _require_admin(actor, "change", Plan)
     for name, value in fields.items():
         setattr(plan, name, value)
+    _require_admin(actor, "change", plan)
     validated_save(plan, actor=actor)
     return plan
 
 
 @transaction.atomic
 def district_update(*, actor, district: District, **fields) -> District:
-    _require_admin(actor, "change", District)
     for name, value in fields.items():
         setattr(district, name, value)
+    _require_admin(actor, "change", district)
     validated_save(district, actor=actor)
     return district
 
 
 @transaction.atomic
 def goal_update(*, actor, goal: Goal, **fields) -> Goal:
-    _require_admin(actor, "change", Goal)
     for name, value in fields.items():
         setattr(goal, name, value)
+    _require_admin(actor, "change", goal)
     if goal.parent is not None and goal.parent.plan_id != goal.plan_id:
         raise ValidationError(
             {"parent": _("Det overordnede målet må høre til samme plan.")}
@@ -70,7 +70,7 @@ def goal_update(*, actor, goal: Goal, **fields) -> Goal:
 def goal_create(
     *, actor, plan: Plan, title: str, slug: str, parent: Goal | None = None, **fields
 ) -> Goal:
-    _require_admin(actor, "add", Goal)
+    _require_admin(actor, "add", Goal(plan=plan))
     if parent is not None and parent.plan_id != plan.pk:
         raise ValidationError(
             {"parent": _("Det overordnede målet må høre til samme plan.")}
@@ -84,13 +84,13 @@ def _require_new_or_change(actor, measure: Measure, has_any: bool) -> None:
     """The right to change measures, or to add them while the relation is still
     empty (the admin saves a new measure's goals and partners just after it)."""
     if has_any:
-        _require_admin(actor, "change", Measure)
+        _require_admin(actor, "change", measure)
         return
     check(
         actor,
         lambda user: (
-            permissions.can_admin(user, "add", Measure)
-            or permissions.can_admin(user, "change", Measure)
+            permissions.can_admin(user, "add", measure)
+            or permissions.can_admin(user, "change", measure)
         ),
     )
 
@@ -130,7 +130,7 @@ def measure_create(
     districts: Iterable[District] = (),
     **fields,
 ) -> Measure:
-    _require_admin(actor, "add", Measure)
+    _require_admin(actor, "add", Measure(plan=plan))
     contributors = _check_partner_roles(lead, contributors)
     goals = list(goals)
     if any(goal.plan_id != plan.pk for goal in goals):
@@ -151,10 +151,10 @@ def measure_create(
 @transaction.atomic
 def measure_update(*, actor, measure: Measure, **fields) -> Measure:
     """Change a measure's own fields; the version bump marks the write for CAS."""
-    _require_admin(actor, "change", Measure)
-    record_actor(measure, actor)
     for name, value in fields.items():
         setattr(measure, name, value)
+    _require_admin(actor, "change", measure)
+    record_actor(measure, actor)
     measure.version = F("version") + 1
     validate(measure, exclude=["version"])
     measure.save()

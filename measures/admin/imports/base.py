@@ -11,14 +11,21 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from import_export import resources
 
 from measures.admin.imports.cells import clean_cell, invisible_errors
 from measures.columns import csv_cell
+from partners.models import Municipality
+from partners.scope import administered_ids, municipality_id_of
 
 PREVIEW_CHARS = 120  # long texts are cut in the preview table
+
+# An import-only column: the kommune (slug or number) the row is about. Needed
+# only where a key (a plan's slug) exists in several municipalities.
+MUNICIPALITY = "municipality"
 
 
 class ImportDiff(resources.Diff):
@@ -97,6 +104,7 @@ class ServiceResource(resources.ModelResource):
             self._meta = copy.copy(type(self)._meta)
             self._meta.skip_diff = True
         self._seen: dict = {}
+        self._municipality_rows: dict = {}
         self._header_problem = False
         self._row_number = 0
         self._rows_read = 0
@@ -118,8 +126,10 @@ class ServiceResource(resources.ModelResource):
         kwargs["rollback_on_validation_errors"] = True
         kwargs.setdefault("user", self.user)
         self._seen = {}
+        self._municipality_rows = {}
         self._header_problem = False
         self._rows_read = 0
+        self.user = kwargs["user"]
         result = super().import_data(
             dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs
         )
@@ -135,7 +145,9 @@ class ServiceResource(resources.ModelResource):
         if headers:
             dataset.headers = headers
         problems = []
-        unknown = [h for h in headers if h and h not in self.columns]
+        unknown = [
+            h for h in headers if h and h not in self.columns and h != MUNICIPALITY
+        ]
         if unknown:
             problems.append(
                 _(
@@ -168,6 +180,28 @@ class ServiceResource(resources.ModelResource):
         if problems:
             self._header_problem = True
             raise ValidationError(problems)
+
+    def after_import(self, dataset, result, **kwargs):
+        # One file, one municipality: a file that mixes them is refused whole
+        # (and rolled back), naming the rows of each (decision 56).
+        if len(self._municipality_rows) > 1:
+            parts = [
+                _("%(municipality)s: rad %(rows)s")
+                % {
+                    "municipality": municipality.name,
+                    "rows": ", ".join(str(row) for row in sorted(rows)),
+                }
+                for municipality, rows in sorted(
+                    self._municipality_rows.items(), key=lambda item: item[0].name
+                )
+            ]
+            raise ValidationError(
+                _(
+                    "Filen blander kommuner (%(parts)s). Importer én kommunes rader "
+                    "per fil. Ingenting er importert."
+                )
+                % {"parts": "; ".join(parts)}
+            )
 
     def import_row(self, row, instance_loader, **kwargs):
         self._rows_read += 1
@@ -245,6 +279,98 @@ class ServiceResource(resources.ModelResource):
         raise NotImplementedError
 
     # helpers ---------------------------------------------------------------------
+
+    def resolve(self, row, candidates, *, column: str, slug: str, not_found):
+        """The one object among `candidates` (the objects with the row's key in
+        every municipality) that this row means: in the municipality of the
+        row's `municipality` column if the file has one, and among those the
+        importing user administers. Another municipality's object is refused
+        with a message that says so; `not_found` is the error otherwise. The
+        row is counted for its municipality (after_import)."""
+        candidates = list(candidates)
+        named = self._named_municipality(row)
+        if named is not None:
+            candidates = [c for c in candidates if municipality_id_of(c) == named.pk]
+        ids = administered_ids(self.user)
+        if ids is not None:
+            theirs = [c for c in candidates if municipality_id_of(c) not in ids]
+            candidates = [c for c in candidates if municipality_id_of(c) in ids]
+            if not candidates and theirs:
+                raise ValidationError(
+                    {
+                        column: _(
+                            "«%(slug)s» hører til en annen kommune. Du kan bare "
+                            "importere til %(mine)s."
+                        )
+                        % {"slug": slug, "mine": self._administered_names(ids)}
+                    }
+                )
+        if not candidates:
+            raise not_found
+        if len(candidates) > 1:
+            names = sorted(
+                {
+                    str(Municipality.objects.get(pk=municipality_id_of(c)))
+                    for c in candidates
+                }
+            )
+            raise ValidationError(
+                {
+                    column: _(
+                        "«%(slug)s» finnes i flere kommuner (%(names)s). Skriv "
+                        "kommunens nettadressenavn i kolonnen municipality."
+                    )
+                    % {"slug": slug, "names": ", ".join(names)}
+                }
+            )
+        found = candidates[0]
+        municipality = Municipality.objects.get(pk=municipality_id_of(found))
+        self._municipality_rows.setdefault(municipality, set()).add(
+            self.spreadsheet_row
+        )
+        return found
+
+    def _named_municipality(self, row) -> Municipality | None:
+        from measures.admin.imports.cells import cell_text
+
+        given = cell_text(row.get(MUNICIPALITY, ""))
+        if not given:
+            return None
+        municipality = Municipality.objects.filter(
+            Q(slug=given) | Q(number=given)
+        ).first()
+        if municipality is None:
+            raise ValidationError(
+                {
+                    MUNICIPALITY: _(
+                        "Fant ingen kommune «%(given)s». Skriv kommunens "
+                        "nettadressenavn (som bergen i /bergen/) eller "
+                        "kommunenummer."
+                    )
+                    % {"given": given}
+                }
+            )
+        ids = administered_ids(self.user)
+        if ids is not None and municipality.pk not in ids:
+            raise ValidationError(
+                {
+                    MUNICIPALITY: _(
+                        "Raden gjelder %(municipality)s kommune. Du kan bare "
+                        "importere til %(mine)s."
+                    )
+                    % {
+                        "municipality": municipality,
+                        "mine": self._administered_names(ids),
+                    }
+                }
+            )
+        return municipality
+
+    @staticmethod
+    def _administered_names(ids) -> str:
+        return ", ".join(
+            str(m) for m in Municipality.objects.filter(pk__in=sorted(ids))
+        )
 
     @property
     def spreadsheet_row(self) -> int:

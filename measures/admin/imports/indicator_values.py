@@ -52,13 +52,18 @@ class IndicatorValueResource(ServiceResource):
 
     def find(self, row):
         slug = cell_text(row.get("indicator", ""))
-        indicator = (
-            Indicator.objects.select_related("goal__plan", "measure__plan")
-            .filter(slug=slug)
-            .first()
-        )
-        if indicator is None:
-            raise ValidationError(
+        candidates = Indicator.objects.select_related(
+            "goal__plan", "measure__plan"
+        ).filter(slug=slug)
+        plan_slug = cell_text(row.get("plan", ""))
+        if plan_slug and len(candidates) > 1:
+            candidates = [c for c in candidates if c.plan.slug == plan_slug]
+        indicator = self.resolve(
+            row,
+            candidates,
+            column="indicator",
+            slug=slug,
+            not_found=ValidationError(
                 {
                     "indicator": _(
                         "Fant ingen indikator «%(slug)s». Bruk indikatorens "
@@ -66,7 +71,8 @@ class IndicatorValueResource(ServiceResource):
                     )
                     % {"slug": slug}
                 }
-            )
+            ),
+        )
         check_plan(row, indicator.plan, _("Indikatoren «%(slug)s»") % {"slug": slug})
         errors: dict = {}
         raw_type = row.get("period_type", "")

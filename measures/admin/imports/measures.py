@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.utils.translation import gettext as _
 
+from measures import permissions
 from measures.admin.imports.base import ServiceResource, preview_text
 from measures.admin.imports.cells import (
     SOURCE_URLS,
@@ -19,6 +20,7 @@ from measures.admin.imports.cells import (
 )
 from measures.columns import LIST_SEPARATOR, MEASURE_COLUMNS
 from measures.models import Category, District, Goal, Measure, MeasurePartner, Plan
+from measures.models.plans import foreign_partners, plan_municipality_ids
 from measures.services import sources as source_services
 from measures.services.plans import (
     measure_create,
@@ -33,34 +35,23 @@ def _joined(values) -> str:
     return LIST_SEPARATOR.join(sorted(values))
 
 
-def _plan(row) -> Plan:
-    """The row's plan, which also decides the municipality its measure, goals,
-    districts and continued measure are looked up in (slugs are unique only
-    within a municipality)."""
+def _plan(resource, row) -> Plan:
     slug = cell_text(row.get("plan", ""))
-    plans = list(Plan.objects.select_related("owner").filter(slug=slug)[:2])
-    if len(plans) > 1:
-        raise ValidationError(
-            {
-                "plan": _(
-                    "Flere kommuner har en plan «%(slug)s», så importen kan ikke "
-                    "vite hvilken raden gjelder."
-                )
-                % {"slug": slug}
-            }
-        )
-    plan = plans[0] if plans else None
-    if plan is None:
-        raise ValidationError(
+    return resource.resolve(
+        row,
+        Plan.objects.select_related("owner", "municipality").filter(slug=slug),
+        column="plan",
+        slug=slug,
+        not_found=ValidationError(
             {
                 "plan": _(
                     "Fant ingen plan «%(slug)s». Bruk planens nettadressenavn, som "
-                    "i /planer/<plan>/."
+                    "i /<kommune>/planer/<plan>/."
                 )
                 % {"slug": slug}
             }
-        )
-    return plan
+        ),
+    )
 
 
 class MeasureResource(ServiceResource):
@@ -93,7 +84,7 @@ class MeasureResource(ServiceResource):
         model = Measure
 
     def find(self, row):
-        plan = _plan(row)
+        plan = _plan(self, row)
         slug = cell_text(row.get("slug", ""))
         try:
             validate_slug(slug)
@@ -107,10 +98,8 @@ class MeasureResource(ServiceResource):
                     % {"slug": slug}
                 }
             ) from error
-        self.claim(
-            ("measure", plan.municipality_id, slug),
-            _("tiltaket «%(slug)s»") % {"slug": slug},
-        )
+        self.claim(("measure", slug), _("tiltaket «%(slug)s»") % {"slug": slug})
+        # Slugs are unique within a municipality: the plan's.
         measure = (
             Measure.objects.select_related("plan", "continues__plan")
             .filter(municipality_id=plan.municipality_id, slug=slug)
@@ -185,12 +174,12 @@ class MeasureResource(ServiceResource):
             )
         if "districts" in given:
             districts = collect_errors(
-                errors,
-                "districts",
-                lambda: self._districts(plan, given["districts"]),
+                errors, "districts", lambda: self._districts(plan, given["districts"])
             )
         if "lead" in given:
-            lead = collect_errors(errors, "lead", lambda: self._lead(given["lead"]))
+            lead = collect_errors(
+                errors, "lead", lambda: self._lead(plan, given["lead"])
+            )
         elif new:
             errors.setdefault("lead", []).append(
                 _("Et nytt tiltak må ha en ansvarlig partner (kolonnen lead).")
@@ -199,7 +188,7 @@ class MeasureResource(ServiceResource):
             contributors = collect_errors(
                 errors,
                 "contributors",
-                lambda: self._partners(given["contributors"], "contributors"),
+                lambda: self._partners(plan, given["contributors"], "contributors"),
             )
         if errors:
             return
@@ -263,6 +252,14 @@ class MeasureResource(ServiceResource):
             .first()
         )
         if measure is None:
+            if Measure.objects.filter(slug=slug).exists():
+                raise ValidationError(
+                    _(
+                        "Tiltaket «%(slug)s» hører til en annen kommune enn planen. "
+                        "«Videreført fra» er et tiltak i samme kommune."
+                    )
+                    % {"slug": slug}
+                )
             raise ValidationError(
                 _("Fant ikke tiltaket «%(slug)s» som dette tiltaket viderefører.")
                 % {"slug": slug}
@@ -291,10 +288,23 @@ class MeasureResource(ServiceResource):
         slugs = parse_slugs(value)
         districts = list(
             District.objects.filter(
-                municipality_id=plan.municipality_id, slug__in=slugs
+                municipality__in=plan_municipality_ids(plan), slug__in=slugs
             )
         )
         unknown = sorted(set(slugs) - {d.slug for d in districts})
+        elsewhere = sorted(
+            set(
+                District.objects.filter(slug__in=unknown).values_list("slug", flat=True)
+            )
+        )
+        if elsewhere:
+            raise ValidationError(
+                _(
+                    "Bydelene %(slugs)s hører til en annen kommune enn planen "
+                    "(%(municipality)s)."
+                )
+                % {"slugs": ", ".join(elsewhere), "municipality": plan.municipality}
+            )
         if unknown:
             raise ValidationError(
                 _("Fant ingen bydel med nettadressenavn %(slugs)s.")
@@ -302,9 +312,22 @@ class MeasureResource(ServiceResource):
             )
         return districts
 
-    def _partners(self, value, column) -> list[Partner]:
+    def _partners(self, plan, value, column) -> list[Partner]:
         slugs = parse_slugs(value)
         partners = {p.slug: p for p in Partner.objects.filter(slug__in=slugs)}
+        foreign = foreign_partners(plan, partners.values())
+        if foreign:
+            raise ValidationError(
+                _(
+                    "%(partners)s hører til en annen kommune enn planen "
+                    "(%(municipality)s). Bruk enheter i planens kommune, eller "
+                    "regionale partnere."
+                )
+                % {
+                    "partners": ", ".join(sorted(p.slug for p in foreign)),
+                    "municipality": plan.municipality,
+                }
+            )
         unknown = sorted(set(slugs) - set(partners))
         if unknown:
             raise ValidationError(
@@ -316,8 +339,8 @@ class MeasureResource(ServiceResource):
             )
         return [partners[slug] for slug in slugs]
 
-    def _lead(self, value) -> Partner:
-        partners = self._partners(value, "lead")
+    def _lead(self, plan, value) -> Partner:
+        partners = self._partners(plan, value, "lead")
         if len(partners) != 1:
             raise ValidationError(
                 _("Oppgi nøyaktig én ansvarlig partner (nettadressenavn).")
@@ -325,8 +348,7 @@ class MeasureResource(ServiceResource):
         return partners[0]
 
     def write(self, instance, is_create, user):
-        codename = "add_measure" if is_create else "change_measure"
-        if not (user.is_staff and user.has_perm(f"measures.{codename}")):
+        if not permissions.can_admin(user, "add" if is_create else "change", instance):
             raise PermissionDenied
         fields = dict(instance._import_fields)
         if is_create:

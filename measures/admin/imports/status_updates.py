@@ -22,6 +22,7 @@ from measures.columns import UPDATE_COLUMNS
 from measures.models import Health, Measure, Phase, StatusUpdate
 from measures.services import sources as source_services
 from measures.services.status_updates import status_update_import
+from partners.scope import may_administer
 
 UPDATE_CONTENT = (
     "as_of",
@@ -80,17 +81,27 @@ class StatusUpdateResource(ServiceResource):
         external_id = cell_text(row.get("external_id", ""))
         pk = parse_whole(row.get("id", ""), "id", 1, 2**63 - 1)
         slug = cell_text(row.get("measure", ""))
-        measure = _measure(slug, cell_text(row.get("plan", "")))
-        if measure is None:
-            raise ValidationError(
+        candidates = Measure.objects.select_related("plan").filter(slug=slug)
+        plan_slug = cell_text(row.get("plan", ""))
+        if plan_slug and len(candidates) > 1:
+            # Slugs are unique within a municipality; the plan column tells
+            # measures of the same slug in several municipalities apart.
+            candidates = candidates.filter(plan__slug=plan_slug)
+        measure = self.resolve(
+            row,
+            candidates,
+            column="measure",
+            slug=slug,
+            not_found=ValidationError(
                 {
                     "measure": _(
                         "Fant ikke tiltaket «%(slug)s». Bruk tiltakets "
-                        "nettadressenavn, som i /tiltak/<tiltak>/."
+                        "nettadressenavn, som i /<kommune>/tiltak/<tiltak>/."
                     )
                     % {"slug": slug}
                 }
-            )
+            ),
+        )
         check_plan(row, measure.plan, _("Tiltaket «%(slug)s»") % {"slug": slug})
         existing = None
         updates = StatusUpdate.objects.select_related("measure__plan")
@@ -147,6 +158,10 @@ class StatusUpdateResource(ServiceResource):
         )
         if existing is None:
             return StatusUpdate(measure=measure, external_id=external_id), True
+        if not may_administer(self.user, existing.measure.municipality_id):
+            raise ValidationError(
+                {"id": _("Oppdateringen hører til en annen kommune.")}
+            )
         if existing.measure_id != measure.pk:
             raise ValidationError(
                 {

@@ -6,13 +6,19 @@ views), and on any URL name missing from the table: a new URL must be added here
 with its rule before the suite passes again.
 
 Roles: anonymous, caseworker of partner A (alice), caseworker of partner B
-(charlie), coordinator of the plan owner (olivia), staff admin. "own" objects are
-partner A's measure in the coordinator's plan; "other" objects are partner B's
-measure in a plan owned by partner B (see tests/support/worlds.py).
+(charlie), coordinator of the plan owner (olivia), staff admin (a platform
+administrator: a superuser), and Bergen's municipal administrator. "own" objects
+are partner A's measure in the coordinator's plan; "other" objects are partner
+B's measure in a plan owned by partner B (see tests/support/worlds.py); all of
+them in Bergen. "foreign" objects are another municipality's (Askøy's): no role of
+Bergen's but the platform administrator may get a 2xx on their non-public pages,
+and the admin test at the end walks every admin change, history and delete URL
+of the other municipality's objects as Bergen's municipal administrator.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -20,19 +26,41 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from measures.models import IndicatorValue, StatusUpdate
+from partners.models import Partner
 from tests.factories import (
     BudgetLineFactory,
+    DistrictFactory,
     GoalFactory,
     IndicatorFactory,
     IndicatorValueFactory,
+    MeasureFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    PartnerFactory,
+    PlanFactory,
     PublishedIndicatorValueFactory,
+    PublishedStatusUpdateFactory,
+    StatusUpdateFactory,
+    UserFactory,
 )
-from tests.support.worlds import WorkflowWorld
+from tests.support.municipalities import (
+    SCOPED_ADMINS,
+    build_two_municipalities,
+    municipal_admin,
+)
+from tests.support.worlds import AS_OF, WorkflowWorld, build_workflow_world
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "caseworker_a", "caseworker_b", "coordinator", "staff")
-WHICH = ("own", "other")
+ROLES = (
+    "anonymous",
+    "caseworker_a",
+    "caseworker_b",
+    "coordinator",
+    "staff",
+    "municipal_admin",
+)
+WHICH = ("own", "other", "foreign")
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "__debug__/")
 
 
@@ -49,17 +77,30 @@ def nobody(role, which):
 
 
 def reporters(role, which):
-    """may_edit_measure_status: the partner's caseworker, the owner's coordinator."""
+    """may_edit_measure_status: the partner's caseworker, the owner's coordinator,
+    staff (a municipal administrator: in their municipality only)."""
     if role == "staff":
         return True
+    if role == "municipal_admin":
+        return which != "foreign"
     if which == "own":
         return role in ("caseworker_a", "coordinator")
-    return role == "caseworker_b"
+    if which == "other":
+        return role == "caseworker_b"
+    return False  # nobody of Bergen's reports on Askøy's measures
 
 
 def reviewers(role, which):
-    """can_review: the owner's coordinator and staff."""
+    """can_review: the owner's coordinator and staff (a municipal administrator:
+    in their municipality only)."""
+    if role == "municipal_admin":
+        return which != "foreign"
     return role == "staff" or (which == "own" and role == "coordinator")
+
+
+def _in_municipality(world, which) -> dict:
+    municipality = world.foreign.municipality if which == "foreign" else world.bergen
+    return {"kommune": municipality.slug}
 
 
 @dataclass(frozen=True)
@@ -70,44 +111,104 @@ class Rule:
     # Our own views must give 2xx where allowed; for Django's auth views we only
     # check that nobody gets an unexpected 2xx.
     strict: bool = True
+    # A URL that cannot be reversed from kwargs (a regular expression).
+    url: Callable[[WorkflowWorld, str], str] | None = None
+
+    def address(self, name: str, world, which: str) -> str:
+        if self.url is not None:
+            return self.url(world, which)
+        return reverse(name, kwargs=self.kwargs(world, which))
 
 
-def _pick(own, other):
-    return lambda world, which: (own if which == "own" else other)(world)
+def _pick(own, other, foreign, *, municipal: bool = False):
+    """kwargs for "own", "other" and "foreign" objects; `municipal`: with the
+    kommune of the page (the object's municipality)."""
+
+    def kwargs(world, which):
+        made = {"own": own, "other": other, "foreign": foreign}[which](world)
+        if municipal:
+            made = _in_municipality(world, which) | made
+        return made
+
+    return kwargs
 
 
-PLAN = _pick(lambda w: {"slug": w.plan.slug}, lambda w: {"slug": w.other_plan.slug})
-MEASURE = _pick(
-    lambda w: {"slug": w.measure_a.slug}, lambda w: {"slug": w.measure_b.slug}
+def _slug_of(name):
+    """{"slug": ...} of world.<name>_a / _b / foreign.<name>."""
+    return {
+        "own": lambda w: {"slug": getattr(w, f"{name}_a").slug},
+        "other": lambda w: {"slug": getattr(w, f"{name}_b").slug},
+        "foreign": lambda w: {"slug": getattr(w.foreign, name).slug},
+    }
+
+
+PLAN = _pick(
+    lambda w: {"slug": w.plan.slug},
+    lambda w: {"slug": w.other_plan.slug},
+    lambda w: {"slug": w.foreign.plan.slug},
+    municipal=True,
 )
-PARTNER = _pick(
-    lambda w: {"slug": w.partner_a.slug}, lambda w: {"slug": w.partner_b.slug}
+API_PLAN = _pick(
+    lambda w: {"slug": w.plan.slug},
+    lambda w: {"slug": w.other_plan.slug},
+    lambda w: {"slug": w.foreign.plan.slug},
 )
-DISTRICT = _pick(lambda w: {"slug": w.district.slug}, lambda w: {"slug": "finnes-ikke"})
+MEASURE = _pick(**_slug_of("measure"), municipal=True)
+API_MEASURE = _pick(**_slug_of("measure"))
+PARTNER = _pick(**_slug_of("partner"), municipal=True)
+API_PARTNER = _pick(**_slug_of("partner"))
+DISTRICT = _pick(
+    lambda w: {"slug": w.district.slug},
+    lambda w: {"slug": "finnes-ikke"},
+    lambda w: {"slug": w.foreign.district.slug},
+    municipal=True,
+)
+API_DISTRICT = _pick(
+    lambda w: {"slug": w.district.slug},
+    lambda w: {"slug": "finnes-ikke"},
+    lambda w: {"slug": w.foreign.district.slug},
+)
+MUNICIPALITY = _in_municipality
 SUBMITTED = _pick(
-    lambda w: {"pk": w.submitted_a.pk}, lambda w: {"pk": w.submitted_b.pk}
+    lambda w: {"pk": w.submitted_a.pk},
+    lambda w: {"pk": w.submitted_b.pk},
+    lambda w: {"pk": w.foreign.submitted.pk},
 )
-DRAFT = _pick(lambda w: {"pk": w.draft_a.pk}, lambda w: {"pk": w.draft_b.pk})
+DRAFT = _pick(
+    lambda w: {"pk": w.draft_a.pk},
+    lambda w: {"pk": w.draft_b.pk},
+    lambda w: {"pk": w.foreign.draft.pk},
+)
 PUBLISHED = _pick(
-    lambda w: {"pk": w.published_a.pk}, lambda w: {"pk": w.published_b.pk}
+    lambda w: {"pk": w.published_a.pk},
+    lambda w: {"pk": w.published_b.pk},
+    lambda w: {"pk": w.foreign.published.pk},
 )
 GOAL = _pick(
     lambda w: {"pk": GoalFactory(plan=w.plan).pk},
     lambda w: {"pk": GoalFactory(plan=w.other_plan).pk},
+    lambda w: {"pk": GoalFactory(plan=w.foreign.plan).pk},
 )
 INDICATOR = _pick(
     lambda w: {"slug": IndicatorFactory(goal=None, measure=w.measure_a).slug},
     lambda w: {"slug": IndicatorFactory(goal=GoalFactory(plan=w.other_plan)).slug},
+    lambda w: {"slug": IndicatorFactory(goal=GoalFactory(plan=w.foreign.plan)).slug},
 )
 INDICATOR_VALUE = _pick(
     lambda w: {"pk": PublishedIndicatorValueFactory(value=3).pk},
     lambda w: {"pk": PublishedIndicatorValueFactory(value=300).pk},
+    lambda w: {
+        "pk": PublishedIndicatorValueFactory(
+            value=30, indicator=IndicatorFactory(goal=GoalFactory(plan=w.foreign.plan))
+        ).pk
+    },
 )
 # Indicator values recorded in the browser: output indicators of each partner's
 # measure, so the rule is the one of status updates (reporters / reviewers).
 OUTPUT_INDICATOR = _pick(
     lambda w: {"slug": IndicatorFactory(goal=None, measure=w.measure_a).slug},
     lambda w: {"slug": IndicatorFactory(goal=None, measure=w.measure_b).slug},
+    lambda w: {"slug": IndicatorFactory(goal=None, measure=w.foreign.measure).slug},
 )
 
 
@@ -116,7 +217,11 @@ def _output_value(state):
         indicator = IndicatorFactory(goal=None, measure=measure)
         return {"pk": IndicatorValueFactory(indicator=indicator, state=state).pk}
 
-    return _pick(lambda w: make(w.measure_a), lambda w: make(w.measure_b))
+    return _pick(
+        lambda w: make(w.measure_a),
+        lambda w: make(w.measure_b),
+        lambda w: make(w.foreign.measure),
+    )
 
 
 VALUE_SUBMITTED = _output_value(IndicatorValue.State.SUBMITTED)
@@ -124,11 +229,12 @@ VALUE_DRAFT = _output_value(IndicatorValue.State.DRAFT)
 BUDGET_LINE = _pick(
     lambda w: {"pk": BudgetLineFactory(measure=w.measure_a).pk},
     lambda w: {"pk": BudgetLineFactory(measure=w.measure_b).pk},
+    lambda w: {"pk": BudgetLineFactory(measure=w.foreign.measure).pk},
 )
 
 
 def _district_rule(role, which):
-    return which == "own"  # the "other" district does not exist: 404 for all
+    return which != "other"  # the "other" district does not exist: 404 for all
 
 
 TABLE: dict[str, Rule] = {
@@ -153,12 +259,15 @@ TABLE: dict[str, Rule] = {
     "second_factor_enrol": Rule(logged_in),
     "recovery_codes": Rule(logged_in),
     # public pages
+    "municipality-home": Rule(everyone, MUNICIPALITY),
+    "measures:old-address": Rule(nobody, url=lambda w, which: "/planer/eierplan/"),
+    "measures:partner-national": Rule(everyone, API_PARTNER),
     "measures:plan-detail": Rule(everyone, PLAN),
-    "measures:measure-list": Rule(everyone),
+    "measures:measure-list": Rule(everyone, MUNICIPALITY),
     "measures:measure-detail": Rule(everyone, MEASURE),
     "measures:partner-detail": Rule(everyone, PARTNER),
     "measures:district-detail": Rule(_district_rule, DISTRICT),
-    "measures:source-list": Rule(everyone),
+    "measures:source-list": Rule(everyone, MUNICIPALITY),
     "measures:plan-sources": Rule(everyone, PLAN),
     "measures:plan-indicators": Rule(everyone, PLAN),
     # report "status per <date>" and exports (tests/measures/reporting/test_reports.py,
@@ -169,25 +278,25 @@ TABLE: dict[str, Rule] = {
     "measures:plan-export-xlsx": Rule(everyone, PLAN),
     "measures:plan-export-updates-csv": Rule(everyone, PLAN),
     "measures:plan-export-updates-xlsx": Rule(everyone, PLAN),
-    "measures:export-measures-csv": Rule(everyone),
-    "measures:export-updates-csv": Rule(everyone),
+    "measures:export-measures-csv": Rule(everyone, MUNICIPALITY),
+    "measures:export-updates-csv": Rule(everyone, MUNICIPALITY),
     "measures:plan-export-indicators-csv": Rule(everyone, PLAN),
     "measures:plan-export-indicators-xlsx": Rule(everyone, PLAN),
-    "measures:export-indicators-csv": Rule(everyone),
+    "measures:export-indicators-csv": Rule(everyone, MUNICIPALITY),
     # open-data API: anyone reads, nobody writes (tests/measures/api/test_api.py)
     "api:root": Rule(everyone),
     "api:schema": Rule(everyone),
     "api:docs": Rule(everyone),
     "api:plan-list": Rule(everyone),
-    "api:plan-detail": Rule(everyone, PLAN),
+    "api:plan-detail": Rule(everyone, API_PLAN),
     "api:goal-list": Rule(everyone),
     "api:goal-detail": Rule(everyone, GOAL),
     "api:measure-list": Rule(everyone),
-    "api:measure-detail": Rule(everyone, MEASURE),
+    "api:measure-detail": Rule(everyone, API_MEASURE),
     "api:partner-list": Rule(everyone),
-    "api:partner-detail": Rule(everyone, PARTNER),
+    "api:partner-detail": Rule(everyone, API_PARTNER),
     "api:district-list": Rule(everyone),
-    "api:district-detail": Rule(_district_rule, DISTRICT),
+    "api:district-detail": Rule(_district_rule, API_DISTRICT),
     "api:status-update-list": Rule(everyone),
     "api:status-update-detail": Rule(everyone, PUBLISHED),
     "api:indicator-list": Rule(everyone),
@@ -202,7 +311,9 @@ TABLE: dict[str, Rule] = {
     "measures:measure-update": Rule(reporters, MEASURE),
     "measures:update-detail": Rule(reporters, SUBMITTED),
     "measures:update-edit": Rule(reporters, DRAFT),
-    "measures:review-queue": Rule(lambda role, which: role in ("coordinator", "staff")),
+    "measures:review-queue": Rule(
+        lambda role, which: role in ("coordinator", "staff", "municipal_admin")
+    ),
     "measures:update-publish": Rule(reviewers, SUBMITTED, method="POST"),
     "measures:update-return": Rule(reviewers, SUBMITTED, method="POST"),
     # indicator values (tests/measures/workflow/test_indicator_workflow.py)
@@ -212,6 +323,60 @@ TABLE: dict[str, Rule] = {
     "measures:indicator-value-publish": Rule(reviewers, VALUE_SUBMITTED, method="POST"),
     "measures:indicator-value-return": Rule(reviewers, VALUE_SUBMITTED, method="POST"),
 }
+
+
+class TwoMunicipalities:
+    """The workflow world (Bergen's) with another municipality's objects beside
+    it (`foreign`: Askøy's plan, measure, partner, district and updates) and
+    Bergen's municipal administrator."""
+
+    def __init__(self, base: WorkflowWorld):
+        self._base = base
+        self.bergen = base.plan.municipality
+        askoy = MunicipalityFactory(
+            name="Askøy", number="4627", slug="askoy", county="Vestland"
+        )
+        unit = PartnerFactory(name="Askøy NAV", slug="askoy-nav", municipality=askoy)
+        owner = PartnerFactory(
+            name="Askøy kommune",
+            slug="askoy-kommune",
+            kind=Partner.Kind.MUNICIPALITY,
+            municipality=askoy,
+        )
+        plan = PlanFactory(
+            owner=owner, municipality=askoy, slug="askoyplan", start_year=2018
+        )
+        measure = MeasureFactory(plan=plan, slug="tiltak-askoy", lead=unit)
+        author = UserFactory(username="askoy-saksbehandler")
+        MembershipFactory(user=author, partner=unit)
+        published = PublishedStatusUpdateFactory(measure=measure, as_of=AS_OF)
+        self.foreign = SimpleNamespace(
+            municipality=askoy,
+            partner=unit,
+            plan=plan,
+            measure=measure,
+            district=DistrictFactory(slug="kleppesto", municipality=askoy),
+            published=published,
+            submitted=StatusUpdateFactory(
+                measure=measure,
+                author=author,
+                state=StatusUpdate.State.SUBMITTED,
+                as_of=AS_OF,
+            ),
+            draft=StatusUpdateFactory(measure=measure, author=author, as_of=AS_OF),
+        )
+        self.municipal_admin = municipal_admin(self.bergen, "bergen-admin")
+
+    def __getattr__(self, name):
+        return getattr(self._base, name)
+
+    def users(self) -> dict:
+        return self._base.users() | {"municipal_admin": self.municipal_admin}
+
+
+@pytest.fixture
+def world(db):
+    return TwoMunicipalities(build_workflow_world())
 
 
 def _walk(patterns, prefix="", namespace=""):
@@ -268,7 +433,7 @@ def test_url_access_matches_the_table(name, world):
     rule = TABLE[name]
     problems = []
     for which in WHICH:
-        url = reverse(name, kwargs=rule.kwargs(world, which))
+        url = rule.address(name, world, which)
         for role in ROLES:
             client = _client(world, role)
             expected = rule.allowed(role, which)
@@ -314,7 +479,7 @@ def test_a_session_without_its_second_factor_opens_nothing_behind_a_login(
     Public pages stay public."""
     TOTPDevice.objects.create(user=world.olivia, name="Telefon", confirmed=True)
     urls = {
-        name: (rule, reverse(name, kwargs=rule.kwargs(world, "own")))
+        name: (rule, rule.address(name, world, "own"))
         for name, rule in TABLE.items()
         if name not in ("second_factor_verify", "second_factor_enrol")
     }
@@ -351,4 +516,62 @@ def test_a_session_without_its_second_factor_opens_nothing_behind_a_login(
                 problems.append(f"{url} as {role} ends at {final}")
             if "_auth_user_id" in client.session:
                 problems.append(f"{url} as {role}: still logged in")
+    assert not problems, "\n".join(problems)
+
+
+# --- the admin, with two municipalities ---------------------------------------------
+
+# Admins of records every municipality shares (or only platform administrators
+# see): not scoped per municipality (decision 56).
+SHARED_ADMINS = {
+    "measures.source",  # public documents: cited by all, changed by platform admins
+    "measures.remindersent",  # no municipal administrator permission
+    "measures.importjob",
+    "partners.municipalityadministrator",
+    "auth.group",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+    "axes.accesslog",
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
+}
+
+
+def test_every_admin_is_scoped_or_named_shared():
+    from django.contrib import admin
+
+    scoped = {prefix.replace("_", ".", 1) for prefix, _attr in SCOPED_ADMINS}
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    unknown = sorted(registered - scoped - SHARED_ADMINS)
+    assert not unknown, (
+        "Add these admins to SCOPED_ADMINS (tests/support/municipalities.py) with "
+        f"an object per municipality, or to SHARED_ADMINS with a reason: {unknown}"
+    )
+
+
+@pytest.mark.parametrize(("prefix", "attr"), SCOPED_ADMINS)
+def test_a_municipal_administrator_gets_no_2xx_on_another_municipalitys_admin_urls(
+    db, otp_off, prefix, attr
+):
+    """Bergen's municipal administrator on every change, history and delete URL
+    of Askøy's objects (GET and POST): never a 2xx, nothing changed; their own
+    open."""
+    two = build_two_municipalities()
+    client = Client()
+    client.force_login(two.bergen_admin)
+    problems = []
+    theirs = getattr(two.askoy, attr)
+    own = getattr(two.bergen, attr)
+    for view in ("change", "history", "delete"):
+        url = reverse(f"admin:{prefix}_{view}", args=[theirs.pk])
+        for method in ("get", "post"):
+            got = getattr(client, method)(url).status_code
+            if 200 <= got < 300 or got not in (403, 404):
+                problems.append(f"{method.upper()} {url}: {got}")
+        if view == "delete":
+            continue  # some of their own are not theirs to delete (a municipality)
+        got = client.get(reverse(f"admin:{prefix}_{view}", args=[own.pk]))
+        if got.status_code != 200:
+            problems.append(f"GET own {view} {prefix}: {got.status_code}")
+    assert type(theirs)._default_manager.filter(pk=theirs.pk).exists()
     assert not problems, "\n".join(problems)
