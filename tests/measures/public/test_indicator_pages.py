@@ -291,7 +291,8 @@ QUERY_COUNTS = {
     "plan": (25 + 1, 31 + 1),
     "plan-indicators": (6 + 1, 12 + 1),
     "measure": (11 + 1, 17 + 1),
-    "partner": (12, 18),
+    # + 1: the municipality of the address (/bergen/partnere/...).
+    "partner": (12 + 1, 18 + 1),
 }
 
 
