@@ -28,7 +28,7 @@ from django.urls import reverse
 from measures.models import Measure, Phase, StatusUpdate
 from measures.services.plans import measure_sync_current_status
 from measures.services.status_updates import status_update_publish
-from partners.models import Membership
+from partners.models import Membership, Partner
 from rusplan import page_cache
 from tests.factories import (
     SYSTEM,
@@ -98,7 +98,10 @@ def build_site() -> Site:
     """One plan, one measure with a published update (progress 20 %) and a
     submitted one waiting for review (progress 87 %)."""
     owner = PartnerFactory(name="Etat for rusomsorg", slug="etat")
-    lead = PartnerFactory(name="Utekontakten", slug="utekontakten")
+    # A regional partner: its page across municipalities is a national page.
+    lead = PartnerFactory(
+        name="Utekontakten", slug="utekontakten", kind=Partner.Kind.USER_ORGANISATION
+    )
     coordinator = UserFactory(username="olivia")
     MembershipFactory(user=coordinator, partner=owner, role=Membership.Role.COORDINATOR)
     plan = PlanFactory(title="Plan for rusfeltet", slug="rusplan", owner=owner)
@@ -352,6 +355,9 @@ def test_publishing_makes_every_affected_page_fresh_on_the_next_request(
         assert shows_new_status(name, response.text), name
 
 
+SCOPE = page_cache.MUNICIPALITY_SCOPE + "bergen"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_commit_moves_the_generation_on_again():
     """A page rendered by another request from data not yet committed is stored
@@ -362,8 +368,8 @@ def test_commit_moves_the_generation_on_again():
         status_update_publish(
             actor=SYSTEM, update=site.submitted, reviewer=site.coordinator
         )
-        during = page_cache.current_generation()
-    after = page_cache.current_generation()
+        during = page_cache.current_generation(SCOPE)
+    after = page_cache.current_generation(SCOPE)
 
     assert after > during
 
