@@ -16,6 +16,13 @@ def slug_not_reserved(value: str) -> None:
 
     from partners.reserved import reserved_first_segments
 
+    if value != value.lower():
+        # /Bergen/ and /bergen/ would be two municipalities, and «API» would
+        # pass the reserved words below.
+        raise ValidationError(
+            _("Bruk bare små bokstaver, tall og bindestrek, for eksempel «askoy»."),
+            code="lowercase",
+        )
     if value in reserved_first_segments():
         raise ValidationError(
             _(

@@ -6,6 +6,7 @@ failing on save.
 """
 
 from django import forms
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +18,15 @@ from measures.models import (
     Measure,
     MeasurePartner,
     Phase,
+    Plan,
     Source,
     StatusUpdate,
 )
-from measures.models.plans import foreign_districts, foreign_partners
+from measures.models.plans import (
+    foreign_districts,
+    foreign_partners,
+    shared_slug_clashes,
+)
 from partners.admin import scoped
 from partners.models import Partner
 
@@ -49,7 +55,50 @@ class PlanAdminForm(forms.ModelForm):
                 "predecessor",
                 _("En plan kan ikke være sin egen forløper. Velg en annen plan."),
             )
+        self._check_sharing(cleaned)
         return cleaned
+
+    def _check_sharing(self, cleaned) -> None:
+        """Say in the form what the model refuses when the plan is shared
+        (measures/models/plans.py, _refuse_sharing_a_taken_slug)."""
+        shared = cleaned.get("shared_with")
+        municipality = cleaned.get("municipality")
+        if not shared or municipality is None:
+            return
+        plan = Plan(
+            pk=self.instance.pk,
+            municipality=municipality,
+            slug=cleaned.get("slug") or self.instance.slug,
+        )
+        for other in shared:
+            if other.pk == municipality.pk:
+                self.add_error(
+                    "shared_with",
+                    _("En plan deles ikke med sin egen kommune. Fjern %(name)s.")
+                    % {"name": other},
+                )
+                continue
+            clashes = (
+                shared_slug_clashes(plan, other)
+                if plan.pk is not None
+                else (
+                    [plan.slug]
+                    if Plan.objects.filter(
+                        Q(municipality=other) | Q(shared_with=other), slug=plan.slug
+                    ).exists()
+                    else []
+                )
+            )
+            if clashes:
+                self.add_error(
+                    "shared_with",
+                    _(
+                        "%(municipality)s bruker allerede nettadressenavnene "
+                        "%(slugs)s. Planen kan ikke deles med kommunen før "
+                        "nettadressenavnene er ulike."
+                    )
+                    % {"municipality": other, "slugs": ", ".join(clashes)},
+                )
 
 
 class GoalAdminForm(forms.ModelForm):

@@ -295,6 +295,21 @@ class Plan(models.Model):
             problem = owner_problem(self.owner, self.municipality)
             if problem:
                 raise ValidationError({"owner": problem})
+        if (
+            self.slug
+            and Plan.objects.filter(shared_with=self.municipality_id, slug=self.slug)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            # A plan shared with the municipality answers at that address.
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "En plan som er delt med kommunen, har allerede dette "
+                        "nettadressenavnet. Velg et annet."
+                    )
+                }
+            )
         if self.pk is None:
             return
         before = Plan.objects.filter(pk=self.pk).values_list(
@@ -559,6 +574,24 @@ class Measure(models.Model):
         ).exclude(pk=self.pk)
         if taken.exists():
             raise ValidationError({"slug": MEASURE_SLUG_TAKEN})
+        # A shared plan's measures answer under each municipality it is shared
+        # with: the slug may be taken there neither by their own measures nor by
+        # those of another plan shared with them.
+        from django.db.models import Q
+
+        here = self.plan.municipality_id
+        shared_with = list(self.plan.shared_with.values_list("pk", flat=True))
+        elsewhere = (
+            Measure.objects.filter(slug=self.slug)
+            .filter(
+                Q(plan__shared_with=here)
+                | Q(municipality__in=shared_with)
+                | Q(plan__shared_with__in=shared_with)
+            )
+            .exclude(pk=self.pk)
+        )
+        if elsewhere.exists():
+            raise ValidationError({"slug": MEASURE_SLUG_TAKEN})
 
     def url_kwargs(self) -> dict:
         """Reads self.municipality: select_related it in lists."""
@@ -706,4 +739,60 @@ models.signals.m2m_changed.connect(
 )
 models.signals.m2m_changed.connect(
     _refuse_foreign_relations, sender=Measure.districts.through
+)
+
+
+def shared_slug_clashes(plan: Plan, municipality: Municipality) -> list[str]:
+    """The plan's and its measures' slugs that `municipality` already uses (for
+    its own plans and measures, or those of another plan shared with it): a
+    plan shared with it answers under its addresses too, so one address would
+    name two things."""
+    from django.db.models import Q
+
+    in_it = Q(municipality=municipality) | Q(shared_with=municipality)
+    clashes = []
+    if Plan.objects.filter(in_it, slug=plan.slug).exclude(pk=plan.pk).exists():
+        clashes.append(plan.slug)
+    mine = plan.measures.values_list("slug", flat=True)
+    taken = (
+        Measure.objects.filter(slug__in=mine)
+        .filter(Q(municipality=municipality) | Q(plan__shared_with=municipality))
+        .exclude(plan=plan)
+        .values_list("slug", flat=True)
+    )
+    return clashes + sorted(set(taken))
+
+
+def _refuse_sharing_a_taken_slug(sender, instance, action, pk_set, **kwargs):
+    """Sharing a plan with a municipality that already has a plan or measure of
+    the same slug is refused, however it is done."""
+    from django.core.exceptions import ValidationError
+
+    if action != "pre_add" or not pk_set:
+        return
+    if isinstance(instance, Plan):
+        pairs = [(instance, m) for m in Municipality.objects.filter(pk__in=pk_set)]
+    else:  # municipality.shared_plans.add(plan)
+        pairs = [(p, instance) for p in Plan.objects.filter(pk__in=pk_set)]
+    for plan, municipality in pairs:
+        if municipality.pk == plan.municipality_id:
+            raise ValidationError(
+                {"shared_with": _("En plan deles ikke med sin egen kommune.")}
+            )
+        clashes = shared_slug_clashes(plan, municipality)
+        if clashes:
+            raise ValidationError(
+                {
+                    "shared_with": _(
+                        "%(municipality)s bruker allerede nettadressenavnene "
+                        "%(slugs)s. Planen kan ikke deles med kommunen før "
+                        "nettadressenavnene er ulike."
+                    )
+                    % {"municipality": municipality, "slugs": ", ".join(clashes)}
+                }
+            )
+
+
+models.signals.m2m_changed.connect(
+    _refuse_sharing_a_taken_slug, sender=Plan.shared_with.through
 )

@@ -85,3 +85,15 @@ def test_a_municipality_is_created_through_the_service_with_its_history():
 
     assert municipality.get_absolute_url() == "/askoy/"
     assert municipality.history.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["Bergen", "API", "Askoy"])
+def test_a_slug_with_capital_letters_is_refused(slug):
+    """/Bergen/ beside /bergen/ would be two municipalities; «API» would slip
+    past the reserved words."""
+    with pytest.raises(ValidationError) as error:
+        services.municipality_create(
+            actor=SYSTEM, name="Askøy", number="4627", slug=slug
+        )
+    assert "små bokstaver" in str(error.value.message_dict["slug"])
