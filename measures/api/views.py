@@ -2,6 +2,7 @@
 (read-only viewsets: any other method is a 405), and only public data is shown:
 plans that are not drafts and published updates (measures/api/selectors.py)."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -126,7 +127,31 @@ class MunicipalSlugMixin:
         try:
             return super().get_object()
         except model.MultipleObjectsReturned as error:
-            raise ValidationError({"municipality": [str(AMBIGUOUS_SLUG)]}) from error
+            found = self._as_before_municipalities()
+            if found is None:
+                raise ValidationError(
+                    {"municipality": [str(AMBIGUOUS_SLUG)]}
+                ) from error
+            return found
+
+    def _as_before_municipalities(self):
+        """An address without ?municipality= from before municipalities named
+        the object of the municipality the old page addresses lead to
+        (RUSPLAN_OLD_ADDRESSES_MUNICIPALITY): it still does, as the pages' old
+        addresses do, when several municipalities use the slug."""
+        if "municipality" in self.request.query_params:
+            return None
+        found = (
+            self.filter_queryset(self.get_queryset())
+            .filter(
+                municipality__slug=settings.RUSPLAN_OLD_ADDRESSES_MUNICIPALITY,
+                **{self.lookup_field: self.kwargs[self.lookup_field]},
+            )
+            .first()
+        )
+        if found is not None:
+            self.check_object_permissions(self.request, found)
+        return found
 
 
 # The detail of a plan, measure or district takes ?municipality= too.
