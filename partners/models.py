@@ -122,6 +122,22 @@ class Municipality(models.Model):
 
         return reverse("municipality-home", kwargs={"kommune": self.slug})
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        # SSB's numbers begin with the county's (03 Oslo up to 56 Finnmark):
+        # 0000-0299 is no kommune, a typing slip more likely than a new county.
+        if len(self.number) == 4 and self.number.isdigit() and self.number < "0300":
+            raise ValidationError(
+                {
+                    "number": _(
+                        "Ingen kommune har et nummer under 0300: de to første "
+                        "sifrene er fylkets. Sjekk nummeret hos SSB."
+                    )
+                }
+            )
+
 
 class Partner(models.Model):
     """An organisation, or a unit of one, that is responsible for measures.

@@ -97,3 +97,18 @@ def test_a_slug_with_capital_letters_is_refused(slug):
             actor=SYSTEM, name="Askøy", number="4627", slug=slug
         )
     assert "små bokstaver" in str(error.value.message_dict["slug"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["0000", "0101", "0299"])
+def test_a_number_below_any_county_is_refused(number):
+    with pytest.raises(ValidationError) as error:
+        services.municipality_create(
+            actor=SYSTEM, name="Askøy", number=number, slug="askoy"
+        )
+    assert "fylkets" in str(error.value.message_dict["number"])
+
+
+@pytest.mark.django_db
+def test_oslo_the_lowest_number_is_a_municipality():
+    services.municipality_create(actor=SYSTEM, name="Oslo", number="0301", slug="oslo")
