@@ -7,6 +7,7 @@ administrators see everything."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -92,6 +93,35 @@ def test_their_own_object_opens(askoy_client, w, prefix, attr):
     obj = getattr(w.askoy, attr)
     response = askoy_client.get(reverse(f"admin:{prefix}_change", args=[obj.pk]))
     assert response.status_code == 200
+
+
+def _view_on_site(obj):
+    content_type = ContentType.objects.get_for_model(type(obj))
+    return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+
+
+@pytest.mark.parametrize(("prefix", "attr"), SCOPED_ADMINS)
+def test_view_on_site_of_another_municipalitys_object_is_a_404(
+    askoy_client, w, prefix, attr
+):
+    """The admin's «Vis på nettstedet» redirect (/admin/r/<type>/<id>/) is
+    scoped like the change page: walking ids must not list Bergen's objects
+    (Bergen's plan here is a draft, not public)."""
+    response = askoy_client.get(_view_on_site(getattr(w.bergen, attr)))
+    assert response.status_code == 404
+    assert "Location" not in response
+
+
+def test_view_on_site_of_their_own_object_redirects(askoy_client, client, w):
+    response = askoy_client.get(_view_on_site(w.askoy.plan))
+    assert response.status_code == 302
+    assert response["Location"].endswith(w.askoy.plan.get_absolute_url())
+
+
+def test_view_on_site_for_a_platform_administrator(admin_client, w):
+    response = admin_client.get(_view_on_site(w.bergen.plan))
+    assert response.status_code == 302
+    assert response["Location"].endswith(w.bergen.plan.get_absolute_url())
 
 
 def test_a_revert_of_another_municipalitys_history_is_refused(askoy_client, w):
