@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from measures.models import District, Goal, Measure, MeasurePartner, Plan
+from measures.models import Citation, District, Goal, Measure, MeasurePartner, Plan
 from measures.services.plans import (
     district_create,
     goal_create,
@@ -25,7 +25,13 @@ from measures.services.plans import (
 from measures.services.status_updates import status_update_create
 from partners import services as partner_services
 from partners.models import Membership, Municipality, Partner
-from tests.factories import SYSTEM, DistrictFactory, PartnerFactory, UserFactory
+from tests.factories import (
+    SYSTEM,
+    DistrictFactory,
+    PartnerFactory,
+    SourceFactory,
+    UserFactory,
+)
 from tests.support.municipalities import (
     BERGEN_SECRET,
     SCOPED_ADMINS,
@@ -122,6 +128,51 @@ def test_view_on_site_for_a_platform_administrator(admin_client, w):
     response = admin_client.get(_view_on_site(w.bergen.plan))
     assert response.status_code == 302
     assert response["Location"].endswith(w.bergen.plan.get_absolute_url())
+
+
+def _cited_sources(w):
+    """A source cited only by Bergen's draft status update (private until
+    published), one cited only by Askøy's draft value, one of a public fact (a
+    regional partner) and one cited by nothing."""
+    made = {}
+    for key, target in (
+        ("bergen_draft", {"status_update": w.bergen.update}),
+        ("askoy_draft", {"indicator_value": w.askoy.value}),
+        ("public", {"partner": w.police}),
+        ("uncited", None),
+    ):
+        source = SourceFactory(
+            publisher=f"Utgiver {key}",
+            title=f"Kilde {key}",
+            url=f"https://example.org/{key}",
+        )
+        if target is not None:
+            Citation.objects.create(source=source, **target)
+        made[key] = source
+    return made
+
+
+def test_sources_cited_only_by_another_municipalitys_draft_are_not_shown(
+    askoy_client, admin_client, w
+):
+    sources = _cited_sources(w)
+    assert w.bergen.update.state != "published"
+
+    body = askoy_client.get(reverse("admin:measures_source_changelist")).text
+    assert "Kilde bergen_draft" not in body
+    for key in ("askoy_draft", "public", "uncited"):
+        assert f"Kilde {key}" in body
+        assert reverse("admin:measures_source_change", args=[sources[key].pk]) in body
+    url = reverse("admin:measures_source_change", args=[sources["bergen_draft"].pk])
+    assert askoy_client.get(url).status_code in (302, 404)
+
+    found = _autocomplete(askoy_client, "measures", "citation", "source")
+    assert sources["bergen_draft"].pk not in found
+    assert {sources[k].pk for k in ("askoy_draft", "public", "uncited")} <= found
+
+    # A platform administrator sees every source.
+    body = admin_client.get(reverse("admin:measures_source_changelist")).text
+    assert "Kilde bergen_draft" in body
 
 
 def test_a_revert_of_another_municipalitys_history_is_refused(askoy_client, w):
