@@ -383,7 +383,11 @@ class MunicipalityAdministrator(models.Model):
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("kommune"),
-        on_delete=models.CASCADE,
+        # PROTECT: a staff user with no row here is a platform administrator,
+        # so deleting a municipality must not silently delete its
+        # administrators' rows (that would promote them). Remove them first
+        # through municipality_administrator_remove, which takes their access.
+        on_delete=models.PROTECT,
         related_name="administrators",
     )
 

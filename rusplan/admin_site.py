@@ -12,7 +12,9 @@ characters in their text fields (VisibleTextAdminMixin, partners/text.py).
 from django.conf import settings
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest
+from django.urls import path
 
 from partners.text import visible_text_form
 
@@ -74,6 +76,42 @@ class RusplanAdminSite(AdminSite):
                 {"__module__": admin_class.__module__},
             )
         super().register(model_or_iterable, admin_class, **options)
+
+    def get_urls(self):
+        # Django's «view on site» redirect (/admin/r/<type>/<id>/) looks the
+        # object up unscoped: a municipal administrator walking ids would be
+        # sent to another municipality's objects, even non-public ones. Ours
+        # answers only for an object the model's admin shows this user.
+        urls = [
+            url
+            for url in super().get_urls()
+            if getattr(url, "name", None) != "view_on_site"
+        ]
+        return [
+            path(
+                "r/<int:content_type_id>/<path:object_id>/",
+                self.admin_view(self.view_on_site),
+                name="view_on_site",
+            ),
+            *urls,
+        ]
+
+    def view_on_site(self, request: HttpRequest, content_type_id, object_id):
+        # Imported here: this module is loaded with the app registry.
+        from django.contrib.contenttypes import views as contenttype_views
+        from django.contrib.contenttypes.models import ContentType
+
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except ObjectDoesNotExist:
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        if model_admin is None:
+            raise Http404
+        obj = model_admin.get_object(request, object_id)
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404
+        return contenttype_views.shortcut(request, content_type_id, object_id)
 
     def has_permission(self, request: HttpRequest) -> bool:
         if not super().has_permission(request):

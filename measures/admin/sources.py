@@ -9,7 +9,7 @@ protected objects. See docs/admin-guide.md, "Kilder".
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from measures.models import Citation, Source
+from measures.selectors.citations import public_citations
 from measures.services import sources as source_services
 from partners.admin import HistoryAdmin, ScopedTabularInline
+from partners.scope import administered_ids
 
 SOURCE_FIELDS = [
     "publisher",
@@ -31,6 +33,40 @@ SOURCE_FIELDS = [
     "accessed_on",
     "external_id",
 ]
+
+
+def _of_municipalities(ids) -> Q:
+    """Citations of facts of the municipalities `ids`."""
+    return (
+        Q(plan__municipality_id__in=ids)
+        | Q(goal__plan__municipality_id__in=ids)
+        | Q(measure__municipality_id__in=ids)
+        | Q(status_update__measure__municipality_id__in=ids)
+        | Q(indicator__goal__plan__municipality_id__in=ids)
+        | Q(indicator__measure__municipality_id__in=ids)
+        | Q(indicator_value__indicator__goal__plan__municipality_id__in=ids)
+        | Q(indicator_value__indicator__measure__municipality_id__in=ids)
+        | Q(budget_line__measure__municipality_id__in=ids)
+        | Q(partner__municipality_id__in=ids)
+        | Q(partner_name__partner__municipality_id__in=ids)
+    )
+
+
+def sources_seen_by(queryset, user):
+    """The sources a municipal administrator may see: those cited by a public
+    fact, by a fact of their own municipality, or by nothing. A source cited
+    only by another municipality's draft status update or indicator value (or
+    its non-public plan) is private until that is published. Platform
+    administrators see every source."""
+    ids = administered_ids(user)
+    if ids is None:
+        return queryset
+    citing = Citation.objects.filter(source=OuterRef("pk"))
+    return queryset.filter(
+        Exists(public_citations().filter(source=OuterRef("pk")))
+        | Exists(citing.filter(_of_municipalities(ids)))
+        | ~Exists(citing)
+    )
 
 
 @admin.register(Source)
@@ -60,13 +96,19 @@ class SourceAdmin(HistoryAdmin):
     ]
 
     def get_queryset(self, request):
+        # Also the citation inlines' autocomplete: both read this queryset.
         return (
-            super()
-            .get_queryset(request)
+            sources_seen_by(super().get_queryset(request), request.user)
             .annotate(n_citations=Count("citations"))
             # A GROUP BY query loses Meta.ordering; autocomplete needs an order.
             .order_by(*Source._meta.ordering)
         )
+
+    def get_list_display_links(self, request, list_display):
+        # No links to change pages the user cannot open.
+        if not self.has_view_or_change_permission(request):
+            return None
+        return super().get_list_display_links(request, list_display)
 
     @admin.display(description=_("dato"), ordering="published_on")
     def date(self, source: Source) -> str:

@@ -6,8 +6,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners.models import Membership, Municipality, Partner, PartnerName
+from partners.models import (
+    Membership,
+    Municipality,
+    MunicipalityAdministrator,
+    Partner,
+    PartnerName,
+)
+from partners.services import municipality_administrator_add
 from tests.factories import (
+    SYSTEM,
     MembershipFactory,
     MunicipalityFactory,
     PartnerFactory,
@@ -34,6 +42,9 @@ MAKERS = {
     Partner: lambda: PartnerFactory(parent=PartnerFactory()),
     PartnerName: PartnerNameFactory,
     Membership: lambda: MembershipFactory(user=_user()),
+    MunicipalityAdministrator: lambda: municipality_administrator_add(
+        actor=SYSTEM, user=_user(), municipality=MunicipalityFactory()
+    ),
     User: _user,
     Group: lambda: Group.objects.create(name=f"Gruppe {Group.objects.count()}"),
 }

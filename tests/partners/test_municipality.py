@@ -4,12 +4,14 @@ the site itself uses at the top of its addresses."""
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from partners import services
-from partners.models import Municipality
+from partners.models import Municipality, MunicipalityAdministrator
 from partners.reserved import reserved_first_segments
-from tests.factories import SYSTEM, MunicipalityFactory
+from partners.scope import is_platform_admin
+from tests.factories import SYSTEM, MunicipalityFactory, UserFactory
 
 
 def first_words() -> set[str]:
@@ -112,3 +114,29 @@ def test_a_number_below_any_county_is_refused(number):
 @pytest.mark.django_db
 def test_oslo_the_lowest_number_is_a_municipality():
     services.municipality_create(actor=SYSTEM, name="Oslo", number="0301", slug="oslo")
+
+
+@pytest.mark.django_db
+def test_a_municipality_with_administrators_cannot_be_deleted():
+    """A staff user with no administrator row is a platform administrator
+    (partners/scope.py): deleting a municipality (from a shell or a script) must
+    not delete its administrators' rows and so promote them. It is refused until
+    they are removed through the service, which also takes their admin access."""
+    municipality = MunicipalityFactory()
+    user = UserFactory(username="kommuneadmin")
+    row = services.municipality_administrator_add(
+        actor=SYSTEM, user=user, municipality=municipality
+    )
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        municipality.delete()
+
+    user = type(user).objects.get(pk=user.pk)
+    assert not is_platform_admin(user)
+    assert MunicipalityAdministrator.objects.filter(pk=row.pk).exists()
+
+    services.municipality_administrator_remove(actor=SYSTEM, administrator=row)
+    municipality.delete()
+    user = type(user).objects.get(pk=user.pk)
+    assert not user.is_staff
+    assert not is_platform_admin(user)

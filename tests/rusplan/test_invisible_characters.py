@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from measures.models import IndicatorValue, ReminderSent, StatusUpdate
 from measures.services.plans import measure_update
-from partners.services import partner_update
+from partners.services import municipality_administrator_add, partner_update
 from partners.text import (
     INVISIBLE_CHARACTERS,
     INVISIBLE_CODE,
@@ -38,6 +38,7 @@ from tests.factories import (
     PartnerNameFactory,
     PublishedIndicatorValueFactory,
     SourceFactory,
+    UserFactory,
 )
 from tests.support.html_forms import page_form
 
@@ -212,6 +213,9 @@ def every_kind_of_row(world):
     PartnerNameFactory(partner=world.partner_a)
     ReminderSent.objects.create(user=world.alice, period_key="tertial:2025-1")
     Group.objects.create(name="Gruppe")
+    municipality_administrator_add(
+        actor=SYSTEM, user=UserFactory(), municipality=world.plan.municipality
+    )
     return world
 
 

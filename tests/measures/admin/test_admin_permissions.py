@@ -38,6 +38,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from measures.models import IndicatorValue, Measure, Phase, StatusUpdate
 from measures.services.plans import measure_sync_current_status
+from partners.services import municipality_administrator_add
 from tests.factories import (
     SYSTEM,
     MembershipFactory,
@@ -70,6 +71,12 @@ def _make_static_device():
     return device
 
 
+def _make_municipality_administrator():
+    return municipality_administrator_add(
+        actor=SYSTEM, user=_make_user(), municipality=MunicipalityFactory()
+    )
+
+
 OTHER_MAKERS = {
     Group: lambda: Group.objects.create(name="Redaktører"),
     AccessAttempt: lambda: AccessAttempt.objects.create(
@@ -80,6 +87,7 @@ OTHER_MAKERS = {
         username="x", ip_address="127.0.0.1"
     ),
     "partners.Municipality": MunicipalityFactory,
+    "partners.MunicipalityAdministrator": _make_municipality_administrator,
     "partners.Partner": PartnerFactory,
     "partners.PartnerName": PartnerNameFactory,
     "partners.Membership": MembershipFactory,
@@ -109,7 +117,15 @@ def _add_overrides(model, obj) -> dict:
         return {"partner_roles-0-role": "lead"}
     if model._meta.label == "partners.Municipality":
         # Four digits, so not made unique by _distinct; outside the factories'.
-        return {"number": "8999"}
+        # The onboarding form (measures/admin/municipalities.py) also makes the
+        # municipality's first administrator.
+        return {
+            "number": "8999",
+            "admin_username": "ny-kommuneadministrator",
+            "admin_email": "ny-admin@example.org",
+        }
+    if model._meta.label == "partners.MunicipalityAdministrator":
+        return {"user": str(_make_user().pk)}
     if model._meta.label == "partners.Membership":
         return {"user": str(_make_user().pk)}
     return {}

@@ -1096,28 +1096,56 @@ def test_a_measure_row_changes_the_measure_of_its_plans_municipality(
 def test_a_plan_slug_of_two_municipalities_is_refused_not_guessed(
     client, admin_client, import_world
 ):
-    _askoy_twin(import_world)
+    """A platform administrator's row whose plan slug two municipalities have is
+    refused, naming both, until its municipality column says which
+    (measures/admin/imports/base.py resolve())."""
+    _askoy_plan, askoy_measure = _askoy_twin(import_world)
     rows = export_rows(client, "plan-export-csv", import_world.plan)
     rows[0]["title"] = "Endret"
+    rows[0].pop("municipality", None)
 
     response = upload(admin_client, Measure, to_csv(rows))
 
-    assert any("Flere kommuner har en plan" in p for p in problems(response))
+    assert any(
+        "finnes i flere kommuner" in p and "Askøy" in p and "Bergen" in p
+        for p in problems(response)
+    )
     import_world.measure.refresh_from_db()
+    askoy_measure.refresh_from_db()
     assert import_world.measure.title == "LAR-senter"
+    assert askoy_measure.title == "Askøys LAR-senter"
+
+    # The row's municipality decides: Bergen's measure changes, Askøy's does not.
+    import_ok(admin_client, Measure, to_csv([rows[0] | {"municipality": "bergen"}]))
+
+    import_world.measure.refresh_from_db()
+    askoy_measure.refresh_from_db()
+    assert import_world.measure.title == "Endret"
+    assert askoy_measure.title == "Askøys LAR-senter"
 
 
 def test_a_status_update_finds_its_measure_by_the_rows_plan(
     client, admin_client, import_world
 ):
+    """A measure slug of two municipalities: refused without a plan or a
+    municipality to tell them apart, never guessed; the row's plan (or its
+    municipality column) decides."""
     askoy_plan, askoy_measure = _askoy_twin(import_world)
     Plan.objects.filter(pk=askoy_plan.pk).update(slug="askoy-rusplan")
 
     refused = upload(admin_client, StatusUpdate, to_csv([update_row(plan="")]))
-    assert any("Flere kommuner har et tiltak" in p for p in problems(refused))
+    assert any("finnes i flere kommuner" in p for p in problems(refused))
+    assert not StatusUpdate.objects.filter(external_id="lar-2020").exists()
 
     import_ok(admin_client, StatusUpdate, to_csv([update_row(plan="rusplan-2018")]))
 
     update = StatusUpdate.objects.get(external_id="lar-2020")
     assert update.measure == import_world.measure
     assert not askoy_measure.updates.exists()
+
+    import_ok(
+        admin_client,
+        StatusUpdate,
+        to_csv([update_row(external_id="lar-askoy", plan="", municipality="askoy")]),
+    )
+    assert StatusUpdate.objects.get(external_id="lar-askoy").measure == askoy_measure

@@ -7,11 +7,12 @@ administrators see everything."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from measures.models import District, Goal, Measure, MeasurePartner, Plan
+from measures.models import Citation, District, Goal, Measure, MeasurePartner, Plan
 from measures.services.plans import (
     district_create,
     goal_create,
@@ -24,7 +25,13 @@ from measures.services.plans import (
 from measures.services.status_updates import status_update_create
 from partners import services as partner_services
 from partners.models import Membership, Municipality, Partner
-from tests.factories import SYSTEM, DistrictFactory, PartnerFactory, UserFactory
+from tests.factories import (
+    SYSTEM,
+    DistrictFactory,
+    PartnerFactory,
+    SourceFactory,
+    UserFactory,
+)
 from tests.support.municipalities import (
     BERGEN_SECRET,
     SCOPED_ADMINS,
@@ -92,6 +99,80 @@ def test_their_own_object_opens(askoy_client, w, prefix, attr):
     obj = getattr(w.askoy, attr)
     response = askoy_client.get(reverse(f"admin:{prefix}_change", args=[obj.pk]))
     assert response.status_code == 200
+
+
+def _view_on_site(obj):
+    content_type = ContentType.objects.get_for_model(type(obj))
+    return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+
+
+@pytest.mark.parametrize(("prefix", "attr"), SCOPED_ADMINS)
+def test_view_on_site_of_another_municipalitys_object_is_a_404(
+    askoy_client, w, prefix, attr
+):
+    """The admin's «Vis på nettstedet» redirect (/admin/r/<type>/<id>/) is
+    scoped like the change page: walking ids must not list Bergen's objects
+    (Bergen's plan here is a draft, not public)."""
+    response = askoy_client.get(_view_on_site(getattr(w.bergen, attr)))
+    assert response.status_code == 404
+    assert "Location" not in response
+
+
+def test_view_on_site_of_their_own_object_redirects(askoy_client, client, w):
+    response = askoy_client.get(_view_on_site(w.askoy.plan))
+    assert response.status_code == 302
+    assert response["Location"].endswith(w.askoy.plan.get_absolute_url())
+
+
+def test_view_on_site_for_a_platform_administrator(admin_client, w):
+    response = admin_client.get(_view_on_site(w.bergen.plan))
+    assert response.status_code == 302
+    assert response["Location"].endswith(w.bergen.plan.get_absolute_url())
+
+
+def _cited_sources(w):
+    """A source cited only by Bergen's draft status update (private until
+    published), one cited only by Askøy's draft value, one of a public fact (a
+    regional partner) and one cited by nothing."""
+    made = {}
+    for key, target in (
+        ("bergen_draft", {"status_update": w.bergen.update}),
+        ("askoy_draft", {"indicator_value": w.askoy.value}),
+        ("public", {"partner": w.police}),
+        ("uncited", None),
+    ):
+        source = SourceFactory(
+            publisher=f"Utgiver {key}",
+            title=f"Kilde {key}",
+            url=f"https://example.org/{key}",
+        )
+        if target is not None:
+            Citation.objects.create(source=source, **target)
+        made[key] = source
+    return made
+
+
+def test_sources_cited_only_by_another_municipalitys_draft_are_not_shown(
+    askoy_client, admin_client, w
+):
+    sources = _cited_sources(w)
+    assert w.bergen.update.state != "published"
+
+    body = askoy_client.get(reverse("admin:measures_source_changelist")).text
+    assert "Kilde bergen_draft" not in body
+    for key in ("askoy_draft", "public", "uncited"):
+        assert f"Kilde {key}" in body
+        assert reverse("admin:measures_source_change", args=[sources[key].pk]) in body
+    url = reverse("admin:measures_source_change", args=[sources["bergen_draft"].pk])
+    assert askoy_client.get(url).status_code in (302, 404)
+
+    found = _autocomplete(askoy_client, "measures", "citation", "source")
+    assert sources["bergen_draft"].pk not in found
+    assert {sources[k].pk for k in ("askoy_draft", "public", "uncited")} <= found
+
+    # A platform administrator sees every source.
+    body = admin_client.get(reverse("admin:measures_source_changelist")).text
+    assert "Kilde bergen_draft" in body
 
 
 def test_a_revert_of_another_municipalitys_history_is_refused(askoy_client, w):

@@ -157,6 +157,23 @@ MEASURE = _pick(**_slug_of("measure"), municipal=True)
 API_MEASURE = _pick(**_slug_of("measure"))
 PARTNER = _pick(**_slug_of("partner"), municipal=True)
 API_PARTNER = _pick(**_slug_of("partner"))
+
+
+def _regional_partner(slug, serves):
+    partner = PartnerFactory(slug=slug, kind=Partner.Kind.POLICE_DISTRICT)
+    partner.serves.add(serves)
+    return {"slug": partner.slug}
+
+
+# The national page of a partner is the page of a regional partner (a police
+# district, a health trust); a municipality's own organisation and units answer
+# 301 to their page in the municipality
+# (test_a_municipal_partners_national_address_is_its_municipality_page).
+REGIONAL_PARTNER = _pick(
+    lambda w: _regional_partner("politi-a", w.bergen),
+    lambda w: _regional_partner("politi-b", w.bergen),
+    lambda w: _regional_partner("politi-askoy", w.foreign.municipality),
+)
 DISTRICT = _pick(
     lambda w: {"slug": w.district.slug},
     lambda w: {"slug": "finnes-ikke"},
@@ -261,7 +278,8 @@ TABLE: dict[str, Rule] = {
     # public pages
     "municipality-home": Rule(everyone, MUNICIPALITY),
     "measures:old-address": Rule(nobody, url=lambda w, which: "/planer/eierplan/"),
-    "measures:partner-national": Rule(everyone, API_PARTNER),
+    "measures:partner-national": Rule(everyone, REGIONAL_PARTNER),
+    "measures:national-search": Rule(everyone),
     "measures:plan-detail": Rule(everyone, PLAN),
     "measures:measure-list": Rule(everyone, MUNICIPALITY),
     "measures:measure-detail": Rule(everyone, MEASURE),
@@ -287,6 +305,10 @@ TABLE: dict[str, Rule] = {
     "api:root": Rule(everyone),
     "api:schema": Rule(everyone),
     "api:docs": Rule(everyone),
+    "api:municipality-list": Rule(everyone),
+    "api:municipality-detail": Rule(
+        everyone, lambda w, which: {"slug": _in_municipality(w, which)["kommune"]}
+    ),
     "api:plan-list": Rule(everyone),
     "api:plan-detail": Rule(everyone, API_PLAN),
     "api:goal-list": Rule(everyone),
@@ -465,6 +487,20 @@ def test_url_access_matches_the_table(name, world):
             if not expected and role != "anonymous" and got == 200:
                 problems.append(f"{url} as {role}: 200")
     assert not problems, "\n".join(problems)
+
+
+def test_a_municipal_partners_national_address_is_its_municipality_page(world):
+    """/aktorer/<slug>/ of a municipality's own organisation or unit (Bergen's,
+    Askøy's) answers 301 to its page in its municipality, for everyone."""
+    for partner in (world.partner_a, world.partner_b, world.foreign.partner):
+        url = reverse("measures:partner-national", kwargs={"slug": partner.slug})
+        for role in ROLES:
+            response = _client(world, role).get(url)
+            assert response.status_code == 301, (url, role)
+            assert response["Location"] == reverse(
+                "measures:partner-detail",
+                kwargs={"kommune": partner.municipality.slug, "slug": partner.slug},
+            )
 
 
 def test_a_session_without_its_second_factor_opens_nothing_behind_a_login(
