@@ -181,6 +181,13 @@ class CitationInline(ScopedTabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A forged id of a source the user may not see is refused, not cited
+        # (citing it would make it theirs to see).
+        if db_field.name == "source":
+            kwargs["queryset"] = sources_seen_by(Source.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 def citation_inline(target: str) -> type[CitationInline]:
     """A citation inline for the fact named `target` (a Citation field name)."""
@@ -194,6 +201,24 @@ def citation_inline(target: str) -> type[CitationInline]:
 class CitationAdminMixin:
     """Saves the citation inline through source_services.citations_set with
     request.user, field by field, in the order of the position column."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "sources" not in form.base_fields:
+            return form
+        user = request.user
+
+        class SeenSourcesForm(form):
+            # The add forms' list of sources (published_sources_field): only
+            # those the user may see (sources_seen_by).
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["sources"].queryset = sources_seen_by(
+                    Source.objects.all(), user
+                )
+
+        SeenSourcesForm.__name__ = form.__name__
+        return SeenSourcesForm
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Citation:

@@ -170,6 +170,12 @@ def test_sources_cited_only_by_another_municipalitys_draft_are_not_shown(
     assert sources["bergen_draft"].pk not in found
     assert {sources[k].pk for k in ("askoy_draft", "public", "uncited")} <= found
 
+    # Nor in the list of sources of the add forms of published facts.
+    for model in ("statusupdate", "indicatorvalue"):
+        body = askoy_client.get(reverse(f"admin:measures_{model}_add")).text
+        assert "Kilde bergen_draft" not in body, model
+        assert "Kilde public" in body, model
+
     # A platform administrator sees every source.
     body = admin_client.get(reverse("admin:measures_source_changelist")).text
     assert "Kilde bergen_draft" in body
