@@ -36,8 +36,10 @@ class Town:
 
 def build_town(municipality, *, lead) -> Town:
     owner = PartnerFactory(municipality=municipality)
-    plan = PlanFactory(municipality=municipality, owner=owner, slug="rusplan")
-    measure = MeasureFactory(plan=plan, slug="mottak", lead=lead)
+    plan = PlanFactory(
+        municipality=municipality, owner=owner, slug=f"rusplan-{municipality.slug}"
+    )
+    measure = MeasureFactory(plan=plan, slug=f"mottak-{municipality.slug}", lead=lead)
     district = DistrictFactory(municipality=municipality, slug="sentrum")
     measure.districts.add(district)
     PublishedStatusUpdateFactory(measure=measure, progress=20)

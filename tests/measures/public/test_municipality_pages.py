@@ -207,6 +207,11 @@ def test_a_shared_plan_appears_in_both_municipalities_and_answers_under_both(
     client, world
 ):
     shared = world.bergen.plan
+    # A plan is shared only where its slugs are free (Askøy uses the same ones).
+    Plan.objects.filter(pk=shared.pk).update(slug="felles-plan")
+    for measure in shared.measures.all():
+        Measure.objects.filter(pk=measure.pk).update(slug=f"felles-{measure.slug}")
+    shared.refresh_from_db()
     shared.shared_with.add(world.other.municipality)
 
     for side in (world.bergen, world.other):
