@@ -94,9 +94,10 @@ def test_pg_dump_and_pg_restore_give_the_same_rows_and_the_same_pages(
     )
     urls = [
         "/",
+        "/bergen/",
         measure.plan.get_absolute_url(),
         measure.get_absolute_url(),
-        "/kilder/",
+        "/bergen/kilder/",
     ]
     original_counts = _row_counts()
     original_pages = _pages(urls)

@@ -62,7 +62,7 @@ def test_twenty_submissions_from_the_same_version_exactly_one_wins():
     data = form_data(measure)
     start_version = measure.version
     before = StatusUpdate.objects.count()
-    url = reverse("measures:measure-update", kwargs={"slug": measure.slug})
+    url = reverse("measures:measure-update", kwargs=measure.url_kwargs())
 
     def submit(index):
         response = clients[index].post(
