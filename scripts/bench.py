@@ -23,7 +23,8 @@ static files) on PostgreSQL at national scale and drives load over loopback with
    jobs (measures/admin/imports/jobs.py) on the real queue, preview then import, run
    by `manage.py run_worker --burst`, in a database of its own (rusplan_bench_import,
    small demo data): rows per second for each step. `--only import` runs this
-   round alone and writes its own block of docs/benchmarks.md.
+   round alone and writes its own block of docs/benchmarks.md; `--only pages`
+   runs every round but this one (the import takes about 20 minutes).
 
 It prints a table, compares the figures with the targets of issue 7, and replaces the
 generated part of the "Benchmark" section of docs/benchmarks.md (--no-write: not). Every
@@ -708,7 +709,10 @@ def parse_args():
     parser.add_argument("--no-write", action="store_true", help="leave the doc alone")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument(
-        "--only", choices=["import"], help="run only this round (and write its block)"
+        "--only",
+        choices=["import", "pages"],
+        help="run only the import round, or every round but it (and write their "
+        "block of docs/benchmarks.md)",
     )
     parser.add_argument("--import-rows", type=int, default=20000)
     parser.add_argument("--import-timeout", type=int, default=3600)
@@ -768,7 +772,7 @@ def main() -> int:
     )
     cached = run_round("cached", env, pages, args)
     exports = run_exports(env, routes, targets, args)
-    imports = run_import(args)
+    imports = run_import(args) if args.only != "pages" else None
     report = {
         # Outside Django (no settings here): the machine's date names the run.
         "date": datetime.date.today().strftime("%d.%m.%Y"),  # noqa: DTZ011, TID251
@@ -795,7 +799,8 @@ def main() -> int:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False))
     if not args.no_write:
         write_doc(text)
-        write_import_doc(import_markdown(imports))
+        if imports is not None:
+            write_import_doc(import_markdown(imports))
         log(f"Wrote the figures to {DOC.relative_to(BASE_DIR)}")
     return 0
 

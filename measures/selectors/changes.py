@@ -5,7 +5,7 @@ reporting period against its status now, and the newest published updates."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
@@ -13,8 +13,9 @@ from measures.models import Health, Measure, MeasurePartner, Plan, StatusUpdate
 from measures.periods import Period, last_ended_period, span_bounds
 from measures.selectors.public import (
     default_report_date,
+    newest_updates_of,
     plans_of,
-    published_updates,
+    public_measures,
 )
 from measures.selectors.rollups import phase_label
 
@@ -166,40 +167,31 @@ def plan_changes(*, plan: Plan, today: datetime.date | None = None) -> Changes:
     )
 
 
-def _latest(updates: QuerySet[StatusUpdate], until: datetime.date) -> list:
-    """The newest of `updates` dated on or before `until`, with their measures and
-    plans (one query)."""
-    return list(
-        updates.filter(as_of__lte=until)
-        # The measure's link reads its municipality (/bergen/tiltak/...).
-        .select_related("measure", "measure__municipality", "measure__plan")
-        .defer("measure__description", "measure__plan__description")
-        .order_by("-as_of", "-published_at", "-id")[:LATEST_UPDATES]
-    )
-
-
 def plan_latest_updates(*, plan: Plan, today: datetime.date | None = None) -> list:
     """The plan's newest published updates up to its report date (one query)."""
     until = default_report_date(plan, today or timezone.localdate())
-    return _latest(published_updates().filter(measure__plan=plan), until)
+    return newest_updates_of(
+        Measure.objects.filter(plan=plan), limit=LATEST_UPDATES, until=until
+    )
 
 
 def partner_latest_updates(*, partner_ids: list[int], municipality=None) -> list:
     """The newest published updates of measures the partners (a partner and its
     units) have a role in, in the municipality's plans when given (one query)."""
-    measure_ids = MeasurePartner.objects.filter(partner_id__in=partner_ids).values(
-        "measure_id"
+    measures = public_measures().filter(
+        pk__in=MeasurePartner.objects.filter(partner_id__in=partner_ids).values(
+            "measure_id"
+        )
     )
-    updates = published_updates().filter(measure_id__in=measure_ids)
     if municipality is not None:
         # A regional partner's page in one municipality shows none of another's.
-        updates = updates.filter(plans_of(municipality, "measure__plan__"))
-    return _latest(updates, timezone.localdate())
+        measures = measures.filter(plans_of(municipality, "plan__"))
+    return newest_updates_of(measures, limit=LATEST_UPDATES)
 
 
 def district_latest_updates(*, district) -> list:
     """The newest published updates of measures that reach the district (one
     query)."""
-    return _latest(
-        published_updates().filter(measure__districts=district), timezone.localdate()
+    return newest_updates_of(
+        public_measures().filter(districts=district), limit=LATEST_UPDATES
     )

@@ -25,13 +25,15 @@ class MunicipalitySummary:
 def municipality_summaries() -> list[MunicipalitySummary]:
     """Every municipality, by name, with its adopted public plans (its own and
     those shared with it) and their roll-ups (four queries, whatever the number
-    of municipalities)."""
+    of municipalities). The page lists every municipality in the country: the
+    plans carry only what it shows, and their municipalities are the ones
+    already loaded, not a join and an object each again."""
     municipalities = list(Municipality.objects.order_by("name"))
+    by_id = {municipality.pk: municipality for municipality in municipalities}
     plans = list(
         public_plans()
         .filter(status=Plan.Status.ADOPTED)
-        .select_related("municipality")
-        .prefetch_related("shared_with")
+        .only("title", "slug", "status", "start_year", "municipality_id")
         .order_by("-start_year", "title")
     )
     rows: dict[int, list] = defaultdict(list)
@@ -39,12 +41,18 @@ def municipality_summaries() -> list[MunicipalitySummary]:
         Measure.objects.filter(plan__in=[plan.pk for plan in plans]), "plan_id"
     ):
         rows[row["plan_id"]].append(row)
+    shared_with: dict[int, list[int]] = defaultdict(list)
+    for plan_id, municipality_id in Plan.shared_with.through.objects.filter(
+        plan__in=[plan.pk for plan in plans]
+    ).values_list("plan_id", "municipality_id"):
+        shared_with[plan_id].append(municipality_id)
     by_municipality: dict[int, list[CurrentPlan]] = defaultdict(list)
     for plan in plans:
+        plan.municipality = by_id[plan.municipality_id]
         current = CurrentPlan(plan=plan, rollup=rollup(rows[plan.pk]))
         by_municipality[plan.municipality_id].append(current)
-        for other in plan.shared_with.all():
-            by_municipality[other.pk].append(current)
+        for other in shared_with[plan.pk]:
+            by_municipality[other].append(current)
     return [
         MunicipalitySummary(
             municipality=municipality,

@@ -22,6 +22,7 @@ from measures.selectors.public import (
     draft_measure_ids,
     plan_reference_date,
     plans_of,
+    public_plan_ids_of,
 )
 from measures.selectors.rollups import Rollup, rollup
 from partners.models import Partner
@@ -29,17 +30,22 @@ from partners.models import Partner
 
 def partners_with_measures(*, municipality=None) -> QuerySet[Partner]:
     """Partners with measures in public plans (of the municipality, when given),
-    with how many (one query). The roles are counted on their own, leaving out the
-    measures of draft plans (a few, if any): a join through every measure and
-    plan in the country took three times as long at national scale. A partner has
-    one role per measure at most."""
-    counted = ~Q(measure_roles__measure_id__in=draft_measure_ids())
+    with how many (one query). A partner has one role per measure at most.
+
+    In a municipality, only the roles in its plans are joined (the municipality's
+    plans first, then their measures' roles by index). Across the country the
+    roles are counted on their own, leaving out the measures of draft plans (a
+    few, if any): a join through every measure and plan in the country took three
+    times as long at national scale."""
     if municipality is not None:
-        counted &= Q(
-            measure_roles__measure__plan_id__in=Plan.objects.filter(
-                plans_of(municipality)
-            ).values("pk")
+        return (
+            Partner.objects.filter(
+                measure_roles__measure__plan__in=public_plan_ids_of(municipality)
+            )
+            .annotate(n_measures=Count("measure_roles"))
+            .order_by("name")
         )
+    counted = ~Q(measure_roles__measure_id__in=draft_measure_ids())
     return (
         Partner.objects.annotate(n_measures=Count("measure_roles", filter=counted))
         .filter(n_measures__gt=0)

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 from measures.selectors.public import default_report_date, plan_reference_date
 from partners.models import Partner
@@ -28,6 +29,68 @@ def full_url(context, path: str) -> str:
     if base is None:
         base = request._rusplan_url_base = request.build_absolute_uri("/")[:-1]
     return base + path
+
+
+@register.simple_tag(takes_context=True)
+def municipality_plan_rows(context, summaries) -> SafeString:
+    """The national front page's table body (measures/selectors/municipalities.py):
+    one <tbody> per municipality, a row per current plan, or one saying it has
+    none. Built here rather than by template loops because the page lists every
+    municipality in the country: the loops were half of its time (about 50 of
+    100 ms for 356 municipalities). The messages are the templates' own."""
+    no_plans = gettext("Ingen vedtatte planer er registrert.")
+    # Each phase's label translated once, not once per plan.
+    labels: dict[str, str] = {}
+    bodies = []
+    for summary in summaries:
+        municipality = summary.municipality
+        heading = format_html(
+            '<th scope="row" class="fw-normal"><a href="{}">{}</a></th>',
+            full_url(context, municipality.get_absolute_url()),
+            gettext("%(name)s kommune") % {"name": municipality.name},
+        )
+        rows = [
+            _current_plan_row(context, heading, municipality, current, labels)
+            for current in summary.current_plans
+        ]
+        if not rows:
+            rows.append(
+                format_html('<tr>{}<td colspan="3">{}</td></tr>', heading, no_plans)
+            )
+        bodies.append(
+            format_html(
+                '<tbody class="municipality-summary" id="kommune-{}">{}</tbody>',
+                municipality.slug,
+                mark_safe("".join(rows)),  # noqa: S308 (built by format_html)
+            )
+        )
+    return mark_safe("\n".join(bodies))  # noqa: S308 (built by format_html)
+
+
+def _current_plan_row(context, heading: str, municipality, current, labels) -> str:
+    plan = current.plan
+    # "Pågår: 3; Fullført: 1": the phases that have measures.
+    phases = "; ".join(
+        f"{labels.setdefault(share.key, str(share.label))}: {share.count}"
+        for share in current.rollup.phases
+        if share.count
+    )
+    shared = ""
+    if plan.municipality_id != municipality.pk:
+        shared = format_html(
+            ' <span class="small">({})</span>',
+            gettext("felles plan med %(name)s") % {"name": plan.municipality.name},
+        )
+    return format_html(
+        '<tr>{}<td><a href="{}">{}</a>{}</td><td class="text-end">{}</td>'
+        "<td>{}</td></tr>",
+        heading,
+        full_url(context, plan.get_absolute_url()),
+        plan.title,
+        shared,
+        localize(current.rollup.total),
+        phases or "–",
+    )
 
 
 @register.filter

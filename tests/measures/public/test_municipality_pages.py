@@ -224,7 +224,7 @@ def test_a_shared_plan_appears_in_both_municipalities_and_answers_under_both(
     # Askøy's own plan stays Askøy's.
     assert world.other.plan.title not in client.get(_home(world.bergen)).text
     national = client.get(reverse("home")).text
-    assert shared.title in _section(national, 'id="kommune-askoy"')
+    assert shared.title in _section(national, 'id="kommune-askoy"', "</tbody>")
 
 
 # --- across municipalities -------------------------------------------------------
@@ -236,7 +236,9 @@ def test_the_national_front_page_lists_each_municipality_with_its_current_plans(
     html = client.get(reverse("home")).text
 
     for side, elsewhere in ((world.bergen, world.other), (world.other, world.bergen)):
-        section = _section(html, f'id="kommune-{side.municipality.slug}"')
+        section = _section(
+            html, f'id="kommune-{side.municipality.slug}"', "</tbody>"
+        )
         assert side.municipality.get_absolute_url() in section
         assert side.plan.title in section
         assert side.plan.get_absolute_url() in section

@@ -174,9 +174,11 @@ def test_unpublished_updates_are_never_shown(client, public_world, name):
 # has a part there (selectors/partners.py partner_page: whether it serves the
 # municipality, then whether it has a role in its plans; two queries for a
 # regional partner that is not the municipality's own); partner-national, the
-# partner across every municipality, counts as the partner page did before.
+# partner across every municipality, counts as the partner page did before. home,
+# a municipality's front page, reads the ids of the municipality's plans for its
+# latest updates and for its partners (selectors/public.py public_plan_ids_of()).
 QUERY_COUNTS = {
-    "home": 5 + 1,
+    "home": 7 + 1,
     "plan": 22 + 1,
     "plan-filtered": 26 + 1,
     "plan-indicators": 3 + 1,
