@@ -37,6 +37,7 @@ import datetime
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -84,6 +85,9 @@ TARGET_P95_MS = 150.0
 TARGET_CACHED_SHARE = 0.5
 TARGET_EXPORT_MB = 150.0
 TARGET_PDF_S = 3.0
+# Issue 16: readers of pages that did not change while updates are published.
+TARGET_MIXED_P95_MS = 15.0
+TARGET_VISIBLE_S = 1.0
 MARK_START = "<!-- bench:start (written by scripts/bench.py) -->"
 MARK_END = "<!-- bench:end -->"
 IMPORT_MARK_START = "<!-- bench-import:start (written by scripts/bench.py) -->"
@@ -274,6 +278,67 @@ def run_round(label: str, env: dict, pages: list, args) -> dict:
 # --- Exports ------------------------------------------------------------------------
 
 
+def run_mixed(env: dict, targets: dict, args) -> dict:
+    """Readers and a writer at once, the page cache on: ab loads the pages of the
+    median plan's municipality, one after the other, while scripts/bench_writer.py
+    publishes one update a second in the other municipalities and times when each
+    shows on its measure's page."""
+    skip = targets["home_median"][0]
+    pages = [
+        ("municipality home (median plan)", targets["home_median"][2]),
+        ("plan (median)", targets["plan_median"][2]),
+        ("measure", targets["measure"][2]),
+    ]
+    seconds = len(pages) * (args.seconds + 1) + 2
+    log(f"Round mixed: gunicorn with {args.workers} workers, one update a second")
+    figures: dict[str, dict] = {}
+    with gunicorn(env, "mixed", workers=args.workers) as server:
+        for _name, path in pages:
+            for _ in range(args.warmup):
+                get(server.port, path)
+        writer = subprocess.Popen(  # noqa: S603 (our own script, our arguments)
+            [
+                PYTHON,
+                str(BASE_DIR / "scripts" / "bench_writer.py"),
+                f"--port={server.port}",
+                f"--seconds={seconds}",
+                f"--skip={skip}",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            time.sleep(1)  # the writer's first publish is under way
+            for name, path in pages:
+                result = ab(
+                    server.port,
+                    path,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                )
+                figures[name] = result
+                log(
+                    f"  {name:32s} {result['rps']:7.1f} req/s  p50 "
+                    f"{result['p50_ms']:5.0f} ms  p95 {result['p95_ms']:5.0f} ms  "
+                    f"non-2xx {result['non_2xx']}  errors {result['errors']}"
+                )
+            out, err = writer.communicate(timeout=seconds + 60)
+        finally:
+            if writer.poll() is None:
+                writer.kill()
+    if writer.returncode != 0:
+        raise SystemExit(f"bench_writer.py failed:\n{err}")
+    written = json.loads(out.strip().splitlines()[-1])
+    log(
+        f"  writer: {written['published']} updates published, "
+        f"{len(written['visible_ms'])} seen, {written['not_visible']} not seen"
+    )
+    return {"pages": figures, "pages_paths": pages, "writer": written}
+
+
 def run_exports(env: dict, routes: dict, targets: dict, args) -> dict:
     results: dict[str, dict] = {}
     if "csv_all" not in routes and "pdf_plan" not in routes:
@@ -414,6 +479,35 @@ def verdicts(report: dict) -> list[tuple[str, str, bool | None]]:
                 and csv["rows"] >= csv["updates_published"],
             )
         )
+    mixed = report.get("mixed")
+    if mixed is not None:
+        worst = max(mixed["pages"], key=lambda n: mixed["pages"][n]["p95_ms"])
+        p95 = mixed["pages"][worst]["p95_ms"]
+        out.append(
+            (
+                f"readers' p95 ≤ {TARGET_MIXED_P95_MS:.0f} ms on unchanged pages while "
+                "one update a second is published (issue 16)",
+                f"worst: {worst} {p95:.0f} ms",
+                p95 <= TARGET_MIXED_P95_MS,
+            )
+        )
+        written = mixed["writer"]
+        slowest = max(written["visible_ms"], default=None)
+        out.append(
+            (
+                f"a published update on its page within {TARGET_VISIBLE_S:.0f} s "
+                "(issue 16)",
+                f"{len(written['visible_ms'])} of {written['published']} seen, the "
+                + (
+                    f"slowest after {slowest:.0f} ms"
+                    if slowest is not None
+                    else "none seen"
+                ),
+                written["not_visible"] == 0
+                and slowest is not None
+                and slowest <= TARGET_VISIBLE_S * 1000,
+            )
+        )
     pdf = report["exports"].get("pdf")
     if pdf is None:
         out.append((f"PDF report, 60 measures < {TARGET_PDF_S:.0f} s", "no URL", None))
@@ -531,7 +625,39 @@ def markdown(report: dict) -> str:
         )
     else:
         lines.append("PDF report: no such URL when this ran.")
-    lines += ["", "| target (issue 7) | measured | met |", "|---|---|---|"]
+    mixed = report.get("mixed")
+    if mixed is not None:
+        written = mixed["writer"]
+        visible = sorted(written["visible_ms"])
+        lines += [
+            "",
+            "Mixed round (page cache on): ab on the pages of "
+            f"`{mixed['pages_paths'][0][1]}` while `scripts/bench_writer.py` "
+            "publishes one status update a second on a random open measure of "
+            "the other municipalities (`status_update_record_published`, as a "
+            f"platform administrator): {written['published']} published; each "
+            "shown on its measure's page after "
+            + (
+                f"{statistics.median(visible):.0f} ms (median), "
+                f"{visible[-1]:.0f} ms at most"
+                if visible
+                else "— none was seen"
+            )
+            + f" ({written['not_visible']} not seen within 10 s); publishing took "
+            + (
+                f"{statistics.median(written['publish_ms']):.0f} ms (median)."
+                if written["publish_ms"]
+                else "—."
+            ),
+            "",
+            "| page (readers, unchanged) | req/s | p50 ms | p95 ms |",
+            "|---|---:|---:|---:|",
+            *(
+                f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} |"
+                for name, r in mixed["pages"].items()
+            ),
+        ]
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
     for target, measured, met in report["verdicts"]:
         mark = "not measured" if met is None else ("yes" if met else "**no**")
         lines.append(f"| {target} | {measured} | {mark} |")
@@ -771,6 +897,7 @@ def main() -> int:
         "uncached", {**env, "RUSPLAN_PAGE_CACHE_SECONDS": "0"}, pages, args
     )
     cached = run_round("cached", env, pages, args)
+    mixed = run_mixed(env, targets, args)
     exports = run_exports(env, routes, targets, args)
     imports = run_import(args) if args.only != "pages" else None
     report = {
@@ -787,6 +914,7 @@ def main() -> int:
         "uncached": uncached,
         "cached": cached,
         "exports": exports,
+        "mixed": mixed,
     }
     report["load_before"] = load_before
     report["load_after"] = load_average()
