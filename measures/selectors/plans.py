@@ -31,6 +31,7 @@ from measures.selectors.public import (
     public_plans,
 )
 from measures.selectors.rollups import (
+    GROUP_SIZE,
     NO_STATUS,
     Rollup,
     phase_label,
@@ -297,7 +298,7 @@ def goal_descendant_ids(goal: Goal) -> set[int]:
 def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     """The plan's roll-up at the end of each year of the plan's period, from its
     start year to its end year, or to today for an open plan (no end year) or one
-    still running, today standing for the current year (two queries).
+    still running, today standing for the current year (one query).
 
     The chart draws nothing outside the plan's period: an update dated before the
     start still counts at the first year-end while it is in force, and one dated
@@ -317,9 +318,6 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     last_year = min(plan.end_year or today.year, today.year)
     if plan.start_year > last_year:
         return []  # a plan that has not begun has no past
-    last_day = min(datetime.date(last_year, 12, 31), today)
-    if not published.filter(measure__plan=plan, as_of__lte=last_day).exists():
-        return []
     days = [
         min(datetime.date(year, 12, 31), today)
         for year in range(plan.start_year, last_year + 1)
@@ -349,24 +347,37 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
         .annotate(**status_on_days)
         .values_list("id", *status_on_days)
     }
-    no_status = (NO_STATUS, "", None)
+    if not any(any(texts) for texts in history.values()):
+        return []  # no update published by the last day: nothing to draw
     points = []
     for index, day in enumerate(days):
-        states = []
+        # The measures counted as rollup_groups() counts them, one group per
+        # phase and health: a dict per measure and day was a third of the time.
+        groups: dict[tuple[str, str], dict] = {}
         for row in rows:
             text = history[row["id"]][index] if row["id"] in history else None
             if text:
                 phase, health, progress = text.split("|")
-                status = (phase, health, int(progress) if progress else None)
+                progress = int(progress) if progress else None
             else:
-                status = no_status
-            states.append(
-                {
-                    "weight": row["weight"],
-                    "current_phase": status[0],
-                    "current_health": status[1],
-                    "current_progress": status[2],
+                phase, health, progress = NO_STATUS, "", None
+            group = groups.get((phase, health))
+            if group is None:
+                group = groups[(phase, health)] = {
+                    "current_phase": phase,
+                    "current_health": health,
+                    GROUP_SIZE: 0,
+                    "group_assessed": 0,
+                    "group_weight_sum": 0,
+                    "group_weighted": 0,
+                    "group_total_weight": 0,
                 }
-            )
-        points.append(TimePoint(day=day, rollup=rollup(states)))
+            weight = row["weight"]
+            group[GROUP_SIZE] += 1
+            group["group_total_weight"] += weight
+            if progress is not None:
+                group["group_assessed"] += 1
+                group["group_weight_sum"] += weight
+                group["group_weighted"] += weight * progress
+        points.append(TimePoint(day=day, rollup=rollup(list(groups.values()))))
     return points

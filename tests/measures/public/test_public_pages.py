@@ -179,8 +179,8 @@ def test_unpublished_updates_are_never_shown(client, public_world, name):
 # latest updates and for its partners (selectors/public.py public_plan_ids_of()).
 QUERY_COUNTS = {
     "home": 7 + 1,
-    "plan": 22 + 1,
-    "plan-filtered": 26 + 1,
+    "plan": 21 + 1,
+    "plan-filtered": 25 + 1,
     "plan-indicators": 3 + 1,
     "measure-list": 10 + 1,
     "measure-list-filtered": 15 + 1,
