@@ -74,6 +74,9 @@ bench: install
 	@command -v ab >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	  apache2-utils >/dev/null; }
+	@command -v nginx >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  nginx >/dev/null; }
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # ruff, then the import contracts in pyproject.toml ([tool.importlinter]): no import

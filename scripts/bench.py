@@ -15,6 +15,10 @@ static files) on PostgreSQL at national scale and drives load over loopback with
    the page cache off (RUSPLAN_PAGE_CACHE_SECONDS=0; Redis stays the cache, so that
    /healthz checks it as in production);
 3. cached: the same with the page cache on in Redis;
+   nginx: the same through Debian's nginx with the shared cache of docs/nginx/,
+   beside /healthz and a static file through it (skipped without nginx);
+   mixed: readers on one municipality's pages while scripts/bench_writer.py
+   publishes one update a second in the others, and how soon each shows;
 4. exports: the CSV export of the status updates of the municipality with the
    largest plan (there is no export of all municipalities together; rows per
    second, the serving worker's peak memory) and the PDF report of a 60-measure
@@ -36,6 +40,8 @@ import argparse
 import datetime
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,6 +51,7 @@ from pathlib import Path
 from harness import (
     BASE_DIR,
     PYTHON,
+    Nginx,
     Server,
     ab,
     collectstatic,
@@ -278,6 +285,48 @@ def run_round(label: str, env: dict, pages: list, args) -> dict:
 # --- Exports ------------------------------------------------------------------------
 
 
+def static_path(port: int) -> str | None:
+    """The stylesheet the home page links (its hashed name), to fetch as a static
+    file."""
+    _status, _headers, body = get(port, "/")
+    found = re.search(rb'href="(/static/[^"]+\.css)"', body)
+    return found.group(1).decode() if found else None
+
+
+def run_nginx(env: dict, pages: list, args) -> dict | None:
+    """The same pages through Debian's nginx with the shared cache of docs/nginx/
+    (the page cache on, as in production), beside /healthz and a static file
+    through the same nginx (issue 16)."""
+    if shutil.which("nginx") is None:
+        log("No nginx (make bench installs it): the nginx round is skipped")
+        return None
+    log(f"Round nginx: Debian's nginx with docs/nginx/, gunicorn with {args.workers}")
+    figures: dict[str, dict] = {}
+    with (
+        gunicorn(env, "nginx", workers=args.workers) as server,
+        Nginx(server.port) as proxy,
+    ):
+        static = static_path(server.port)
+        rounds = [*pages, *([("static file", static)] if static else [])]
+        for name, path in rounds:
+            for _ in range(args.warmup):
+                status, headers, _body = get(proxy.port, path)
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status} through nginx")
+            cache = headers.get("X-Cache-Status", "")
+            result = ab(
+                proxy.port, path, seconds=args.seconds, connections=args.connections
+            )
+            result["cache"] = cache
+            figures[name] = result
+            log(
+                f"  {name:<28} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:5.0f}"
+                f" ms  p95 {result['p95_ms']:5.0f} ms  non-2xx {result['non_2xx']}"
+                f"  errors {result['errors']}  {cache}"
+            )
+    return figures
+
+
 def run_mixed(env: dict, targets: dict, args) -> dict:
     """Readers and a writer at once, the page cache on: ab loads the pages of the
     median plan's municipality, one after the other, while scripts/bench_writer.py
@@ -479,6 +528,20 @@ def verdicts(report: dict) -> list[tuple[str, str, bool | None]]:
                 and csv["rows"] >= csv["updates_published"],
             )
         )
+    through_nginx = report.get("nginx")
+    if through_nginx is not None:
+        health = through_nginx["/healthz"]["rps"]
+        names = [n for n in through_nginx if n not in ("/healthz", "static file")]
+        slowest = min(names, key=lambda n: through_nginx[n]["rps"])
+        out.append(
+            (
+                "through nginx, every page at least as fast as /healthz (issue 16)",
+                f"slowest: {slowest} {through_nginx[slowest]['rps']:.0f} req/s = "
+                f"{through_nginx[slowest]['rps'] / health:.2f} × /healthz "
+                f"({health:.0f} req/s)",
+                through_nginx[slowest]["rps"] >= health,
+            )
+        )
     mixed = report.get("mixed")
     if mixed is not None:
         worst = max(mixed["pages"], key=lambda n: mixed["pages"][n]["p95_ms"])
@@ -625,6 +688,23 @@ def markdown(report: dict) -> str:
         )
     else:
         lines.append("PDF report: no such URL when this ran.")
+    through_nginx = report.get("nginx")
+    if through_nginx is not None:
+        lines += [
+            "",
+            "Through nginx (Debian's, with `docs/nginx/`, the page cache on): "
+            "requests per second and the cache's answer to the last warm-up "
+            "request (`X-Cache-Status`).",
+            "",
+            "| page | req/s | p50 ms | p95 ms | × /healthz | cache |",
+            "|---|---:|---:|---:|---:|---|",
+            *(
+                f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} "
+                f"| {r['rps'] / through_nginx['/healthz']['rps']:.2f} | "
+                f"{r.get('cache') or '–'} |"
+                for name, r in through_nginx.items()
+            ),
+        ]
     mixed = report.get("mixed")
     if mixed is not None:
         written = mixed["writer"]
@@ -897,6 +977,7 @@ def main() -> int:
         "uncached", {**env, "RUSPLAN_PAGE_CACHE_SECONDS": "0"}, pages, args
     )
     cached = run_round("cached", env, pages, args)
+    through_nginx = run_nginx(env, pages, args)
     mixed = run_mixed(env, targets, args)
     exports = run_exports(env, routes, targets, args)
     imports = run_import(args) if args.only != "pages" else None
@@ -914,6 +995,7 @@ def main() -> int:
         "uncached": uncached,
         "cached": cached,
         "exports": exports,
+        "nginx": through_nginx,
         "mixed": mixed,
     }
     report["load_before"] = load_before

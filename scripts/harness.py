@@ -293,6 +293,123 @@ class Server:
         self.stop()
 
 
+# The shared cache of docs/deploy.md, as Debian's nginx runs it: the same two files.
+NGINX_DOCS = BASE_DIR / "docs" / "nginx"
+NGINX_CACHE_DIR = "/var/cache/nginx/rusplan"
+
+
+class Nginx:
+    """Debian's nginx on a loopback port in front of a gunicorn, with the cache
+    configuration of docs/nginx/ (its cache directory moved to a temporary one),
+    as behind TLS (X-Forwarded-Proto: https). Entering waits until it answers
+    /healthz, leaving stops it and removes its directory."""
+
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.directory = Path(tempfile.mkdtemp(prefix="rusplan-nginx-"))
+
+    def _config(self) -> Path:
+        http = (NGINX_DOCS / "rusplan-cache-http.conf").read_text()
+        if NGINX_CACHE_DIR not in http:
+            raise SystemExit(f"{NGINX_CACHE_DIR} is no longer in the nginx config")
+        http = http.replace(NGINX_CACHE_DIR, str(self.directory / "cache"))
+        (self.directory / "cache-http.conf").write_text(http)
+        kinds = ("cache", "client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        for kind in kinds:
+            (self.directory / kind).mkdir()
+        self.directory.chmod(0o755)
+        if os.geteuid() == 0:
+            # nginx started as root runs its workers as nobody: they write the
+            # cache and the temporary files.
+            for kind in kinds:
+                shutil.chown(self.directory / kind, "nobody", "nogroup")
+        temp = "\n".join(
+            f"    {kind}_temp_path {self.directory / kind};" for kind in kinds[1:]
+        )
+        config = self.directory / "nginx.conf"
+        config.write_text(
+            f"""worker_processes auto;
+pid {self.directory / "nginx.pid"};
+error_log {self.directory / "error.log"} warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+{temp}
+    include {self.directory / "cache-http.conf"};
+    upstream rusplan {{
+        server {HOST}:{self.upstream_port};
+        keepalive 16;
+    }}
+    server {{
+        listen {HOST}:{self.port};
+        location / {{
+            proxy_pass http://rusplan;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto https;
+            proxy_redirect off;
+            include {NGINX_DOCS / "rusplan-cache-location.conf"};
+        }}
+    }}
+}}
+"""
+        )
+        return config
+
+    def __enter__(self) -> "Nginx":
+        config = self._config()
+        checked = subprocess.run(
+            ["nginx", "-t", "-q", "-c", str(config), "-p", str(self.directory)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if checked.returncode != 0:
+            raise SystemExit(f"nginx -t failed:\n{checked.stderr}")
+        self.process = subprocess.Popen(
+            [
+                "nginx",
+                "-c",
+                str(config),
+                "-p",
+                str(self.directory),
+                "-g",
+                "daemon off;",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                raise SystemExit("nginx exited at start")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                status, headers, _ = get(self.port, "/healthz")
+                if status == 200 and headers.get("Server", "").startswith("nginx"):
+                    return self
+            time.sleep(0.1)
+        self.stop()
+        raise SystemExit("nginx did not answer /healthz in 30 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
 def vm_kib(pid: int, field: str) -> int:
     """A process's memory figure from /proc (VmHWM: its peak resident memory)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
