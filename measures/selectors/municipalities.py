@@ -4,15 +4,18 @@ and each plan's roll-up."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from measures.models import Measure, Plan
 from measures.selectors.public import public_plans
-from measures.selectors.rollups import Rollup, rollup, rollup_groups
+from measures.selectors.rollups import GROUP_SIZE, Rollup, rollup
 from partners.models import Municipality
 
 
 @dataclass(frozen=True)
 class CurrentPlan:
     plan: Plan
+    # Its measures by phase (no progress or assessment: the page shows neither).
     rollup: Rollup
 
 
@@ -36,11 +39,28 @@ def municipality_summaries() -> list[MunicipalitySummary]:
         .only("title", "slug", "status", "start_year", "municipality_id")
         .order_by("-start_year", "title")
     )
+    # The page shows each plan's measures by phase, not their progress or
+    # assessment: counted per phase only, a third of the rows rollup_groups()
+    # would send (one per phase and assessment).
     rows: dict[int, list] = defaultdict(list)
-    for row in rollup_groups(
-        Measure.objects.filter(plan__in=[plan.pk for plan in plans]), "plan_id"
+    for row in (
+        Measure.objects.filter(plan__in=[plan.pk for plan in plans])
+        .order_by()
+        .values("plan_id", "current_phase")
+        .annotate(size=Count("*"))
+        .values_list("plan_id", "current_phase", "size")
     ):
-        rows[row["plan_id"]].append(row)
+        plan_id, phase, size = row
+        rows[plan_id].append(
+            {
+                "current_phase": phase,
+                "current_health": "",
+                GROUP_SIZE: size,
+                "group_assessed": 0,
+                "group_weight_sum": 0,
+                "group_weighted": 0,
+            }
+        )
     shared_with: dict[int, list[int]] = defaultdict(list)
     for plan_id, municipality_id in Plan.shared_with.through.objects.filter(
         plan__in=[plan.pk for plan in plans]
