@@ -19,7 +19,11 @@ from measures.selectors.changes import (
     plan_changes,
     plan_latest_updates,
 )
-from measures.selectors.districts import district_comparison, district_page
+from measures.selectors.districts import (
+    district_comparison,
+    district_measures,
+    district_page,
+)
 from measures.selectors.indicators import measure_output_indicators, plan_effect_section
 from measures.selectors.measures import measure_page
 from measures.selectors.partners import partner_page, partner_roles
@@ -297,6 +301,9 @@ def district_detail(
     request: HttpRequest, municipality: Municipality, slug: str
 ) -> HttpResponse:
     data = district_page(municipality=municipality, slug=slug)
+    # Only the page's measures are loaded whole.
+    page = _list_page(request, data.measure_ids)
+    page.object_list = district_measures(list(page.object_list))
     return render(
         request,
         "measures/public/district_detail.html",
@@ -304,9 +311,7 @@ def district_detail(
             "district": data.district,
             "data": data,
             "latest_updates": district_latest_updates(district=data.district),
-            "page_obj": _list_page(
-                request, [measure for group in data.groups for measure in group.rows]
-            ),
+            "page_obj": page,
             "all_rows": ALL_ROWS,
             "phase_segments": stacked_bar(data.rollup.phases),
             "health_segments": stacked_bar(data.rollup.healths),

@@ -1,7 +1,7 @@
 """Reads for the district (bydel) pages and the comparison of districts."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
@@ -15,10 +15,9 @@ from measures.models import District, Measure, Plan
 from measures.selectors.public import (
     PlanGroup,
     draft_measure_ids,
-    group_by_plan,
     measure_list_queryset,
 )
-from measures.selectors.rollups import Rollup, rollup, rollup_groups
+from measures.selectors.rollups import ROLLUP_FIELDS, Rollup, rollup, rollup_groups
 
 
 def districts_with_counts(*, municipality) -> QuerySet[District]:
@@ -41,25 +40,58 @@ def districts_with_counts(*, municipality) -> QuerySet[District]:
 class DistrictPage:
     district: District
     rollup: Rollup
+    # Per plan, the ids of its measures that reach the district.
     groups: list[PlanGroup]
+    # Every such measure's id, in the order of the page's table:
+    # district_measures() loads a page of them.
+    measure_ids: list[int] = field(default_factory=list)
 
 
 def district_page(*, municipality, slug: str) -> DistrictPage:
-    """A district and the public measures that reach it (four queries)."""
+    """A district and the public measures that reach it, rolled up in all and per
+    plan (three queries; the table's measures: district_measures()). The roll-ups
+    read a small row per measure: the table shows 50 at a time, and a model object
+    with its lead partners for each of a large district's measures was most of the
+    page's time."""
     try:
         district = District.objects.select_related("municipality").get(
             municipality=municipality, slug=slug
         )
     except District.DoesNotExist as error:
         raise Http404(_("Fant ingen bydel med denne adressen.")) from error
-    measures = list(
-        measure_list_queryset().filter(districts=district),
+    rows = list(
+        measure_list_queryset()
+        .filter(districts=district)
+        .values(*ROLLUP_FIELDS, "plan_id")
     )
+    plans = Plan.objects.select_related("municipality").in_bulk(
+        {row["plan_id"] for row in rows}
+    )
+    groups: dict[int, PlanGroup] = {}
+    for row in rows:
+        group = groups.get(row["plan_id"])
+        if group is None:
+            group = groups[row["plan_id"]] = PlanGroup(
+                plan=plans[row["plan_id"]], rows=[], rollup=rollup([])
+            )
+        group.rows.append(row)
+    for group in groups.values():
+        group.rollup = rollup(group.rows)
+        group.rows = [row["id"] for row in group.rows]
     return DistrictPage(
         district=district,
-        rollup=rollup(measures),
-        groups=group_by_plan(measures, measure_of=lambda measure: measure),
+        rollup=rollup(rows),
+        groups=list(groups.values()),
+        measure_ids=[row["id"] for row in rows],
     )
+
+
+def district_measures(ids: list[int]) -> list[Measure]:
+    """The measures of `ids` (a page of DistrictPage.measure_ids) for the table,
+    in that order (three queries: the measures, their lead partners and their
+    former names)."""
+    by_id = measure_list_queryset().in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # Comparison of districts ------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.db.models import (
 )
 
 from measures.models import Measure, MeasurePartner, Plan, StatusUpdate, plan_hidden
-from measures.selectors.rollups import ROLLUP_FIELDS, Rollup, rollup
+from measures.selectors.rollups import ROLLUP_FIELDS, Rollup
 
 MEASURE_ROW_FIELDS = (*ROLLUP_FIELDS, "slug", "identifier", "title", "plan_id")
 
@@ -138,18 +138,6 @@ class PlanGroup:
     rows: list
     rollup: Rollup
     name_then: str = ""
-
-
-def group_by_plan(rows: list, *, measure_of) -> list[PlanGroup]:
-    groups: dict[int, PlanGroup] = {}
-    for row in rows:
-        plan = measure_of(row).plan
-        if plan.pk not in groups:
-            groups[plan.pk] = PlanGroup(plan=plan, rows=[], rollup=rollup([]))
-        groups[plan.pk].rows.append(row)
-    for group in groups.values():
-        group.rollup = rollup(measure_of(row) for row in group.rows)
-    return list(groups.values())
 
 
 def default_report_date(plan: Plan, today: datetime.date) -> datetime.date:
