@@ -217,6 +217,17 @@ def prepare(args, env: dict) -> dict:
         started = time.monotonic()
         output = manage(env, "generate_demo_data", *parameters).strip()
         log(f"  {output} [{time.monotonic() - started:.0f} s]")
+    # As docs/deploy.md advises for a small server: no parallel query for the
+    # pages' many small queries.
+    shell(
+        env,
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('ALTER DATABASE ' + connection.ops.quote_name("
+        "connection.settings_dict['NAME']) + "
+        "' SET max_parallel_workers_per_gather = 0')\n"
+        "print('[]')",
+    )
     log("collectstatic")
     collectstatic(env)
     return shell(env, TARGETS_SCRIPT)
