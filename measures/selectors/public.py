@@ -161,11 +161,17 @@ def public_plan_ids_of(municipality) -> list[int]:
 
 def plans_of(municipality, prefix: str = "") -> Q:
     """The plans that appear in a municipality: its own and those shared with it.
-    `prefix` is the lookup path to the plan, e.g. "plan__". The shared ones are
-    a subquery, not a join, so that no row is counted twice."""
-    shared = Plan.shared_with.through.objects.filter(municipality=municipality).values(
-        "plan_id"
+    `prefix` is the lookup path to the plan, e.g. "plan__".
+
+    One IN over a UNION of the two, not an OR of two conditions: no row is counted
+    twice, and PostgreSQL estimates the few plan ids from its statistics and finds
+    their measures or roles by index. The OR it took for half the plans in the
+    country, and read every measure and role to join them (10-20 ms at national
+    scale, for a handful)."""
+    own = Plan.objects.filter(municipality=municipality).order_by().values("pk")
+    shared = (
+        Plan.shared_with.through.objects.filter(municipality=municipality)
+        .order_by()
+        .values("plan_id")
     )
-    return Q(**{f"{prefix}municipality": municipality}) | Q(
-        **{f"{prefix}pk__in": shared}
-    )
+    return Q(**{f"{prefix}pk__in": own.union(shared)})
