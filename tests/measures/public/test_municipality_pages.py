@@ -236,9 +236,7 @@ def test_the_national_front_page_lists_each_municipality_with_its_current_plans(
     html = client.get(reverse("home")).text
 
     for side, elsewhere in ((world.bergen, world.other), (world.other, world.bergen)):
-        section = _section(
-            html, f'id="kommune-{side.municipality.slug}"', "</tbody>"
-        )
+        section = _section(html, f'id="kommune-{side.municipality.slug}"', "</tbody>")
         assert side.municipality.get_absolute_url() in section
         assert side.plan.title in section
         assert side.plan.get_absolute_url() in section
