@@ -80,8 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # LocaleMiddleware without Accept-Language: Bokmål unless the visitor chose
-    # another language in the switcher (rusplan/locale.py).
+    # LocaleMiddleware without Accept-Language: the language is the address's
+    # prefix, Bokmål without one; the API's is Accept-Language (rusplan/locale.py).
     "rusplan.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rusplan.context_processors.workspace",
                 "rusplan.context_processors.municipality",
+                "rusplan.context_processors.languages",
             ],
         },
     },
@@ -303,8 +304,8 @@ if not DEBUG:
 
 # Authentication and security (docs/security.md: every control and its test).
 LOGIN_URL = "login"
-# A path, not a URL name, so that it resolves wherever Mine tiltak is defined.
-LOGIN_REDIRECT_URL = "/mine-tiltak/"
+# A URL name, so that it follows the language prefix (/nn/mine-tiltak/).
+LOGIN_REDIRECT_URL = "measures:my-measures"
 LOGOUT_REDIRECT_URL = "home"
 # A password reset link works once, for one hour.
 PASSWORD_RESET_TIMEOUT = 60 * 60
