@@ -148,3 +148,4 @@ def test_the_old_cookie_is_dropped_on_a_prefixed_page(plan):
 
     assert '<html lang="nn">' in response.text
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == ""
+    assert response["Cache-Control"] == "private, no-store"

@@ -28,6 +28,7 @@ from measures.services.plans import measure_sync_current_status
 from measures.services.status_updates import status_update_publish
 from partners.models import Membership, Partner
 from rusplan import page_cache
+from rusplan.release import release_id
 from tests.factories import (
     SYSTEM,
     DistrictFactory,
@@ -268,15 +269,34 @@ def test_missing_page_is_not_cached(client):
 
 
 @pytest.mark.django_db
-def test_public_pages_may_be_kept_by_the_browser_only_and_vary_on_language(client):
+def test_a_page_from_the_cache_carries_the_same_http_cache_headers(client):
     site = build_site()
 
-    for response in (client.get(site.urls["home"]), client.get(site.urls["home"])):
-        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
-        vary = {part.strip() for part in response["Vary"].split(",")}
-        assert cache_control == {"max-age=0", "private"}
-        assert "Cookie" in vary  # the language switcher's choice is a cookie
-        assert "Accept-Language" not in vary  # the browser's language is ignored
+    first, second = client.get(site.urls["home"]), client.get(site.urls["home"])
+
+    assert second[page_cache.CACHE_STATUS_HEADER] == "hit"
+    for name in ("Cache-Control", "ETag", "Content-Language"):
+        assert first[name] == second[name], name
+    assert first["Cache-Control"].startswith("public")
+    # The language is in the address, not the browser's Accept-Language; a
+    # session cookie (someone logged in) makes it another response.
+    assert "Accept-Language" not in first["Vary"]
+    assert "Cookie" in first["Vary"]
+
+
+@pytest.mark.django_db
+def test_a_new_release_is_a_new_page(client, settings):
+    site = build_site()
+    client.get(site.urls["plan"])
+    settings.RUSPLAN_RELEASE = "next"
+    release_id.cache_clear()
+
+    try:
+        response = client.get(site.urls["plan"])
+    finally:
+        release_id.cache_clear()
+
+    assert response[page_cache.CACHE_STATUS_HEADER] == "miss"
 
 
 @pytest.mark.django_db
