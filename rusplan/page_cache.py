@@ -26,36 +26,30 @@ code that writes public data that way must call ``content_changed()`` or, from a
 app that must not import rusplan, send ``measures.signals.public_data_changed``,
 which is received here and calls it.
 
-Rules, all in ``PublicPageCacheMiddleware``:
-- only GET requests for the views in CACHED_VIEWS, only for anonymous visitors with
-  no pending messages, only 200 responses that set no cookie of their own;
-- the per-visitor CSRF token in the page (the language switcher is a POST form) is
-  stored as a placeholder and filled in with the visitor's own token when served;
-- public pages say ``Cache-Control: max-age=0, private`` (the body holds the
-  visitor's CSRF token, so no shared cache may keep it) and vary on Cookie (the
-  language is the switcher's cookie, rusplan/locale.py); every other response that
-  does not set its own Cache-Control gets ``private, no-store``.
+Rules, in ``PublicPageCacheMiddleware``: only GET requests for the views in
+CACHED_VIEWS that rusplan/http_cache.py found public (an anonymous visitor with no
+pending messages), only 200 responses that set no cookie of their own. A page is
+the same bytes for every visitor (the language is in its address, and it holds no
+CSRF token), so it is stored and served as it is. The headers that let browsers
+and shared caches keep it (Cache-Control, ETag, 304) are http_cache.py's.
 """
 
 import functools
 import hashlib
-import re
 import threading
 import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from measures.selectors.freshness import municipalities_touched
 from measures.signals import public_data_changed
 from partners.models import Municipality
+from rusplan.release import release_id
 
 GENERATION_KEY = "rusplan:content-generation"
 NATIONAL_SCOPE = "national"
@@ -84,12 +78,8 @@ NOT_PUBLIC_MODELS = frozenset(
     {"partners.membership", "measures.remindersent", "measures.importjob"}
 )
 
-PUBLIC_CACHE_CONTROL = {"max_age": 0, "private": True}
-PRIVATE_CACHE_CONTROL = "private, no-store"
 CACHE_STATUS_HEADER = "X-Rusplan-Cache"
 
-_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-_CSRF_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="@@rusplan-csrf-token@@"'
 # Headers the outer middleware sets again on every response.
 _NOT_STORED_HEADERS = frozenset({"content-length", "set-cookie"})
 
@@ -265,33 +255,36 @@ def page_scope(request: HttpRequest) -> str:
     return MUNICIPALITY_SCOPE + kommune if kommune else NATIONAL_SCOPE
 
 
-def page_key(request: HttpRequest, generation: int | tuple[int, ...]) -> str:
-    # The host and scheme are in the page (the print footer shows the address).
+def content_version(request: HttpRequest) -> str:
+    """What a public page's bytes depend on, as a digest: the generations of its
+    scope, the language, the scheme and host (the print footer shows the address),
+    the full path with its query string, and the release."""
     identity = "\n".join(
         [
-            str(generation),
+            str(current_generations(page_scope(request))),
             request.LANGUAGE_CODE,
             request.scheme,
             request.get_host(),
             request.get_full_path(),
+            release_id(),
         ]
     )
-    return PAGE_KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def page_key(version: str) -> str:
+    return PAGE_KEY_PREFIX + version
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
     if settings.RUSPLAN_PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
         return False
     match = request.resolver_match
-    if match is None or match.view_name not in CACHED_VIEWS:
-        return False
-    if CookieStorage.cookie_name in request.COOKIES:
-        return False  # a message is waiting to be shown to this visitor
-    if request.user.is_authenticated:
-        return False
-    return not (
-        settings.SESSION_COOKIE_NAME in request.COOKIES
-        and request.session.get("_messages")
+    # The content version is there only for a public request (http_cache.py).
+    return (
+        match is not None
+        and match.view_name in CACHED_VIEWS
+        and getattr(request, "rusplan_content_version", None) is not None
     )
 
 
@@ -308,9 +301,9 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 class PublicPageCacheMiddleware:
     """Serves and stores public pages for anonymous visitors (see module docstring).
 
-    Must come after LocaleMiddleware (the language is in the key), the session,
-    authentication and message middleware, and before anything that would make a
-    page personal.
+    Must come after http_cache.PublicHttpCacheMiddleware (which finds the request
+    public and its content version), the session, authentication and message
+    middleware, and before anything that would make a page personal.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -325,43 +318,32 @@ class PublicPageCacheMiddleware:
             self._store(request._rusplan_page_key, response)
         if status is not None and response.status_code == 200:
             response.headers[CACHE_STATUS_HEADER] = status
-            patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
-            patch_vary_headers(response, ("Cookie",))
-        elif "Cache-Control" not in response.headers:
-            response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if not _is_cacheable_request(request):
             return None
-        key = page_key(request, current_generations(page_scope(request)))
+        key = page_key(request.rusplan_content_version)
         entry = cache.get(key)
         if entry is None:
             request._rusplan_page_cache = "miss"
             request._rusplan_page_key = key
             return None
         request._rusplan_page_cache = "hit"
-        return self._rebuild(request, entry)
+        return self._rebuild(entry)
 
     @staticmethod
     def _store(key: str, response: HttpResponse) -> None:
-        content = _CSRF_INPUT.sub(rb"\1@@rusplan-csrf-token@@\2", response.content)
         headers = [
             (name, value)
             for name, value in response.headers.items()
             if name.lower() not in _NOT_STORED_HEADERS
         ]
-        cache.set(key, (content, headers), settings.RUSPLAN_PAGE_CACHE_SECONDS)
+        cache.set(key, (response.content, headers), settings.RUSPLAN_PAGE_CACHE_SECONDS)
 
     @staticmethod
-    def _rebuild(request: HttpRequest, entry) -> HttpResponse:
+    def _rebuild(entry) -> HttpResponse:
         content, headers = entry
-        if _CSRF_PLACEHOLDER in content:
-            token = get_token(request).encode()
-            content = content.replace(
-                _CSRF_PLACEHOLDER,
-                b'name="csrfmiddlewaretoken" value="' + token + b'"',
-            )
         response = HttpResponse(content)
         for name, value in headers:
             response.headers[name] = value

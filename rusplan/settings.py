@@ -79,9 +79,12 @@ MIDDLEWARE = [
     # security headers as pages (tests/rusplan/test_static_headers.py).
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control, ETag and 304 for public responses: outside every middleware
+    # that may set a cookie, so that it sees them all (rusplan/http_cache.py).
+    "rusplan.http_cache.PublicHttpCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # LocaleMiddleware without Accept-Language: Bokmål unless the visitor chose
-    # another language in the switcher (rusplan/locale.py).
+    # LocaleMiddleware without Accept-Language: the language is the address's
+    # prefix, Bokmål without one; the API's is Accept-Language (rusplan/locale.py).
     "rusplan.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,8 +96,7 @@ MIDDLEWARE = [
     # With RUSPLAN_REQUIRE_OTP, a user who must pass a second factor and has not is
     # anonymous to every view until they do (rusplan/two_factor/middleware.py).
     "rusplan.two_factor.middleware.SecondFactorMiddleware",
-    # Whole public pages for anonymous visitors; Cache-Control on every response
-    # (rusplan/page_cache.py).
+    # Whole public pages for anonymous visitors (rusplan/page_cache.py).
     "rusplan.page_cache.PublicPageCacheMiddleware",
     "rusplan.middleware.SecurityEventMiddleware",
     # Records request.user as the author of every history row written in a request.
@@ -138,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rusplan.context_processors.workspace",
                 "rusplan.context_processors.municipality",
+                "rusplan.context_processors.languages",
             ],
         },
     },
@@ -170,6 +173,12 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # How long a public page stays in the cache; any write to public data makes it
 # stale at once anyway (rusplan/page_cache.py). 0 switches the page cache off.
 RUSPLAN_PAGE_CACHE_SECONDS = env.int("RUSPLAN_PAGE_CACHE_SECONDS", default=300)
+# How long a shared HTTP cache (nginx, a CDN) may serve a public page without
+# asking again (s-maxage); browsers always revalidate (rusplan/http_cache.py).
+RUSPLAN_SHARED_CACHE_SECONDS = env.int("RUSPLAN_SHARED_CACHE_SECONDS", default=1)
+# Names the release in every ETag and page-cache key; empty: a digest of the
+# code, templates, translations and static manifest (rusplan/release.py).
+RUSPLAN_RELEASE = env.str("RUSPLAN_RELEASE", default="")
 
 # Background jobs (imports, reminders, password-reset mail): RQ on Redis
 # (measures/queue.py, docs/decisions.md 52). Without RUSPLAN_QUEUE_URL a job runs at
@@ -303,8 +312,8 @@ if not DEBUG:
 
 # Authentication and security (docs/security.md: every control and its test).
 LOGIN_URL = "login"
-# A path, not a URL name, so that it resolves wherever Mine tiltak is defined.
-LOGIN_REDIRECT_URL = "/mine-tiltak/"
+# A URL name, so that it follows the language prefix (/nn/mine-tiltak/).
+LOGIN_REDIRECT_URL = "measures:my-measures"
 LOGOUT_REDIRECT_URL = "home"
 # A password reset link works once, for one hour.
 PASSWORD_RESET_TIMEOUT = 60 * 60

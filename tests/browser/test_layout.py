@@ -44,7 +44,7 @@ PUBLIC_PAGE_NAMES = {
 # Named URLs that are not public HTML pages, and why.
 NOT_PUBLIC_PAGES = {
     "healthz": "a plain-text health check",
-    "set_language": "a POST that redirects",
+    "set_language": "a POST that redirects (old forms; the switcher is links)",
     "logout": "a POST that redirects",
     "password_change": "for logged-in users",
     "password_change_done": "for logged-in users",

@@ -1,5 +1,7 @@
 """Keyboard, small-screen and language behaviour in a real browser."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -84,37 +86,42 @@ def test_skip_link_is_first_stop_and_moves_focus_to_main(
     assert page.evaluate("() => document.activeElement.id") == "main"
 
 
-def _switch_language(page, code: str) -> None:
-    page.select_option("select[name=language]", code)
+def _switch_language(page, name: str) -> None:
+    """Follow the switcher's link by keyboard, as someone without a mouse would."""
+    switcher = page.get_by_role("navigation", name=re.compile("Språk|Language"))
+    switcher.get_by_role("link", name=name, exact=True).focus()
     with page.expect_navigation():
-        page.locator("form.language-switcher [type=submit]").click()
+        page.keyboard.press("Enter")
 
 
 def test_language_switcher_changes_page_language(page, live_server, site_data):
     from django.urls import reverse
 
     # A municipality's front page: its menu has «Alle tiltak».
-    page.goto(
-        live_server.url + reverse("municipality-home", kwargs={"kommune": "bergen"})
-    )
+    bergen = reverse("municipality-home", kwargs={"kommune": "bergen"})
+    page.goto(live_server.url + bergen)
     skip_link = page.locator("a[href='#main']").first
     assert page.locator("html").get_attribute("lang") == "nb"
     assert skip_link.text_content().strip() == SKIP_LINK_NB
 
-    _switch_language(page, "nn")
+    _switch_language(page, "norsk (nynorsk)")
+    assert page.url == f"{live_server.url}/nn{bergen}"
     assert page.locator("html").get_attribute("lang") == "nn"
     assert skip_link.text_content().strip() == "Hopp til hovudinnhaldet", (
         "not translated to nn (make compilemessages?)"
     )
-    assert page.locator("select[name=language]").input_value() == "nn"
+    current = page.locator(".language-switcher a[aria-current=true]")
+    assert current.get_attribute("hreflang") == "nn"
 
-    _switch_language(page, "en")
+    _switch_language(page, "English")
+    assert page.url == f"{live_server.url}/en{bergen}"
     assert page.locator("html").get_attribute("lang") == "en"
     assert skip_link.text_content().strip() == "Skip to main content", (
         "not translated to en (make compilemessages?)"
     )
     assert page.get_by_role("link", name="All measures").first.is_visible()
 
-    _switch_language(page, "nb")
+    _switch_language(page, "norsk (bokmål)")
+    assert page.url == live_server.url + bergen
     assert page.locator("html").get_attribute("lang") == "nb"
     assert skip_link.text_content().strip() == SKIP_LINK_NB

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation as django_translation
 
 from measures.models import Phase
 from tests.factories import (
@@ -210,15 +211,17 @@ def plan(db):
         ("en", "Skip to main content", "Current plans"),
     ],
 )
-def test_home_page_renders_in_the_language_of_the_cookie(
+def test_home_page_renders_in_the_language_of_the_address(
     client, plan, language, skip_link, heading
 ):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-
     # The municipality's home page: what the site's home page was before the
     # national front page.
-    html = client.get(plan.municipality.get_absolute_url()).text
+    with django_translation.override(language):
+        url = plan.municipality.get_absolute_url()
 
+    html = client.get(url).text
+
+    assert url == ("/bergen/" if language == "nb" else f"/{language}/bergen/")
     assert f'<html lang="{language}">' in html
     assert skip_link in html
     assert heading in html
@@ -232,12 +235,9 @@ def test_home_page_renders_in_the_language_of_the_cookie(
         ("en", ["In brief", "Goals and measures", "Measures", "In progress"]),
     ],
 )
-def test_plan_page_renders_in_the_language_chosen_in_the_switcher(
-    client, plan, language, words
-):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-
-    html = client.get(plan.get_absolute_url()).text
+def test_plan_page_renders_in_the_language_of_its_prefix(client, plan, language, words):
+    with django_translation.override(language):
+        html = client.get(plan.get_absolute_url()).text
 
     assert f'<html lang="{language}">' in html
     for word in words:
@@ -249,17 +249,16 @@ def test_plan_page_renders_in_the_language_chosen_in_the_switcher(
 
 
 def test_english_plan_page_has_no_bokmal_headings(client, plan):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-    html = client.get(plan.get_absolute_url()).text
+    html = client.get(f"/en{plan.get_absolute_url()}").text
 
     for bokmal in ("Kort fortalt", "Mål og tiltak", "Tiltakene i planen", "Pågår"):
         assert bokmal not in html, bokmal
 
 
 def _home_in(client, language: str) -> str:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client.get(reverse("municipality-home", kwargs={"kommune": "bergen"})).text
+    with django_translation.override(language):
+        url = reverse("municipality-home", kwargs={"kommune": "bergen"})
+    return client.get(url).text
 
 
 def test_cached_page_in_one_language_is_not_served_in_another(client, plan):
@@ -283,8 +282,8 @@ def test_bokmal_whatever_the_browser_asks_for(client, plan, accept):
     assert response["Content-Language"] == "nb"
 
 
-@pytest.mark.parametrize("cookie", ["xx", "de", "", 'en-US"', "<script>"])
-def test_an_unknown_language_cookie_gives_bokmal(client, plan, cookie):
+@pytest.mark.parametrize("cookie", ["xx", "de", "", 'en-US"', "<script>", "nb"])
+def test_an_unknown_or_bokmal_language_cookie_gives_bokmal(client, plan, cookie):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
 
     response = client.get(plan.get_absolute_url(), headers={"accept-language": "en"})
@@ -293,13 +292,31 @@ def test_an_unknown_language_cookie_gives_bokmal(client, plan, cookie):
     assert '<html lang="nb">' in response.text
 
 
-def test_the_switcher_sets_the_language_for_the_following_pages(client, plan):
-    response = client.post(
-        "/i18n/setlang/", {"language": "nn", "next": plan.get_absolute_url()}
+def test_links_on_a_nynorsk_page_stay_in_nynorsk(client, plan):
+    bokmal = plan.get_absolute_url()
+    html = client.get(f"/nn{bokmal}").text
+
+    links = set(re.findall(r'<a [^>]*href="(/[^"]*)"', html))
+    # The language switcher's links to Bokmål and English, and the open-data
+    # API's documentation (its language is Accept-Language), are the only ones out.
+    elsewhere = {bokmal, f"/en{bokmal}", reverse("api:docs")}
+    assert links - elsewhere
+    assert all(link.startswith("/nn/") for link in links - elsewhere), sorted(
+        link for link in links - elsewhere if not link.startswith("/nn/")
     )
 
+
+def test_the_old_switcher_form_still_sets_the_language(client, plan):
+    # Django's set_language, which an old page's form posts to, sends the
+    # visitor to the page under the prefix; the cookie it sets is dropped there.
+    bokmal = plan.get_absolute_url()
+    response = client.post("/i18n/setlang/", {"language": "nn", "next": bokmal})
+    page = client.get(response["Location"])
+
     assert response.status_code == 302
-    assert '<html lang="nn">' in client.get(plan.get_absolute_url()).text
+    assert response["Location"] == f"/nn{bokmal}"
+    assert '<html lang="nn">' in page.text
+    assert page.cookies[settings.LANGUAGE_COOKIE_NAME].value == ""
 
 
 def test_the_api_answers_in_the_language_the_client_asks_for(client):

@@ -130,6 +130,21 @@ def test_the_query_string_is_kept(client, shipped):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["nn", "en"])
+def test_an_old_address_under_a_language_prefix_keeps_the_prefix(
+    client, shipped, language
+):
+    plan = shipped[Plan]
+    old = f"/{language}/planer/{plan.slug}/rapport/?per=2020-06-30"
+
+    response = client.get(old)
+
+    new = f"/{language}/bergen/planer/{plan.slug}/rapport/?per=2020-06-30"
+    assert (response.status_code, response["Location"]) == (301, new)
+    assert f'<html lang="{language}">' in client.get(new).text
+
+
+@pytest.mark.django_db
 def test_a_caseworkers_bookmark_of_the_update_form_leads_to_it(client, shipped):
     measure = shipped[Measure]
 

@@ -40,6 +40,10 @@ NOT_PUBLIC = (
     "/gjennomgang/",
     "/static/",
     "/api/",
+    # The same pages in Nynorsk and English (the language switcher's links): the
+    # same data, and the English text may say "audit" in its own sense.
+    "/nn/",
+    "/en/",
 )
 CRAWL_LIMIT = 400
 PLAN_2018 = "plan-for-rusfeltet-2018-2022"

@@ -6,8 +6,8 @@ import io
 
 import pikepdf
 import pytest
-from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from measures.models import Health
 from tests.factories import (
@@ -43,9 +43,8 @@ def plan():
 
 
 def _pdf(client, plan, language=None) -> pikepdf.Pdf:
-    if language is not None:
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    url = reverse("measures:plan-report-pdf", kwargs=plan.url_kwargs())
+    with translation.override(language):
+        url = reverse("measures:plan-report-pdf", kwargs=plan.url_kwargs())
     response = client.get(url + "?per=2020-12-31")
     assert response.status_code == 200
     return pikepdf.open(io.BytesIO(response.content))
