@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from measures.selectors.freshness import municipalities_touched
 from measures.signals import public_data_changed
@@ -258,9 +259,12 @@ def page_scope(request: HttpRequest) -> str:
 def content_version(request: HttpRequest) -> str:
     """What a public page's bytes depend on, as a digest: the generations of its
     scope, the language, the scheme and host (the print footer shows the address),
-    the full path with its query string, and the release."""
+    the full path with its query string, the release, and today's date (pages say
+    things relative to today: what is due, what changed since the last period),
+    so that neither a stored page nor an ETag outlives the day."""
     identity = "\n".join(
         [
+            timezone.localdate().isoformat(),
             str(current_generations(page_scope(request))),
             request.LANGUAGE_CODE,
             request.scheme,

@@ -9,6 +9,7 @@ of their own. They are skipped when no Redis answers, unless the run requires Re
 skip into a failure.
 """
 
+import datetime
 import logging
 import socket
 import uuid
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from measures.models import Measure, Phase, StatusUpdate
 from measures.services.plans import measure_sync_current_status
@@ -295,6 +297,20 @@ def test_a_new_release_is_a_new_page(client, settings):
         response = client.get(site.urls["plan"])
     finally:
         release_id.cache_clear()
+
+    assert response[page_cache.CACHE_STATUS_HEADER] == "miss"
+
+
+@pytest.mark.django_db
+def test_a_stored_page_does_not_outlive_the_day(client, monkeypatch):
+    # Pages say what is due and what changed relative to today.
+    site = build_site()
+    assert client.get(site.urls["plan"])[page_cache.CACHE_STATUS_HEADER] == "miss"
+    assert client.get(site.urls["plan"])[page_cache.CACHE_STATUS_HEADER] == "hit"
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+
+    response = client.get(site.urls["plan"])
 
     assert response[page_cache.CACHE_STATUS_HEADER] == "miss"
 
