@@ -76,6 +76,12 @@ def demo_data_delete() -> dict[str, int]:
         )
         done.add(indicator)
     in_measures, measures_params = _in(demo_measures())
+    # What points at the demo updates: the citations of updates published on demo
+    # measures (make bench's mixed round publishes some, citing a source).
+    in_updates, updates_params = _in(
+        StatusUpdate.objects.filter(measure__in=demo_measures())
+    )
+    _delete_referring_rows(StatusUpdate, in_updates, updates_params, {Measure})
     deleted["updates"] = _raw_delete(
         StatusUpdate, f"measure_id {in_measures}", measures_params
     )

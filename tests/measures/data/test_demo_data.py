@@ -384,6 +384,38 @@ def test_delete_removes_every_demo_row():
     assert demo_data_existing_size() is None
 
 
+def test_delete_removes_updates_published_on_demo_measures_with_their_citations():
+    # make bench's mixed round publishes cited updates on demo measures
+    # (scripts/bench_writer.py); the next generation deletes the demo data.
+    from django.utils import timezone
+
+    from measures.services.sources import NewSource
+    from measures.services.status_updates import status_update_record_published
+
+    demo_data_generate(size=SMALL)
+    measure = demo_measures().first()
+    update = status_update_record_published(
+        measure=measure,
+        as_of=timezone.localdate(),
+        phase="in_progress",
+        summary="Benchmark-oppdatering",
+        new_sources=[
+            NewSource(
+                url="https://example.invalid/rusplan-bench",
+                publisher="Rusplan benchmark",
+                title="Benchmark",
+                kind="organisation",
+            )
+        ],
+        actor=SYSTEM,
+    )
+
+    demo_data_delete()
+
+    assert not StatusUpdate.objects.filter(pk=update.pk).exists()
+    assert not demo_measures().exists()
+
+
 def test_delete_refuses_when_real_data_points_at_demo_data():
     demo_data_generate(size=SMALL)
     owner = Partner.objects.get(slug="demo-kommune-1")
