@@ -616,6 +616,14 @@ def table(report: dict) -> list[str]:
     return lines
 
 
+def _busy(load: str) -> bool:
+    """Whether the machine was busy before the run (1-minute load above 0.5)."""
+    try:
+        return float(load) > 0.5
+    except ValueError:
+        return False  # unknown: said as it is
+
+
 def markdown(report: dict) -> str:
     m = report["machine"]
     a = report["args"]
@@ -626,8 +634,13 @@ def markdown(report: dict) -> str:
         f"{m['cores']} cores ({m['cpu']}), {m['memory']} RAM, {m['os']}; "
         f"{m['python']}, {m['postgresql']}, {m['redis']}, {m['gunicorn']}, "
         f"{m['ab']}. Load average (1 min) of the machine before the run "
-        f"{report['load_before']}, after it {report['load_after']}: above 0.5 before, "
-        "something else was using the cores and the figures are low.",
+        f"{report['load_before']}, after it {report['load_after']}"
+        + (
+            ": above 0.5 before, something else was using the cores and the "
+            "figures are low."
+            if _busy(report["load_before"])
+            else " (the run's own load)."
+        ),
         "",
         "Data: the Bergen plans plus demo data ("
         + ", ".join(
