@@ -270,27 +270,32 @@ def gunicorn(env: dict, label: str, **options) -> Server:
     )
 
 
+def load_pages(port: int, pages: list, args, *, cache_header: str = "") -> dict:
+    """Each page in turn: warm-up requests (each must answer 200), then ab. The
+    cache's answer to the last warm-up request (`cache_header`, if given) is kept
+    beside the figures."""
+    figures: dict[str, dict] = {}
+    for name, path in pages:
+        for _ in range(args.warmup):
+            status, headers, _body = get(port, path)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}")
+        cache = headers.get(cache_header, "") if cache_header else ""
+        result = ab(port, path, seconds=args.seconds, connections=args.connections)
+        result["cache"] = cache
+        figures[name] = result
+        log(
+            f"  {name:<28} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:5.0f}"
+            f" ms  p95 {result['p95_ms']:5.0f} ms  non-2xx {result['non_2xx']}"
+            f"  errors {result['errors']}  {cache}"
+        )
+    return figures
+
+
 def run_round(label: str, env: dict, pages: list, args) -> dict:
     log(f"Round {label}: gunicorn with {args.workers} workers")
-    figures: dict[str, dict] = {}
     with gunicorn(env, label, workers=args.workers) as server:
-        for name, path in pages:
-            for _ in range(args.warmup):
-                status, headers, _body = get(server.port, path)
-                if status != 200:
-                    raise SystemExit(f"{path} answered {status}")
-            cache = headers.get("X-Rusplan-Cache", "")
-            result = ab(
-                server.port, path, seconds=args.seconds, connections=args.connections
-            )
-            result["cache"] = cache
-            figures[name] = result
-            log(
-                f"  {name:<28} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:5.0f}"
-                f" ms  p95 {result['p95_ms']:5.0f} ms  non-2xx {result['non_2xx']}"
-                f"  errors {result['errors']}  {cache}"
-            )
-    return figures
+        return load_pages(server.port, pages, args, cache_header="X-Rusplan-Cache")
 
 
 # --- Exports ------------------------------------------------------------------------
@@ -312,30 +317,13 @@ def run_nginx(env: dict, pages: list, args) -> dict | None:
         log("No nginx (make bench installs it): the nginx round is skipped")
         return None
     log(f"Round nginx: Debian's nginx with docs/nginx/, gunicorn with {args.workers}")
-    figures: dict[str, dict] = {}
     with (
         gunicorn(env, "nginx", workers=args.workers) as server,
         Nginx(server.port) as proxy,
     ):
         static = static_path(server.port)
         rounds = [*pages, *([("static file", static)] if static else [])]
-        for name, path in rounds:
-            for _ in range(args.warmup):
-                status, headers, _body = get(proxy.port, path)
-                if status != 200:
-                    raise SystemExit(f"{path} answered {status} through nginx")
-            cache = headers.get("X-Cache-Status", "")
-            result = ab(
-                proxy.port, path, seconds=args.seconds, connections=args.connections
-            )
-            result["cache"] = cache
-            figures[name] = result
-            log(
-                f"  {name:<28} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:5.0f}"
-                f" ms  p95 {result['p95_ms']:5.0f} ms  non-2xx {result['non_2xx']}"
-                f"  errors {result['errors']}  {cache}"
-            )
-    return figures
+        return load_pages(proxy.port, rounds, args, cache_header="X-Cache-Status")
 
 
 def run_mixed(env: dict, targets: dict, args) -> dict:
@@ -351,11 +339,7 @@ def run_mixed(env: dict, targets: dict, args) -> dict:
     ]
     seconds = len(pages) * (args.seconds + 1) + 2
     log(f"Round mixed: gunicorn with {args.workers} workers, one update a second")
-    figures: dict[str, dict] = {}
     with gunicorn(env, "mixed", workers=args.workers) as server:
-        for _name, path in pages:
-            for _ in range(args.warmup):
-                get(server.port, path)
         writer = subprocess.Popen(  # noqa: S603 (our own script, our arguments)
             [
                 PYTHON,
@@ -372,19 +356,7 @@ def run_mixed(env: dict, targets: dict, args) -> dict:
         )
         try:
             time.sleep(1)  # the writer's first publish is under way
-            for name, path in pages:
-                result = ab(
-                    server.port,
-                    path,
-                    seconds=args.seconds,
-                    connections=args.connections,
-                )
-                figures[name] = result
-                log(
-                    f"  {name:32s} {result['rps']:7.1f} req/s  p50 "
-                    f"{result['p50_ms']:5.0f} ms  p95 {result['p95_ms']:5.0f} ms  "
-                    f"non-2xx {result['non_2xx']}  errors {result['errors']}"
-                )
+            figures = load_pages(server.port, pages, args)
             out, err = writer.communicate(timeout=seconds + 60)
         finally:
             if writer.poll() is None:
