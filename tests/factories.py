@@ -21,6 +21,7 @@ from measures.models import (
     Source,
     StatusUpdate,
 )
+from measures.services.plans import refresh_current_status
 from partners.actors import SystemActor
 from partners.models import Membership, Municipality, Partner, PartnerName
 
@@ -165,8 +166,16 @@ class StatusUpdateFactory(factory.django.DjangoModelFactory):
 
 
 class PublishedStatusUpdateFactory(StatusUpdateFactory):
+    """A published update, with its measure's current status refreshed as the
+    services do: pages read the measure's current_* fields and current_update."""
+
     state = StatusUpdate.State.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def current_status(self, create, extracted, **kwargs):
+        if create:
+            refresh_current_status(self.measure)
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

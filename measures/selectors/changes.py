@@ -3,13 +3,12 @@ district pages: each measure's published status at the end of the last ended
 reporting period against its status now, and the newest published updates."""
 
 import datetime
+import heapq
 from dataclasses import dataclass
 
-from django.db.models import CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from measures.models import Health, Measure, MeasurePartner, Plan, StatusUpdate
+from measures.models import Health, Measure, MeasurePartner, Plan
 from measures.periods import Period, last_ended_period, span_bounds
 from measures.selectors.public import (
     default_report_date,
@@ -18,6 +17,7 @@ from measures.selectors.public import (
     public_measures,
 )
 from measures.selectors.rollups import phase_label
+from measures.selectors.status_on import split_status, status_on
 
 # How many of the newest published updates a summary lists.
 LATEST_UPDATES = 5
@@ -97,38 +97,14 @@ def comparison_days(
     return since, until, period.label
 
 
-def _status_on(day: datetime.date) -> Subquery:
-    """The measure's published update in force on `day`, as one text column
-    "phase|health|progress|as_of" (the choice values hold no "|")."""
-    text = Concat(
-        "phase",
-        Value("|"),
-        "health",
-        Value("|"),
-        Coalesce(Cast("progress", CharField()), Value("")),
-        Value("|"),
-        Cast("as_of", CharField()),
-        output_field=CharField(),
-    )
-    return Subquery(
-        StatusUpdate.objects.filter(
-            state=StatusUpdate.State.PUBLISHED,
-            measure_id=OuterRef("pk"),
-            as_of__lte=day,
-        )
-        .order_by("-as_of", "-published_at", "-id")
-        .values(status=text)[:1]
-    )
-
-
 def _parse(text: str | None) -> Status | None:
     if not text:
         return None
-    phase, health, progress, as_of = text.split("|")
+    phase, health, progress, as_of = split_status(text)
     return Status(
         phase=phase,
         health=health,
-        progress=int(progress) if progress else None,
+        progress=progress,
         as_of=datetime.date.fromisoformat(as_of[:10]),
     )
 
@@ -136,34 +112,43 @@ def _parse(text: str | None) -> Status | None:
 def plan_changes(*, plan: Plan, today: datetime.date | None = None) -> Changes:
     """The plan's measures whose published status changed between the end of the
     last ended reporting period and now (one query: two index probes per measure,
-    as plan_progress_over_time). Newest change first."""
+    as plan_progress_over_time). Newest change first.
+
+    Only a measure with an update dated after `since` can have changed: the
+    others are left out before any update is looked up."""
     since, until, label = comparison_days(plan, today)
     rows = (
-        Measure.objects.filter(plan=plan)
+        Measure.objects.filter(plan=plan, current_as_of__gt=since)
         .order_by()
-        .annotate(before=_status_on(since), after=_status_on(until))
-        .values("slug", "identifier", "title", "before", "after")
+        .annotate(before=status_on(since), after=status_on(until))
+        .values_list("slug", "identifier", "title", "before", "after")
     )
-    changes = []
-    for row in rows:
-        before, after = _parse(row.pop("before")), _parse(row.pop("after"))
-        if after is None or after == before:
-            continue
-        if before is not None and (before.phase, before.health, before.progress) == (
-            after.phase,
-            after.health,
-            after.progress,
-        ):
+    # Most measures may have changed (every one in a busy period), and only the
+    # newest CHANGES_LISTED are shown: the texts are compared, counted and the
+    # newest picked before any is parsed into a Status.
+    changed = []
+    for slug, identifier, title, before, after in rows:
+        if not after:
+            continue  # no published status now
+        if before and before.rpartition("|")[0] == after.rpartition("|")[0]:
             continue  # a new update that changed nothing the summary shows
-        changes.append(Change(measure=row, before=before, after=after))
-    changes.sort(key=lambda change: (change.after.as_of, change.measure["identifier"]))
-    changes.reverse()
+        # The as-of date ends the text, in ISO form: it sorts as the dates do.
+        as_of = after.rpartition("|")[2]
+        changed.append((as_of, identifier, slug, title, before, after))
+    newest = heapq.nlargest(CHANGES_LISTED, changed, key=lambda c: (c[0], c[1]))
     return Changes(
         since=since,
         until=until,
         period_label=label,
-        listed=changes[:CHANGES_LISTED],
-        total=len(changes),
+        listed=[
+            Change(
+                measure={"slug": slug, "identifier": identifier, "title": title},
+                before=_parse(before),
+                after=_parse(after),
+            )
+            for _as_of, identifier, slug, title, before, after in newest
+        ],
+        total=len(changed),
     )
 
 

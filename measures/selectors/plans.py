@@ -3,27 +3,23 @@
 
 import datetime
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
-    OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import District, Goal, Health, Measure, Plan, StatusUpdate
+from measures.models import District, Goal, Health, Measure, Plan
 from measures.selectors.public import (
     MEASURE_ROW_FIELDS,
     plan_reference_date,
@@ -38,6 +34,7 @@ from measures.selectors.rollups import (
     rollup,
     rollup_groups,
 )
+from measures.selectors.status_on import split_status, status_on
 from partners.models import Partner
 
 # Home page ---------------------------------------------------------------------
@@ -314,7 +311,6 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     largest national plan instead of reading its tens of thousands of updates.
     Updates dated after today count at no point."""
     today = timezone.localdate()
-    published = StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED)
     last_year = min(plan.end_year or today.year, today.year)
     if plan.start_year > last_year:
         return []  # a plan that has not begun has no past
@@ -322,22 +318,11 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
         min(datetime.date(year, 12, 31), today)
         for year in range(plan.start_year, last_year + 1)
     ]
-    # One text column per day, "phase|health|progress": the choice values hold
-    # no "|", and a string splits far faster than a JSON value decodes.
-    status_text = Concat(
-        "phase",
-        Value("|"),
-        "health",
-        Value("|"),
-        Coalesce(Cast("progress", CharField()), Value("")),
-        output_field=CharField(),
-    )
+    # One text column per day (status_on(): the measure's current status when
+    # it was already in force then, else one index probe), without the as-of date
+    # so that equal statuses are equal texts.
     status_on_days = {
-        f"day_{index}": Subquery(
-            published.filter(measure_id=OuterRef("pk"), as_of__lte=day)
-            .order_by("-as_of", "-published_at", "-id")
-            .values(status=status_text)[:1]
-        )
+        f"day_{index}": status_on(day, with_as_of=False)
         for index, day in enumerate(days)
     }
     history = {
@@ -349,16 +334,23 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     }
     if not any(any(texts) for texts in history.values()):
         return []  # no update published by the last day: nothing to draw
+    no_history = (None,) * len(days)
+    weights = [row["weight"] for row in rows]
+    # columns[index]: every measure's status text at days[index], in rows' order.
+    columns = list(
+        zip(*(history.get(row["id"], no_history) for row in rows), strict=True)
+    ) or [()] * len(days)
     points = []
     for index, day in enumerate(days):
         # The measures counted as rollup_groups() counts them, one group per
-        # phase and health: a dict per measure and day was a third of the time.
+        # phase and health, from the counts of each (status, weight): a dict per
+        # measure and day was a third of the time, a loop over the measures most
+        # of the rest.
         groups: dict[tuple[str, str], dict] = {}
-        for row in rows:
-            text = history[row["id"]][index] if row["id"] in history else None
+        counts = Counter(zip(columns[index], weights, strict=True))
+        for (text, weight), count in counts.items():
             if text:
-                phase, health, progress = text.split("|")
-                progress = int(progress) if progress else None
+                phase, health, progress = split_status(text)[:3]
             else:
                 phase, health, progress = NO_STATUS, "", None
             group = groups.get((phase, health))
@@ -372,12 +364,11 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
                     "group_weighted": 0,
                     "group_total_weight": 0,
                 }
-            weight = row["weight"]
-            group[GROUP_SIZE] += 1
-            group["group_total_weight"] += weight
+            group[GROUP_SIZE] += count
+            group["group_total_weight"] += weight * count
             if progress is not None:
-                group["group_assessed"] += 1
-                group["group_weight_sum"] += weight
-                group["group_weighted"] += weight * progress
+                group["group_assessed"] += count
+                group["group_weight_sum"] += weight * count
+                group["group_weighted"] += weight * progress * count
         points.append(TimePoint(day=day, rollup=rollup(list(groups.values()))))
     return points

@@ -5,11 +5,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 
 from measures.models import Measure, MeasurePartner, Plan, StatusUpdate, plan_hidden
@@ -91,27 +95,38 @@ def newest_updates_of(
     found enough of these measures' (two seconds for a small municipality among a
     million updates). Instead: the newest updates all belong to the `limit`
     measures whose own newest update is newest (any other measure has `limit`
-    newer updates before its first), and each measure's newest is one step back
-    in the index statusupdate_published_measure; so the query reads those few
-    measures' updates.
+    newer updates before its first); so the query reads those few measures'
+    updates. Each measure's newest is its current_update, or, for a day before
+    today, one step back in the index statusupdate_published_measure.
     """
-    in_force = StatusUpdate.objects.filter(
-        state=StatusUpdate.State.PUBLISHED, measure=OuterRef("pk")
-    )
     updates = published_updates()
     if until is not None:
-        in_force = in_force.filter(as_of__lte=until)
         updates = updates.filter(as_of__lte=until)
-    in_force = in_force.order_by("-as_of", "-published_at", "-id")
+    # A measure's newest published update is its current_update (kept by
+    # refresh_current_status()). Only when that is dated after `until` (a plan
+    # whose period has ended, reported on since) is its newest by then looked up:
+    # one step back in the index statusupdate_published_measure.
+    newest_ids = measures.values("current_update_id")
+    if until is not None:
+        newest_ids = measures.annotate(
+            newest_id=Case(
+                When(current_update__isnull=True, then=Value(None)),
+                When(current_as_of__lte=until, then=F("current_update_id")),
+                default=Subquery(
+                    StatusUpdate.objects.filter(
+                        state=StatusUpdate.State.PUBLISHED,
+                        measure=OuterRef("pk"),
+                        as_of__lte=until,
+                    )
+                    .order_by("-as_of", "-published_at", "-id")
+                    .values("id")[:1]
+                ),
+            )
+        ).values("newest_id")
     newest_measures = (
-        measures.annotate(
-            newest_as_of=Subquery(in_force.values("as_of")[:1]),
-            newest_published_at=Subquery(in_force.values("published_at")[:1]),
-            newest_id=Subquery(in_force.values("id")[:1]),
-        )
-        .filter(newest_id__isnull=False)
-        .order_by("-newest_as_of", "-newest_published_at", "-newest_id")
-        .values("pk")[:limit]
+        StatusUpdate.objects.filter(pk__in=newest_ids)
+        .order_by("-as_of", "-published_at", "-id")
+        .values("measure_id")[:limit]
     )
     return list(
         updates.filter(measure__in=newest_measures)

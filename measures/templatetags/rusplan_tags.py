@@ -93,6 +93,38 @@ def _current_plan_row(context, heading: str, municipality, current, labels) -> s
     )
 
 
+@register.simple_tag
+def health_badge(key: str, label) -> str:
+    """The traffic-light badge of an assessment ("Ikke vurdert" without one). A
+    tag, not an include: tables show one per row, and an include cost ten times
+    as much."""
+    return format_html(
+        '<span class="status-badge health-{}">{}</span>',
+        key or "none",
+        label if key else gettext("Ikke vurdert"),
+    )
+
+
+@register.simple_tag
+def progress_bar(percent: int | None) -> str:
+    """The bar beside a progress figure (the figure itself is in the text: the bar
+    is hidden from screen readers). A tag for the same reason as health_badge."""
+    fill = (
+        format_html(
+            '<rect class="progress-fill" x="0" y="0" width="{}" height="6"/>',
+            str(percent),
+        )
+        if percent is not None
+        else ""
+    )
+    return format_html(
+        '<svg class="progress-svg" viewBox="0 0 100 6" preserveAspectRatio="none"'
+        ' width="100%" height="12" aria-hidden="true" focusable="false">'
+        '<rect class="progress-track" x="0" y="0" width="100" height="6"/>{}</svg>',
+        fill,
+    )
+
+
 @register.filter
 def measure_count(count: int) -> str:
     """ "12 tiltak", the message {% blocktranslate count %} gives, at a fraction

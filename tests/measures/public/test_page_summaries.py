@@ -103,6 +103,43 @@ def test_finished_plan_compares_its_last_period_with_its_end():
     )
 
 
+def test_finished_plan_summary_reads_the_status_at_its_end_not_a_later_one(client):
+    # The pages read a measure's current status where it was in force on the day
+    # compared; a report dated after the plan ended is not that status.
+    plan = PlanFactory(start_year=2018, end_year=2022)
+    since, until, _label = comparison_days(plan)
+    measure = MeasureFactory(plan=plan, title="Tiltaket")
+    PublishedStatusUpdateFactory(
+        measure=measure,
+        as_of=since - datetime.timedelta(days=30),
+        phase=Phase.NOT_STARTED,
+        progress=0,
+        summary="Før perioden",
+    )
+    PublishedStatusUpdateFactory(
+        measure=measure,
+        as_of=since + datetime.timedelta(days=30),
+        phase=Phase.IN_PROGRESS,
+        progress=40,
+        summary="I perioden",
+    )
+    PublishedStatusUpdateFactory(
+        measure=measure,
+        as_of=until + datetime.timedelta(days=400),
+        phase=Phase.COMPLETED,
+        progress=100,
+        summary="Etter planens slutt",
+    )
+    measure.refresh_from_db()
+    assert measure.current_progress == 100  # the late report is the current one
+
+    summary = _summary(client.get(plan.get_absolute_url()).text)
+
+    assert "fremdrift 0&nbsp;% → 40&nbsp;%" in summary
+    assert "I perioden" in summary and "Før perioden" in summary
+    assert "Etter planens slutt" not in summary
+
+
 def test_summary_lists_the_five_newest_published_updates(client):
     plan = _open_plan()
     measure = MeasureFactory(plan=plan, title="Tiltaket")
