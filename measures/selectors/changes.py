@@ -111,8 +111,8 @@ def _parse(text: str | None) -> Status | None:
 
 def plan_changes(*, plan: Plan, today: datetime.date | None = None) -> Changes:
     """The plan's measures whose published status changed between the end of the
-    last ended reporting period and now (one query: two index probes per measure,
-    as plan_progress_over_time). Newest change first.
+    last ended reporting period and now (one query: at most two index probes per
+    measure, as plan_progress_over_time). Newest change first.
 
     Only a measure with an update dated after `since` can have changed: the
     others are left out before any update is looked up."""

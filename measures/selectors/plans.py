@@ -305,10 +305,10 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     says so in words.
 
     At the end of a year a measure stands where its last published update dated on
-    or before that day put it, so the database looks up just that update for each
-    measure and year-end, each lookup one step in the index
-    statusupdate_published_measure: a few thousand index probes for the
-    largest national plan instead of reading its tens of thousands of updates.
+    or before that day put it: its current status, when that was dated by then,
+    else just that update, one step in the index statusupdate_published_measure
+    (status_on()): at most a few thousand index probes for the largest national
+    plan instead of reading its tens of thousands of updates.
     Updates dated after today count at no point."""
     today = timezone.localdate()
     last_year = min(plan.end_year or today.year, today.year)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -18,6 +17,7 @@ from django.db.models import (
 
 from measures.models import Measure, MeasurePartner, Plan, StatusUpdate, plan_hidden
 from measures.selectors.rollups import ROLLUP_FIELDS, Rollup
+from measures.selectors.status_on import update_in_force_on
 
 MEASURE_ROW_FIELDS = (*ROLLUP_FIELDS, "slug", "identifier", "title", "plan_id")
 
@@ -112,15 +112,7 @@ def newest_updates_of(
             newest_id=Case(
                 When(current_update__isnull=True, then=Value(None)),
                 When(current_as_of__lte=until, then=F("current_update_id")),
-                default=Subquery(
-                    StatusUpdate.objects.filter(
-                        state=StatusUpdate.State.PUBLISHED,
-                        measure=OuterRef("pk"),
-                        as_of__lte=until,
-                    )
-                    .order_by("-as_of", "-published_at", "-id")
-                    .values("id")[:1]
-                ),
+                default=Subquery(update_in_force_on(until).values("id")[:1]),
             )
         ).values("newest_id")
     newest_measures = (

@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -50,6 +51,17 @@ def status_text(prefix: str = "", *, with_as_of: bool = True) -> _Joined:
     return _Joined(*(_Text(F(prefix + name)) for name in names))
 
 
+def update_in_force_on(day: datetime.date) -> QuerySet[StatusUpdate]:
+    """For a subquery over measures: the outer measure's published updates dated
+    by `day`, the one in force then first (its first row is one step back in the
+    index statusupdate_published_measure)."""
+    return StatusUpdate.objects.filter(
+        state=StatusUpdate.State.PUBLISHED,
+        measure_id=OuterRef("pk"),
+        as_of__lte=day,
+    ).order_by("-as_of", "-published_at", "-id")
+
+
 def status_on(day: datetime.date, *, with_as_of: bool = True) -> Case:
     """The measure's published status in force on `day` (status_text(), NULL when
     it had none): its current status when that is dated by then
@@ -63,13 +75,9 @@ def status_on(day: datetime.date, *, with_as_of: bool = True) -> Case:
             then=status_text("current_", with_as_of=with_as_of),
         ),
         default=Subquery(
-            StatusUpdate.objects.filter(
-                state=StatusUpdate.State.PUBLISHED,
-                measure_id=OuterRef("pk"),
-                as_of__lte=day,
-            )
-            .order_by("-as_of", "-published_at", "-id")
-            .values(status=status_text(with_as_of=with_as_of))[:1]
+            update_in_force_on(day).values(status=status_text(with_as_of=with_as_of))[
+                :1
+            ]
         ),
         output_field=CharField(),
     )
