@@ -17,7 +17,7 @@ from measures.selectors.public import (
     public_measures,
 )
 from measures.selectors.rollups import phase_label
-from measures.selectors.status_on import split_status, status_on
+from measures.selectors.status_on import StatusOn, split_status
 
 # How many of the newest published updates a summary lists.
 LATEST_UPDATES = 5
@@ -120,7 +120,7 @@ def plan_changes(*, plan: Plan, today: datetime.date | None = None) -> Changes:
     rows = (
         Measure.objects.filter(plan=plan, current_as_of__gt=since)
         .order_by()
-        .annotate(before=status_on(since), after=status_on(until))
+        .annotate(before=StatusOn(since), after=StatusOn(until))
         .values_list("slug", "identifier", "title", "before", "after")
     )
     # Most measures may have changed (every one in a busy period), and only the

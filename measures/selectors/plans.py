@@ -34,7 +34,7 @@ from measures.selectors.rollups import (
     rollup,
     rollup_groups,
 )
-from measures.selectors.status_on import split_status, status_on
+from measures.selectors.status_on import StatusOn, split_status
 from partners.models import Partner
 
 # Home page ---------------------------------------------------------------------
@@ -307,7 +307,7 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     At the end of a year a measure stands where its last published update dated on
     or before that day put it: its current status, when that was dated by then,
     else just that update, one step in the index statusupdate_published_measure
-    (status_on()): at most a few thousand index probes for the largest national
+    (StatusOn()): at most a few thousand index probes for the largest national
     plan instead of reading its tens of thousands of updates.
     Updates dated after today count at no point."""
     today = timezone.localdate()
@@ -318,11 +318,11 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
         min(datetime.date(year, 12, 31), today)
         for year in range(plan.start_year, last_year + 1)
     ]
-    # One text column per day (status_on(): the measure's current status when
+    # One text column per day (StatusOn(): the measure's current status when
     # it was already in force then, else one index probe), without the as-of date
     # so that equal statuses are equal texts.
     status_on_days = {
-        f"day_{index}": status_on(day, with_as_of=False)
+        f"day_{index}": StatusOn(day, with_as_of=False)
         for index, day in enumerate(days)
     }
     history = {
