@@ -16,6 +16,7 @@ collector.
 """
 
 import datetime
+import gc
 import json
 import logging
 import multiprocessing
@@ -35,6 +36,19 @@ keepalive = 5
 # Load the application once in the master, before forking: workers start faster
 # and share memory; an import error stops the start instead of looping workers.
 preload_app = True
+
+
+def pre_fork(server, worker):
+    """Freeze what the master has loaded (Django, the URL patterns, the models:
+    most of a worker's 200,000 objects) before each worker is forked from it.
+    The garbage collector never walks frozen objects: a full collection in a
+    worker, a pause in whichever request it falls on, took 117 ms with them and
+    50 ms without (docs/benchmarks.md); and the worker's memory stays shared with
+    the master instead of being copied page by page as the collector touched
+    it."""
+    gc.freeze()
+
+
 # Replace each worker after a few thousand requests, so that a slow leak in any
 # library can never grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
