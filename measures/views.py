@@ -84,12 +84,18 @@ def plan_detail(
         request,
         municipality=municipality,
         plan=plan,
-        choice_objects={"partner": data.partners, "district": data.districts},
+        choice_objects={
+            "partner": data.partners,
+            "district": data.districts,
+            "goal": data.goal_list,
+        },
     )
     # One row per indicator with its latest value; the charts and every value are
     # on the plan's indicator page (plan_indicators), so only the latest values
     # are loaded here.
-    effect = plan_effect_section(plan=plan, user=request.user, latest_only_above=0)
+    effect = plan_effect_section(
+        plan=plan, user=request.user, latest_only_above=0, goals=data.goal_list
+    )
     # On a phone a long description pushed the summary off the first screen: the
     # first paragraph leads, the rest is a click away (both in the page).
     lead, _newline, description_rest = plan.description.strip().partition("\n")

@@ -170,17 +170,23 @@ class GoalIndicators:
 
 
 def plan_effect_section(
-    *, plan: Plan, user, latest_only_above: int | None = None
+    *, plan: Plan, user, latest_only_above: int | None = None, goals=None
 ) -> list[GoalIndicators]:
     """The plan's outcome indicators grouped by goal, in goal order (three
-    queries); latest_only_above as in plan_outcome_indicators."""
+    queries; two given `goals`, every goal of the plan in order, as the plan page
+    has them); latest_only_above as in plan_outcome_indicators."""
     by_goal = plan_outcome_indicators(
         plan=plan, user=user, latest_only_above=latest_only_above
     )
     if not by_goal:
         return []
-    goals = Goal.objects.filter(pk__in=by_goal).order_by("order", "id")
-    return [GoalIndicators(goal=goal, series=by_goal[goal.pk]) for goal in goals]
+    if goals is None:
+        goals = Goal.objects.filter(pk__in=by_goal).order_by("order", "id")
+    return [
+        GoalIndicators(goal=goal, series=by_goal[goal.pk])
+        for goal in goals
+        if goal.pk in by_goal
+    ]
 
 
 def measure_output_indicators(*, measure: Measure, user) -> list[IndicatorSeries]:

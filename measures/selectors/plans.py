@@ -111,6 +111,7 @@ class PlanPage:
     plan: Plan
     rollup: Rollup
     goals: list[GoalNode]
+    goal_list: list[Goal]
     measures_without_goal: list
     partners: list
     districts: list
@@ -173,6 +174,7 @@ def plan_page(*, plan: Plan) -> PlanPage:
         plan=plan,
         rollup=rollup(rows),
         goals=tree.goals,
+        goal_list=tree.goal_list,
         measures_without_goal=tree.without_goal,
         partners=partners,
         districts=districts,
@@ -218,6 +220,9 @@ def plan_measure_rows(
 class GoalTree:
     goals: list[GoalNode]
     without_goal: list
+    # Every goal of the plan in its order, with its plan set: for the measure
+    # filter's choices and the indicators by goal, without reading them again.
+    goal_list: list[Goal]
 
 
 def plan_goal_tree(*, plan: Plan, rows: list) -> GoalTree:
@@ -231,12 +236,15 @@ def plan_goal_tree(*, plan: Plan, rows: list) -> GoalTree:
     for goal_id, measure_id in links:
         measures_of_goal[goal_id].append(measure_id)
     goals = list(Goal.objects.filter(plan=plan).order_by("order", "id"))
+    for goal in goals:
+        goal.plan = plan  # the filter's choice labels read it
     with_goal = {m for ids in measures_of_goal.values() for m in ids}
     return GoalTree(
         goals=_goal_tree(goals, measures_of_goal, by_id),
         without_goal=sorted(
             (r for r in rows if r["id"] not in with_goal), key=natural_order
         ),
+        goal_list=goals,
     )
 
 

@@ -158,8 +158,9 @@ def test_unpublished_updates_are_never_shown(client, public_world, name):
 # over time takes two queries (the first and last update, then each measure's status
 # at each year-end); the measure list finds a page by sorting keys, then loads its
 # rows (paging.py). plan's district comparison counts every district's measures by
-# phase in one query (selectors/districts.py). plan's filter offers the partners
-# and districts the page has loaded for its lists (no query of their own).
+# phase in one query (selectors/districts.py). plan's filter offers the partners,
+# districts and goals the page has loaded for its lists and goal tree (no query
+# of their own).
 # plan, measure and partner read their citations in one query each
 # (measures/citations.py); the source pages list sources in one query (two for the
 # paged list, which counts them). The summaries at the top of plan, partner and
@@ -181,8 +182,8 @@ def test_unpublished_updates_are_never_shown(client, public_world, name):
 # loads only the table's page of measures whole (selectors/districts.py).
 QUERY_COUNTS = {
     "home": 7 + 1,
-    "plan": 21 + 1,
-    "plan-filtered": 25 + 1,
+    "plan": 20 + 1,
+    "plan-filtered": 24 + 1,
     "plan-indicators": 3 + 1,
     "measure-list": 10 + 1,
     "measure-list-filtered": 15 + 1,
