@@ -69,9 +69,13 @@ def municipality_plan_rows(context, summaries) -> SafeString:
 
 def _current_plan_row(context, heading: str, municipality, current, labels) -> str:
     plan = current.plan
-    # "Pågår: 3; Fullført: 1": the phases that have measures.
+    # "Pågår: 3; Fullført: 1": the phases that have measures, each label
+    # translated once per page (setdefault() would translate it every time).
+    for share in current.rollup.phases:
+        if share.count and share.key not in labels:
+            labels[share.key] = str(share.label)
     phases = "; ".join(
-        f"{labels.setdefault(share.key, str(share.label))}: {share.count}"
+        f"{labels[share.key]}: {share.count}"
         for share in current.rollup.phases
         if share.count
     )
