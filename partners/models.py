@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partners.paths import cached_reverse
+
 
 def slug_not_reserved(value: str) -> None:
     """A municipality's slug is the first part of its pages' addresses
@@ -118,9 +120,7 @@ class Municipality(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("municipality-home", kwargs={"kommune": self.slug})
+        return cached_reverse("municipality-home", kommune=self.slug)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

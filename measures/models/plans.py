@@ -3,7 +3,6 @@ responsible for each measure."""
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -17,6 +16,7 @@ from measures.models.choices import (
 )
 from measures.models.uncertainty import uncertainty_field
 from partners.models import Municipality, Partner
+from partners.paths import cached_reverse
 
 
 class District(models.Model):
@@ -59,9 +59,8 @@ class District(models.Model):
 
     def get_absolute_url(self) -> str:
         """Reads self.municipality: select_related it in lists."""
-        return reverse(
-            "measures:district-detail",
-            kwargs={"kommune": self.municipality.slug, "slug": self.slug},
+        return cached_reverse(
+            "measures:district-detail", kommune=self.municipality.slug, slug=self.slug
         )
 
 
@@ -283,7 +282,7 @@ class Plan(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("measures:plan-detail", kwargs=self.url_kwargs())
+        return cached_reverse("measures:plan-detail", **self.url_kwargs())
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -551,7 +550,7 @@ class Measure(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("measures:measure-detail", kwargs=self.url_kwargs())
+        return cached_reverse("measures:measure-detail", **self.url_kwargs())
 
     def full_clean(self, *args, **kwargs):
         # The municipality follows the plan; set it before the unique check reads it.

@@ -1,7 +1,6 @@
 import datetime
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
@@ -10,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 
 from measures.selectors.public import default_report_date, plan_reference_date
 from partners.models import Partner
+from partners.paths import cached_reverse
 
 register = template.Library()
 
@@ -190,8 +190,7 @@ def partner_path(partner, municipality) -> str:
     /bergen/partnere/<partner>/), or the partner's page across municipalities
     when the page is not one municipality's (`municipality` is None)."""
     if municipality:
-        return reverse(
-            "measures:partner-detail",
-            kwargs={"kommune": municipality.slug, "slug": partner.slug},
+        return cached_reverse(
+            "measures:partner-detail", kommune=municipality.slug, slug=partner.slug
         )
     return partner.get_absolute_url()
