@@ -351,9 +351,8 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     points = []
     for index, day in enumerate(days):
         # The measures counted as rollup_groups() counts them, one group per
-        # phase and health, from the counts of each (status, weight): a dict per
-        # measure and day was a third of the time, a loop over the measures most
-        # of the rest.
+        # phase and health, from the counts of each (status, weight) rather than
+        # a step per measure (a dict per measure and day was a third of the time).
         groups: dict[tuple[str, str], dict] = {}
         counts = Counter(zip(columns[index], weights, strict=True))
         for (text, weight), count in counts.items():

@@ -6,11 +6,11 @@ Why a text column: one value per measure and day instead of four, and a string
 splits far faster than a JSON value decodes.
 
 Why StatusOn writes its SQL out instead of composing Case, Subquery, Concat, Cast
-and Coalesce: Django built and compiled those anew for every day on every page,
-and that was most of the time of these queries (progress over time of a plan with
-28 measures: about 20 ms, nearly all of it building the query; the largest plan's
-"what changed": 10 ms). The SQL below is the same in PostgreSQL and SQLite, and
-tests/measures run on both.
+and Coalesce: Django built and compiled those anew for every day on every page, and
+that was most of the time of these queries (progress over time of a plan with 28
+measures: about 8 of its 10 ms; "what changed" of the largest plan: 10 ms to build
+and compile one query). The SQL below is the same in PostgreSQL and SQLite, and the
+test suite runs on both.
 """
 
 import datetime
