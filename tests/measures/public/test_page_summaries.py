@@ -109,27 +109,23 @@ def test_finished_plan_summary_reads_the_status_at_its_end_not_a_later_one(clien
     plan = PlanFactory(start_year=2018, end_year=2022)
     since, until, _label = comparison_days(plan)
     measure = MeasureFactory(plan=plan, title="Tiltaket")
-    PublishedStatusUpdateFactory(
-        measure=measure,
-        as_of=since - datetime.timedelta(days=30),
-        phase=Phase.NOT_STARTED,
-        progress=0,
-        summary="Før perioden",
-    )
-    PublishedStatusUpdateFactory(
-        measure=measure,
-        as_of=since + datetime.timedelta(days=30),
-        phase=Phase.IN_PROGRESS,
-        progress=40,
-        summary="I perioden",
-    )
-    PublishedStatusUpdateFactory(
-        measure=measure,
-        as_of=until + datetime.timedelta(days=400),
-        phase=Phase.COMPLETED,
-        progress=100,
-        summary="Etter planens slutt",
-    )
+    for as_of, phase, progress, summary in [
+        (since - datetime.timedelta(days=30), Phase.NOT_STARTED, 0, "Før perioden"),
+        (since + datetime.timedelta(days=30), Phase.IN_PROGRESS, 40, "I perioden"),
+        (
+            until + datetime.timedelta(days=400),
+            Phase.COMPLETED,
+            100,
+            "Etter planens slutt",
+        ),
+    ]:
+        PublishedStatusUpdateFactory(
+            measure=measure,
+            as_of=as_of,
+            phase=phase,
+            progress=progress,
+            summary=summary,
+        )
     measure.refresh_from_db()
     assert measure.current_progress == 100  # the late report is the current one
 
