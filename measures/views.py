@@ -19,11 +19,7 @@ from measures.selectors.changes import (
     plan_changes,
     plan_latest_updates,
 )
-from measures.selectors.districts import (
-    district_comparison,
-    district_measures,
-    district_page,
-)
+from measures.selectors.districts import district_measures, district_page
 from measures.selectors.indicators import measure_output_indicators, plan_effect_section
 from measures.selectors.measures import measure_page
 from measures.selectors.partners import partner_page, partner_roles
@@ -113,7 +109,7 @@ def plan_detail(
         "timeline_chart": progress_columns(data.progress_over_time),
         # Measures per district by phase (templates/measures/includes/
         # district_comparison.html, in the "Bydeler" section).
-        "district_comparison": district_bars(district_comparison(plan=plan)),
+        "district_comparison": district_bars(data.district_comparison),
         # The goal tree names each measure when they all fit; else the goals show
         # their roll-ups and link to their measures in the table.
         "goal_tree_lists_measures": data.rollup.total <= LIST_PAGE_SIZE,

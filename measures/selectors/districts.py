@@ -18,6 +18,7 @@ from measures.selectors.public import (
     measure_list_queryset,
 )
 from measures.selectors.rollups import ROLLUP_FIELDS, Rollup, rollup, rollup_groups
+from partners.models import Municipality
 
 
 def districts_with_counts(*, municipality) -> QuerySet[District]:
@@ -121,20 +122,42 @@ def district_comparison(*, plan: Plan | None = None) -> list[DistrictStatus]:
     district, if any (one query, however many districts and measures).
 
     A measure in two districts counts in both: the comparison says what reaches
-    each district, not a share of the plan."""
+    each district, not a share of the plan.
+
+    Each district carries its pk, name, slug and municipality (pk, name and slug
+    only): enough for its link and its name, which is all the plan page shows of
+    it, without a second query for the plan's list of districts."""
     if plan is not None:
         measures = Measure.objects.filter(plan=plan)
     else:
         measures = Measure.objects.exclude(id__in=draft_measure_ids())
     groups: dict[int | None, list[dict]] = defaultdict(list)
     districts: dict[int, District] = {}
+    municipalities: dict[int, Municipality] = {}
     for row in rollup_groups(
-        measures, "districts__id", "districts__name", "districts__slug"
+        measures,
+        "districts__id",
+        "districts__name",
+        "districts__slug",
+        "districts__municipality_id",
+        "districts__municipality__name",
+        "districts__municipality__slug",
     ):
         pk = row["districts__id"]
         if pk is not None and pk not in districts:
+            municipality_id = row["districts__municipality_id"]
+            municipality = municipalities.get(municipality_id)
+            if municipality is None:
+                municipality = municipalities[municipality_id] = Municipality(
+                    pk=municipality_id,
+                    name=row["districts__municipality__name"],
+                    slug=row["districts__municipality__slug"],
+                )
             districts[pk] = District(
-                pk=pk, name=row["districts__name"], slug=row["districts__slug"]
+                pk=pk,
+                name=row["districts__name"],
+                slug=row["districts__slug"],
+                municipality=municipality,
             )
         groups[pk].append(row)
     result = [

@@ -19,7 +19,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import District, Goal, Health, Measure, Plan
+from measures.models import Goal, Health, Measure, Plan
+from measures.selectors.districts import DistrictStatus, district_comparison
 from measures.selectors.public import (
     MEASURE_ROW_FIELDS,
     plan_reference_date,
@@ -114,7 +115,10 @@ class PlanPage:
     goal_list: list[Goal]
     measures_without_goal: list
     partners: list
+    # The districts the plan's measures reach, in Norwegian alphabetical order, each
+    # with n_measures; and every district's phases (selectors.districts).
     districts: list
+    district_comparison: list[DistrictStatus]
     successors: list[Plan]
     progress_over_time: list[TimePoint]
     reference_date: datetime.date
@@ -163,13 +167,13 @@ def plan_page(*, plan: Plan) -> PlanPage:
     )
     for partner in partners:
         partner.name_then = partner.name_on(reference_date)
-    districts = list(
-        District.objects.filter(measures__plan=plan)
-        # The district's link reads its municipality (/bergen/bydeler/...).
-        .select_related("municipality")
-        .annotate(n_measures=Count("measures"))
-        .order_by("name")
-    )
+    # The plan's list of districts is the comparison's (one query for both).
+    comparison = district_comparison(plan=plan)
+    districts = []
+    for status in comparison:
+        if status.district is not None:
+            status.district.n_measures = status.rollup.total
+            districts.append(status.district)
     return PlanPage(
         plan=plan,
         rollup=rollup(rows),
@@ -178,6 +182,7 @@ def plan_page(*, plan: Plan) -> PlanPage:
         measures_without_goal=tree.without_goal,
         partners=partners,
         districts=districts,
+        district_comparison=comparison,
         successors=getattr(plan, "public_successors", []),
         progress_over_time=plan_progress_over_time(plan=plan, rows=rows),
         reference_date=reference_date,

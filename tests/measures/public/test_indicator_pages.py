@@ -281,7 +281,8 @@ QUERY_COUNTS = {
     # session, the user, the memberships (read once for every indicator) and the
     # session's save. partner includes its measures not reported this period (two
     # queries), its plans (a query of their own) and its table page's roles (one).
-    # plan includes its district comparison (one query); its indicators by goal
+    # plan includes its district comparison (one query, which also gives the list
+    # of its districts); its indicators by goal
     # and its filter take the goals the goal tree has read (no query of their own).
     # plan and partner read their newest updates (one query), plan its changes
     # since the last reporting period (one more); the plan's indicator charts are
@@ -289,7 +290,7 @@ QUERY_COUNTS = {
     # plan, plan-indicators and measure are a municipality's pages: one query more
     # for the municipality of the address (measures/municipal.py); partner is the
     # partner across every municipality (Partner.get_absolute_url).
-    "plan": (23 + 1, 29 + 1),
+    "plan": (22 + 1, 28 + 1),
     "plan-indicators": (6 + 1, 12 + 1),
     "measure": (11 + 1, 17 + 1),
     # + 1: the municipality of the address (/bergen/partnere/...).
