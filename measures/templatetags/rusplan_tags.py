@@ -109,6 +109,32 @@ def health_badge(key: str, label) -> str:
     )
 
 
+@register.simple_tag(takes_context=True)
+def measure_items(context, rows, kommune: str) -> SafeString:
+    """An <li> per measure row (selectors.plans.plan_measure_rows()): its linked
+    title, phase, progress and assessment, as the plan page's goal tree lists them.
+    A tag rather than a template loop: a row took 150 µs of template work, a
+    tenth of a median plan page's rendering (docs/benchmarks.md)."""
+    items = []
+    for row in rows:
+        path = cached_reverse(
+            "measures:measure-detail", kommune=kommune, slug=row["slug"]
+        )
+        progress = row["current_progress"]
+        items.append(
+            format_html(
+                '<li><a href="{}">{}{}</a> <span class="small">– {}{}</span> {}</li>',
+                full_url(context, path),
+                f"{row['identifier']} " if row["identifier"] else "",
+                row["title"],
+                row["phase_label"],
+                format_html(", {}&nbsp;%", progress) if progress is not None else "",
+                health_badge(row["current_health"], row["health_label"]),
+            )
+        )
+    return mark_safe("\n".join(items))  # noqa: S308 (built by format_html)
+
+
 @register.simple_tag
 def progress_bar(percent: int | None) -> str:
     """The bar beside a progress figure (the figure itself is in the text: the bar
