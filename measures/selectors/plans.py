@@ -276,7 +276,7 @@ def _goal_tree(goals: list[Goal], measures_of_goal, by_id) -> list[GoalNode]:
             child_node, child_ids = build(child, level + 1, seen | {child.pk})
             node.children.append(child_node)
             ids |= child_ids
-        node.rollup = rollup(by_id[m] for m in sorted(ids))
+        node.rollup = rollup(by_id[m] for m in ids)
         return node, ids
 
     return [build(goal, 0, frozenset({goal.pk}))[0] for goal in children[None]]

@@ -121,9 +121,11 @@ def _status(row) -> tuple:
 
 
 def _percent(count: int, total: int) -> int:
+    """100 * count / total rounded half up, in integers: floor(x + 1/2) is
+    (200 * count + total) // (2 * total). A plan page makes a few hundred."""
     if not total:
         return 0
-    return int((Decimal(100 * count) / total).quantize(Decimal(1), ROUND_HALF_UP))
+    return (200 * count + total) // (2 * total)
 
 
 def rollup_groups(queryset: QuerySet[Measure], *keys: str) -> QuerySet:
@@ -142,6 +144,13 @@ def rollup_groups(queryset: QuerySet[Measure], *keys: str) -> QuerySet:
             group_total_weight=Sum("weight"),
         )
     )
+
+
+# Every phase and health in their order, with "no status" and "not assessed" last.
+# Built once: Choices.choices walks the enum on every call. The labels are lazy, so
+# each page still shows them in its own language.
+_PHASE_CHOICES = (*Phase.choices, (NO_STATUS, NO_STATUS_LABEL))
+_HEALTH_CHOICES = (*Health.choices, (NOT_ASSESSED, NOT_ASSESSED_LABEL))
 
 
 def rollup(rows: Iterable) -> Rollup:
@@ -181,11 +190,11 @@ def rollup(rows: Iterable) -> Rollup:
         progress_exact=exact,
         phases=tuple(
             Share(key, label, phases[key], _percent(phases[key], total))
-            for key, label in [*Phase.choices, (NO_STATUS, NO_STATUS_LABEL)]
+            for key, label in _PHASE_CHOICES
         ),
         healths=tuple(
             Share(key, label, healths[key], _percent(healths[key], total))
-            for key, label in [*Health.choices, (NOT_ASSESSED, NOT_ASSESSED_LABEL)]
+            for key, label in _HEALTH_CHOICES
         ),
         assessed_weight=weight_sum,
         total_weight=total_weight,
