@@ -100,10 +100,19 @@ class PublishedValues(Expression):
         self.pk = None
 
     def resolve_expression(self, query=None, *args, **kwargs):
+        if self.pk is not None:
+            return self  # resolved already (as StatusOn says)
         clone = self.copy()
         # The outer indicator's id, with whatever alias the query gives it.
         clone.pk = F("pk").resolve_expression(query, *args, **kwargs)
         return clone
+
+    # As StatusOn's: a subquery renames the outer column through these.
+    def get_source_expressions(self):
+        return [] if self.pk is None else [self.pk]
+
+    def set_source_expressions(self, exprs):
+        self.pk = exprs[0] if exprs else None
 
     def as_sql(self, compiler, connection):
         pk = compiler.compile(self.pk)[0]

@@ -5,19 +5,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
-    F,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
 
 from measures.models import Measure, MeasurePartner, Plan, StatusUpdate, plan_hidden
 from measures.selectors.rollups import ROLLUP_FIELDS, Rollup
-from measures.selectors.status_on import update_in_force_on
+from measures.selectors.status_on import UpdateInForce
 
 MEASURE_ROW_FIELDS = (*ROLLUP_FIELDS, "slug", "identifier", "title", "plan_id")
 
@@ -108,13 +103,9 @@ def newest_updates_of(
     # one step back in the index statusupdate_published_measure.
     newest_ids = measures.values("current_update_id")
     if until is not None:
-        newest_ids = measures.annotate(
-            newest_id=Case(
-                When(current_update__isnull=True, then=Value(None)),
-                When(current_as_of__lte=until, then=F("current_update_id")),
-                default=Subquery(update_in_force_on(until).values("id")[:1]),
-            )
-        ).values("newest_id")
+        newest_ids = measures.annotate(newest_id=UpdateInForce(until)).values(
+            "newest_id"
+        )
     newest_measures = (
         StatusUpdate.objects.filter(pk__in=newest_ids)
         .order_by("-as_of", "-published_at", "-id")

@@ -154,6 +154,28 @@ def test_summary_lists_the_five_newest_published_updates(client):
     assert f"{today:%d.%m.%Y}</time> – <a" in summary
 
 
+def test_plan_newest_updates_are_its_own_not_newer_ones_of_another_plan(client):
+    # The newest updates of a plan are found through its measures' newest ones
+    # (selectors.public.newest_updates_of): a subquery in a subquery, where a
+    # column named for the wrong table once read every plan's newest updates.
+    today = timezone.localdate()
+    plans = {"open": _open_plan(), "ended": PlanFactory(start_year=2018, end_year=2022)}
+    other = MeasureFactory(plan=_open_plan(), title="Et annet tiltak")
+    PublishedStatusUpdateFactory(measure=other, as_of=today, summary="Annen plan")
+    for name, plan in plans.items():
+        as_of = today if name == "open" else datetime.date(2022, 6, 1)
+        PublishedStatusUpdateFactory(
+            measure=MeasureFactory(plan=plan),
+            as_of=as_of - datetime.timedelta(days=10),
+            summary=f"Egen {name}",
+        )
+
+        summary = _summary(client.get(plan.get_absolute_url()).text)
+
+        assert f"Egen {name}" in summary
+        assert "Annen plan" not in summary
+
+
 def test_plan_page_sections_follow_the_navigation_in_order(client):
     plan = _open_plan()
     MeasureFactory(plan=plan)
