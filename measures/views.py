@@ -116,10 +116,10 @@ def plan_detail(
         # Effect (indicators) and money, kept apart from delivery (status).
         "effect": effect,
         "budget": plan_budget(plan=plan),
-        "citations": citations.citations_for(
-            plan=[plan.pk],
-            goal=[node.goal.pk for node in _goal_nodes(data.goals)],
-            **_indicator_targets(series for group in effect for series in group.series),
+        "citations": citations.plan_page_citations(
+            plan=plan,
+            goals=data.goal_list,
+            series=[series for group in effect for series in group.series],
         ),
     }
     return render(request, "measures/public/plan_detail.html", context)
@@ -155,14 +155,6 @@ def plan_indicators(
             ),
         },
     )
-
-
-def _goal_nodes(nodes) -> list:
-    flat = []
-    for node in nodes:
-        flat.append(node)
-        flat.extend(_goal_nodes(node.children))
-    return flat
 
 
 def _indicator_targets(series_list) -> dict[str, list[int]]:

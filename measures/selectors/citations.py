@@ -175,6 +175,46 @@ def citations_for(**targets: Iterable[int]) -> CitationIndex:
     )
 
 
+def plan_page_citations(*, plan: Plan, goals, series) -> CitationIndex:
+    """The citations of what the plan page shows: the plan, its goals, its
+    indicators and the values shown of them (one query).
+
+    The page has read these through the public selectors, so the rules of
+    _visible() are checked here, in Python, on the objects themselves: the plan is
+    public, each goal and indicator is the plan's, each value is published and of
+    one of those indicators. Anything else is left out. citations_for() checks the
+    same in subqueries, which Django built and PostgreSQL planned for 5.5 of its
+    7.5 ms on the largest plan."""
+    if not plan.is_public:
+        return CitationIndex()
+    goal_ids = {goal.pk for goal in goals if goal.plan_id == plan.pk}
+    indicator_ids, value_ids = set(), set()
+    for one in series:
+        indicator = one.indicator
+        if indicator.goal_id not in goal_ids:
+            continue
+        indicator_ids.add(indicator.pk)
+        value_ids.update(
+            point.value.pk
+            for point in one.points
+            if point.value.indicator_id == indicator.pk
+            and point.value.state == StatusUpdate.State.PUBLISHED
+        )
+    condition = Q(plan_id=plan.pk)
+    for name, ids in (
+        ("goal", goal_ids),
+        ("indicator", indicator_ids),
+        ("indicator_value", value_ids),
+    ):
+        if ids:
+            condition |= Q(**{f"{name}__in": sorted(ids)})
+    return CitationIndex(
+        Citation.objects.filter(condition)
+        .select_related("source")
+        .order_by("position", "id")
+    )
+
+
 def plan_citation_index(plan: Plan) -> CitationIndex:
     return CitationIndex(plan_citations(plan))
 
