@@ -220,11 +220,11 @@ def measure_detail(
             "data": data,
             "indicators": indicator_charts.with_charts(indicators),
             "budget_lines": budget_lines,
-            "citations": citations.citations_for(
-                measure=[data.measure.pk],
-                status_update=[update.pk for update in data.updates],
-                budget_line=[line.pk for line in budget_lines],
-                **_indicator_targets(indicators),
+            "citations": citations.measure_page_citations(
+                measure=data.measure,
+                updates=data.updates,
+                budget_lines=budget_lines,
+                series=indicators,
             ),
         },
     )

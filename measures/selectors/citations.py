@@ -188,26 +188,69 @@ def plan_page_citations(*, plan: Plan, goals, series) -> CitationIndex:
     if not plan.is_public:
         return CitationIndex()
     goal_ids = {goal.pk for goal in goals if goal.plan_id == plan.pk}
-    indicator_ids, value_ids = set(), set()
+    indicators, values = _shown_indicators(
+        series, lambda indicator: indicator.goal_id in goal_ids
+    )
+    return _index_of(
+        plan={plan.pk}, goal=goal_ids, indicator=indicators, indicator_value=values
+    )
+
+
+def measure_page_citations(*, measure, updates, budget_lines, series) -> CitationIndex:
+    """The citations of what a measure's page shows: the measure, its published
+    updates, its budget lines, its indicators and their values (one query),
+    checked in Python as plan_page_citations() checks (3 of the page's 30 ms
+    went to citations_for()'s subqueries). `measure` comes with its plan."""
+    if not measure.plan.is_public:
+        return CitationIndex()
+    mine = measure.pk
+    indicators, values = _shown_indicators(
+        series, lambda indicator: indicator.measure_id == mine
+    )
+    return _index_of(
+        measure={mine},
+        status_update={
+            update.pk
+            for update in updates
+            if update.measure_id == mine and update.state == _PUBLISHED
+        },
+        budget_line={line.pk for line in budget_lines if line.measure_id == mine},
+        indicator=indicators,
+        indicator_value=values,
+    )
+
+
+# Status updates and indicator values both say "published" (ReviewState).
+_PUBLISHED = StatusUpdate.State.PUBLISHED
+
+
+def _shown_indicators(series, is_ours) -> tuple[set[int], set[int]]:
+    """The ids of the indicators of `series` that `is_ours` accepts, and of their
+    published values shown."""
+    indicators, values = set(), set()
     for one in series:
         indicator = one.indicator
-        if indicator.goal_id not in goal_ids:
+        if not is_ours(indicator):
             continue
-        indicator_ids.add(indicator.pk)
-        value_ids.update(
+        indicators.add(indicator.pk)
+        values.update(
             point.value.pk
             for point in one.points
             if point.value.indicator_id == indicator.pk
-            and point.value.state == StatusUpdate.State.PUBLISHED
+            and point.value.state == _PUBLISHED
         )
-    condition = Q(plan_id=plan.pk)
-    for name, ids in (
-        ("goal", goal_ids),
-        ("indicator", indicator_ids),
-        ("indicator_value", value_ids),
-    ):
-        if ids:
-            condition |= Q(**{f"{name}__in": sorted(ids)})
+    return indicators, values
+
+
+def _index_of(**ids: set[int]) -> CitationIndex:
+    """A CitationIndex over the citations of facts given by id, already checked to
+    be public by the caller (one query)."""
+    condition = Q()
+    for name, pks in ids.items():
+        if pks:
+            condition |= Q(**{f"{name}__in": sorted(pks)})
+    if not condition:
+        return CitationIndex()
     return CitationIndex(
         Citation.objects.filter(condition)
         .select_related("source")
