@@ -596,6 +596,25 @@ def _busy(load: str) -> bool:
         return False  # unknown: said as it is
 
 
+def _slowest_seen(written: dict) -> str:
+    """What the writer's requests say of the update that took longest to show: how
+    many requests it took and how long the longest of them took, seen from the
+    writer (a slow request, or a page that showed it only after several)."""
+    # requests_ms is missing from figures written before it was recorded.
+    requests = written.get("requests_ms") or []
+    pairs = list(zip(written["visible_ms"], requests, strict=False))
+    if not pairs:
+        return ""
+    visible, times = max(pairs, key=lambda pair: pair[0])
+    every = [took for each in requests for took in each]
+    return (
+        f" The slowest ({visible:.0f} ms) showed at the writer's request number "
+        f"{len(times)}; its longest request took {max(times):.0f} ms, seen from "
+        "the writer. Every request the writer made: median "
+        f"{statistics.median(every):.0f} ms, longest {max(every):.0f} ms."
+    )
+
+
 def markdown(report: dict) -> str:
     m = report["machine"]
     a = report["args"]
@@ -724,7 +743,8 @@ def markdown(report: dict) -> str:
                 f"{statistics.median(written['publish_ms']):.0f} ms (median)."
                 if written["publish_ms"]
                 else "—."
-            ),
+            )
+            + _slowest_seen(written),
             "",
             "| page (readers, unchanged) | req/s | p50 ms | p95 ms |",
             "|---|---:|---:|---:|",

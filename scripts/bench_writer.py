@@ -7,7 +7,9 @@ the same service the admin uses (status_update_record_published, as a platform
 administrator "bench-publisher" it creates), and times how long each update takes
 to appear on the measure's public page over HTTP, as an anonymous visitor of the
 running gunicorn sees it (the page cache on). Its last line of output is JSON:
-{"published": n, "publish_ms": [...], "visible_ms": [...], "not_visible": k}.
+{"published": n, "publish_ms": [...], "visible_ms": [...], "requests_ms": [[...]...],
+"not_visible": k}, requests_ms holding for each update seen the time of each request
+made until the page showed it.
 
 Run by bench.py with the bench's environment (DATABASE_URL, CACHE_URL, ...):
     python scripts/bench_writer.py --port P --seconds S --skip <kommune slug>
@@ -55,11 +57,13 @@ def publisher():
     return user
 
 
-def page_shows(port: int, path: str, text: str) -> bool:
+def page_shows(port: int, path: str, text: str) -> tuple[bool, float]:
     """Whether the page has `text`, asked as the bench's other clients ask: as
-    behind a TLS proxy (scripts/harness.py FORWARDED), or it answers a redirect."""
+    behind a TLS proxy (scripts/harness.py FORWARDED), or it answers a redirect;
+    and how long the request took, seen from here (milliseconds)."""
+    asked = time.monotonic()
     status, _headers, body = request(port, "GET", path, timeout=10)
-    return status == 200 and text.encode() in body
+    return status == 200 and text.encode() in body, (time.monotonic() - asked) * 1000
 
 
 def main() -> int:
@@ -93,6 +97,8 @@ def main() -> int:
         kind="organisation",
     )
     published, publish_ms, visible_ms, not_visible = 0, [], [], 0
+    # Per update seen: the milliseconds of each request made until it showed.
+    requests: list[list[float]] = []
     started = time.monotonic()
     while time.monotonic() - started < args.seconds:
         tick = time.monotonic()
@@ -112,13 +118,21 @@ def main() -> int:
         publish_ms.append((done - tick) * 1000)
         published += 1
         path = measure.get_absolute_url()
-        while not page_shows(args.port, path, summary):
+        # Each request's time, as this process saw it: tells a page that showed
+        # the update late (several requests) from one slow request (or a slow
+        # start of the request, waiting for a free worker).
+        times = []
+        while True:
+            shown, took = page_shows(args.port, path, summary)
+            times.append(took)
+            if shown:
+                visible_ms.append((time.monotonic() - done) * 1000)
+                requests.append(times)
+                break
             if time.monotonic() - done > GIVE_UP_S:
                 not_visible += 1
                 break
             time.sleep(POLL_S)
-        else:
-            visible_ms.append((time.monotonic() - done) * 1000)
         time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
     print(
         json.dumps(
@@ -126,6 +140,7 @@ def main() -> int:
                 "published": published,
                 "publish_ms": publish_ms,
                 "visible_ms": visible_ms,
+                "requests_ms": requests,
                 "not_visible": not_visible,
             }
         )
