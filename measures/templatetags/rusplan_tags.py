@@ -1,4 +1,5 @@
 import datetime
+from html import escape
 
 from django import template
 from django.utils import timezone
@@ -37,34 +38,28 @@ def municipality_plan_rows(context, summaries) -> SafeString:
     one <tbody> per municipality, a row per current plan, or one saying it has
     none. Built here rather than by template loops because the page lists every
     municipality in the country: the loops were half of its time (about 50 of
-    100 ms for 356 municipalities). The messages are the templates' own."""
-    no_plans = gettext("Ingen vedtatte planer er registrert.")
+    100 ms for 356 municipalities). Every text is escaped with html.escape() and
+    joined with f-strings: format_html() for each cell took 16 ms a page. The
+    messages are the templates' own."""
+    no_plans = escape(gettext("Ingen vedtatte planer er registrert."))
     # Each phase's label translated once, not once per plan.
     labels: dict[str, str] = {}
     bodies = []
     for summary in summaries:
         municipality = summary.municipality
-        heading = format_html(
-            '<th scope="row" class="fw-normal"><a href="{}">{}</a></th>',
-            full_url(context, municipality.get_absolute_url()),
-            gettext("%(name)s kommune") % {"name": municipality.name},
-        )
+        url = escape(full_url(context, municipality.get_absolute_url()))
+        name = escape(gettext("%(name)s kommune") % {"name": municipality.name})
+        heading = f'<th scope="row" class="fw-normal"><a href="{url}">{name}</a></th>'
         rows = [
             _current_plan_row(context, heading, municipality, current, labels)
             for current in summary.current_plans
-        ]
-        if not rows:
-            rows.append(
-                format_html('<tr>{}<td colspan="3">{}</td></tr>', heading, no_plans)
-            )
+        ] or [f'<tr>{heading}<td colspan="3">{no_plans}</td></tr>']
+        slug = escape(municipality.slug)
         bodies.append(
-            format_html(
-                '<tbody class="municipality-summary" id="kommune-{}">{}</tbody>',
-                municipality.slug,
-                mark_safe("".join(rows)),  # noqa: S308 (built by format_html)
-            )
+            f'<tbody class="municipality-summary" id="kommune-{slug}">'
+            f"{''.join(rows)}</tbody>"
         )
-    return mark_safe("\n".join(bodies))  # noqa: S308 (built by format_html)
+    return mark_safe("\n".join(bodies))  # noqa: S308 (every text escaped above)
 
 
 def _current_plan_row(context, heading: str, municipality, current, labels) -> str:
@@ -73,7 +68,7 @@ def _current_plan_row(context, heading: str, municipality, current, labels) -> s
     # translated once per page (setdefault() would translate it every time).
     for share in current.rollup.phases:
         if share.count and share.key not in labels:
-            labels[share.key] = str(share.label)
+            labels[share.key] = escape(str(share.label))
     phases = "; ".join(
         f"{labels[share.key]}: {share.count}"
         for share in current.rollup.phases
@@ -81,19 +76,13 @@ def _current_plan_row(context, heading: str, municipality, current, labels) -> s
     )
     shared = ""
     if plan.municipality_id != municipality.pk:
-        shared = format_html(
-            ' <span class="small">({})</span>',
-            gettext("felles plan med %(name)s") % {"name": plan.municipality.name},
-        )
-    return format_html(
-        '<tr>{}<td><a href="{}">{}</a>{}</td><td class="text-end">{}</td>'
-        "<td>{}</td></tr>",
-        heading,
-        full_url(context, plan.get_absolute_url()),
-        plan.title,
-        shared,
-        localize(current.rollup.total),
-        phases or "–",
+        text = gettext("felles plan med %(name)s") % {"name": plan.municipality.name}
+        shared = f' <span class="small">({escape(text)})</span>'
+    url = escape(full_url(context, plan.get_absolute_url()))
+    total = escape(localize(current.rollup.total))
+    return (
+        f'<tr>{heading}<td><a href="{url}">{escape(plan.title)}</a>{shared}</td>'
+        f'<td class="text-end">{total}</td><td>{phases or "–"}</td></tr>'
     )
 
 

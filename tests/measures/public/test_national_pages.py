@@ -79,6 +79,27 @@ def test_a_plan_shared_by_two_municipalities_is_listed_under_both(client):
     assert "felles plan med Bergen" in askoy_section
 
 
+def test_the_front_page_escapes_every_name_and_title(client):
+    # The table body is built in Python (rusplan_tags.municipality_plan_rows),
+    # not by the template's autoescaping.
+    municipality, plan = town('Ås<b>"&', "as", "9601")
+    plan.title = "Plan <script>alert('x')</script> & mer"
+    plan.save()
+    shared = PlanFactory(
+        municipality=MunicipalityFactory(name="Ør<i>", slug="or", number="9602"),
+        title="Felles",
+        slug="felles",
+    )
+    shared.shared_with.add(municipality)
+
+    html = client.get("/").text
+
+    assert "<script>alert" not in html and "<b>" not in html and "<i>" not in html
+    assert "Plan &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; mer" in html
+    assert "Ås&lt;b&gt;&quot;&amp; kommune" in html
+    assert "felles plan med Ør&lt;i&gt;" in html
+
+
 def test_the_front_page_uses_constant_queries(client, django_assert_num_queries):
     add_towns(0, 2)
     with django_assert_num_queries(4):
