@@ -1,7 +1,8 @@
 """Reads of sources and citations for the public pages, the report and the API.
 
-A page loads every citation it may show in one query (citations_for()), wraps them in
-a CitationIndex, and the template asks the index for a fact's citations with the
+A page loads every citation it may show in one query (citations_for(); the plan and
+measure pages check their facts in Python first: plan_page_citations(),
+measure_page_citations()), wraps them in a CitationIndex, and the template asks the index for a fact's citations with the
 {% cite %} tag. The index numbers each source the first time the page cites it, so
 the numbers run 1, 2, 3 down the page, and the page ends with the numbered list of
 its sources (includes/source_list.html), each with its URL.
