@@ -2,10 +2,11 @@
 
 A page loads every citation it may show in one query (citations_for(); the plan and
 measure pages check their facts in Python first: plan_page_citations(),
-measure_page_citations()), wraps them in a CitationIndex, and the template asks the index for a fact's citations with the
-{% cite %} tag. The index numbers each source the first time the page cites it, so
-the numbers run 1, 2, 3 down the page, and the page ends with the numbered list of
-its sources (includes/source_list.html), each with its URL.
+measure_page_citations()), wraps them in a CitationIndex, and the template asks the
+index for a fact's citations with the {% cite %} tag. The index numbers each
+source the first time the page cites it, so the numbers run 1, 2, 3 down the page,
+and the page ends with the numbered list of its sources (includes/source_list.html),
+each with its URL.
 
 Only citations of public facts are ever read here: facts of draft and training
 plans, and status updates and indicator values that are not published, never lend
