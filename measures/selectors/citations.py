@@ -168,13 +168,7 @@ def citations_for(**targets: Iterable[int]) -> CitationIndex:
             model = apps.get_model(CITING_MODELS[name])
             visible = model.objects.filter(pk__in=ids).filter(_visible(name, ""))
             condition |= Q(**{f"{name}__in": visible.values("pk")})
-    if not condition:
-        return CitationIndex()
-    return CitationIndex(
-        Citation.objects.filter(condition)
-        .select_related("source")
-        .order_by("position", "id")
-    )
+    return _index_where(condition)
 
 
 def plan_page_citations(*, plan: Plan, goals, series) -> CitationIndex:
@@ -251,6 +245,12 @@ def _index_of(**ids: set[int]) -> CitationIndex:
     for name, pks in ids.items():
         if pks:
             condition |= Q(**{f"{name}__in": sorted(pks)})
+    return _index_where(condition)
+
+
+def _index_where(condition: Q) -> CitationIndex:
+    """The citations that `condition` selects, in their order, with their sources
+    (one query; none for an empty condition, which would select every citation)."""
     if not condition:
         return CitationIndex()
     return CitationIndex(

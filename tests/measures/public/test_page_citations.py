@@ -24,10 +24,15 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _cited(**target):
-    source = SourceFactory()
-    Citation.objects.create(source=source, **target)
-    return source
+def _cite_each(facts: dict) -> tuple[dict, dict]:
+    """A source of its own for each fact ({name: (kind, record)}): the sources by
+    name, and each fact as index.cite() takes it, (kind, pk)."""
+    sources, targets = {}, {}
+    for name, (kind, record) in facts.items():
+        sources[name] = SourceFactory()
+        Citation.objects.create(source=sources[name], **{kind: record})
+        targets[name] = (kind, record.pk)
+    return sources, targets
 
 
 def _world():
@@ -39,16 +44,18 @@ def _world():
     published = PublishedIndicatorValueFactory(indicator=indicator, year=2020)
     draft = IndicatorValueFactory(indicator=indicator, year=2021)
     other_value = PublishedIndicatorValueFactory(indicator=other_indicator, year=2020)
-    sources = {
-        "plan": _cited(plan=plan),
-        "goal": _cited(goal=goal),
-        "other goal": _cited(goal=other_goal),
-        "indicator": _cited(indicator=indicator),
-        "other indicator": _cited(indicator=other_indicator),
-        "published value": _cited(indicator_value=published),
-        "draft value": _cited(indicator_value=draft),
-        "other value": _cited(indicator_value=other_value),
-    }
+    sources, targets = _cite_each(
+        {
+            "plan": ("plan", plan),
+            "goal": ("goal", goal),
+            "other goal": ("goal", other_goal),
+            "indicator": ("indicator", indicator),
+            "other indicator": ("indicator", other_indicator),
+            "published value": ("indicator_value", published),
+            "draft value": ("indicator_value", draft),
+            "other value": ("indicator_value", other_value),
+        }
+    )
     anyone = AnonymousUser()
     # As if a page had been handed more than it may show: the draft value in the
     # series, another plan's goal and indicator beside the plan's own.
@@ -56,16 +63,6 @@ def _world():
         indicator_series(indicator, anyone, [published, draft]),
         indicator_series(other_indicator, anyone, [other_value]),
     ]
-    targets = {
-        "plan": ("plan", plan.pk),
-        "goal": ("goal", goal.pk),
-        "other goal": ("goal", other_goal.pk),
-        "indicator": ("indicator", indicator.pk),
-        "other indicator": ("indicator", other_indicator.pk),
-        "published value": ("indicator_value", published.pk),
-        "draft value": ("indicator_value", draft.pk),
-        "other value": ("indicator_value", other_value.pk),
-    }
     return plan, [goal, other_goal], series, sources, targets
 
 
@@ -115,33 +112,20 @@ def _measure_world():
     others_indicator = IndicatorFactory(goal=None, measure=other)
     value = PublishedIndicatorValueFactory(indicator=indicator, year=2020)
     others_value = PublishedIndicatorValueFactory(indicator=others_indicator, year=2020)
-    targets = {
-        "measure": ("measure", measure.pk),
-        "published update": ("status_update", published.pk),
-        "budget line": ("budget_line", line.pk),
-        "indicator": ("indicator", indicator.pk),
-        "value": ("indicator_value", value.pk),
-        "draft update": ("status_update", draft.pk),
-        "other's update": ("status_update", others_update.pk),
-        "other's budget line": ("budget_line", others_line.pk),
-        "other's indicator": ("indicator", others_indicator.pk),
-        "other's value": ("indicator_value", others_value.pk),
-    }
-    records = {
-        "measure": measure,
-        "published update": published,
-        "budget line": line,
-        "indicator": indicator,
-        "value": value,
-        "draft update": draft,
-        "other's update": others_update,
-        "other's budget line": others_line,
-        "other's indicator": others_indicator,
-        "other's value": others_value,
-    }
-    sources = {
-        name: _cited(**{targets[name][0]: record}) for name, record in records.items()
-    }
+    sources, targets = _cite_each(
+        {
+            "measure": ("measure", measure),
+            "published update": ("status_update", published),
+            "budget line": ("budget_line", line),
+            "indicator": ("indicator", indicator),
+            "value": ("indicator_value", value),
+            "draft update": ("status_update", draft),
+            "other's update": ("status_update", others_update),
+            "other's budget line": ("budget_line", others_line),
+            "other's indicator": ("indicator", others_indicator),
+            "other's value": ("indicator_value", others_value),
+        }
+    )
     anyone = AnonymousUser()
     # As if the page had been handed more than it may show.
     page = {
