@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from measures.models import (
     CITING_MODELS,
     Citation,
+    IndicatorValue,
     Plan,
     Source,
     StatusUpdate,
@@ -208,16 +209,13 @@ def measure_page_citations(*, measure, updates, budget_lines, series) -> Citatio
         status_update={
             update.pk
             for update in updates
-            if update.measure_id == mine and update.state == _PUBLISHED
+            if update.measure_id == mine
+            and update.state == StatusUpdate.State.PUBLISHED
         },
         budget_line={line.pk for line in budget_lines if line.measure_id == mine},
         indicator=indicators,
         indicator_value=values,
     )
-
-
-# Status updates and indicator values both say "published" (ReviewState).
-_PUBLISHED = StatusUpdate.State.PUBLISHED
 
 
 def _shown_indicators(series, is_ours) -> tuple[set[int], set[int]]:
@@ -233,7 +231,7 @@ def _shown_indicators(series, is_ours) -> tuple[set[int], set[int]]:
             point.value.pk
             for point in one.points
             if point.value.indicator_id == indicator.pk
-            and point.value.state == _PUBLISHED
+            and point.value.state == IndicatorValue.State.PUBLISHED
         )
     return indicators, values
 

@@ -11,6 +11,7 @@ from django.db.models import Expression, F, IntegerField, Prefetch
 
 from measures.models import Goal, Indicator, IndicatorValue, Measure, PeriodType, Plan
 from measures.selectors.small_numbers import PublicValue, format_value, public_value
+from measures.selectors.status_on import compile_columns
 
 # Indicator series -------------------------------------------------------------------
 
@@ -115,7 +116,7 @@ class PublishedValues(Expression):
         self.pk = exprs[0] if exprs else None
 
     def as_sql(self, compiler, connection):
-        pk = compiler.compile(self.pk)[0]
+        pk = compile_columns(compiler, {"pk": self.pk})["pk"]
         quote = connection.ops.quote_name
         table = quote(IndicatorValue._meta.db_table)
         where = f"v.{quote('indicator_id')} = {pk} AND v.{quote('state')} = %s"

@@ -139,6 +139,8 @@ def plan_for_page(*, municipality, slug: str) -> Plan:
                 to_attr="public_successors",
             )
         )
+        # One row per plan, however many municipalities it is shared with.
+        .distinct()
         .order_by("pk")
     )
     if not candidates:

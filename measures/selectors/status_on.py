@@ -30,6 +30,19 @@ def _text(column: str, fields) -> str:
     )
 
 
+def compile_columns(compiler, columns: dict) -> dict[str, str]:
+    """The SQL of each of the outer query's columns: plain column references,
+    which take no parameters (anything that did would misalign the expression's
+    own, so it is refused)."""
+    compiled = {}
+    for name, column in columns.items():
+        sql, params = compiler.compile(column)
+        if params:
+            raise ValueError(f"{name}: a column reference with parameters")
+        compiled[name] = sql
+    return compiled
+
+
 class StatusOn(Expression):
     """For a query over measures: the measure's published status in force on
     `day` as "phase|health|progress|as_of" (as_of in ISO form, so that the texts
@@ -69,7 +82,7 @@ class StatusOn(Expression):
         self.columns = dict(zip(self.columns, exprs, strict=True))
 
     def as_sql(self, compiler, connection):
-        measure = {name: compiler.compile(col)[0] for name, col in self.columns.items()}
+        measure = compile_columns(compiler, self.columns)
         current = _text(lambda name: measure[f"current_{name}"], self.fields)
         in_force = _text(
             lambda name: f"u.{connection.ops.quote_name(name)}", self.fields
@@ -105,7 +118,7 @@ class UpdateInForce(StatusOn):
         return clone
 
     def as_sql(self, compiler, connection):
-        measure = {name: compiler.compile(col)[0] for name, col in self.columns.items()}
+        measure = compile_columns(compiler, self.columns)
         return _current_or_in_force(
             connection,
             measure["pk"],

@@ -316,6 +316,10 @@ def test_plan_page_lists_its_districts_in_norwegian_order_with_their_counts(clie
         listed.index(item) for item in items
     )
     assert "Fana" not in section
+    # The comparison's table links each district too (its districts are the list's).
+    for district, _count in expected:
+        link = f'<a href="http://testserver{district.get_absolute_url()}">'
+        assert section.count(link) == 2
 
 
 def test_plan_page_lists_measures_without_a_goal(client, public_world):
