@@ -270,9 +270,7 @@ def _partner_page(
         {
             "partner": data.partner,
             "data": data,
-            "latest_updates": partner_latest_updates(
-                partner_ids=data.partner_ids, municipality=municipality
-            ),
+            "latest_updates": partner_latest_updates(measure_rows=data.measure_rows),
             "page_obj": page,
             "all_rows": ALL_ROWS,
             # Measures not reported this period, named when they fit; else counted

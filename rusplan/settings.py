@@ -6,6 +6,7 @@ DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS. Variables: docs/configuration.md.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import environ
@@ -154,6 +155,25 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's planner prices a random page read at 4 sequential ones (its default,
+# made for spinning disks). With the data in memory or on an SSD that made it scan
+# every measure in the country rather than look up a partner's few thousand by
+# key: a regional partner's page at ten times national scale took 250 ms, 160
+# with 1.1, the value PostgreSQL's documentation suggests for cached data (no page
+# got slower: docs/benchmarks.md). Set per connection; empty leaves the server's
+# setting (behind a pooler that refuses startup options, set it in
+# postgresql.conf instead: docs/deploy.md).
+RANDOM_PAGE_COST = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    RANDOM_PAGE_COST
+):
+    if not re.fullmatch(r"\d+(\.\d+)?", RANDOM_PAGE_COST):
+        raise ImproperlyConfigured(
+            "DATABASE_RANDOM_PAGE_COST must be a number such as 1.1, or empty."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c random_page_cost={RANDOM_PAGE_COST}"
+    )
 SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from measures.models import Health, Measure, MeasurePartner, Plan
+from measures.models import Health, Measure, Plan
 from measures.periods import Period, last_ended_period, span_bounds
 from measures.selectors.public import (
     default_report_date,
     newest_updates_of,
-    plans_of,
+    newest_updates_of_rows,
     public_measures,
 )
 from measures.selectors.rollups import phase_label
@@ -160,18 +160,11 @@ def plan_latest_updates(*, plan: Plan, today: datetime.date | None = None) -> li
     )
 
 
-def partner_latest_updates(*, partner_ids: list[int], municipality=None) -> list:
-    """The newest published updates of measures the partners (a partner and its
-    units) have a role in, in the municipality's plans when given (one query)."""
-    measures = public_measures().filter(
-        pk__in=MeasurePartner.objects.filter(partner_id__in=partner_ids).values(
-            "measure_id"
-        )
-    )
-    if municipality is not None:
-        # A regional partner's page in one municipality shows none of another's.
-        measures = measures.filter(plans_of(municipality, "plan__"))
-    return newest_updates_of(measures, limit=LATEST_UPDATES)
+def partner_latest_updates(*, measure_rows: list[dict]) -> list:
+    """The newest published updates of the measures a partner page lists
+    (partners.partner_page(): the partner's and its units' measures, in the
+    municipality's plans when the page is one municipality's; one query)."""
+    return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES)
 
 
 def district_latest_updates(*, district) -> list:

@@ -81,6 +81,9 @@ class PartnerPage:
     unreported: list[UnreportedGroup] | None = None
     # {plan id: plan} for the plans of groups (partner_roles() reads it).
     plans: dict[int, Plan] = field(default_factory=dict)
+    # One row per measure listed (the partner's or a unit's role): its ids,
+    # plan and current status.
+    measure_rows: list[dict] = field(default_factory=list)
 
 
 def partner_page(*, slug: str, municipality=None) -> PartnerPage:
@@ -143,6 +146,9 @@ def partner_page(*, slug: str, municipality=None) -> PartnerPage:
             current_health=F("measure__current_health"),
             current_progress=F("measure__current_progress"),
             weight=F("measure__weight"),
+            # For the newest updates (changes.partner_latest_updates()).
+            current_update_id=F("measure__current_update_id"),
+            current_as_of=F("measure__current_as_of"),
         )
     )
     rows = _one_role_per_measure(rows, own=partner.pk)
@@ -176,6 +182,7 @@ def partner_page(*, slug: str, municipality=None) -> PartnerPage:
         unreported=_unreported_by_plan(_reporting_measures(partner_ids, rows, plans)),
         plans=plans,
         partner_ids=partner_ids,
+        measure_rows=rows,
     )
 
 

@@ -106,6 +106,39 @@ def newest_updates_of(
         newest_ids = measures.annotate(newest_id=UpdateInForce(until)).values(
             "newest_id"
         )
+    return _updates_of_newest(updates, newest_ids, limit=limit)
+
+
+def newest_updates_of_rows(rows: list[dict], *, limit: int) -> list[StatusUpdate]:
+    """newest_updates_of() for measures a page has read already, as rows with
+    their `current_update_id` and `current_as_of` (a partner page's thousands of
+    measures): only the measures whose current update is dated on or after the
+    `limit`-th newest date can own the newest updates, so only their current
+    updates are sorted (one query, none if no measure has a published update).
+
+    Without it PostgreSQL joined the partner's roles to every measure in the
+    country to find their current updates: 10 of a regional partner's 58 ms at
+    national scale, growing with the country (docs/benchmarks.md)."""
+    dated = sorted(
+        (
+            (row["current_as_of"], row["current_update_id"])
+            for row in rows
+            if row["current_update_id"] is not None
+        ),
+        reverse=True,
+    )
+    if not dated:
+        return []
+    # Ties on the date are all kept: which of them is newer is decided by the
+    # update's publication time and id, in the query.
+    threshold = dated[:limit][-1][0]
+    newest_ids = [pk for as_of, pk in dated if as_of >= threshold]
+    return _updates_of_newest(published_updates(), newest_ids, limit=limit)
+
+
+def _updates_of_newest(updates, newest_ids, *, limit: int) -> list[StatusUpdate]:
+    """The `limit` newest of `updates` among the measures whose newest update is
+    one of `newest_ids` (a subquery or a list)."""
     newest_measures = (
         StatusUpdate.objects.filter(pk__in=newest_ids)
         .order_by("-as_of", "-published_at", "-id")

@@ -162,6 +162,18 @@ def test_gunicorn_freezes_what_the_master_loaded_before_forking_a_worker():
         gc.unfreeze()
 
 
+def test_gunicorn_workers_examine_young_objects_less_often():
+    # A page's short-lived objects promoted by frequent young collections made a
+    # full collection every few requests (docs/benchmarks.md).
+    config = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    before = gc.get_threshold()
+    try:
+        config["post_fork"](server=None, worker=None)
+        assert gc.get_threshold() == (20_000, before[1], before[2])
+    finally:
+        gc.set_threshold(*before)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -156,3 +156,27 @@ def test_time_zone_is_oslo():
 )
 def test_locale_middleware_sits_where_django_requires(before, after):
     assert settings.MIDDLEWARE.index(before) < settings.MIDDLEWARE.index(after)
+
+
+def test_postgresql_connections_price_random_reads_for_cached_data():
+    # docs/benchmarks.md: a regional partner's page at ten times national scale.
+    url = "postgres://u:p@db.example.no:5432/rusplan"
+    options = "settings.DATABASES['default'].get('OPTIONS', {}).get('options')"
+    script = f"from django.conf import settings; print({options})"
+
+    def options_with(**environment):
+        return run_python(
+            ["-c", script],
+            DJANGO_SETTINGS_MODULE="rusplan.settings",
+            DATABASE_URL=url,
+            **environment,
+        )
+
+    assert options_with().stdout.strip() == "-c random_page_cost=1.1"
+    assert options_with(DATABASE_RANDOM_PAGE_COST="2").stdout.strip() == (
+        "-c random_page_cost=2"
+    )
+    assert options_with(DATABASE_RANDOM_PAGE_COST="").stdout.strip() == "None"
+    refused = options_with(DATABASE_RANDOM_PAGE_COST="1; DROP")
+    assert refused.returncode != 0
+    assert "DATABASE_RANDOM_PAGE_COST must be a number" in refused.stderr

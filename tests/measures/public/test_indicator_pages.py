@@ -284,9 +284,10 @@ QUERY_COUNTS = {
     # plan includes its district comparison (one query, which also gives the list
     # of its districts); its indicators by goal
     # and its filter take the goals the goal tree has read (no query of their own).
-    # plan and partner read their newest updates (one query), plan its changes
-    # since the last reporting period (one more); the plan's indicator charts are
-    # on plan-indicators.
+    # plan reads its newest updates (one query), and its changes since the last
+    # reporting period (one more); partner reads its newest updates only when one
+    # of its measures has a published update (none has in this world); the plan's
+    # indicator charts are on plan-indicators.
     # plan, plan-indicators and measure are a municipality's pages: one query more
     # for the municipality of the address (measures/municipal.py); partner is the
     # partner across every municipality (Partner.get_absolute_url).
@@ -294,7 +295,7 @@ QUERY_COUNTS = {
     "plan-indicators": (6 + 1, 12 + 1),
     "measure": (11 + 1, 17 + 1),
     # + 1: the municipality of the address (/bergen/partnere/...).
-    "partner": (12 + 1, 18 + 1),
+    "partner": (11 + 1, 17 + 1),
 }
 
 

@@ -14,6 +14,7 @@ from measures.selectors.changes import comparison_days
 from tests.factories import (
     DistrictFactory,
     MeasureFactory,
+    MunicipalityFactory,
     PartnerFactory,
     PlanFactory,
     PublishedStatusUpdateFactory,
@@ -174,6 +175,67 @@ def test_plan_newest_updates_are_its_own_not_newer_ones_of_another_plan(client):
 
         assert f"Egen {name}" in summary
         assert "Annen plan" not in summary
+
+
+def test_partner_newest_updates_break_ties_on_the_date_by_publication(client):
+    # A partner page finds its newest updates from the measures it has read
+    # (selectors.public.newest_updates_of_rows): every measure whose current
+    # update shares the fifth newest date is a candidate, and the publication
+    # time orders them; another partner's newer update is not the partner's.
+    partner = PartnerFactory(name="Regionalt helseforetak", municipality=None)
+    plan = _open_plan()
+    today = timezone.localdate()
+    published = timezone.now() - datetime.timedelta(days=1)
+    for number in range(7):
+        PublishedStatusUpdateFactory(
+            measure=MeasureFactory(plan=plan, lead=partner),
+            as_of=today - datetime.timedelta(days=2),
+            # Published in the opposite order of their ids.
+            published_at=published - datetime.timedelta(minutes=number),
+            summary=f"Samme dag {number}",
+        )
+    PublishedStatusUpdateFactory(
+        measure=MeasureFactory(plan=plan, lead=partner),
+        as_of=today - datetime.timedelta(days=30),
+        summary="Eldre",
+    )
+    PublishedStatusUpdateFactory(
+        measure=MeasureFactory(plan=plan),
+        as_of=today,
+        summary="Annen partners",
+    )
+
+    summary = _summary(client.get(partner.get_absolute_url()).text)
+
+    shown = re.findall(r"Samme dag (\d)", summary)
+    assert shown == ["0", "1", "2", "3", "4"]
+    assert "Eldre" not in summary
+    assert "Annen partners" not in summary
+
+
+def test_partner_newest_updates_in_a_municipality_are_its_plans_only(client):
+    partner = PartnerFactory(name="Regionalt helseforetak", municipality=None)
+    here = _open_plan()
+    elsewhere = _open_plan(municipality=MunicipalityFactory(name="Askøy"))
+    today = timezone.localdate()
+    for plan, as_of, text in (
+        (here, today - datetime.timedelta(days=5), "Her"),
+        (elsewhere, today, "Der"),
+    ):
+        PublishedStatusUpdateFactory(
+            measure=MeasureFactory(plan=plan, lead=partner), as_of=as_of, summary=text
+        )
+    page = reverse(
+        "measures:partner-detail",
+        kwargs={"kommune": here.municipality.slug, "slug": partner.slug},
+    )
+
+    summary = _summary(client.get(page).text)
+
+    assert "Her" in summary
+    assert "Der" not in summary
+    national = _summary(client.get(partner.get_absolute_url()).text)
+    assert "Her" in national and "Der" in national
 
 
 def test_plan_page_sections_follow_the_navigation_in_order(client):
