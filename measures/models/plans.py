@@ -277,6 +277,14 @@ class Plan(models.Model):
                 ),
             ),
         ]
+        indexes = [
+            # The order of the measure lists and the API (newest plan first:
+            # selectors.public.measure_list_queryset()). With it PostgreSQL reads
+            # the plans in order and sorts only the first plans' measures for a
+            # page; without, it sorted every public measure in the country (7.6
+            # -> 0.2 ms for the API's first page at national scale).
+            models.Index(F("start_year").desc(), "title", name="plan_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title
