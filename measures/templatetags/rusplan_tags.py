@@ -180,10 +180,10 @@ def measure_table_rows(
                 f'{cell["plan"]}<a href="{plan_url}">'
                 f"{escape(plan.short_title or plan.title)}</a></td>"
             )
-        row.append(f'{cell["lead"]}{_lead_partners(context, measure)}</td>')
-        row.append(f'{cell["phase"]}{escape(measure.status_label)}</td>')
+        row.append(f"{cell['lead']}{_lead_partners(context, measure)}</td>")
+        row.append(f"{cell['phase']}{escape(measure.status_label)}</td>")
         badge = health_badge(measure.current_health, measure.health_label)
-        row.append(f'{cell["health"]}{badge}</td>')
+        row.append(f"{cell['health']}{badge}</td>")
         progress = measure.current_progress
         row.append(
             cell["progress"].replace('role="cell"', 'role="cell" class="progress-cell"')
@@ -196,7 +196,7 @@ def measure_table_rows(
         )
         as_of = measure.current_as_of
         day = escape(date_format(as_of, "SHORT_DATE_FORMAT")) if as_of else "–"
-        row.append(f'{cell["as_of"]}{day}</td>\n    </tr>')
+        row.append(f"{cell['as_of']}{day}</td>\n    </tr>")
         rows.append("\n      ".join(row))
     if not rows:
         columns = 8 if show_municipality else 7 if show_plan else 6
