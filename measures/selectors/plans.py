@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,9 +126,14 @@ def plan_for_page(*, municipality, slug: str) -> Plan:
     the OR of "its own" and "shared with it" is cheap here, and the choice between
     two is made in Python: an ordering by a Case cost more to build and compile
     than the query took to run."""
+    # Shared with it: a subquery, not a join, so that one plan is one row without
+    # a DISTINCT over every column (PostgreSQL spent a millisecond planning it).
+    shared = Plan.shared_with.through.objects.filter(
+        plan_id=OuterRef("pk"), municipality_id=municipality.pk
+    )
     candidates = list(
         public_plans()
-        .filter(Q(municipality=municipality) | Q(shared_with=municipality), slug=slug)
+        .filter(Q(municipality=municipality) | Q(Exists(shared)), slug=slug)
         .select_related("municipality", "owner", "predecessor__municipality")
         .prefetch_related(
             Prefetch(
@@ -139,8 +144,6 @@ def plan_for_page(*, municipality, slug: str) -> Plan:
                 to_attr="public_successors",
             )
         )
-        # One row per plan, however many municipalities it is shared with.
-        .distinct()
         .order_by("pk")
     )
     if not candidates:
