@@ -237,7 +237,11 @@ def partner_detail(
     """A partner's measures in one municipality's plans."""
     return _partner_page(
         request,
-        partner_page(slug=slug, municipality=municipality),
+        partner_page(
+            slug=slug,
+            municipality=municipality,
+            list_unreported_up_to=LIST_PAGE_SIZE,
+        ),
         municipality=municipality,
     )
 
@@ -255,7 +259,9 @@ def partner_national(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(
             "measures:partner-detail", kommune=home, slug=slug, permanent=True
         )
-    return _partner_page(request, partner_page(slug=slug))
+    return _partner_page(
+        request, partner_page(slug=slug, list_unreported_up_to=LIST_PAGE_SIZE)
+    )
 
 
 def _partner_page(
@@ -275,8 +281,7 @@ def _partner_page(
             "all_rows": ALL_ROWS,
             # Measures not reported this period, named when they fit; else counted
             # per plan (at the start of a period that is nearly all of them).
-            "unreported_listed": sum(len(group.rows) for group in data.unreported or ())
-            <= LIST_PAGE_SIZE,
+            "unreported_listed": data.unreported_listed,
             "phase_segments": stacked_bar(data.rollup.phases),
             "health_segments": stacked_bar(data.rollup.healths),
             "budget": partner_budget(partner=data.partner, municipality=municipality),

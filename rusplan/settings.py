@@ -159,8 +159,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # made for spinning disks). With the data in memory or on an SSD that made it scan
 # every measure in the country rather than look up a partner's few thousand by
 # key: a regional partner's page at ten times national scale took 250 ms, 160
-# with 1.1, the value PostgreSQL's documentation suggests for cached data (no page
-# got slower: docs/benchmarks.md). Set per connection; empty leaves the server's
+# with 1.1, the value PostgreSQL's documentation gives for solid-state drives (no
+# page got slower: docs/benchmarks.md). Set per connection; empty leaves the server's
 # setting (behind a pooler that refuses startup options, set it in
 # postgresql.conf instead: docs/deploy.md).
 RANDOM_PAGE_COST = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")

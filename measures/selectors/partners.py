@@ -79,6 +79,8 @@ class PartnerPage:
     # Plans where the partner's measures take reports now (adopted plans, open
     # measures), each with the measures still due this period; None if none do.
     unreported: list[UnreportedGroup] | None = None
+    # Whether the unreported measures are named (few enough), or counted per plan.
+    unreported_listed: bool = False
     # {plan id: plan} for the plans of groups (partner_roles() reads it).
     plans: dict[int, Plan] = field(default_factory=dict)
     # One row per measure listed (the partner's or a unit's role): its ids,
@@ -86,13 +88,16 @@ class PartnerPage:
     measure_rows: list[dict] = field(default_factory=list)
 
 
-def partner_page(*, slug: str, municipality=None) -> PartnerPage:
+def partner_page(
+    *, slug: str, municipality=None, list_unreported_up_to: int
+) -> PartnerPage:
     """A partner, its measures and its units' measures (a unit belongs to its parent
     organisation: Partner.parent) across public plans with the role and the
     measures' current status, the name it had at each plan's time, and its
-    measures not yet reported this period (eight queries; the page's roles:
-    partner_roles()). A measure both the partner and a unit have a role in is
-    listed once, with the partner's own role."""
+    measures not yet reported this period, named when there are at most
+    `list_unreported_up_to` (at most eight queries: one fewer when none is named;
+    the page's roles: partner_roles()). A measure both the partner and a unit
+    have a role in is listed once, with the partner's own role."""
     try:
         partner = (
             Partner.objects.select_related("parent")
@@ -174,12 +179,16 @@ def partner_page(*, slug: str, municipality=None) -> PartnerPage:
         group_rows[row["plan_id"]].append(row)
     for plan_id, group in groups.items():
         group.rollup = rollup(group_rows[plan_id])
+    unreported, unreported_listed = _unreported_by_plan(
+        _reporting_measures(rows, plans), list_up_to=list_unreported_up_to
+    )
     return PartnerPage(
         partner=partner,
         rollup=rollup(rows),
         groups=list(groups.values()),
         units=units,
-        unreported=_unreported_by_plan(_reporting_measures(partner_ids, rows, plans)),
+        unreported=unreported,
+        unreported_listed=unreported_listed,
         plans=plans,
         partner_ids=partner_ids,
         measure_rows=rows,
@@ -218,50 +227,27 @@ def _one_role_per_measure(rows: list[dict], *, own: int) -> list[dict]:
     return [row for row in rows if chosen[row["measure_id"]] is row]
 
 
-def _reporting_measures(
-    partner_ids: list[int], rows: list[dict], plans: dict[int, Plan]
-) -> list[Measure]:
+def _reporting_measures(rows: list[dict], plans: dict[int, Plan]) -> list[Measure]:
     """The measures of `rows` that take reports (periods.takes_reports: open
-    measures in adopted plans), with their plans, in the order of `rows` (one
-    query, none if there are none)."""
-    ids = [
-        row["measure_id"]
-        for row in rows
-        if row["current_phase"] in OPEN_PHASES
-        and plans[row["plan_id"]].status == Plan.Status.ADOPTED
-    ]
-    if not ids:
-        return []
-    # Found through the partners' roles, not by a thousand ids.
-    measures = {
-        measure.pk: measure
-        for measure in Measure.objects.filter(
-            partner_roles__partner__in=partner_ids,
-            # Only the page's plans: a regional partner's page in one
-            # municipality would otherwise also get its measures elsewhere, whose
-            # plans `plans` does not have (a KeyError below).
-            plan__in=list(plans),
-            plan__status=Plan.Status.ADOPTED,
-            current_phase__in=OPEN_PHASES,
-            # Only the plans of `rows` (one municipality's, on its partner page):
-            # another municipality's measure has no plan below (was a KeyError).
-            plan_id__in=list(plans),
-        )
-        .exclude(plan_hidden("plan__"))
-        .select_related("municipality")
-        .only(
-            "plan",
-            "identifier",
-            "title",
-            "slug",
-            "current_phase",
-            "municipality__slug",
-        )
-        .order_by()
-    }
-    for measure in measures.values():
-        measure.plan = plans[measure.plan_id]
-    return [measures[pk] for pk in ids]
+    measures in adopted plans), with their plans, in the order of `rows`: built
+    from the rows, no query. They carry what reporting_status() reads (their id,
+    plan and phase); _unreported_by_plan() loads the titles of those it lists.
+
+    A busy regional partner has thousands (2,048 of the 4,149 measures of the
+    busiest at ten times national scale): loading each as a model instance from
+    the database took longer than the rest of the page (docs/benchmarks.md)."""
+    measures = []
+    for row in rows:
+        plan = plans[row["plan_id"]]
+        if row["current_phase"] in OPEN_PHASES and plan.status == Plan.Status.ADOPTED:
+            measure = Measure(
+                id=row["measure_id"],
+                plan_id=plan.pk,
+                current_phase=row["current_phase"],
+            )
+            measure.plan = plan
+            measures.append(measure)
+    return measures
 
 
 def partner_roles(pks: list[int], *, plans: dict[int, Plan]) -> list[MeasurePartner]:
@@ -280,13 +266,17 @@ def partner_roles(pks: list[int], *, plans: dict[int, Plan]) -> list[MeasurePart
     return [roles[pk] for pk in pks]
 
 
-def _unreported_by_plan(measures: list[Measure]) -> list[UnreportedGroup] | None:
+def _unreported_by_plan(
+    measures: list[Measure], *, list_up_to: int
+) -> tuple[list[UnreportedGroup] | None, bool]:
     """The measures (with their plan) that have not reported in their plan's
-    current period, grouped by plan in the given order; one query. None when no
-    measure takes reports at all."""
+    current period, grouped by plan in the given order, and whether they are few
+    enough to be named (at most `list_up_to`; else the page counts them per plan).
+    None for the groups when no measure takes reports at all. One query, and one
+    more for the titles of the measures named."""
     statuses = reporting_status(measures)
     if not statuses:
-        return None
+        return None, False
     groups: dict[int, UnreportedGroup] = {}
     for measure in measures:
         status = statuses.get(measure.pk)
@@ -297,4 +287,24 @@ def _unreported_by_plan(measures: list[Measure]) -> list[UnreportedGroup] | None
             group = UnreportedGroup(plan=measure.plan, period=status.period, rows=[])
             groups[measure.plan_id] = group
         group.rows.append((measure, status))
-    return list(groups.values())
+    due = [measure for group in groups.values() for measure, _status in group.rows]
+    listed = len(due) <= list_up_to
+    if listed and due:
+        _load_titles(due)
+    return list(groups.values()), listed
+
+
+def _load_titles(measures: list[Measure]) -> None:
+    """Fills in the identifier, title and address of `measures` (one query)."""
+    loaded = (
+        Measure.objects.select_related("municipality")
+        .only("identifier", "title", "slug", "municipality__slug")
+        .in_bulk([measure.pk for measure in measures])
+    )
+    for measure in measures:
+        found = loaded[measure.pk]
+        measure.identifier = found.identifier
+        measure.title = found.title
+        measure.slug = found.slug
+        measure.municipality_id = found.municipality_id
+        measure.municipality = found.municipality

@@ -2,6 +2,7 @@ import datetime
 from html import escape
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.html import format_html
@@ -272,13 +273,131 @@ def report_default_day(plan) -> datetime.date:
     return default_report_date(plan, timezone.localdate())
 
 
-@register.inclusion_tag("includes/cite.html")
-def cite(index, kind: str, pk, field: str = "", label: str = "") -> dict:
+@register.simple_tag
+def cite(index, kind: str, pk, field: str = "", label: str = "") -> SafeString:
     """Numbered links to the sources of one fact: {% cite citations "measure" m.pk %}
     or, for one detail of it, {% cite citations "plan" plan.pk "status" %}. With a
-    label, a line of its own ("Kilde: [1] [2]"), left out when there is none."""
+    label, a line of its own ("Kilde: [1] [2]"), left out when there is none.
+
+    Built here, not by an included template: the goal tree calls it for every goal
+    (goal_node()). The trailing newline is the one the template had."""
     refs = index.cite(kind, pk, field) if index is not None else []
-    return {"refs": refs, "label": label}
+    if not refs:
+        return mark_safe("\n")
+    links = "".join(
+        f'<a class="cite" href="#kilde-{ref.number}" aria-label="'
+        + escape(
+            gettext("Kilde %(number)s: %(publisher)s")
+            % {"number": ref.number, "publisher": ref.source.publisher}
+        )
+        + f'">[{ref.number}]</a>'
+        for ref in refs
+    )
+    html = f'<span class="citations">{links}</span>'
+    if label:
+        html = f'<p class="small source-line">{escape(str(label))} {html}</p>'
+    return mark_safe(html + "\n")  # noqa: S308 (every text escaped above)
+
+
+@register.simple_tag
+def rollup_progress(rollup) -> SafeString:
+    """A roll-up's progress: the bar is decoration, the sentence carries the facts.
+    A figure that covers too little of the measures (Rollup.covers_enough) is not
+    shown as the whole set's progress. Built here rather than by a template: the
+    plan page shows one for every goal (goal_node())."""
+    numbers = {"assessed": rollup.assessed, "total": rollup.total}
+    if rollup.progress is not None and rollup.covers_enough:
+        sentence = gettext(
+            "vektet fremdrift – vurdert for %(assessed)s av %(total)s tiltak"
+        )
+        html = (
+            '<p class="rollup-figure mb-1"><span class="rollup-percent">'
+            f"{rollup.progress}&nbsp;%</span> {escape(sentence % numbers)}</p>\n"
+            f"    {progress_bar(rollup.progress)}"
+        )
+    elif rollup.progress is not None:
+        too_few = gettext(
+            "Fremdriften er vurdert for bare %(assessed)s av %(total)s tiltak: for "
+            "få til å vise en samlet fremdrift."
+        )
+        # The message carries its own &nbsp; (as {% blocktranslate %} gave it).
+        assessed = gettext(
+            "For de vurderte tiltakene er den vektede fremdriften %(progress)s&nbsp;%%."
+        ) % {"progress": rollup.progress}
+        html = (
+            f'<p class="rollup-figure mb-1">{escape(too_few % numbers)}</p>\n'
+            f'    <p class="small text-body-secondary-strong mb-0">{assessed}</p>'
+        )
+    else:
+        none = escape(gettext("Ingen vurdert fremdrift ennå"))
+        html = f'<p class="rollup-figure mb-1">{none}</p>'
+    if rollup.without_status:
+        counted = ngettext(
+            "%(counter)s av %(total)s tiltak har ingen status registrert.",
+            "%(counter)s av %(total)s tiltak har ingen status registrert.",
+            rollup.without_status,
+        ) % {"counter": rollup.without_status, "total": rollup.total}
+        html += (
+            '\n  <p class="small text-body-secondary-strong mb-0">'
+            f"{escape(counted)}</p>"
+        )
+    return mark_safe(  # noqa: S308 (every text escaped above)
+        f'<div class="rollup-progress">\n  {html}\n</div>\n'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def goal_node(context, node) -> SafeString:
+    """One goal of the plan page's goal tree (selectors.plans.GoalNode) with its
+    roll-up, phases, sources, uncertainty, its own measures (when the context's
+    goal_tree_lists_measures) and the goals below it, at any depth.
+
+    Built here rather than by a recursive include: the include, its roll-up and
+    its sources cost about 300 µs a goal, a tenth of a median plan page
+    (docs/benchmarks.md). Each goal's sources are numbered in the order the
+    template numbered them: the goal before the goals below it."""
+    goal = node.goal
+    slug = escape(goal.slug)
+    level = node.heading_level
+    parts = [
+        f'<section class="goal goal-level-{node.level}" id="mal-{slug}" '
+        f'aria-labelledby="mal-{slug}-title">',
+        f'<h{level} id="mal-{slug}-title" class="goal-title">{escape(goal.title)}'
+        f"</h{level}>",
+    ]
+    if goal.description:
+        parts.append(f"<p>{linebreaksbr(goal.description, autoescape=True)}</p>")
+    parts.append(rollup_progress(node.rollup))
+    if node.rollup.total:
+        phases = "".join(
+            f'<li class="list-inline-item">{escape(str(share.label))}: '
+            f"{share.count}</li>"
+            for share in node.rollup.phases
+            if share.count
+        )
+        show = escape(
+            gettext("Vis tiltakene for «%(title)s» i tabellen") % {"title": goal.title}
+        )
+        parts.append(
+            f'<ul class="list-inline small mb-1 phase-counts">{phases}</ul>\n'
+            f'<p class="small mb-2 screen-only"><a href="?goal={goal.pk}#tiltak">'
+            f"{show}</a></p>"
+        )
+    parts.append(
+        cite(context.get("citations"), "goal", goal.pk, label=gettext("Kilde:"))
+    )
+    if goal.uncertainty:
+        label = escape(gettext("Usikkert:"))
+        parts.append(
+            f'<p class="uncertain small"><span class="uncertain-label">{label}'
+            f"</span> {escape(goal.uncertainty)}</p>"
+        )
+    if node.measures and context.get("goal_tree_lists_measures"):
+        items = measure_items(context, node.measures, context["plan"].municipality.slug)
+        parts.append(f'<ul class="goal-measures">\n{items}\n</ul>')
+    parts.extend(goal_node(context, child) for child in node.children)
+    parts.append("</section>")
+    return mark_safe("\n".join(parts))  # noqa: S308 (every text escaped above)
 
 
 @register.simple_tag
