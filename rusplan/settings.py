@@ -160,19 +160,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # every measure in the country rather than look up a partner's few thousand by
 # key: a regional partner's page at ten times national scale took 250 ms, 160
 # with 1.1, the value PostgreSQL's documentation gives for solid-state drives (no
-# page got slower: docs/benchmarks.md). Set per connection; empty leaves the server's
-# setting (behind a pooler that refuses startup options, set it in
-# postgresql.conf instead: docs/deploy.md).
+# page got slower: docs/benchmarks.md). Each new connection sets it
+# (rusplan/db_session.py); empty leaves the server's own.
 RANDOM_PAGE_COST = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
-    RANDOM_PAGE_COST
-):
-    if not re.fullmatch(r"\d+(\.\d+)?", RANDOM_PAGE_COST):
-        raise ImproperlyConfigured(
-            "DATABASE_RANDOM_PAGE_COST must be a number such as 1.1, or empty."
-        )
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c random_page_cost={RANDOM_PAGE_COST}"
+if RANDOM_PAGE_COST and not re.fullmatch(r"\d+(\.\d+)?", RANDOM_PAGE_COST):
+    raise ImproperlyConfigured(
+        "DATABASE_RANDOM_PAGE_COST must be a number such as 1.1, or empty."
     )
 SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

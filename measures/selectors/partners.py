@@ -290,19 +290,24 @@ def _unreported_by_plan(
     due = [measure for group in groups.values() for measure, _status in group.rows]
     listed = len(due) <= list_up_to
     if listed and due:
-        _load_titles(due)
-    return list(groups.values()), listed
+        _load_titles(list(groups.values()), due)
+    return [group for group in groups.values() if group.rows], listed
 
 
-def _load_titles(measures: list[Measure]) -> None:
-    """Fills in the identifier, title and address of `measures` (one query)."""
+def _load_titles(groups: list[UnreportedGroup], measures: list[Measure]) -> None:
+    """Fills in the identifier, title and address of `measures` (one query); one
+    deleted since the page read its rows is left out of its group."""
     loaded = (
         Measure.objects.select_related("municipality")
         .only("identifier", "title", "slug", "municipality__slug")
         .in_bulk([measure.pk for measure in measures])
     )
+    for group in groups:
+        group.rows[:] = [row for row in group.rows if row[0].pk in loaded]
     for measure in measures:
-        found = loaded[measure.pk]
+        found = loaded.get(measure.pk)
+        if found is None:
+            continue
         measure.identifier = found.identifier
         measure.title = found.title
         measure.slug = found.slug

@@ -123,14 +123,15 @@ def newest_updates_of_rows(rows: list[dict], *, limit: int) -> list[StatusUpdate
         (
             (row["current_as_of"], row["current_update_id"])
             for row in rows
-            if row["current_update_id"] is not None
+            if row["current_update_id"] is not None and row["current_as_of"]
         ),
         reverse=True,
     )
     if not dated:
         return []
     # Ties on the date are all kept: which of them is newer is decided by the
-    # update's publication time and id, in the query.
+    # update's publication time and id, in the query. Reports for a period often
+    # share its last day, so this may be hundreds of ids: each a lookup by key.
     threshold = dated[:limit][-1][0]
     newest_ids = [pk for as_of, pk in dated if as_of >= threshold]
     return _updates_of_newest(published_updates(), newest_ids, limit=limit)

@@ -392,8 +392,9 @@ def goal_node(context, node) -> SafeString:
             f'<p class="uncertain small"><span class="uncertain-label">{label}'
             f"</span> {escape(goal.uncertainty)}</p>"
         )
-    if node.measures and context.get("goal_tree_lists_measures"):
-        items = measure_items(context, node.measures, context["plan"].municipality.slug)
+    plan = context.get("plan")
+    if node.measures and plan is not None and context.get("goal_tree_lists_measures"):
+        items = measure_items(context, node.measures, plan.municipality.slug)
         parts.append(f'<ul class="goal-measures">\n{items}\n</ul>')
     parts.extend(goal_node(context, child) for child in node.children)
     parts.append("</section>")
