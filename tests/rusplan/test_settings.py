@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from tests.support.processes import PRODUCTION, run_python
+from tests.support.requirements import POSTGRESQL_ONLY
 
 PRINT_SETTINGS = """
 import json
@@ -168,6 +169,7 @@ def test_random_page_cost_must_be_a_number_or_empty():
     assert "DATABASE_RANDOM_PAGE_COST must be a number" in refused.stderr
 
 
+@POSTGRESQL_ONLY
 @pytest.mark.django_db
 def test_postgresql_sessions_price_random_reads_for_cached_data():
     # docs/benchmarks.md: a regional partner's page at ten times national scale.
@@ -176,8 +178,6 @@ def test_postgresql_sessions_price_random_reads_for_cached_data():
     # A new session, as a worker opens one.
     fresh = connections.create_connection("default")
     try:
-        if fresh.vendor != "postgresql":
-            pytest.skip("a PostgreSQL setting")
         with fresh.cursor() as cursor:
             cursor.execute("SHOW random_page_cost")
             assert cursor.fetchone()[0] == "1.1"
