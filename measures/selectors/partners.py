@@ -73,9 +73,6 @@ class PartnerPage:
     rollup: Rollup
     groups: list[PlanGroup]
     units: list[Partner]
-    # The partner and every unit below it, at any depth: the page lists their
-    # measures, each unit's marked with the unit.
-    partner_ids: list[int] = field(default_factory=list)
     # Plans where the partner's measures take reports now (adopted plans, open
     # measures), each with the measures still due this period; None if none do.
     unreported: list[UnreportedGroup] | None = None
@@ -190,7 +187,6 @@ def partner_page(
         unreported=unreported,
         unreported_listed=unreported_listed,
         plans=plans,
-        partner_ids=partner_ids,
         measure_rows=rows,
     )
 
