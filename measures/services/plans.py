@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from measures import permissions
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
 from measures.services.base import check, record_actor, validate, validated_save
+from measures.year_ends import format_year_ends, year_end_statuses
 from partners.models import Municipality, Partner
 
 
@@ -236,26 +237,38 @@ def measure_sync_current_status(*, actor, measure: Measure) -> Measure:
 
 @transaction.atomic
 def refresh_current_status(measure: Measure) -> Measure:
-    """Copy the latest published update (by as-of date) onto the measure. No
-    permission check: for services that checked their actor (publishing, recording
-    a published update) and then refresh what follows from it.
+    """Copy the latest published update (by as-of date) onto the measure, and
+    where its published updates stood at each earlier year-end
+    (Measure.year_end_statuses). No permission check: for services that checked
+    their actor (publishing, recording a published update) and then refresh what
+    follows from it.
 
-    An update published late with an older as-of date does not displace a newer one.
+    An update published late with an older as-of date does not displace a newer one,
+    but it can change where the measure stood at the end of a past year: both are
+    computed from all its published updates every time.
     """
-    latest = (
-        StatusUpdate.objects.filter(measure=measure, state=StatusUpdate.State.PUBLISHED)
-        .order_by("-as_of", "-published_at", "-id")
-        .first()
-    )
+    # The lock first, so that two editors publishing on one measure at once each
+    # read the other's committed update.
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    published = list(
+        StatusUpdate.objects.filter(measure=measure, state=StatusUpdate.State.PUBLISHED)
+        .order_by("as_of", "published_at", "id")
+        .only("as_of", "phase", "health", "progress")
+    )
+    latest = published[-1] if published else None
+    year_ends = format_year_ends(year_end_statuses(published))
+    if latest is not None and (
+        measure.current_update_id == latest.pk
+        and measure.year_end_statuses == year_ends
+    ):
+        return measure
+    measure.year_end_statuses = year_ends
     if latest is None:
         measure.current_update = None
         measure.current_phase = ""  # no published update: no status
         measure.current_health = ""
         measure.current_progress = None
         measure.current_as_of = None
-    elif measure.current_update_id == latest.pk:
-        return measure
     else:
         measure.current_update = latest
         measure.current_phase = latest.phase

@@ -1,6 +1,6 @@
 """The demo measures: spread over the plans by measures_per_plan, each with a lead,
-contributors, goals and districts, and its current status set from the history made
-for it (updates.updates_for)."""
+contributors, goals and districts, and its current and year-end statuses set from
+the history made for it (updates.updates_for)."""
 
 import datetime
 import random
@@ -15,6 +15,7 @@ from measures.data.demo.size import (
 from measures.data.demo.updates import Update, updates_for
 from measures.data.demo.world import World
 from measures.models import Category, District, Goal, Measure, MeasurePartner, Phase
+from measures.year_ends import format_year_ends, year_end_statuses
 from partners.models import Partner
 
 CATEGORIES = [c.value for c in Category]
@@ -65,6 +66,8 @@ def make_measures(size: DemoSize, rng: random.Random, world: World):
                 current_health=last.health if last else "",
                 current_progress=last.progress if last else None,
                 current_as_of=last.as_of if last else None,
+                # The history is in date order, as the rule wants it.
+                year_end_statuses=format_year_ends(year_end_statuses(history)),
             )
             index = len(measures)
             measures.append(measure)
