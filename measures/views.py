@@ -103,7 +103,9 @@ def plan_detail(
         "filter": filterset,
         "page_obj": page,
         "changes": plan_changes(plan=plan),
-        "latest_updates": plan_latest_updates(plan=plan),
+        "latest_updates": plan_latest_updates(
+            plan=plan, measure_rows=data.measure_rows
+        ),
         "phase_segments": stacked_bar(data.rollup.phases),
         "health_segments": stacked_bar(data.rollup.healths),
         "timeline_chart": progress_columns(data.progress_over_time),

@@ -152,9 +152,24 @@ def plan_changes(*, plan: Plan, today: datetime.date | None = None) -> Changes:
     )
 
 
-def plan_latest_updates(*, plan: Plan, today: datetime.date | None = None) -> list:
-    """The plan's newest published updates up to its report date (one query)."""
+def plan_latest_updates(
+    *, plan: Plan, measure_rows: list[dict], today: datetime.date | None = None
+) -> list:
+    """The plan's newest published updates up to its report date (one query).
+    `measure_rows`: the plan's measures with their current update and its date
+    (plans.plan_measure_rows(), PlanPage.measure_rows).
+
+    When every current update is dated by the report date (always while a plan
+    runs), the newest are among the measures' current updates with the newest
+    dates: newest_updates_of_rows() sorts only those. Else (a finished plan with
+    updates since its end) each measure's update in force on the last day is looked
+    up in the index first."""
     until = default_report_date(plan, today or timezone.localdate())
+    if all(
+        row["current_as_of"] is None or row["current_as_of"] <= until
+        for row in measure_rows
+    ):
+        return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES)
     return newest_updates_of(
         Measure.objects.filter(plan=plan), limit=LATEST_UPDATES, until=until
     )

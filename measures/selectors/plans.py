@@ -116,6 +116,9 @@ class PlanPage:
     successors: list[Plan]
     progress_over_time: list[TimePoint]
     reference_date: datetime.date
+    # Every measure of the plan as plan_measure_rows() gives it (for the newest
+    # updates: changes.plan_latest_updates()).
+    measure_rows: list[dict]
 
 
 def plan_for_page(*, municipality, slug: str) -> Plan:
@@ -153,7 +156,7 @@ def plan_for_page(*, municipality, slug: str) -> Plan:
 
 
 def plan_page(*, plan: Plan) -> PlanPage:
-    """Everything the plan page shows beside the filtered table (seven queries)."""
+    """Everything the plan page shows beside the filtered table (six queries)."""
     rows = plan_measure_rows(plan=plan)
     tree = plan_goal_tree(plan=plan, rows=rows)
     reference_date = plan_reference_date(plan)
@@ -184,7 +187,17 @@ def plan_page(*, plan: Plan) -> PlanPage:
         successors=getattr(plan, "public_successors", []),
         progress_over_time=plan_progress_over_time(plan=plan, rows=rows),
         reference_date=reference_date,
+        measure_rows=rows,
     )
+
+
+# The plan page's rows: its progress over time and newest updates read them too.
+LIVE_ROW_FIELDS = (
+    *MEASURE_ROW_FIELDS,
+    "current_as_of",
+    "current_update_id",
+    "year_end_statuses",
+)
 
 
 def plan_measure_rows(
@@ -199,11 +212,16 @@ def plan_measure_rows(
     it had no update by that day and has no status (NO_STATUS) and no assessment. The
     update itself is kept in row["update"]. One roll-up for both, so a report "as of"
     a date and the plan page can never compute progress differently.
+
+    Without `status_on` a row also has what the plan page reads beside the roll-up
+    (LIVE_ROW_FIELDS): the date and id of the current update and the year-end
+    statuses, for progress over time and the newest updates.
     """
+    fields = MEASURE_ROW_FIELDS if status_on is not None else LIVE_ROW_FIELDS
     rows = list(
         Measure.objects.filter(plan=plan)
         .order_by("identifier", "title", "pk")
-        .values(*MEASURE_ROW_FIELDS)
+        .values(*fields)
     )
     for row in rows:
         if status_on is not None:
@@ -306,8 +324,9 @@ def goal_descendant_ids(goal: Goal) -> set[int]:
 def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     """The plan's roll-up at the end of each year of the plan's period, from its
     start year to its end year, or to today for an open plan (no end year) or one
-    still running, today standing for the current year (one query, two when a
-    measure's current status is dated after today).
+    still running, today standing for the current year, over the plan page's
+    `rows` (plan_measure_rows() without a day: LIVE_ROW_FIELDS). No query; one
+    when a measure's current status is dated after today.
 
     The chart draws nothing outside the plan's period: an update dated before the
     start still counts at the first year-end while it is in force, and one dated
@@ -317,10 +336,10 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     says so in words.
 
     On a day a measure stands where its last published update dated on or before
-    that day put it: its current status (in `rows`) when that was dated by then,
-    else, on 31 December, its year-end status (Measure.year_end_statuses, kept by
-    the services that publish and read here with the measure: an index step per
-    measure and year-end into the updates took 14 ms on the largest national plan),
+    that day put it: its current status when that was dated by then, else, on 31
+    December, its year-end status (Measure.year_end_statuses, kept by the services
+    that publish and read with the measure: an index step per measure and year-end
+    into the updates took 14 ms on the largest national plan),
     else, on today's date, the update in force today (StatusOn(), only for measures
     whose current status is dated after today: rare). Updates dated after today
     count at no point."""
@@ -332,12 +351,6 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
         min(datetime.date(year, 12, 31), today)
         for year in range(plan.start_year, last_year + 1)
     ]
-    history = {
-        pk: (as_of, year_ends)
-        for pk, as_of, year_ends in Measure.objects.filter(plan=plan)
-        .order_by()
-        .values_list("id", "current_as_of", "year_end_statuses")
-    }
     # The year-end days' years as the year-end texts name them.
     year_keys = [
         str(day.year) if (day.month, day.day) == (12, 31) else None for day in days
@@ -346,7 +359,7 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     counts: list[Counter] = [Counter() for _day in days]
     ahead: dict[int, int] = {}  # measures whose current status is dated after today
     for row in rows:
-        as_of, text = history.get(row["id"], (None, ""))
+        as_of = row["current_as_of"]
         if as_of is None:
             continue  # no published update: no status on any day
         weight = row["weight"]
@@ -356,7 +369,7 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
             ),
             weight,
         )
-        year_ends = year_end_texts(text) if as_of > days[0] else {}
+        year_ends = year_end_texts(row["year_end_statuses"]) if as_of > days[0] else {}
         for index, day in enumerate(days):
             if as_of <= day:
                 counts[index][current] += 1

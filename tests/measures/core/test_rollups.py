@@ -188,7 +188,7 @@ def test_progress_over_time_takes_each_years_last_update_in_force_then(
     StatusUpdateFactory(measure=measure, progress=77, as_of=datetime.date(2020, 6, 1))
     rows = plan_measure_rows(plan=plan)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         points = plan_progress_over_time(plan=plan, rows=rows)
 
     # Only the plan's period: the update from before it is in force at its

@@ -284,14 +284,14 @@ QUERY_COUNTS = {
     # plan includes its district comparison (one query, which also gives the list
     # of its districts); its indicators by goal
     # and its filter take the goals the goal tree has read (no query of their own).
-    # plan reads its newest updates (one query), and its changes since the last
-    # reporting period (one more); partner reads its newest updates only when one
-    # of its measures has a published update (none has in this world); the plan's
+    # plan reads its changes since the last reporting period (one query); plan and
+    # partner read their newest updates only when one of their measures has a
+    # published update (none has in this world); the plan's
     # indicator charts are on plan-indicators.
     # plan, plan-indicators and measure are a municipality's pages: one query more
     # for the municipality of the address (measures/municipal.py); partner is the
     # partner across every municipality (Partner.get_absolute_url).
-    "plan": (22 + 1, 28 + 1),
+    "plan": (20 + 1, 26 + 1),
     "plan-indicators": (6 + 1, 12 + 1),
     "measure": (11 + 1, 17 + 1),
     # + 1: the municipality of the address (/bergen/partnere/...).
