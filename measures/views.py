@@ -102,7 +102,7 @@ def plan_detail(
         "data": data,
         "filter": filterset,
         "page_obj": page,
-        "changes": plan_changes(plan=plan),
+        "changes": plan_changes(plan=plan, measure_rows=data.measure_rows),
         "latest_updates": plan_latest_updates(
             plan=plan, measure_rows=data.measure_rows
         ),

@@ -1,18 +1,19 @@
 """A measure's year-end statuses (Measure.year_end_statuses): where its published
 updates stood on 31 December of each year before the year of its current status,
-for the plan page's progress over time.
+for the plan page's progress over time and what changed since the last year-end.
 
 Derived from the updates, never entered: refresh_current_status() (services/
 plans.py) rewrites them whenever a measure's published updates change, as it does
 the current status; the demo data and the migration that added them use the same
-rule. Kept as text, "2019:in_progress|on_track|40;2020:completed|on_track|100",
-because the plan page reads them for hundreds of measures and a string splits far
-faster than a JSON value decodes (the status part is StatusOn()'s format)."""
+rule. Kept as text, "2019:in_progress|on_track|40|2019-11-30;2020:...", each status
+as StatusOn() writes the status on 31 December of its year (phase, health,
+progress, the as-of date of the update), because the plan page reads them for
+hundreds of measures and a string splits far faster than a JSON value decodes."""
 
 from collections.abc import Iterable, Sequence
 
-# (phase, health, progress) as the status texts split them.
-Status = tuple[str, str, int | None]
+# (phase, health, progress, as-of date in ISO form): StatusOn()'s parts.
+Status = tuple[str, str, int | None, str]
 
 
 def year_end_statuses(updates: Iterable) -> dict[int, Status]:
@@ -35,7 +36,12 @@ def year_end_statuses(updates: Iterable) -> dict[int, Status]:
         while index < len(updates) and updates[index].as_of.year <= year:
             in_force = updates[index]
             index += 1
-        statuses[year] = (in_force.phase, in_force.health, in_force.progress)
+        statuses[year] = (
+            in_force.phase,
+            in_force.health,
+            in_force.progress,
+            in_force.as_of.isoformat(),
+        )
     return statuses
 
 
@@ -45,15 +51,16 @@ def format_year_ends(statuses: dict[int, Status]) -> str:
     )
 
 
-def status_text(phase: str, health: str, progress: int | None) -> str:
-    """A status as StatusOn() writes it without its date; split_status() reads it."""
-    return f"{phase}|{health}|{'' if progress is None else progress}"
+def status_text(phase: str, health: str, progress: int | None, *as_of: str) -> str:
+    """A status as StatusOn() writes it, with or without its as-of date;
+    split_status() reads it."""
+    return "|".join((phase, health, "" if progress is None else str(progress), *as_of))
 
 
 def year_end_texts(text: str) -> dict[str, str]:
-    """Year (as text) -> status text of formatted year-end statuses: left as text,
-    since the plan page splits only the distinct statuses it counts, not one per
-    measure and year."""
+    """Year (as text) -> StatusOn()'s text of formatted year-end statuses: left as
+    text, since the plan page splits only the statuses it shows or counts, not one
+    per measure and year."""
     if not text:
         return {}
     return dict(item.split(":", 1) for item in text.split(";"))

@@ -15,8 +15,9 @@ def year_end_text(updates):
         while index < len(updates) and updates[index][0].year <= year:
             in_force = updates[index]
             index += 1
-        _as_of, phase, health, progress = in_force
-        items.append(f"{year}:{phase}|{health}|{'' if progress is None else progress}")
+        as_of, phase, health, progress = in_force
+        progress = "" if progress is None else progress
+        items.append(f"{year}:{phase}|{health}|{progress}|{as_of.isoformat()}")
     return ";".join(items)
 
 

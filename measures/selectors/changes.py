@@ -18,6 +18,7 @@ from measures.selectors.public import (
 )
 from measures.selectors.rollups import phase_label
 from measures.selectors.status_on import StatusOn, split_status
+from measures.year_ends import status_text, year_end_texts
 
 # How many of the newest published updates a summary lists.
 LATEST_UPDATES = 5
@@ -109,20 +110,31 @@ def _parse(text: str | None) -> Status | None:
     )
 
 
-def plan_changes(*, plan: Plan, today: datetime.date | None = None) -> Changes:
+def plan_changes(
+    *,
+    plan: Plan,
+    measure_rows: list[dict] | None = None,
+    today: datetime.date | None = None,
+) -> Changes:
     """The plan's measures whose published status changed between the end of the
-    last ended reporting period and now (one query: at most two index probes per
-    measure, as plan_progress_over_time). Newest change first.
+    last ended reporting period and now. Newest change first.
 
     Only a measure with an update dated after `since` can have changed: the
-    others are left out before any update is looked up."""
+    others are left out before any status is looked up. Given the plan page's
+    `measure_rows` (plans.plan_measure_rows(): current status, its date and the
+    year-end statuses) and a period that ends on 31 December (every year; the last
+    tertial, half-year, quarter or month of one), no query: the status then is the
+    year-end status, the status now the current one. Else one query: at most two
+    index probes per measure, as StatusOn() looks back."""
     since, until, label = comparison_days(plan, today)
-    rows = (
-        Measure.objects.filter(plan=plan, current_as_of__gt=since)
-        .order_by()
-        .annotate(before=StatusOn(since), after=StatusOn(until))
-        .values_list("slug", "identifier", "title", "before", "after")
-    )
+    rows = _statuses_from_rows(measure_rows, since, until)
+    if rows is None:
+        rows = (
+            Measure.objects.filter(plan=plan, current_as_of__gt=since)
+            .order_by()
+            .annotate(before=StatusOn(since), after=StatusOn(until))
+            .values_list("slug", "identifier", "title", "before", "after")
+        )
     # Most measures may have changed (every one in a busy period), and only the
     # newest CHANGES_LISTED are shown: the texts are compared, counted and the
     # newest picked before any is parsed into a Status.
@@ -150,6 +162,32 @@ def plan_changes(*, plan: Plan, today: datetime.date | None = None) -> Changes:
         ],
         total=len(changed),
     )
+
+
+def _statuses_from_rows(measure_rows, since: datetime.date, until: datetime.date):
+    """(slug, identifier, title, status text on `since`, on `until`) of the rows
+    updated after `since`, as plan_changes()'s query gives them, or None when the
+    rows cannot say: no rows given, `since` not a year-end, or a current status
+    dated after `until` (a finished plan reported on since its end)."""
+    if measure_rows is None or (since.month, since.day) != (12, 31):
+        return None
+    year = str(since.year)
+    statuses = []
+    for row in measure_rows:
+        as_of = row["current_as_of"]
+        if as_of is None or as_of <= since:
+            continue
+        if as_of > until:
+            return None
+        now = status_text(
+            row["current_phase"],
+            row["current_health"],
+            row["current_progress"],
+            as_of.isoformat(),
+        )
+        then = year_end_texts(row["year_end_statuses"]).get(year)
+        statuses.append((row["slug"], row["identifier"], row["title"], then, now))
+    return statuses
 
 
 def plan_latest_updates(

@@ -376,7 +376,8 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
             elif year_keys[index] is not None:
                 status = year_ends.get(year_keys[index])
                 if status is not None:
-                    counts[index][(status, weight)] += 1
+                    # Without its date: measures that stood alike count together.
+                    counts[index][(status.rpartition("|")[0], weight)] += 1
             else:
                 ahead[row["id"]] = weight
     if ahead:

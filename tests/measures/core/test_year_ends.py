@@ -1,6 +1,6 @@
 """A measure's year-end statuses (Measure.year_end_statuses): the rule, how the
-services keep them, and that the plan page's progress over time read from them is
-what looking back through the updates (StatusOn()) gives."""
+services keep them, and that the plan page's progress over time and what changed,
+read from them, are what looking back through the updates (StatusOn()) gives."""
 
 import datetime
 import importlib
@@ -12,6 +12,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from measures.models import Measure, Phase, StatusUpdate
+from measures.selectors.changes import plan_changes
 from measures.selectors.plans import plan_measure_rows, plan_progress_over_time
 from measures.selectors.rollups import NO_STATUS, rollup
 from measures.selectors.status_on import StatusOn, split_status
@@ -46,10 +47,10 @@ def test_each_year_end_holds_the_last_update_of_that_year_or_before():
     )
 
     assert statuses == {
-        2018: (Phase.IN_PROGRESS, "on_track", 10),
-        2019: (Phase.IN_PROGRESS, "on_track", 10),
-        2020: (Phase.IN_PROGRESS, "on_track", 50),
-        2021: (Phase.IN_PROGRESS, "on_track", 50),
+        2018: (Phase.IN_PROGRESS, "on_track", 10, "2018-11-30"),
+        2019: (Phase.IN_PROGRESS, "on_track", 10, "2018-11-30"),
+        2020: (Phase.IN_PROGRESS, "on_track", 50, "2020-12-31"),
+        2021: (Phase.IN_PROGRESS, "on_track", 50, "2020-12-31"),
     }
 
 
@@ -61,17 +62,17 @@ def test_no_year_end_before_the_first_update_or_from_the_current_statuss_year():
 def test_the_text_keeps_an_unassessed_progress_apart_from_zero():
     text = format_year_ends(
         {
-            2020: (Phase.NOT_STARTED, "", None),
-            2019: (Phase.IN_PROGRESS, "at_risk", 0),
+            2020: (Phase.NOT_STARTED, "", None, "2020-01-02"),
+            2019: (Phase.IN_PROGRESS, "at_risk", 0, "2019-05-01"),
         }
     )
 
-    assert text == "2019:in_progress|at_risk|0;2020:not_started||"
+    assert text == "2019:in_progress|at_risk|0|2019-05-01;2020:not_started|||2020-01-02"
     assert {
         year: split_status(status) for year, status in year_end_texts(text).items()
     } == {
-        "2019": ("in_progress", "at_risk", 0),
-        "2020": ("not_started", "", None),
+        "2019": ("in_progress", "at_risk", 0, "2019-05-01"),
+        "2020": ("not_started", "", None, "2020-01-02"),
     }
     assert year_end_texts("") == {}
 
@@ -104,7 +105,7 @@ def test_publishing_a_late_update_for_a_past_year_changes_that_year_end():
     measure.refresh_from_db()
     assert measure.current_progress == 50
     assert measure.year_end_statuses == (
-        "2019:in_progress|on_track|10;2020:in_progress|on_track|30"
+        "2019:in_progress|on_track|10|2019-03-01;2020:in_progress|on_track|30|2020-06-01"
     )
     assert progress_by_year() == [10, 30, 50]
 
@@ -201,6 +202,50 @@ def test_progress_over_time_is_what_looking_back_through_the_updates_gives(seed)
 
     assert points, "some update is in force on a day of the plan"
     assert [p.rollup for p in points] == _looked_back(plan, [p.day for p in points])
+    # Each year-end status is the text StatusOn() gives for 31 December.
+    years = range(today.year - 9, today.year + 2)
+    looked_up = Measure.objects.filter(plan=plan).annotate(
+        **{f"y{year}": StatusOn(datetime.date(year, 12, 31)) for year in years}
+    )
+    for measure in looked_up:
+        kept = year_end_texts(measure.year_end_statuses)
+        assert kept == {
+            str(year): getattr(measure, f"y{year}")
+            for year in years
+            if measure.current_as_of
+            and measure.current_as_of.year > year
+            and getattr(measure, f"y{year}")
+        }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [4, 5])
+def test_what_changed_since_the_last_year_end_is_what_looking_back_gives(
+    seed, django_assert_num_queries
+):
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    plan = PlanFactory(
+        start_year=today.year - 3, end_year=None, reporting_interval="year"
+    )
+    for _ in range(15):
+        measure = MeasureFactory(plan=plan)
+        for _ in range(rng.randrange(5)):
+            progress = rng.choice((None, 10, 40, 70))
+            PublishedStatusUpdateFactory(
+                measure=measure,
+                as_of=today - datetime.timedelta(days=rng.randrange(3 * 365)),
+                progress=progress,
+                phase=Phase.NOT_STARTED if progress is None else Phase.IN_PROGRESS,
+                health="" if progress is None else rng.choice(("on_track", "at_risk")),
+            )
+    rows = plan_measure_rows(plan=plan)
+
+    with django_assert_num_queries(0):
+        from_rows = plan_changes(plan=plan, measure_rows=rows)
+
+    assert from_rows.total > 0
+    assert from_rows == plan_changes(plan=plan)  # the query, looking back
 
 
 @pytest.mark.django_db
