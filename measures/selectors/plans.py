@@ -1,6 +1,7 @@
 """Reads for the plan pages: the plan list with its roll-ups and a plan's page
 (goal tree, measure rows, progress over time)."""
 
+import bisect
 import datetime
 import re
 from collections import Counter, defaultdict
@@ -357,39 +358,48 @@ def plan_progress_over_time(*, plan: Plan, rows: list) -> list[TimePoint]:
     ]
     # Per day: (status text, weight) -> how many measures stood there.
     counts: list[Counter] = [Counter() for _day in days]
+    # The current statuses by the first day they are in force on: from then on
+    # they stand on every later day (added up below), so a measure is one step
+    # here rather than one per day.
+    current_from: list[Counter] = [Counter() for _day in days]
     ahead: dict[int, int] = {}  # measures whose current status is dated after today
     for row in rows:
         as_of = row["current_as_of"]
         if as_of is None:
             continue  # no published update: no status on any day
         weight = row["weight"]
-        current = (
-            status_text(
+        first = bisect.bisect_left(days, as_of)  # the first day on or after as_of
+        if first < len(days):
+            status = status_text(
                 row["current_phase"], row["current_health"], row["current_progress"]
-            ),
-            weight,
-        )
-        year_ends = year_end_texts(row["year_end_statuses"]) if as_of > days[0] else {}
-        for index, day in enumerate(days):
-            if as_of <= day:
-                counts[index][current] += 1
-            elif year_keys[index] is not None:
-                status = year_ends.get(year_keys[index])
-                if status is not None:
-                    # Without its date: measures that stood alike count together.
-                    counts[index][(status.rpartition("|")[0], weight)] += 1
-            else:
+            )
+            current_from[first][(status, weight)] += 1
+        if not first:
+            continue
+        year_ends = year_end_texts(row["year_end_statuses"])
+        for index in range(first):
+            if year_keys[index] is None:
                 ahead[row["id"]] = weight
+                continue
+            status = year_ends.get(year_keys[index])
+            if status is not None:
+                # Without its date: measures that stood alike count together.
+                counts[index][(status.rpartition("|")[0], weight)] += 1
+    standing: Counter = Counter()
+    for index, started in enumerate(current_from):
+        standing.update(started)
+        counts[index].update(standing)
     if ahead:
         _count_in_force(days[-1], ahead, counts[-1])
     if not any(counts):
         return []  # no update published by the last day: nothing to draw
     total = len(rows)
     total_weight = sum(row["weight"] for row in rows)
+    split: dict[str, tuple] = {}  # each status text split once for every day
     return [
         TimePoint(
             day=day,
-            rollup=rollup(_status_groups(counts[index], total, total_weight)),
+            rollup=rollup(_status_groups(counts[index], total, total_weight, split)),
         )
         for index, day in enumerate(days)
     ]
@@ -409,13 +419,19 @@ def _count_in_force(day: datetime.date, weights: dict[int, int], counts: Counter
             counts[(text, weights[pk])] += 1
 
 
-def _status_groups(counts: Counter, total: int, total_weight: int) -> list[dict]:
+def _status_groups(
+    counts: Counter, total: int, total_weight: int, split: dict[str, tuple]
+) -> list[dict]:
     """The counts of one day as rollup_groups() rows, one per phase and health, and
-    the measures with no status then as one more (NO_STATUS)."""
+    the measures with no status then as one more (NO_STATUS). `split`: the status
+    texts split so far."""
     groups: dict[tuple[str, str], dict] = {}
     counted = counted_weight = 0
     for (text, weight), count in counts.items():
-        phase, health, progress = split_status(text)
+        parts = split.get(text)
+        if parts is None:
+            parts = split[text] = split_status(text)
+        phase, health, progress = parts
         group = groups.get((phase, health))
         if group is None:
             group = groups[(phase, health)] = _empty_group(phase, health)
