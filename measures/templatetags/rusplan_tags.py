@@ -100,6 +100,64 @@ def health_badge(key: str, label) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def status_change_items(context, changes, kommune: str) -> SafeString:
+    """An <li> per change listed in a plan's summary (selectors.changes.Changes):
+    the date of the new status, the linked measure and what changed in its phase,
+    progress and assessment, or its first status. Built here rather than by a
+    template loop, as measure_items(): a change took about 400 µs of template
+    work. The messages are the template's own; the values are escaped."""
+    not_assessed = escape(gettext("ikke vurdert"))
+
+    def percent(progress) -> str:
+        return f"{progress}&nbsp;%" if progress is not None else not_assessed
+
+    items = []
+    for change in changes.listed:
+        measure, before, after = change.measure, change.before, change.after
+        path = cached_reverse(
+            "measures:measure-detail", kommune=kommune, slug=measure["slug"]
+        )
+        identifier = (
+            f"{escape(measure['identifier'])} " if measure["identifier"] else ""
+        )
+        if before is None:
+            what = gettext("første status: %(phase)s") % {
+                "phase": escape(str(after.phase_label))
+            }
+            if after.progress is not None:
+                what += f", {after.progress}&nbsp;%"
+        else:
+            parts = []
+            if change.phase_changed:
+                parts.append(
+                    gettext("fase %(before)s → %(after)s")
+                    % {
+                        "before": escape(str(before.phase_label)),
+                        "after": escape(str(after.phase_label)),
+                    }
+                )
+            if change.progress_changed:
+                parts.append(
+                    f"{escape(gettext('fremdrift'))} {percent(before.progress)} → "
+                    f"{percent(after.progress)}"
+                )
+            if change.health_changed:
+                parts.append(
+                    f"{escape(gettext('vurdering'))} "
+                    f"{escape(str(before.health_label)) or not_assessed} → "
+                    f"{escape(str(after.health_label)) or not_assessed}"
+                )
+            what = ", ".join(parts)
+        day = after.as_of
+        items.append(
+            f'<li><time datetime="{day:%Y-%m-%d}">{day:%d.%m.%Y}</time> – '
+            f'<a href="{escape(full_url(context, path))}">{identifier}'
+            f"{escape(measure['title'])}</a>:\n      {what}</li>"
+        )
+    return mark_safe("\n  ".join(items))  # noqa: S308 (every text escaped above)
+
+
+@register.simple_tag(takes_context=True)
 def measure_items(context, rows, kommune: str) -> SafeString:
     """An <li> per measure row (selectors.plans.plan_measure_rows()): its linked
     title, phase, progress and assessment, as the plan page's goal tree lists them.

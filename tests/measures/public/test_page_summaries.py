@@ -79,6 +79,45 @@ def test_plan_summary_lists_what_changed_since_the_last_period(client):
     )
 
 
+@pytest.mark.parametrize("interval", ["tertial", "year"])
+def test_plan_summary_names_an_assessment_that_was_not_given_and_escapes_titles(
+    client, interval
+):
+    # "year" reads the status then from the measures' year-end statuses, "tertial"
+    # looks it up among the updates (selectors/changes.py plan_changes()); the
+    # items are built in Python ({% status_change_items %}).
+    plan = _open_plan(reporting_interval=interval)
+    since, until, _label = comparison_days(plan)
+    measure = MeasureFactory(plan=plan, identifier="1<a>", title="Tiltak <b>x</b> & y")
+    PublishedStatusUpdateFactory(
+        measure=measure,
+        as_of=since - datetime.timedelta(days=10),
+        phase=Phase.NOT_STARTED,
+        progress=None,
+        health="",
+    )
+    PublishedStatusUpdateFactory(
+        measure=measure,
+        as_of=until,
+        phase=Phase.NOT_STARTED,
+        progress=40,
+        health="on_track",
+    )
+
+    summary = _summary(client.get(plan.get_absolute_url()).text)
+
+    assert (
+        f'<time datetime="{until:%Y-%m-%d}">{until:%d.%m.%Y}</time> – '
+        '<a href="http://testserver/'
+    ) in summary
+    assert "1&lt;a&gt; Tiltak &lt;b&gt;x&lt;/b&gt; &amp; y</a>:" in summary
+    assert (
+        "fremdrift ikke vurdert → 40&nbsp;%, vurdering ikke vurdert → I rute</li>"
+        in summary
+    )
+    assert "fase " not in summary.split("status-changes")[1].split("</ul>")[0]
+
+
 def test_plan_summary_says_when_nothing_changed_and_since_when(client):
     plan = _open_plan()
     since, until, label = comparison_days(plan)
