@@ -14,9 +14,9 @@ from django.db.models import (
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import OPEN_PHASES, Measure, MeasurePartner, Plan, plan_hidden
+from measures.models import Measure, MeasurePartner, Plan, plan_hidden
 from measures.periods import Period
-from measures.selectors.due import ReportingStatus, reporting_status
+from measures.selectors.due import ReportingStatus, reporting_status, takes_reports
 from measures.selectors.public import (
     PlanGroup,
     draft_measure_ids,
@@ -54,12 +54,30 @@ def partners_with_measures(*, municipality=None) -> QuerySet[Partner]:
 
 
 @dataclass(frozen=True)
+class ReportingMeasure:
+    """What reporting_status() reads of a measure (its id, plan and phase), for
+    the measures a partner page has read as rows: a model instance each cost
+    50 µs, and the busiest partner at ten times national scale has 2,048 open
+    measures."""
+
+    pk: int
+    plan: Plan
+    current_phase: str
+
+    @property
+    def plan_id(self) -> int:
+        return self.plan.pk
+
+
+@dataclass(frozen=True)
 class UnreportedGroup:
     """A plan's measures of one partner not yet reported in the current period."""
 
     plan: Plan
     period: Period
-    rows: list[tuple[Measure, ReportingStatus]]
+    # The measures themselves when the page names them (_load_measures()), else
+    # what their status was worked out from (ReportingMeasure).
+    rows: list[tuple[Measure | ReportingMeasure, ReportingStatus]]
 
     @property
     def overdue(self) -> int:
@@ -161,28 +179,26 @@ def partner_page(
         if rows
         else {}
     )
-    groups: dict[int, PlanGroup] = {}
+    # The rows by plan, in the order of the rows (a dict keeps it).
     group_rows: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        if row["plan_id"] not in groups:
-            plan = plans[row["plan_id"]]
-            groups[plan.pk] = PlanGroup(
-                plan=plan,
-                rows=[],
-                rollup=rollup([]),
-                name_then=partner.name_on(plan_reference_date(plan)),
-            )
-        groups[row["plan_id"]].rows.append(row["pk"])
         group_rows[row["plan_id"]].append(row)
-    for plan_id, group in groups.items():
-        group.rollup = rollup(group_rows[plan_id])
+    groups = [
+        PlanGroup(
+            plan=plans[plan_id],
+            rows=[row["pk"] for row in plan_rows],
+            rollup=rollup(plan_rows),
+            name_then=partner.name_on(plan_reference_date(plans[plan_id])),
+        )
+        for plan_id, plan_rows in group_rows.items()
+    ]
     unreported, unreported_listed = _unreported_by_plan(
         _reporting_measures(rows, plans), list_up_to=list_unreported_up_to
     )
     return PartnerPage(
         partner=partner,
         rollup=rollup(rows),
-        groups=list(groups.values()),
+        groups=groups,
         units=units,
         unreported=unreported,
         unreported_listed=unreported_listed,
@@ -223,25 +239,21 @@ def _one_role_per_measure(rows: list[dict], *, own: int) -> list[dict]:
     return [row for row in rows if chosen[row["measure_id"]] is row]
 
 
-def _reporting_measures(rows: list[dict], plans: dict[int, Plan]) -> list[Measure]:
-    """The measures of `rows` that take reports (periods.takes_reports: open
-    measures in adopted plans), with their plans, in the order of `rows`: built
-    from the rows, no query. They carry what reporting_status() reads (their id,
-    plan and phase); _unreported_by_plan() loads the titles of those it lists.
-
-    A busy regional partner has thousands (2,048 of the 4,149 measures of the
-    busiest at ten times national scale): loading each as a model instance from
-    the database took longer than the rest of the page (docs/benchmarks.md)."""
+def _reporting_measures(
+    rows: list[dict], plans: dict[int, Plan]
+) -> list[ReportingMeasure]:
+    """The measures of `rows` that take reports (due.takes_reports(): open
+    measures in adopted plans with a reporting interval), with their plans, in the
+    order of `rows`: built from the rows, no query; _unreported_by_plan() loads
+    those it names."""
     measures = []
     for row in rows:
-        plan = plans[row["plan_id"]]
-        if row["current_phase"] in OPEN_PHASES and plan.status == Plan.Status.ADOPTED:
-            measure = Measure(
-                id=row["measure_id"],
-                plan_id=plan.pk,
-                current_phase=row["current_phase"],
-            )
-            measure.plan = plan
+        measure = ReportingMeasure(
+            pk=row["measure_id"],
+            plan=plans[row["plan_id"]],
+            current_phase=row["current_phase"],
+        )
+        if takes_reports(measure):
             measures.append(measure)
     return measures
 
@@ -263,13 +275,13 @@ def partner_roles(pks: list[int], *, plans: dict[int, Plan]) -> list[MeasurePart
 
 
 def _unreported_by_plan(
-    measures: list[Measure], *, list_up_to: int
+    measures: list[ReportingMeasure], *, list_up_to: int
 ) -> tuple[list[UnreportedGroup] | None, bool]:
     """The measures (with their plan) that have not reported in their plan's
     current period, grouped by plan in the given order, and whether they are few
     enough to be named (at most `list_up_to`; else the page counts them per plan).
     None for the groups when no measure takes reports at all. One query, and one
-    more for the titles of the measures named."""
+    more for the measures named, loaded then."""
     statuses = reporting_status(measures)
     if not statuses:
         return None, False
@@ -283,29 +295,27 @@ def _unreported_by_plan(
             group = UnreportedGroup(plan=measure.plan, period=status.period, rows=[])
             groups[measure.plan_id] = group
         group.rows.append((measure, status))
-    due = [measure for group in groups.values() for measure, _status in group.rows]
-    listed = len(due) <= list_up_to
+    due = sum(len(group.rows) for group in groups.values())
+    listed = due <= list_up_to
     if listed and due:
-        _load_titles(list(groups.values()), due)
+        _load_measures(list(groups.values()))
     return [group for group in groups.values() if group.rows], listed
 
 
-def _load_titles(groups: list[UnreportedGroup], measures: list[Measure]) -> None:
-    """Fills in the identifier, title and address of `measures` (one query); one
-    deleted since the page read its rows is left out of its group."""
+def _load_measures(groups: list[UnreportedGroup]) -> None:
+    """Replace the groups' measures with the measures themselves, with what the
+    page shows of them (one query); one deleted since the page read its rows is
+    left out of its group."""
     loaded = (
         Measure.objects.select_related("municipality")
-        .only("identifier", "title", "slug", "municipality__slug")
-        .in_bulk([measure.pk for measure in measures])
+        .only("identifier", "title", "slug", "plan_id", "municipality__slug")
+        .in_bulk([measure.pk for group in groups for measure, _status in group.rows])
     )
     for group in groups:
-        group.rows[:] = [row for row in group.rows if row[0].pk in loaded]
-    for measure in measures:
-        found = loaded.get(measure.pk)
-        if found is None:
-            continue
-        measure.identifier = found.identifier
-        measure.title = found.title
-        measure.slug = found.slug
-        measure.municipality_id = found.municipality_id
-        measure.municipality = found.municipality
+        rows = []
+        for measure, status in group.rows:
+            found = loaded.get(measure.pk)
+            if found is not None:
+                found.plan = measure.plan
+                rows.append((found, status))
+        group.rows[:] = rows

@@ -251,6 +251,10 @@ def plan_goal_tree(*, plan: Plan, rows: list) -> GoalTree:
     """The plan's goals as a tree over `rows` (from plan_measure_rows()), each goal
     with its roll-up, and the rows linked to no goal (two queries)."""
     by_id = {row["id"]: row for row in rows}
+    # Each row's place in the natural order, worked out once: a goal's measures and
+    # those without a goal are sorted by it (the key took a regular expression per
+    # row and sort, a third of the tree's time on the largest plan).
+    rank = {row["id"]: i for i, row in enumerate(sorted(rows, key=natural_order))}
     links = Measure.goals.through.objects.filter(measure__plan=plan).values_list(
         "goal_id", "measure_id"
     )
@@ -262,15 +266,17 @@ def plan_goal_tree(*, plan: Plan, rows: list) -> GoalTree:
         goal.plan = plan  # the filter's choice labels read it
     with_goal = {m for ids in measures_of_goal.values() for m in ids}
     return GoalTree(
-        goals=_goal_tree(goals, measures_of_goal, by_id),
+        goals=_goal_tree(goals, measures_of_goal, by_id, rank),
         without_goal=sorted(
-            (r for r in rows if r["id"] not in with_goal), key=natural_order
+            (r for r in rows if r["id"] not in with_goal), key=lambda r: rank[r["id"]]
         ),
         goal_list=goals,
     )
 
 
-def _goal_tree(goals: list[Goal], measures_of_goal, by_id) -> list[GoalNode]:
+def _goal_tree(
+    goals: list[Goal], measures_of_goal, by_id, rank: dict[int, int]
+) -> list[GoalNode]:
     """Build the goal tree; each node's roll-up covers its own measures and those
     of every goal below it, counting a measure once."""
     children: dict[int | None, list[Goal]] = defaultdict(list)
@@ -285,7 +291,7 @@ def _goal_tree(goals: list[Goal], measures_of_goal, by_id) -> list[GoalNode]:
             level=level,
             measures=[by_id[m] for m in measures_of_goal[goal.pk] if m in by_id],
         )
-        node.measures.sort(key=natural_order)
+        node.measures.sort(key=lambda r: rank[r["id"]])
         ids = {r["id"] for r in node.measures}
         for child in children[goal.pk]:
             if child.pk in seen:  # a cycle in bad data must not hang the page
@@ -299,9 +305,12 @@ def _goal_tree(goals: list[Goal], measures_of_goal, by_id) -> list[GoalNode]:
     return [build(goal, 0, frozenset({goal.pk}))[0] for goal in children[None]]
 
 
+_NUMBERS = re.compile(r"(\d+)")
+
+
 def natural_order(row) -> tuple:
     """Sort "2" before "10" and "1.2" before "1.10"."""
-    parts = re.split(r"(\d+)", row["identifier"])
+    parts = _NUMBERS.split(row["identifier"])
     key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
     return (key, row["title"], row["id"])
 

@@ -100,6 +100,154 @@ def health_badge(key: str, label) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def partner_role_rows(context, roles, partner=None, show_plan: bool = False):
+    """The rows of includes/partner_measure_table.html: a role each
+    (selectors.partners.partner_roles(): with its measure, the measure's plan and
+    the role's partner), with the measure, its plan (and the plan's municipality
+    when the page is not one municipality's), the role (marked «via <unit>» when a
+    unit has it), phase, assessment, progress and the date of its status; or one
+    row saying there are none. Built here rather than by a template loop, as
+    measure_table_rows(). The messages are the template's own; the values are
+    escaped."""
+    labels = {
+        "plan": gettext("Plan"),
+        "role": gettext("Rolle"),
+        "phase": gettext("Fase"),
+        "health": gettext("Vurdering"),
+        "progress": gettext("Fremdrift"),
+        "as_of": gettext("Status per"),
+    }
+    cell = {
+        key: f'<span class="cell-label" aria-hidden="true">{escape(label)}</span>'
+        for key, label in labels.items()
+    }
+    not_assessed = escape(gettext("Ikke vurdert"))
+    one_municipality = bool(context.get("municipality"))
+    rows = []
+    for role in roles:
+        measure = role.measure
+        identifier = (
+            f'<span class="measure-id">{escape(measure.identifier)}</span> '
+            if measure.identifier
+            else ""
+        )
+        url = escape(full_url(context, measure.get_absolute_url()))
+        row = [
+            '<tr role="row">\n      <th scope="row" role="rowheader" class="fw-normal">'
+            f'{identifier}<a href="{url}">{escape(measure.title)}</a></th>'
+        ]
+        if show_plan:
+            plan = measure.plan
+            plan_url = escape(full_url(context, plan.get_absolute_url()))
+            home = (
+                ""
+                if one_municipality
+                else f' <span class="small">({escape(plan.municipality.name)})</span>'
+            )
+            row.append(
+                f'<td role="cell">{cell["plan"]}<a href="{plan_url}">'
+                f"{escape(plan.short_title or plan.title)}</a>{home}</td>"
+            )
+        via = ""
+        if partner and role.partner_id != partner.pk:
+            via = (
+                ' <span class="d-block small">'
+                + gettext("via %(unit)s") % {"unit": escape(role.partner.name)}
+                + "</span>"
+            )
+        row.append(
+            f'<td role="cell">{cell["role"]}'
+            f"{escape(str(role.get_role_display()))}{via}</td>"
+        )
+        row.append(
+            f'<td role="cell">{cell["phase"]}{escape(measure.status_label)}</td>'
+        )
+        badge = health_badge(measure.current_health, measure.health_label)
+        row.append(f'<td role="cell">{cell["health"]}{badge}</td>')
+        progress = measure.current_progress
+        row.append(
+            f'<td role="cell" class="progress-cell">{cell["progress"]}'
+            + (
+                f"{progress}&nbsp;%{progress_bar(progress)}"
+                if progress is not None
+                else not_assessed
+            )
+            + "</td>"
+        )
+        as_of = measure.current_as_of
+        day = escape(date_format(as_of)) if as_of else "–"
+        row.append(f'<td role="cell">{cell["as_of"]}{day}</td>\n    </tr>')
+        rows.append("\n      ".join(row))
+    if not rows:
+        none = escape(gettext("Ingen tiltak."))
+        rows.append(
+            f'<tr role="row"><td role="cell" colspan="{7 if show_plan else 6}">'
+            f"{none}</td></tr>"
+        )
+    return mark_safe("\n    ".join(rows))  # noqa: S308 (every text escaped above)
+
+
+@register.simple_tag(takes_context=True)
+def plan_rollup_rows(context, groups, partner=None) -> SafeString:
+    """The rows of includes/plan_rollup_table.html: a plan each (PlanGroup) with
+    its municipality when the page is not one municipality's, the name the partner
+    had in the plan's time when it differs, the period, how many measures, their
+    weighted progress and how many of them are assessed. Built here rather than
+    by a template loop, as measure_table_rows(): a row took about 250 µs of
+    template work, and a partner active across the country has a row for each of
+    hundreds of plans. The messages are the template's own; the values are
+    escaped."""
+    labels = {
+        "period": escape(gettext("Periode")),
+        "measures": escape(gettext("Tiltak")),
+        "progress": escape(gettext("Vektet fremdrift")),
+        "assessed": escape(gettext("Tiltak med vurdert fremdrift")),
+    }
+    cell = {
+        key: f'<span class="cell-label" aria-hidden="true">{label}</span>'
+        for key, label in labels.items()
+    }
+    not_assessed = escape(gettext("Ikke vurdert"))
+    one_municipality = bool(context.get("municipality"))
+    rows = []
+    for group in groups:
+        plan, result = group.plan, group.rollup
+        url = escape(full_url(context, plan.get_absolute_url()))
+        heading = f'<a href="{url}">{escape(plan.title)}</a>'
+        if not one_municipality:
+            heading += f' <span class="small">({escape(plan.municipality.name)})</span>'
+        if partner and group.name_then != partner.name:
+            then = gettext("I denne planen het partneren %(then)s (nå %(now)s).") % {
+                "then": escape(group.name_then),
+                "now": escape(partner.name),
+            }
+            heading += f'<br><span class="small">{then}</span>'
+        progress = (
+            f"{result.progress}&nbsp;%{progress_bar(result.progress)}"
+            if result.progress is not None
+            else not_assessed
+        )
+        assessed = gettext("%(assessed)s av %(total)s") % {
+            "assessed": result.assessed,
+            "total": result.total,
+        }
+        rows.append(
+            '<tr role="row">\n'
+            f'      <th scope="row" role="rowheader" class="fw-normal">{heading}</th>\n'
+            f'      <td role="cell">{cell["period"]}{escape(str(plan.period_label))}'
+            "</td>\n"
+            f'      <td role="cell" class="text-end">{cell["measures"]}{result.total}'
+            "</td>\n"
+            f'      <td role="cell" class="progress-cell">{cell["progress"]}{progress}'
+            "</td>\n"
+            f'      <td role="cell" class="text-end">{cell["assessed"]}'
+            f"{escape(assessed)}</td>\n"
+            "    </tr>"
+        )
+    return mark_safe("\n    ".join(rows))  # noqa: S308 (every text escaped above)
+
+
+@register.simple_tag(takes_context=True)
 def status_change_items(context, changes, kommune: str) -> SafeString:
     """An <li> per change listed in a plan's summary (selectors.changes.Changes):
     the date of the new status, the linked measure and what changed in its phase,
