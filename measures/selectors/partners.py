@@ -248,10 +248,11 @@ def _reporting_measures(
     those it names."""
     measures = []
     for row in rows:
+        plan = plans[row["plan_id"]]
+        if plan.status != Plan.Status.ADOPTED or not plan.reporting_interval:
+            continue  # the plan takes no reports: no need to look at the measure
         measure = ReportingMeasure(
-            pk=row["measure_id"],
-            plan=plans[row["plan_id"]],
-            current_phase=row["current_phase"],
+            pk=row["measure_id"], plan=plan, current_phase=row["current_phase"]
         )
         if takes_reports(measure):
             measures.append(measure)

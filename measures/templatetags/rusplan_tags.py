@@ -208,6 +208,9 @@ def plan_rollup_rows(context, groups, partner=None) -> SafeString:
         for key, label in labels.items()
     }
     not_assessed = escape(gettext("Ikke vurdert"))
+    # Translated once for the table, not once a row.
+    named_then = gettext("I denne planen het partneren %(then)s (nå %(now)s).")
+    assessed_of = gettext("%(assessed)s av %(total)s")
     one_municipality = bool(context.get("municipality"))
     rows = []
     for group in groups:
@@ -217,7 +220,7 @@ def plan_rollup_rows(context, groups, partner=None) -> SafeString:
         if not one_municipality:
             heading += f' <span class="small">({escape(plan.municipality.name)})</span>'
         if partner and group.name_then != partner.name:
-            then = gettext("I denne planen het partneren %(then)s (nå %(now)s).") % {
+            then = named_then % {
                 "then": escape(group.name_then),
                 "now": escape(partner.name),
             }
@@ -227,7 +230,7 @@ def plan_rollup_rows(context, groups, partner=None) -> SafeString:
             if result.progress is not None
             else not_assessed
         )
-        assessed = gettext("%(assessed)s av %(total)s") % {
+        assessed = assessed_of % {
             "assessed": result.assessed,
             "total": result.total,
         }
