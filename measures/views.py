@@ -48,7 +48,9 @@ def _filtered_page(
 ) -> tuple[MeasureFilter, Page]:
     queryset = measure_list_queryset()
     if plan is not None:
-        queryset = queryset.filter(plan=plan)
+        # The plan and its municipality are known: set on the page's measures
+        # below rather than joined and built again for each.
+        queryset = queryset.filter(plan=plan).select_related(None)
     else:
         queryset = queryset.filter(plans_of(municipality, "plan__"))
     filterset = MeasureFilter(
@@ -63,6 +65,12 @@ def _filtered_page(
     # The national list sorts across plans; a plan's own measures sort cheaply.
     paginator = Paginator if plan is not None else KeysFirstPaginator
     page = paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if plan is not None:
+        page.object_list = list(page.object_list)
+        for measure in page.object_list:
+            # A measure's municipality is its plan's (Measure.save() copies it).
+            measure.plan = plan
+            measure.municipality = plan.municipality
     return filterset, page
 
 
