@@ -504,7 +504,11 @@ class Measure(models.Model):
     # than looked up among the updates, one index step per measure and year-end
     # (14 ms on the largest national plan). Derived like current_*, and kept with
     # them by refresh_current_status().
-    year_end_statuses = models.TextField(blank=True, default="", editable=False)
+    # db_default too: servers still running the release before it (a rolling
+    # upgrade, docs/deploy.md) insert measures without the column.
+    year_end_statuses = models.TextField(
+        blank=True, default="", db_default="", editable=False
+    )
     # Bumped on every write; edits compare-and-swap on it so that no one silently
     # overwrites a colleague's change.
     version = models.PositiveIntegerField(_("versjon"), default=1, editable=False)

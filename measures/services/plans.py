@@ -1,4 +1,7 @@
+import datetime
+import itertools
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -233,6 +236,42 @@ def measure_sync_current_status(*, actor, measure: Measure) -> Measure:
     actor who may publish on its plan or change it."""
     check(actor, lambda user: permissions.can_sync_measure_status(user, measure))
     return refresh_current_status(measure)
+
+
+@transaction.atomic
+def year_ends_rebuild(*, actor) -> int:
+    """Bring every measure's year-end statuses (and current status) in line with its
+    published updates, for an administrator of the installation (the command
+    rebuild_year_end_statuses): after a rolling upgrade in which servers of the
+    release before them published updates (docs/deploy.md), or to check. Reads
+    the published updates once, in order, and refreshes only the measures found to
+    differ, each under its row lock (refresh_current_status()), so that an update
+    published meanwhile is not overwritten (their locks are held to the end).
+    Returns how many were refreshed."""
+    check(actor, lambda user: user.is_superuser)
+    stored = dict(Measure.objects.values_list("pk", "year_end_statuses"))
+    updates = (
+        StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED)
+        .order_by("measure_id", "as_of", "published_at", "id")
+        .values_list("measure_id", "as_of", "phase", "health", "progress")
+        .iterator(chunk_size=10_000)
+    )
+    computed: dict[int, str] = {}
+    for measure_id, group in itertools.groupby(updates, key=lambda row: row[0]):
+        computed[measure_id] = format_year_ends(
+            year_end_statuses(_PublishedUpdate(*row[1:]) for row in group)
+        )
+    differing = [pk for pk, text in stored.items() if computed.get(pk, "") != text]
+    for measure in Measure.objects.filter(pk__in=differing):
+        refresh_current_status(measure)
+    return len(differing)
+
+
+class _PublishedUpdate(NamedTuple):
+    as_of: datetime.date
+    phase: str
+    health: str
+    progress: int | None
 
 
 @transaction.atomic

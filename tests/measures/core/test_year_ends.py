@@ -4,11 +4,14 @@ read from them, are what looking back through the updates (StatusOn()) gives."""
 
 import datetime
 import importlib
+import io
 import random
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.utils import timezone
 
 from measures.models import Measure, Phase, StatusUpdate
@@ -16,12 +19,14 @@ from measures.selectors.changes import plan_changes
 from measures.selectors.plans import plan_measure_rows, plan_progress_over_time
 from measures.selectors.rollups import NO_STATUS, rollup
 from measures.selectors.status_on import StatusOn, split_status
+from measures.services.plans import year_ends_rebuild
 from measures.year_ends import format_year_ends, year_end_statuses, year_end_texts
 from tests.factories import (
     MeasureFactory,
     PlanFactory,
     PublishedStatusUpdateFactory,
     StatusUpdateFactory,
+    UserFactory,
 )
 
 
@@ -273,3 +278,42 @@ def test_the_migration_fills_what_the_services_keep():
 
     assert dict(Measure.objects.values_list("pk", "year_end_statuses")) == kept
     assert StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_mends_what_the_release_before_left_behind():
+    plan = PlanFactory(start_year=2018)
+    measure = MeasureFactory(plan=plan)
+    for day in ("2018-02-01", "2020-05-01"):
+        PublishedStatusUpdateFactory(
+            measure=measure, as_of=datetime.date.fromisoformat(day)
+        )
+    kept = Measure.objects.get(pk=measure.pk).year_end_statuses
+    # A server of the release before published an update dated in 2019 without
+    # keeping the year-ends (as a plain save would).
+    StatusUpdateFactory(
+        measure=measure,
+        as_of=datetime.date(2019, 6, 1),
+        state=StatusUpdate.State.PUBLISHED,
+        published_at=timezone.now(),
+        progress=77,
+    )
+    assert Measure.objects.get(pk=measure.pk).year_end_statuses == kept
+    out = io.StringIO()
+
+    call_command("rebuild_year_end_statuses", stdout=out)
+
+    assert "Tiltak rettet: 1" in out.getvalue()
+    assert "2019:in_progress|on_track|77|2019-06-01" in (
+        Measure.objects.get(pk=measure.pk).year_end_statuses
+    )
+    out = io.StringIO()
+    call_command("rebuild_year_end_statuses", stdout=out)
+    assert "Tiltak rettet: 0" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_only_an_administrator_of_the_installation_rebuilds_year_ends():
+    with pytest.raises(PermissionDenied):
+        year_ends_rebuild(actor=UserFactory(is_staff=True))
+    assert year_ends_rebuild(actor=UserFactory(is_staff=True, is_superuser=True)) == 0
