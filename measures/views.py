@@ -49,8 +49,13 @@ def _filtered_page(
     queryset = measure_list_queryset()
     if plan is not None:
         # The plan and its municipality are known: set on the page's measures
-        # below rather than joined and built again for each.
-        queryset = queryset.filter(plan=plan).select_related(None)
+        # below rather than joined and built again for each. In one plan the
+        # lists' order is by identifier and title (no join to the plan to sort).
+        queryset = (
+            queryset.filter(plan=plan)
+            .select_related(None)
+            .order_by("identifier", "title", "pk")
+        )
     else:
         queryset = queryset.filter(plans_of(municipality, "plan__"))
     filterset = MeasureFilter(

@@ -147,7 +147,9 @@ def plan_changes(
         # The as-of date ends the text, in ISO form: it sorts as the dates do.
         as_of = after.rpartition("|")[2]
         changed.append((as_of, identifier, slug, title, before, after))
-    newest = heapq.nlargest(CHANGES_LISTED, changed, key=lambda c: (c[0], c[1]))
+    # Ties on the date and identifier decided by the address, so that the list
+    # does not depend on the order the rows came in.
+    newest = heapq.nlargest(CHANGES_LISTED, changed, key=lambda c: (c[0], c[1], c[2]))
     return Changes(
         since=since,
         until=until,

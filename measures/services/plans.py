@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from measures import permissions
 from measures.models import District, Goal, Measure, MeasurePartner, Plan, StatusUpdate
 from measures.services.base import check, record_actor, validate, validated_save
+from measures.signals import public_data_changed
 from measures.year_ends import format_year_ends, year_end_statuses
 from partners.models import Municipality, Partner
 
@@ -240,14 +241,15 @@ def measure_sync_current_status(*, actor, measure: Measure) -> Measure:
 
 @transaction.atomic
 def year_ends_rebuild(*, actor) -> int:
-    """Bring every measure's year-end statuses (and current status) in line with its
-    published updates, for an administrator of the installation (the command
-    rebuild_year_end_statuses): after a rolling upgrade in which servers of the
-    release before them published updates (docs/deploy.md), or to check. Reads
-    the published updates once, in order, and refreshes only the measures found to
-    differ, each under its row lock (refresh_current_status()), so that an update
-    published meanwhile is not overwritten (their locks are held to the end).
-    Returns how many were refreshed."""
+    """Bring every measure's year-end statuses in line with its published updates,
+    for an administrator of the installation (the command
+    rebuild_year_end_statuses): after upgrading to the release that added them,
+    during which servers of the release before published updates (docs/deploy.md),
+    or to check. Reads the published updates once, in order, without locking; then
+    refreshes only the measures whose year-end statuses differ (their current
+    status with them), each under its row lock (refresh_current_status()), so that
+    an update published meanwhile is not overwritten. Those few locks are held
+    until the end, a moment after the read. Returns how many were refreshed."""
     check(actor, lambda user: user.is_superuser)
     stored = dict(Measure.objects.values_list("pk", "year_end_statuses"))
     updates = (
@@ -264,6 +266,10 @@ def year_ends_rebuild(*, actor) -> int:
     differing = [pk for pk, text in stored.items() if computed.get(pk, "") != text]
     for measure in Measure.objects.filter(pk__in=differing):
         refresh_current_status(measure)
+    if differing:
+        # A derived-only change is saved without model signals: cached pages must
+        # still be made stale (rusplan/page_cache.py).
+        public_data_changed.send(sender=__name__)
     return len(differing)
 
 
@@ -296,10 +302,13 @@ def refresh_current_status(measure: Measure) -> Measure:
     )
     latest = published[-1] if published else None
     year_ends = format_year_ends(year_end_statuses(published))
-    if latest is not None and (
-        measure.current_update_id == latest.pk
-        and measure.year_end_statuses == year_ends
-    ):
+    if latest is not None and measure.current_update_id == latest.pk:
+        if measure.year_end_statuses != year_ends:
+            # Only derived data changed (a late update dated in a past year): no new
+            # version, which would make an editor with the measure's form open
+            # meet a conflict, and no history row (the update has its own).
+            Measure.objects.filter(pk=measure.pk).update(year_end_statuses=year_ends)
+            measure.year_end_statuses = year_ends
         return measure
     measure.year_end_statuses = year_ends
     if latest is None:

@@ -84,7 +84,9 @@ def test_plan_summary_names_an_assessment_that_was_not_given_and_escapes_titles(
     client, interval
 ):
     # "year" reads the status then from the measures' year-end statuses, "tertial"
-    # looks it up among the updates (selectors/changes.py plan_changes()); the
+    # looks it up among the updates (selectors/changes.py plan_changes()), but
+    # from January to April, when the last ended tertial ends on 31 December too;
+    # tests/measures/core/test_year_ends.py compares the two ways directly. The
     # items are built in Python ({% status_change_items %}).
     plan = _open_plan(reporting_interval=interval)
     since, until, _label = comparison_days(plan)
