@@ -668,6 +668,8 @@ class MeasurePartner(models.Model):
         verbose_name=_("partner"),
         on_delete=models.PROTECT,
         related_name="measure_roles",
+        # The index measurepartner_partner_role below starts with the partner.
+        db_index=False,
     )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
 
@@ -692,6 +694,19 @@ class MeasurePartner(models.Model):
                 violation_error_message=_(
                     "Et tiltak kan bare ha én ansvarlig partner."
                 ),
+            ),
+        ]
+        indexes = [
+            # A partner's roles (its pages), and its lead roles in measure order:
+            # the budget of the measures a partner leads (selectors.budgets.
+            # partner_budget()) joins them to the budget lines by measure. With
+            # the partner's index alone, PostgreSQL walked every role in the
+            # country in measure order to merge them with the few budget lines
+            # (13 ms at ten times national scale for a partner leading none;
+            # 0.2 ms with this one).
+            models.Index(
+                fields=["partner", "role", "measure"],
+                name="measurepartner_partner_role",
             ),
         ]
 
