@@ -64,3 +64,19 @@ def year_end_texts(text: str) -> dict[str, str]:
     if not text:
         return {}
     return dict(item.split(":", 1) for item in text.split(";"))
+
+
+def year_end_text(text: str, year: str) -> str | None:
+    """The status text of one year (as text) in formatted year-end statuses, or
+    None: what changed reads one year of each measure updated since, and a dict of
+    every year per measure cost three times as much."""
+    key = f"{year}:"
+    if text.startswith(key):
+        start = len(key)
+    else:
+        found = text.find(f";{key}")
+        if found < 0:
+            return None
+        start = found + 1 + len(key)
+    end = text.find(";", start)
+    return text[start:] if end < 0 else text[start:end]

@@ -18,7 +18,7 @@ from measures.selectors.public import (
 )
 from measures.selectors.rollups import phase_label
 from measures.selectors.status_on import StatusOn, split_status
-from measures.year_ends import status_text, year_end_texts
+from measures.year_ends import status_text, year_end_text
 
 # How many of the newest published updates a summary lists.
 LATEST_UPDATES = 5
@@ -187,7 +187,7 @@ def _statuses_from_rows(measure_rows, since: datetime.date, until: datetime.date
             row["current_progress"],
             as_of.isoformat(),
         )
-        then = year_end_texts(row["year_end_statuses"]).get(year)
+        then = year_end_text(row["year_end_statuses"], year)
         statuses.append((row["slug"], row["identifier"], row["title"], then, now))
     return statuses
 

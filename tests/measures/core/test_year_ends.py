@@ -20,7 +20,12 @@ from measures.selectors.plans import plan_measure_rows, plan_progress_over_time
 from measures.selectors.rollups import NO_STATUS, rollup
 from measures.selectors.status_on import StatusOn, split_status
 from measures.services.plans import year_ends_rebuild
-from measures.year_ends import format_year_ends, year_end_statuses, year_end_texts
+from measures.year_ends import (
+    format_year_ends,
+    year_end_statuses,
+    year_end_text,
+    year_end_texts,
+)
 from tests.factories import (
     MeasureFactory,
     PlanFactory,
@@ -80,6 +85,19 @@ def test_the_text_keeps_an_unassessed_progress_apart_from_zero():
         "2020": ("not_started", "", None, "2020-01-02"),
     }
     assert year_end_texts("") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2019:a|b|1|2019-01-01",
+        "2019:a||1|2019-01-01;2020:c|d||2020-02-02;2021:e|||x",
+    ],
+)
+@pytest.mark.parametrize("year", ["2018", "2019", "2020", "2021", "2022", "201", "019"])
+def test_one_years_text_is_the_one_the_dict_of_every_year_gives(text, year):
+    assert year_end_text(text, year) == year_end_texts(text).get(year)
 
 
 @pytest.mark.django_db
