@@ -1,9 +1,11 @@
-"""Public pages. Rule for every view here: anyone may read them, and they show only
-plans that are not drafts and only published updates (the selectors enforce it)."""
+"""Public pages. Rule for every view here: anyone may read them, and only read them
+(GET and HEAD: any other method is a 405, `require_safe`), and they show only plans
+that are not drafts and only published updates (the selectors enforce it)."""
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from measures.charts import indicators as indicator_charts
 from measures.charts.status import district_bars, progress_columns, stacked_bar
@@ -79,6 +81,7 @@ def _filtered_page(
     return filterset, page
 
 
+@require_safe
 @municipal_view
 def plan_detail(
     request: HttpRequest, municipality: Municipality, slug: str
@@ -140,6 +143,7 @@ def plan_detail(
     return render(request, "measures/public/plan_detail.html", context)
 
 
+@require_safe
 @municipal_view
 def plan_indicators(
     request: HttpRequest, municipality: Municipality, slug: str
@@ -195,6 +199,7 @@ def _with_charts(groups: list) -> list:
     return groups
 
 
+@require_safe
 def national_search(request: HttpRequest) -> HttpResponse:
     """Measures of every municipality by words, municipality, phase, traffic
     light and category: the search on the national front page."""
@@ -207,6 +212,7 @@ def national_search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @municipal_view
 def measure_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     filterset, page = _filtered_page(request, municipality=municipality)
@@ -220,6 +226,7 @@ def measure_list(request: HttpRequest, municipality: Municipality) -> HttpRespon
     return render(request, "measures/public/measure_list.html", context)
 
 
+@require_safe
 @municipal_view
 def measure_detail(
     request: HttpRequest, municipality: Municipality, slug: str
@@ -245,6 +252,7 @@ def measure_detail(
     )
 
 
+@require_safe
 @municipal_view
 def partner_detail(
     request: HttpRequest, municipality: Municipality, slug: str
@@ -261,6 +269,7 @@ def partner_detail(
     )
 
 
+@require_safe
 def partner_national(request: HttpRequest, slug: str) -> HttpResponse:
     """A partner's measures in every municipality's plans: the page a police
     district or a health trust serving many municipalities links to. A
@@ -308,6 +317,7 @@ def _partner_page(
     )
 
 
+@require_safe
 @municipal_view
 def district_detail(
     request: HttpRequest, municipality: Municipality, slug: str
@@ -331,6 +341,7 @@ def district_detail(
     )
 
 
+@require_safe
 @municipal_view
 def source_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Every source a public fact of the municipality cites, by publisher, a page
@@ -341,6 +352,7 @@ def source_list(request: HttpRequest, municipality: Municipality) -> HttpRespons
     return render(request, "measures/public/source_list.html", {"page_obj": page})
 
 
+@require_safe
 @municipal_view
 def plan_sources(
     request: HttpRequest, municipality: Municipality, slug: str

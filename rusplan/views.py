@@ -1,4 +1,5 @@
-"""Site-wide pages. Rule: anyone may read them."""
+"""Site-wide pages. Rule: anyone may read them, and only read them (GET and HEAD:
+any other method is a 405, `require_safe`)."""
 
 import logging
 import secrets
@@ -21,6 +22,7 @@ from partners.models import Municipality
 logger = logging.getLogger(__name__)
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The national front page: every municipality with its current plans and
     their measures' states."""
@@ -31,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @municipal_view
 def municipality_home(request: HttpRequest, municipality) -> HttpResponse:
     """A municipality's front page (/bergen/): its plans, newest updates, and its
@@ -46,6 +49,7 @@ def municipality_home(request: HttpRequest, municipality) -> HttpResponse:
     return render(request, "rusplan/municipality_home.html", context)
 
 
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     feedback_email = getattr(
         settings, "ACCESSIBILITY_FEEDBACK_EMAIL", settings.DEFAULT_FROM_EMAIL

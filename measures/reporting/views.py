@@ -1,7 +1,8 @@
 """The report "status per <date>" (an HTML print view and the same page as PDF) and
 the data exports (CSV, XLSX).
 
-Rule for every view here: anyone may read them, like the plan page; they show only
+Rule for every view here: anyone may read them, like the plan page, and only read
+them (GET and HEAD: any other method is a 405, `require_safe`); they show only
 plans that are not drafts and only published updates (the selectors and
 measures/reporting/exports.py enforce it).
 """
@@ -17,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from measures import open_data
 from measures.charts.status import stacked_bar
@@ -33,11 +35,13 @@ PDF_TEMPLATE = "measures/reporting/plan_report_pdf.html"
 LICENCE_LINK = f'<{open_data.LICENCE_URL}>; rel="license"'
 
 
+@require_safe
 @municipal_view
 def plan_report(request: HttpRequest, municipality, slug: str) -> HttpResponse:
     return _report(request, plan_for_page(municipality=municipality, slug=slug))
 
 
+@require_safe
 @municipal_view
 def plan_report_pdf(request: HttpRequest, municipality, slug: str) -> HttpResponse:
     return _report(
@@ -89,6 +93,7 @@ def _report(request: HttpRequest, plan: Plan, *, pdf: bool = False) -> HttpRespo
 # --- Exports ----------------------------------------------------------------------
 
 
+@require_safe
 @municipal_view
 def plan_export(
     request: HttpRequest, municipality, slug: str, dataset: str, fmt: str
@@ -97,6 +102,7 @@ def plan_export(
     return _export(request, plan, dataset, fmt)
 
 
+@require_safe
 @municipal_view
 def site_export(
     request: HttpRequest, municipality, dataset: str, fmt: str

@@ -200,6 +200,31 @@ def test_a_post_to_a_public_address_is_not_answered_304(world):
     assert response["Cache-Control"] == "private, no-store"
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_public_address_answers_only_reads(world, method):
+    """A write to a public page is refused with 405 and the methods it takes, for
+    a visitor and a logged-in editor alike (the test client sends no CSRF check,
+    as a form with a valid token would pass it): never a page rendered as for a
+    GET, which no cache keeps."""
+    editor = Client()
+    editor.force_login(UserFactory())
+    for name, url in every_public_url(world).items():
+        for client in (Client(), editor):
+            response = getattr(client, method)(url, {"phase": "done"})
+
+            assert response.status_code == 405, (name, method)
+            assert "GET" in response["Allow"], (name, method)
+            assert "POST" not in response["Allow"], (name, method)
+            assert "ETag" not in response, (name, method)
+
+
+def test_a_public_page_still_answers_head(world):
+    response = Client().head(world.plan.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith('W/"')
+
+
 def test_a_missing_page_is_private_with_no_etag(client):
     response = client.get("/bergen/planer/finnes-ikke/")
 
