@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -340,6 +341,7 @@ class BudgetLineViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.api_budget_lines()
 
 
+@require_safe
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The API's documentation as a page of its own, made from the OpenAPI schema
     on the server: no JavaScript, so nothing from a CDN and nothing the CSP

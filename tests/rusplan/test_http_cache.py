@@ -32,6 +32,7 @@ def every_public_url(world) -> dict[str, str]:
             "measures:export-updates-csv", kwargs={"kommune": plan_kwargs["kommune"]}
         ),
         "api root": reverse("api:root"),
+        "api docs": reverse("api:docs"),
         "api list": reverse("api:measure-list") + "?municipality=bergen",
         "api detail": reverse("api:measure-detail", kwargs={"slug": measure.slug})
         + "?municipality=bergen",
