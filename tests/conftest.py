@@ -92,9 +92,12 @@ def otp_required(settings):
     settings.RUSPLAN_REQUIRE_OTP = True
 
 
-@pytest.fixture
-def fast_password_hashing(settings):
-    """For tests that create many users."""
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Passwords hashed with MD5 in every test: the default hasher (PBKDF2, a
+    million rounds) takes about 0.4 s a password on a CI machine, and a test world
+    makes several users; it was most of the suite's setup time. That the site
+    itself keeps a slow hasher is tested in tests/rusplan/test_security.py."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -27,7 +27,7 @@ from tests.factories import (
 # create many users.
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.usefixtures("otp_off", "fast_password_hashing"),
+    pytest.mark.usefixtures("otp_off"),
 ]
 
 User = get_user_model()

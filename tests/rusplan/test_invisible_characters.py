@@ -44,7 +44,7 @@ from tests.support.html_forms import page_form
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.usefixtures("otp_off", "fast_password_hashing"),
+    pytest.mark.usefixtures("otp_off"),
 ]
 
 # One of each class the rule names; every character is checked one by one against

@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 PASSWORD = "korrekt-hest-batteri-stift"
 SPRAYER = "10.66.0.1"
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def _post(url, username, password, ip=SPRAYER, client=None):

@@ -35,7 +35,7 @@ MINE_TILTAK = "/mine-tiltak/"
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.usefixtures("otp_required", "fast_password_hashing"),
+    pytest.mark.usefixtures("otp_required"),
 ]
 
 

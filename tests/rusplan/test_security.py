@@ -171,12 +171,14 @@ def test_check_deploy_warns_when_production_has_no_job_queue():
     assert "rusplan.W001" in result.stdout + result.stderr
 
 
-def test_production_mode_requires_otp_and_secure_cookies_by_default():
+def test_production_mode_requires_otp_secure_cookies_and_slow_hashing_by_default():
+    """Also the password hasher, which every test replaces with a fast one
+    (tests/conftest.py): the site keeps Django's slow default."""
     code = (
         "from django.conf import settings as s; "
         "print(s.RUSPLAN_REQUIRE_OTP, s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, "
-        "s.SESSION_COOKIE_NAME)"
+        "s.SESSION_COOKIE_NAME, s.PASSWORD_HASHERS[0])"
     )
     env = {
         **os.environ,
@@ -205,6 +207,7 @@ def test_production_mode_requires_otp_and_secure_cookies_by_default():
         "True",
         "True",
         "__Host-rusplan_session",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
 
 

@@ -42,8 +42,7 @@ from tests.factories import (
     UserFactory,
 )
 
-# Fast hashing: these tests create many users.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 
 def _user():

@@ -51,7 +51,7 @@ from tests.factories import (
 )
 from tests.measures.admin.test_admin import MAKERS
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 DEBUG_FORMS = False
 PASSWORD = "Et langt passord for testen 2024!"

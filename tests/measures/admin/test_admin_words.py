@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse, translate_url
 from measures.models import Measure
 from tests.factories import MeasureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.django_db
 
 ENGLISH = [
     "Add",

@@ -25,10 +25,7 @@ from tests.support.reviewed import (
     value_in,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.usefixtures("fast_password_hashing"),
-]
+pytestmark = pytest.mark.django_db
 
 REFUSED = "refused"
 # What a refusal may raise: the state does not allow it (ValidationError), the

@@ -22,10 +22,7 @@ from tests.support.reviewed import (
 )
 from tests.support.worlds import AS_OF
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.usefixtures("fast_password_hashing"),
-]
+pytestmark = pytest.mark.django_db
 
 Status = Plan.Status
 

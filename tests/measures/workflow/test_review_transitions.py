@@ -24,10 +24,7 @@ from tests.support.reviewed import (
     value_in,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.usefixtures("fast_password_hashing"),
-]
+pytestmark = pytest.mark.django_db
 
 STEPS = ("edit", "edit_and_submit", "publish", "return")
 
