@@ -48,7 +48,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from measures.selectors.freshness import municipalities_touched
-from measures.signals import public_data_changed
+from measures.signals import in_bulk_write, public_data_changed
 from partners.models import Municipality
 from rusplan.release import release_id
 
@@ -212,8 +212,8 @@ def _is_new_source(instance, created: bool) -> bool:
 def _on_save_or_delete(
     sender, instance=None, using=None, created=False, **kwargs
 ) -> None:
-    if _is_new_source(instance, created):
-        return
+    if in_bulk_write() or _is_new_source(instance, created):
+        return  # a bulk write announces itself when it ends
     if _affects_public_pages(sender) and not _never_public(instance):
         touched = municipalities_touched(instance)
         if touched is not None and not touched:
@@ -222,6 +222,8 @@ def _on_save_or_delete(
 
 
 def _on_m2m_changed(sender, action, instance=None, using=None, **kwargs) -> None:
+    if in_bulk_write():
+        return
     if not (action.startswith("post_") and _affects_public_pages(sender)):
         return
     if any(field.related_model is Municipality for field in sender._meta.fields):

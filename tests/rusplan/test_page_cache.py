@@ -28,6 +28,7 @@ from django.utils import timezone
 from measures.models import Measure, Phase, StatusUpdate
 from measures.services.plans import measure_sync_current_status
 from measures.services.status_updates import status_update_publish
+from measures.signals import public_data_changed, written_in_bulk
 from partners.models import Membership, Partner
 from rusplan import page_cache
 from rusplan.release import release_id
@@ -42,6 +43,7 @@ from tests.factories import (
     StatusUpdateFactory,
     UserFactory,
 )
+from tests.support.commands import load_bergen_plans
 from tests.support.requirements import need
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -434,6 +436,57 @@ def test_changing_a_measures_districts_makes_pages_fresh(client):
 
     assert response[page_cache.CACHE_STATUS_HEADER] == "miss"
     assert "Fana" in response.text
+
+
+@pytest.mark.django_db
+def test_a_bulk_write_makes_every_page_fresh_once_at_its_end(client):
+    """written_in_bulk() (the shipped data's loader): saves inside the block are
+    not traced one by one; the block's end makes every page stale."""
+    site = build_site()
+    prime(client, site.urls)
+    announced = []
+
+    def receiver(sender, **kwargs):
+        announced.append(sender)
+
+    public_data_changed.connect(receiver)
+    try:
+        with written_in_bulk(sender="a test"):
+            with written_in_bulk(sender="an inner block"):
+                site.measure.title = "Nytt mottak i Sentrum"
+                site.measure.save()
+            site.measure.districts.add(DistrictFactory(name="Fana", slug="fana"))
+            during = client.get(site.urls["measure"])
+    finally:
+        public_data_changed.disconnect(receiver)
+
+    assert during[page_cache.CACHE_STATUS_HEADER] == "hit"
+    assert announced == ["a test"]
+    for name, url in site.urls.items():
+        response = client.get(url)
+        assert response[page_cache.CACHE_STATUS_HEADER] == "miss", name
+    assert "Nytt mottak i Sentrum" in client.get(site.urls["measure"]).text
+
+
+@pytest.mark.django_db
+def test_loading_the_shipped_data_makes_every_page_fresh_once(client):
+    client.get(reverse("home"))
+    assert client.get(reverse("home"))[page_cache.CACHE_STATUS_HEADER] == "hit"
+    announced = []
+
+    def receiver(sender, **kwargs):
+        announced.append(sender)
+
+    public_data_changed.connect(receiver)
+    try:
+        load_bergen_plans()
+    finally:
+        public_data_changed.disconnect(receiver)
+
+    assert announced == ["measures.data.loading.loader"]
+    response = client.get(reverse("home"))
+    assert response[page_cache.CACHE_STATUS_HEADER] == "miss"
+    assert "Bergen" in response.text
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ This backs `manage.py load_bergen_plans`. It may be run any number of times:
   and the name for a former name; the URL for a source; the fact, the source and
   the field for a citation);
 - the whole load is one transaction, so a failure halfway leaves nothing behind;
+  the page cache is told once, at its end, that every page may have changed;
 - the loader marks its own history rows (history_change_reason = CHANGE_REASON) and
   only updates an object whose fields still equal what the loader last wrote. An
   object someone else changed is kept as it is; one someone else deleted is not
@@ -38,6 +39,7 @@ from measures.data.loading.reader import (
 from measures.data.loading.report import LoadReport
 from measures.data.loading.rules import history_marked_as_loader
 from measures.data.loading.sources import SourceLoading
+from measures.signals import written_in_bulk
 
 
 class Loader(SourceLoading, PartnerLoading, PlanLoading, FactLoading):
@@ -63,9 +65,14 @@ class Loader(SourceLoading, PartnerLoading, PlanLoading, FactLoading):
 
 
 def load_plans(*, path: Path = DEFAULT_DATA_FILE) -> LoadReport:
-    """Load the data file at `path` in one transaction and report what happened."""
+    """Load the data file at `path` in one transaction and report what happened.
+    Cached public pages are made stale once, at the end (written_in_bulk)."""
     data = read_data_file(path)
     report = LoadReport()
-    with transaction.atomic(), history_marked_as_loader():
+    with (
+        transaction.atomic(),
+        history_marked_as_loader(),
+        written_in_bulk(sender=__name__),
+    ):
         Loader(report).run(data)
     return report
