@@ -12,6 +12,7 @@ from measures.models.choices import (
     Category,
     Health,
     Phase,
+    choice_label,
     progress_in_range,
 )
 from measures.models.uncertainty import uncertainty_field
@@ -642,12 +643,12 @@ class Measure(models.Model):
         spent a fifth of its time there)."""
         if not self.current_phase:
             return str(NO_STATUS_LABEL)
-        return str(Phase(self.current_phase).label)
+        return choice_label(Phase, self.current_phase)
 
     @property
     def health_label(self) -> str:
         """The assessment's label, '' when there is none (as status_label)."""
-        return str(Health(self.current_health).label) if self.current_health else ""
+        return choice_label(Health, self.current_health)
 
 
 class MeasurePartner(models.Model):

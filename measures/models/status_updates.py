@@ -10,6 +10,7 @@ from measures.models.choices import (
     PROGRESS_VALIDATORS,
     Health,
     Phase,
+    choice_label,
     progress_in_range,
 )
 from measures.models.plans import Measure
@@ -115,3 +116,13 @@ class StatusUpdate(ReviewedRecord):
 
     def __str__(self) -> str:
         return f"{self.measure} – {self.as_of:%d.%m.%Y}"
+
+    @property
+    def phase_label(self) -> str:
+        """As get_phase_display(), without its cost (choice_label())."""
+        return choice_label(Phase, self.phase)
+
+    @property
+    def health_label(self) -> str:
+        """As get_health_display(), "" when the update has no assessment."""
+        return choice_label(Health, self.health)

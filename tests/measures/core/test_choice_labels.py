@@ -1,0 +1,42 @@
+"""The labels of phases and assessments on records (measures.models.choices
+choice_label()): the same words as Django's get_FOO_display(), in the active
+language, without building a dict of every choice on each call."""
+
+import pytest
+from django.utils import translation
+
+from measures.models import Health, Measure, Phase, StatusUpdate
+from measures.models.choices import NO_STATUS_LABEL, choice_label
+
+LANGUAGES = ["nb", "nn", "en"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("phase", Phase.values)
+@pytest.mark.parametrize("health", ["", *Health.values])
+def test_an_updates_labels_are_djangos_display_words(language, phase, health):
+    update = StatusUpdate(phase=phase, health=health)
+
+    with translation.override(language):
+        assert update.phase_label == update.get_phase_display()
+        assert update.health_label == update.get_health_display()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_measures_labels_are_djangos_display_words(language):
+    measure = Measure(current_phase=Phase.COMPLETED, current_health=Health.AT_RISK)
+    unreported = Measure(current_phase="", current_health="")
+
+    with translation.override(language):
+        assert measure.status_label == measure.get_current_phase_display()
+        assert measure.health_label == measure.get_current_health_display()
+        assert unreported.status_label == str(NO_STATUS_LABEL)
+        assert unreported.health_label == ""
+
+
+def test_a_value_outside_the_choices_is_shown_as_it_is():
+    """As get_FOO_display() shows it (a value written before a choice was
+    renamed), rather than failing the page."""
+    assert choice_label(Phase, "retired") == "retired"
+    assert StatusUpdate(phase="retired").phase_label == "retired"
+    assert Measure(current_phase="retired").status_label == "retired"
