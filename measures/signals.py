@@ -12,7 +12,7 @@ public page stale (rusplan/page_cache.py).
 written_in_bulk(): a block of many writes (the shipped data's loader) that the
 page cache should not trace one save at a time. Tracing finds the municipalities
 whose pages a saved object is on, one to three queries a save, and bumps their
-versions; for the loader's 700 saves that was a fifth of its time. Inside the
+versions; for the loader's 700 saves that was nearly a third of its time. Inside the
 block the page cache lets saves pass (`in_bulk_write()`), and the block sends
 public_data_changed once when it ends: every page stale, which is true of a load.
 """
@@ -36,9 +36,15 @@ def in_bulk_write() -> bool:
 @contextlib.contextmanager
 def written_in_bulk(*, sender: str, using: str = DEFAULT_DB_ALIAS):
     """Writes inside the block are announced once, as public_data_changed from
-    `sender`, when the outermost block ends, also when it ends by an error (the
-    writes may have been committed by then; a page made stale for nothing is
-    only rendered again)."""
+    `sender`, when the outermost block ends (an inner block's `sender` and
+    `using` are not used), also when it ends by an error (a page made stale for
+    nothing is only rendered again).
+
+    Put the block inside the transaction that holds its writes, as the loader
+    does: they are then committed together and the announcement's second bump
+    comes with the commit (rusplan.page_cache.content_changed()). A block that
+    committed in parts would leave the cached pages stale from its first commit
+    until its end."""
     if in_bulk_write():
         yield
         return

@@ -17,14 +17,16 @@ so publishing in Bergen leaves every other municipality's cached pages in place.
 A write that cannot be traced (a source, a municipality's own record, a model
 added later) bumps the global generation: every page.
 
-Why signals here: invalidation is a cross-cutting concern (services, the Bergen
-loader, the admin and imports all write), so one post_save/post_delete/m2m_changed
-receiver on the models of the public apps catches every write path, including ones
-added later (status updates that were never published are skipped: saving a draft
-changes no public page). Queryset ``update()``/``bulk_create()`` send no signals:
-code that writes public data that way must call ``content_changed()`` or, from an
-app that must not import rusplan, send ``measures.signals.public_data_changed``,
-which is received here and calls it.
+Why signals here: invalidation is a cross-cutting concern (services, the admin and
+imports all write), so one post_save/post_delete/m2m_changed receiver on the
+models of the public apps catches every write path, including ones added later
+(status updates that were never published are skipped: saving a draft changes no
+public page). Queryset ``update()``/``bulk_create()`` send no signals: code that
+writes public data that way must call ``content_changed()`` or, from an app that
+must not import rusplan, send ``measures.signals.public_data_changed``, which is
+received here and calls it. Saves inside ``measures.signals.written_in_bulk()``
+(the shipped data's loader) are not traced: the block sends that signal once, at
+its end.
 
 Rules, in ``PublicPageCacheMiddleware``: only GET requests for the views in
 CACHED_VIEWS that rusplan/http_cache.py found public (an anonymous visitor with no
@@ -236,7 +238,8 @@ def _on_m2m_changed(sender, action, instance=None, using=None, **kwargs) -> None
 
 def _on_public_data_changed(sender, using=None, **kwargs) -> None:
     # Sent by measures after writes that send no model signals (bulk inserts, raw
-    # deletes): the demo data generator.
+    # deletes, queryset updates: the demo data generator, the rebuild of the
+    # year-end statuses) and at the end of a written_in_bulk() block (the loader).
     content_changed(using=using)
 
 

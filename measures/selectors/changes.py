@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from measures.models import Health, Measure, Plan
+from measures.models.choices import choice_label
 from measures.periods import Period, last_ended_period, span_bounds
 from measures.selectors.public import (
     default_report_date,
@@ -41,7 +42,7 @@ class Status:
 
     @property
     def health_label(self) -> str:
-        return Health(self.health).label if self.health else ""
+        return choice_label(Health, self.health)
 
 
 @dataclass(frozen=True)

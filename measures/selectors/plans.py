@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Goal, Health, Measure, Plan
+from measures.models.choices import choice_label
 from measures.selectors.districts import DistrictStatus, district_comparison
 from measures.selectors.public import (
     MEASURE_ROW_FIELDS,
@@ -232,9 +233,7 @@ def plan_measure_rows(
             row["current_health"] = update["health"] if update else ""
             row["current_progress"] = update["progress"] if update else None
         row["phase_label"] = phase_label(row["current_phase"])
-        row["health_label"] = (
-            Health(row["current_health"]).label if row["current_health"] else ""
-        )
+        row["health_label"] = choice_label(Health, row["current_health"])
     return rows
 
 

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import NO_STATUS_LABEL, Health, Measure, Phase
+from measures.models.choices import choice_label
 
 NOT_ASSESSED = ""
 
@@ -105,7 +106,7 @@ class Rollup:
 
 def phase_label(phase: str) -> str:
     """A phase's label; «Ingen status registrert» for a measure with none."""
-    return Phase(phase).label if phase else NO_STATUS_LABEL
+    return choice_label(Phase, phase) if phase else NO_STATUS_LABEL
 
 
 def _status(row) -> tuple:

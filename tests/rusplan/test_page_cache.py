@@ -28,7 +28,7 @@ from django.utils import timezone
 from measures.models import Measure, Phase, StatusUpdate
 from measures.services.plans import measure_sync_current_status
 from measures.services.status_updates import status_update_publish
-from measures.signals import public_data_changed, written_in_bulk
+from measures.signals import in_bulk_write, public_data_changed, written_in_bulk
 from partners.models import Membership, Partner
 from rusplan import page_cache
 from rusplan.release import release_id
@@ -469,7 +469,34 @@ def test_a_bulk_write_makes_every_page_fresh_once_at_its_end(client):
 
 
 @pytest.mark.django_db
+def test_a_bulk_write_that_fails_still_announces_itself_and_ends(client):
+    site = build_site()
+    prime(client, site.urls)
+    announced = []
+
+    def receiver(sender, **kwargs):
+        announced.append(sender)
+
+    public_data_changed.connect(receiver)
+    try:
+        with pytest.raises(RuntimeError), written_in_bulk(sender="a failed load"):
+            site.measure.title = "Halvveis"
+            site.measure.save()
+            raise RuntimeError("the file has an error")
+    finally:
+        public_data_changed.disconnect(receiver)
+
+    assert announced == ["a failed load"]
+    assert not in_bulk_write()
+    response = client.get(site.urls["measure"])
+    assert response[page_cache.CACHE_STATUS_HEADER] == "miss"
+
+
+@pytest.mark.django_db
 def test_loading_the_shipped_data_makes_every_page_fresh_once(client):
+    """The page would be fresh with the saves traced one by one too (each
+    reaches the national pages); that the loader announces itself once, and
+    only once, is what shows it runs in written_in_bulk()."""
     client.get(reverse("home"))
     assert client.get(reverse("home"))[page_cache.CACHE_STATUS_HEADER] == "hit"
     announced = []

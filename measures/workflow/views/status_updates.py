@@ -21,6 +21,7 @@ from measures.models import (
     Phase,
     StatusUpdate,
 )
+from measures.models.choices import choice_label
 from measures.municipal import municipal_view
 from measures.selectors import workflow as workflow_selectors
 from measures.services import plan_status
@@ -121,9 +122,9 @@ def status_rows(before, after) -> list[dict]:
         if value in ("", None):
             return "–"
         if name == "phase":
-            return Phase(value).label
+            return choice_label(Phase, value)
         if name == "health":
-            return Health(value).label
+            return choice_label(Health, value)
         if name == "progress":
             return f"{value} %"
         return date_format(value, "SHORT_DATE_FORMAT")

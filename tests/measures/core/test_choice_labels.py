@@ -2,13 +2,18 @@
 choice_label()): the same words as Django's get_FOO_display(), in the active
 language, without building a dict of every choice on each call."""
 
+import datetime
+
 import pytest
 from django.utils import translation
 
 from measures.models import Health, Measure, Phase, StatusUpdate
 from measures.models.choices import NO_STATUS_LABEL, choice_label
+from measures.selectors.changes import Status
+from measures.selectors.rollups import phase_label
 
 LANGUAGES = ["nb", "nn", "en"]
+TODAY = datetime.date(2026, 12, 7)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -40,3 +45,16 @@ def test_a_value_outside_the_choices_is_shown_as_it_is():
     assert choice_label(Phase, "retired") == "retired"
     assert StatusUpdate(phase="retired").phase_label == "retired"
     assert Measure(current_phase="retired").status_label == "retired"
+    assert Measure(current_health="retired").health_label == "retired"
+    assert phase_label("retired") == "retired"
+    then = Status(phase="retired", health="retired", progress=None, as_of=TODAY)
+    assert (then.phase_label, then.health_label) == ("retired", "retired")
+
+
+def test_the_page_selectors_label_as_the_records_do():
+    assert str(phase_label("")) == str(NO_STATUS_LABEL)
+    assert (
+        phase_label(Phase.IN_PROGRESS) == StatusUpdate(phase="in_progress").phase_label
+    )
+    nothing = Status(phase="", health="", progress=None, as_of=TODAY)
+    assert nothing.health_label == ""
