@@ -4,6 +4,7 @@ light, its category, the progress range."""
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,15 +50,18 @@ def progress_in_range(field: str) -> Q:
     )
 
 
-def choice_label(choices: type[models.TextChoices], value: str) -> str:
+def choice_label(choices: type[models.TextChoices], value: str) -> str | Promise:
     """The label of `value` among `choices`, "" for blank, the value itself when it
     is not one of them (as get_FOO_display() does). From the choice itself:
     get_FOO_display() builds a dict of every choice, translating each label, on
-    every call, and a page of 50 updates called it a hundred times."""
+    every call, and a page of 50 updates called it a hundred times.
+
+    The label stays lazy, translated only where it is shown: the plan page labels
+    each of its 743 measures and shows 25 of them."""
     if not value:
         return ""
     member = choices._value2member_map_.get(value)
-    return value if member is None else str(member.label)
+    return value if member is None else member.label
 
 
 # What a measure with no published update shows instead of a phase.

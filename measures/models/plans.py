@@ -643,12 +643,12 @@ class Measure(models.Model):
         spent a fifth of its time there)."""
         if not self.current_phase:
             return str(NO_STATUS_LABEL)
-        return choice_label(Phase, self.current_phase)
+        return str(choice_label(Phase, self.current_phase))
 
     @property
     def health_label(self) -> str:
         """The assessment's label, '' when there is none (as status_label)."""
-        return choice_label(Health, self.current_health)
+        return str(choice_label(Health, self.current_health))
 
 
 class MeasurePartner(models.Model):

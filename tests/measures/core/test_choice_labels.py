@@ -58,3 +58,17 @@ def test_the_page_selectors_label_as_the_records_do():
     )
     nothing = Status(phase="", health="", progress=None, as_of=TODAY)
     assert nothing.health_label == ""
+
+
+def test_a_label_is_translated_where_it_is_shown_not_where_it_is_made():
+    """Lazy, as the choice's own label: the plan page labels every measure of
+    the plan and shows a page of them, and only those are translated."""
+    label = choice_label(Phase, Phase.IN_PROGRESS)
+
+    with translation.override("en"):
+        english = str(label)
+    with translation.override("nb"):
+        bokmal = str(label)
+
+    assert english != bokmal
+    assert bokmal == str(Phase.IN_PROGRESS.label)
