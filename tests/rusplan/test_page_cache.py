@@ -9,6 +9,7 @@ of their own. They are skipped when no Redis answers, unless the run requires Re
 skip into a failure.
 """
 
+import contextlib
 import datetime
 import logging
 import socket
@@ -153,6 +154,21 @@ def prime(client: Client, urls: dict) -> None:
         assert response.status_code == 200, name
         assert response[page_cache.CACHE_STATUS_HEADER] == "hit", name
         assert not shows_new_status(name, response.text), name
+
+
+@contextlib.contextmanager
+def announcements():
+    """The senders of public_data_changed while the block runs."""
+    senders = []
+
+    def receiver(sender, **kwargs):
+        senders.append(sender)
+
+    public_data_changed.connect(receiver)
+    try:
+        yield senders
+    finally:
+        public_data_changed.disconnect(receiver)
 
 
 def publish_through_review_queue(site: Site) -> None:
@@ -444,21 +460,12 @@ def test_a_bulk_write_makes_every_page_fresh_once_at_its_end(client):
     not traced one by one; the block's end makes every page stale."""
     site = build_site()
     prime(client, site.urls)
-    announced = []
-
-    def receiver(sender, **kwargs):
-        announced.append(sender)
-
-    public_data_changed.connect(receiver)
-    try:
-        with written_in_bulk(sender="a test"):
-            with written_in_bulk(sender="an inner block"):
-                site.measure.title = "Nytt mottak i Sentrum"
-                site.measure.save()
-            site.measure.districts.add(DistrictFactory(name="Fana", slug="fana"))
-            during = client.get(site.urls["measure"])
-    finally:
-        public_data_changed.disconnect(receiver)
+    with announcements() as announced, written_in_bulk(sender="a test"):
+        with written_in_bulk(sender="an inner block"):
+            site.measure.title = "Nytt mottak i Sentrum"
+            site.measure.save()
+        site.measure.districts.add(DistrictFactory(name="Fana", slug="fana"))
+        during = client.get(site.urls["measure"])
 
     assert during[page_cache.CACHE_STATUS_HEADER] == "hit"
     assert announced == ["a test"]
@@ -472,19 +479,14 @@ def test_a_bulk_write_makes_every_page_fresh_once_at_its_end(client):
 def test_a_bulk_write_that_fails_still_announces_itself_and_ends(client):
     site = build_site()
     prime(client, site.urls)
-    announced = []
-
-    def receiver(sender, **kwargs):
-        announced.append(sender)
-
-    public_data_changed.connect(receiver)
-    try:
-        with pytest.raises(RuntimeError), written_in_bulk(sender="a failed load"):
-            site.measure.title = "Halvveis"
-            site.measure.save()
-            raise RuntimeError("the file has an error")
-    finally:
-        public_data_changed.disconnect(receiver)
+    with (
+        announcements() as announced,
+        pytest.raises(RuntimeError),
+        written_in_bulk(sender="a failed load"),
+    ):
+        site.measure.title = "Halvveis"
+        site.measure.save()
+        raise RuntimeError("the file has an error")
 
     assert announced == ["a failed load"]
     assert not in_bulk_write()
@@ -499,16 +501,8 @@ def test_loading_the_shipped_data_makes_every_page_fresh_once(client):
     only once, is what shows it runs in written_in_bulk()."""
     client.get(reverse("home"))
     assert client.get(reverse("home"))[page_cache.CACHE_STATUS_HEADER] == "hit"
-    announced = []
-
-    def receiver(sender, **kwargs):
-        announced.append(sender)
-
-    public_data_changed.connect(receiver)
-    try:
+    with announcements() as announced:
         load_bergen_plans()
-    finally:
-        public_data_changed.disconnect(receiver)
 
     assert announced == ["measures.data.loading.loader"]
     response = client.get(reverse("home"))
