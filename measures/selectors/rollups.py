@@ -152,7 +152,7 @@ def rollup_groups(queryset: QuerySet[Measure], *keys: str) -> QuerySet:
 # Every phase and health in their order, with "no status" and "not assessed" last.
 # Built once: Choices.choices walks the enum on every call. The labels are lazy, so
 # each page still shows them in its own language.
-_PHASE_CHOICES = (*Phase.choices, (NO_STATUS, NO_STATUS_LABEL))
+PHASE_CHOICES = (*Phase.choices, (NO_STATUS, NO_STATUS_LABEL))
 _HEALTH_CHOICES = (*Health.choices, (NOT_ASSESSED, NOT_ASSESSED_LABEL))
 
 
@@ -193,7 +193,7 @@ def rollup(rows: Iterable) -> Rollup:
         progress_exact=exact,
         phases=tuple(
             Share(key, label, phases[key], _percent(phases[key], total))
-            for key, label in _PHASE_CHOICES
+            for key, label in PHASE_CHOICES
         ),
         healths=tuple(
             Share(key, label, healths[key], _percent(healths[key], total))

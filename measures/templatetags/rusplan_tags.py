@@ -67,20 +67,18 @@ def _current_plan_row(context, heading: str, municipality, current, labels) -> s
     plan = current.plan
     # "Pågår: 3; Fullført: 1": the phases that have measures, each label
     # translated once per page (setdefault() would translate it every time).
-    for share in current.rollup.phases:
-        if share.count and share.key not in labels:
-            labels[share.key] = escape(str(share.label))
+    for phase in current.phases:
+        if phase.key not in labels:
+            labels[phase.key] = escape(str(phase.label))
     phases = "; ".join(
-        f"{labels[share.key]}: {share.count}"
-        for share in current.rollup.phases
-        if share.count
+        f"{labels[phase.key]}: {phase.count}" for phase in current.phases
     )
     shared = ""
     if plan.municipality_id != municipality.pk:
         text = gettext("felles plan med %(name)s") % {"name": plan.municipality.name}
         shared = f' <span class="small">({escape(text)})</span>'
     url = escape(full_url(context, plan.get_absolute_url()))
-    total = escape(localize(current.rollup.total))
+    total = escape(localize(current.total))
     return (
         f'<tr>{heading}<td><a href="{url}">{escape(plan.title)}</a>{shared}</td>'
         f'<td class="text-end">{total}</td><td>{phases or "–"}</td></tr>'

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from measures.models import Plan
+from measures.models import Phase, Plan
 from tests.factories import (
     MeasureFactory,
     MunicipalityFactory,
@@ -63,6 +63,27 @@ def test_the_front_page_lists_each_municipality_with_its_current_plans(client):
     # Current plans only; the superseded one is on Bergen's own page.
     assert "Gammel plan" not in html
     assert "Ingen status registrert: 2" in text_of(html)
+
+
+def test_each_plan_shows_its_measures_and_their_phases_in_order(client):
+    """The phases that have measures, in the phases' order, with no status last;
+    the count of all of them beside."""
+    _bergen, plan = town("Bergen", "bergen", "4601", measures=1)  # no status
+    for n, phase in enumerate(
+        [Phase.COMPLETED, Phase.IN_PROGRESS, Phase.IN_PROGRESS, Phase.NOT_STARTED]
+    ):
+        MeasureFactory(plan=plan, slug=f"fase-{n}", current_phase=phase)
+
+    row = text_of(client.get("/").text)
+
+    assert (
+        "Rusplan for Bergen 5 Ikke startet: 1; Pågår: 2; Fullført: 1; "
+        "Ingen status registrert: 1"
+    ) in row
+    english = text_of(client.get("/en/").text)
+    assert "Not started: 1; In progress: 2; Completed: 1; No status recorded: 1" in (
+        english
+    )
 
 
 def test_a_plan_shared_by_two_municipalities_is_listed_under_both(client):
