@@ -404,8 +404,13 @@ class Measure(models.Model):
     lists and roll-ups never read update history. Only services write them.
     """
 
+    # Indexed by the index on plan and id (Meta.indexes), not one of its own.
     plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="measures"
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        db_index=False,
     )
     goals = models.ManyToManyField(
         Goal, verbose_name=_("mål"), related_name="measures", blank=True
@@ -554,6 +559,13 @@ class Measure(models.Model):
             ),
         ]
         indexes = [
+            # A plan's measures in id order: what PostgreSQL merges with a small
+            # table of rows about measures (the plan's budget lines) by measure.
+            # With the plan's index alone it walked every measure in the country
+            # in id order until it reached the plan's (9 ms for the largest plan
+            # at national scale; 0.1 ms with this one). It also does the work of
+            # the foreign key's own index on plan.
+            models.Index(fields=["plan", "id"], name="measure_plan_in_id_order"),
             models.Index(fields=["plan", "current_phase"]),
             models.Index(fields=["plan", "current_health"]),
             # Roll-ups per plan (selectors.rollup_groups) read only the index.
