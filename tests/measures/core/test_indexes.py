@@ -30,5 +30,6 @@ def test_a_plans_measures_are_indexed_by_plan_and_id_only():
 
 def test_a_partners_roles_are_indexed_by_partner_role_and_measure_only():
     indexes = _indexes("measures_measurepartner")
-    assert indexes["measurepartner_partner_role"] == ["partner_id", "role", "measure_id"]
+    expected = ["partner_id", "role", "measure_id"]
+    assert indexes["measurepartner_partner_role"] == expected
     assert ["partner_id"] not in indexes.values()
