@@ -281,6 +281,16 @@ class MeasureFilter(django_filters.FilterSet):
     def active(self) -> bool:
         return any(v not in (None, "") for v in self.form.cleaned_data.values())
 
+    @property
+    def narrows(self) -> bool:
+        """Whether a valid value given leaves measures out (a sort only orders
+        them; an invalid value filters nothing and is reported on the form)."""
+        return any(
+            value not in (None, "")
+            for name, value in self.form.cleaned_data.items()
+            if name != "sort"
+        )
+
 
 class NationalMeasureFilter(MeasureFilter):
     """The search across every municipality on the national front page: the

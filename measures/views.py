@@ -10,7 +10,6 @@ from django.views.decorators.http import require_safe
 from measures.charts import indicators as indicator_charts
 from measures.charts.status import district_bars, progress_columns, stacked_bar
 from measures.filters import MeasureFilter, NationalMeasureFilter
-from measures.models import Plan
 from measures.municipal import municipal_view
 from measures.paging import KeysFirstPaginator
 from measures.selectors import citations
@@ -25,8 +24,8 @@ from measures.selectors.districts import district_measures, district_page
 from measures.selectors.indicators import measure_output_indicators, plan_effect_section
 from measures.selectors.measures import measure_page
 from measures.selectors.partners import partner_page, partner_roles
-from measures.selectors.plans import plan_for_page, plan_page
-from measures.selectors.public import measure_list_queryset, plans_of
+from measures.selectors.plans import PlanPage, plan_for_page, plan_page
+from measures.selectors.public import measure_list_queryset, plans_of, set_lead_roles
 from measures.selectors.rollups import measures_rollup
 from partners.models import Municipality, Partner
 
@@ -45,39 +44,55 @@ def _filtered_page(
     request: HttpRequest,
     *,
     municipality: Municipality,
-    plan: Plan | None = None,
-    choice_objects: dict[str, list] | None = None,
+    plan_data: PlanPage | None = None,
 ) -> tuple[MeasureFilter, Page]:
+    """The measure filter and the page of measures it gives: of the municipality,
+    or on a plan's page (`plan_data`: what plan_page() read) of that plan."""
     queryset = measure_list_queryset()
-    if plan is not None:
-        # The plan and its municipality are known: set on the page's measures
-        # below rather than joined and built again for each. In one plan the
-        # lists' order is by identifier and title (no join to the plan to sort).
-        queryset = (
-            queryset.filter(plan=plan)
-            .select_related(None)
-            .order_by("identifier", "title", "pk")
+    if plan_data is None:
+        filterset = MeasureFilter(
+            request.GET,
+            queryset=queryset.filter(plans_of(municipality, "plan__")),
+            municipality=municipality,
         )
-    else:
-        queryset = queryset.filter(plans_of(municipality, "plan__"))
+        # get_page() turns garbage, negative and too large page numbers into the
+        # nearest valid page instead of an error. The list sorts across plans.
+        paginator = KeysFirstPaginator(filterset.qs, PAGE_SIZE)
+        return filterset, paginator.get_page(request.GET.get("page"))
+    plan = plan_data.plan
+    # The plan and its municipality are known: set on the page's measures below
+    # rather than joined and built again for each, and so are the lead partners
+    # (among the plan's partners, read with their former names). In one plan the
+    # lists' order is by identifier and title (no join to the plan to sort).
+    queryset = (
+        queryset.filter(plan=plan)
+        .select_related(None)
+        .prefetch_related(None)
+        .order_by("identifier", "title", "pk")
+    )
+    # The filter offers the partners, districts and goals the page lists already.
     filterset = MeasureFilter(
         request.GET,
         queryset=queryset,
         plan=plan,
         municipality=municipality,
-        choice_objects=choice_objects,
+        choice_objects={
+            "partner": plan_data.partners,
+            "district": plan_data.districts,
+            "goal": plan_data.goal_list,
+        },
     )
-    # get_page() turns garbage, negative and too large page numbers into the
-    # nearest valid page instead of an error.
-    # The national list sorts across plans; a plan's own measures sort cheaply.
-    paginator = Paginator if plan is not None else KeysFirstPaginator
-    page = paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    if plan is not None:
-        page.object_list = list(page.object_list)
-        for measure in page.object_list:
-            # A measure's municipality is its plan's (Measure.save() copies it).
-            measure.plan = plan
-            measure.municipality = plan.municipality
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    if not filterset.narrows:
+        # Every measure of the plan: the page has counted them (a query less).
+        paginator.count = plan_data.rollup.total
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for measure in page.object_list:
+        # A measure's municipality is its plan's (Measure.save() copies it).
+        measure.plan = plan
+        measure.municipality = plan.municipality
+    set_lead_roles(page.object_list, partners=plan_data.partners)
     return filterset, page
 
 
@@ -91,17 +106,7 @@ def plan_detail(
     navigation (docs/decisions.md)."""
     plan = plan_for_page(municipality=municipality, slug=slug)
     data = plan_page(plan=plan)
-    # The filter offers the partners and districts the page lists already.
-    filterset, page = _filtered_page(
-        request,
-        municipality=municipality,
-        plan=plan,
-        choice_objects={
-            "partner": data.partners,
-            "district": data.districts,
-            "goal": data.goal_list,
-        },
-    )
+    filterset, page = _filtered_page(request, municipality=municipality, plan_data=data)
     # One row per indicator with its latest value; the charts and every value are
     # on the plan's indicator page (plan_indicators), so only the latest values
     # are loaded here.

@@ -85,6 +85,27 @@ def test_larger_plan_shows_goal_rollups_and_points_to_the_table_and_report(clien
     assert f"Viser 1–25 av {MANY} tiltak." in html
 
 
+def test_plan_table_counts_its_pages_unfiltered_sorted_and_filtered(client):
+    """Unfiltered (or only sorted, or with a value that does not validate) the
+    table's pages are counted from the plan's roll-up; filtered, by the query."""
+    plan = PlanFactory(slug="stor")
+    _measures(plan, MANY)
+    url = plan.get_absolute_url()
+
+    unfiltered = client.get(url).text
+    sorted_ = client.get(url, {"sort": "title"}).text
+    invalid = client.get(url, {"phase": "ukjent"}).text
+    filtered = client.get(url, {"q": "Stortiltak 5"}).text
+
+    for html in (unfiltered, sorted_, invalid):
+        assert "Side 1 av 3" in html
+        assert _rows(html) == 25
+    assert "Ukjent fase." in invalid
+    # 5, 15, 25, 35, 45, 50 and 51: one page, no page links.
+    assert _rows(filtered) == 7
+    assert "Side 1 av" not in filtered
+
+
 def test_plan_with_more_indicator_values_than_fit_shows_each_latest_value(client):
     plan = PlanFactory(slug="tall")
     goal = GoalFactory(plan=plan, title="Færre dør")

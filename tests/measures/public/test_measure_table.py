@@ -7,6 +7,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from measures.models import Measure
+from measures.selectors.public import set_lead_roles
+from partners.models import Partner
 from tests.factories import (
     MeasureFactory,
     MunicipalityFactory,
@@ -90,3 +93,31 @@ def test_a_row_without_status_says_so_and_an_empty_table_says_why(client):
     status_per = '<span class="cell-label" aria-hidden="true">Status per</span>'
     assert f"{status_per}–</td>" in table
     assert 'colspan="6">Ingen tiltak passer til filtrene.' in empty
+
+
+def test_lead_roles_take_the_pages_partners_and_read_one_not_among_them(
+    marked_up, django_assert_num_queries
+):
+    """set_lead_roles(): the plan page's partners, read with their former names,
+    are each lead role's partner without a query; a lead partner the page has not
+    read is read once, with its former names."""
+    other = MeasureFactory(plan=marked_up.plan, lead=PartnerFactory(name="Annen"))
+    page_partners = list(
+        Partner.objects.filter(measure_roles__measure=marked_up).prefetch_related(
+            "former_names"
+        )
+    )
+    first, second = (
+        Measure.objects.get(pk=marked_up.pk),
+        Measure.objects.get(pk=other.pk),
+    )
+    day = datetime.date(2020, 1, 1)
+
+    with django_assert_num_queries(1):  # the roles; every partner is on the page
+        set_lead_roles([first], partners=page_partners)
+        assert first.lead_roles[0].partner is page_partners[0]
+        assert first.lead_roles[0].partner.name_on(day) == "Før <s>navn</s>"
+    with django_assert_num_queries(3):  # + the partner not on the page, its names
+        set_lead_roles([first, second], partners=page_partners)
+        assert [r.partner.name_on(day) for r in second.lead_roles] == ["Annen"]
+    assert first.lead_roles[0].partner is page_partners[0]
