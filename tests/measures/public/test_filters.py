@@ -1,6 +1,8 @@
 """Filters, sorting and pagination on /<kommune>/tiltak/ and the plan page."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -267,3 +269,25 @@ def test_phase_none_lists_the_measures_with_no_status_registered(client, db):
     assert [m["slug"] for m in api.json()["results"]] == [without.slug]
     started = client.get(LIST, {"plan": plan.slug, "phase": "not_started"})
     assert [m.slug for m in started.context["page_obj"]] == [with_status.slug]
+
+
+@pytest.mark.parametrize("path", [LIST, reverse("measures:national-search")])
+def test_filter_choices_are_read_by_plain_queries_not_cursors(
+    client, six_measure_world, path
+):
+    """The choice lists are read as plain queries (ListedChoiceIterator): Django's
+    own iterator reads each through a server-side cursor on PostgreSQL (DECLARE,
+    FETCH, CLOSE). On SQLite no query is a cursor either way; the choices are
+    checked on both."""
+    partner = six_measure_world.partners[0]
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(path).text
+
+    assert not [q for q in queries if q["sql"].lstrip().startswith("DECLARE")]
+    if path == LIST:
+        assert f'<option value="{partner.slug}">{partner.name}</option>' in html
+        assert '<option value="" selected>Alle partnere</option>' in html
+    else:
+        assert '<option value="bergen">Bergen</option>' in html
+        assert '<option value="" selected>Alle kommuner</option>' in html
