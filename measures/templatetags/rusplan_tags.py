@@ -103,11 +103,12 @@ def status_timeline_items(updates, citations) -> SafeString:
     each with its date, phase, progress and assessment, its summary with its
     sources, its uncertainty and the day it was registered.
 
-    Built here rather than by a template loop, as measure_table_rows(): an update
-    took about 200 µs of template work (two blocktranslates, two dates, an
-    include), so the 50 updates of a busy measure were about 10 ms, a third of
-    the page (docs/benchmarks.md, the tenth round). The output is the loop's,
-    byte for byte; the messages are the template's own, every value escaped."""
+    Built here rather than by a template loop, as measure_table_rows(): each
+    update took two blocktranslates, two date filters and an include, and the
+    page of a measure with 50 updates spent 24-26 ms of CPU a request, 20-22
+    with this tag (docs/benchmarks.md, the tenth round). The output is the
+    loop's, byte for byte; the messages are the template's own, every value
+    escaped."""
     progress_word = escape(gettext("fremdrift"))
     uncertain = (
         '<p class="uncertain small"><span class="uncertain-label">'
