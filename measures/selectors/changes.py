@@ -210,7 +210,7 @@ def plan_latest_updates(
         row["current_as_of"] is None or row["current_as_of"] <= until
         for row in measure_rows
     ):
-        return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES)
+        return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES, plan=plan)
     return newest_updates_of(
         Measure.objects.filter(plan=plan), limit=LATEST_UPDATES, until=until
     )

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures.models import Phase, Plan
-from measures.selectors.changes import comparison_days
+from measures.selectors.changes import comparison_days, plan_latest_updates
+from measures.selectors.plans import plan_measure_rows
 from tests.factories import (
     DistrictFactory,
     MeasureFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     PartnerFactory,
     PlanFactory,
     PublishedStatusUpdateFactory,
+    StatusUpdateFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +196,30 @@ def test_summary_lists_the_five_newest_published_updates(client):
     assert summary.count("Oppdatering ") == 5
     assert "Oppdatering 5" not in summary
     assert f"{today:%d.%m.%Y}</time> – <a" in summary
+
+
+def test_plan_newest_updates_come_with_their_measures_linked_and_no_draft(
+    django_assert_num_queries,
+):
+    """The plan page reads its newest updates with their measures only (one
+    query) and sets the plan and municipality it knows on them: the links are
+    the measures' own, and a newer draft is never among them."""
+    plan = _open_plan()
+    measure = MeasureFactory(plan=plan, title="Tiltaket")
+    today = timezone.localdate()
+    PublishedStatusUpdateFactory(
+        measure=measure, as_of=today - datetime.timedelta(days=2), summary="Publisert"
+    )
+    StatusUpdateFactory(measure=measure, as_of=today, summary="Utkast")
+    rows = plan_measure_rows(plan=plan)
+
+    with django_assert_num_queries(1):
+        updates = plan_latest_updates(plan=plan, measure_rows=rows)
+        links = [update.measure.get_absolute_url() for update in updates]
+        assert all(update.measure.plan is plan for update in updates)
+
+    assert [update.summary for update in updates] == ["Publisert"]
+    assert links == [measure.get_absolute_url()]
 
 
 def test_plan_newest_updates_are_its_own_not_newer_ones_of_another_plan(client):
