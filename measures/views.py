@@ -305,7 +305,9 @@ def _partner_page(
         {
             "partner": data.partner,
             "data": data,
-            "latest_updates": partner_latest_updates(measure_rows=data.measure_rows),
+            "latest_updates": partner_latest_updates(
+                measure_rows=data.measure_rows, plans=data.plans
+            ),
             "page_obj": page,
             "all_rows": ALL_ROWS,
             # Measures not reported this period, named when they fit; else counted

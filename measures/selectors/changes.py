@@ -4,6 +4,7 @@ reporting period against its status now, and the newest published updates."""
 
 import datetime
 import heapq
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -210,17 +211,20 @@ def plan_latest_updates(
         row["current_as_of"] is None or row["current_as_of"] <= until
         for row in measure_rows
     ):
-        return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES, plan=plan)
+        return newest_updates_of_rows(
+            measure_rows, limit=LATEST_UPDATES, plans={plan.pk: plan}
+        )
     return newest_updates_of(
         Measure.objects.filter(plan=plan), limit=LATEST_UPDATES, until=until
     )
 
 
-def partner_latest_updates(*, measure_rows: list[dict]) -> list:
+def partner_latest_updates(*, measure_rows: list[dict], plans: Mapping) -> list:
     """The newest published updates of the measures a partner page lists
     (partners.partner_page(): the partner's and its units' measures, in the
-    municipality's plans when the page is one municipality's; one query)."""
-    return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES)
+    municipality's plans when the page is one municipality's; `plans`: their
+    plans, PartnerPage.plans; one query)."""
+    return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES, plans=plans)
 
 
 def district_latest_updates(*, district) -> list:

@@ -4,7 +4,7 @@
 import datetime
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -140,7 +140,7 @@ def newest_updates_of(
 
 
 def newest_updates_of_rows(
-    rows: list[dict], *, limit: int, plan: Plan | None = None
+    rows: list[dict], *, limit: int, plans: Mapping[int, Plan] | None = None
 ) -> list[StatusUpdate]:
     """newest_updates_of() for measures a page has read already, as rows with
     their `current_update_id` and `current_as_of` (a partner page's thousands of
@@ -152,9 +152,10 @@ def newest_updates_of_rows(
     country to find their current updates: 10 of a regional partner's 58 ms at
     national scale, growing with the country (docs/benchmarks.md).
 
-    `plan`: the public plan every row's measure belongs to (the plan page's). Its
-    updates are then read with their measures only, the plan and its
-    municipality set on them rather than joined and checked again: PostgreSQL
+    `plans`: {plan id: plan} with its municipality, for every plan of the rows'
+    measures, all public (the plan page's plan, a partner page's plans). The
+    updates are then read with their measures only, each measure's plan and
+    municipality set from it rather than joined and checked again: PostgreSQL
     spent 2 ms planning the four-table join for five rows."""
     dated = [
         (row["current_as_of"], row["current_update_id"])
@@ -170,7 +171,7 @@ def newest_updates_of_rows(
     # time for a partner's 4,149 measures).
     threshold = heapq.nlargest(limit, (as_of for as_of, _pk in dated))[-1]
     newest_ids = [pk for as_of, pk in dated if as_of >= threshold]
-    if plan is None:
+    if plans is None:
         return _updates_of_newest(published_updates(), newest_ids, limit=limit)
     updates = _updates_of_newest(
         StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED),
@@ -179,8 +180,10 @@ def newest_updates_of_rows(
         related=("measure",),
     )
     for update in updates:
-        update.measure.plan = plan
-        update.measure.municipality = plan.municipality
+        measure = update.measure
+        measure.plan = plans[measure.plan_id]
+        # A measure's municipality is its plan's (Measure.save() copies it).
+        measure.municipality = measure.plan.municipality
     return updates
 
 
