@@ -339,7 +339,9 @@ def district_detail(
         {
             "district": data.district,
             "data": data,
-            "latest_updates": district_latest_updates(district=data.district),
+            "latest_updates": district_latest_updates(
+                measure_rows=data.measure_rows, plans=data.plans
+            ),
             "page_obj": page,
             "all_rows": ALL_ROWS,
             "phase_segments": stacked_bar(data.rollup.phases),

@@ -16,7 +16,6 @@ from measures.selectors.public import (
     default_report_date,
     newest_updates_of,
     newest_updates_of_rows,
-    public_measures,
 )
 from measures.selectors.rollups import phase_label
 from measures.selectors.status_on import StatusOn, split_status
@@ -227,9 +226,10 @@ def partner_latest_updates(*, measure_rows: list[dict], plans: Mapping) -> list:
     return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES, plans=plans)
 
 
-def district_latest_updates(*, district) -> list:
-    """The newest published updates of measures that reach the district (one
-    query)."""
-    return newest_updates_of(
-        public_measures().filter(districts=district), limit=LATEST_UPDATES
-    )
+def district_latest_updates(*, measure_rows: list[dict], plans: Mapping) -> list:
+    """The newest published updates of the measures that reach a district
+    (districts.district_page(): DistrictPage.measure_rows and .plans; one
+    query). Read from the rows the page has, not by joining the district's
+    measures again: that query took 5 of the largest district's 16 ms of SQL at
+    national scale."""
+    return newest_updates_of_rows(measure_rows, limit=LATEST_UPDATES, plans=plans)

@@ -46,6 +46,10 @@ class DistrictPage:
     # Every such measure's id, in the order of the page's table:
     # district_measures() loads a page of them.
     measure_ids: list[int] = field(default_factory=list)
+    # One row per measure with its plan and current status and update (for the
+    # newest updates: changes.district_latest_updates()), and {plan id: plan}.
+    measure_rows: list[dict] = field(default_factory=list)
+    plans: dict[int, Plan] = field(default_factory=dict)
 
 
 def district_page(*, municipality, slug: str) -> DistrictPage:
@@ -63,7 +67,7 @@ def district_page(*, municipality, slug: str) -> DistrictPage:
     rows = list(
         measure_list_queryset()
         .filter(districts=district)
-        .values(*ROLLUP_FIELDS, "plan_id")
+        .values(*ROLLUP_FIELDS, "plan_id", "current_update_id", "current_as_of")
     )
     plans = Plan.objects.select_related("municipality").in_bulk(
         {row["plan_id"] for row in rows}
@@ -84,6 +88,8 @@ def district_page(*, municipality, slug: str) -> DistrictPage:
         rollup=rollup(rows),
         groups=list(groups.values()),
         measure_ids=[row["id"] for row in rows],
+        measure_rows=rows,
+        plans=plans,
     )
 
 
