@@ -243,8 +243,11 @@ class MeasureFilter(django_filters.FilterSet):
                     "partner_id"
                 )
             ).order_by("name")
-            # A join, not pk__in: the choices are read through a server-side
-            # cursor, for which PostgreSQL planned the semi-join ten times slower.
+            # On the plan page the choices shown are the page's own districts
+            # (choice_objects): this queryset only checks a submitted slug. A join
+            # rather than pk__in was chosen when the choices were read through a
+            # server-side cursor, for which PostgreSQL planned the semi-join ten
+            # times slower (ListedChoiceIterator reads them without one now).
             self.filters["district"].queryset = (
                 District.objects.filter(measures__plan=plan).distinct().order_by("name")
             )

@@ -140,7 +140,7 @@ def newest_updates_of(
 
 
 def newest_updates_of_rows(
-    rows: list[dict], *, limit: int, plans: Mapping[int, Plan] | None = None
+    rows: list[dict], *, limit: int, plans: Mapping[int, Plan]
 ) -> list[StatusUpdate]:
     """newest_updates_of() for measures a page has read already, as rows with
     their `current_update_id` and `current_as_of` (a partner page's thousands of
@@ -153,10 +153,12 @@ def newest_updates_of_rows(
     national scale, growing with the country (docs/benchmarks.md).
 
     `plans`: {plan id: plan} with its municipality, for every plan of the rows'
-    measures, all public (the plan page's plan, a partner page's plans). The
-    updates are then read with their measures only, each measure's plan and
-    municipality set from it rather than joined and checked again: PostgreSQL
-    spent 2 ms planning the four-table join for five rows."""
+    measures, all public (the plan page's plan, a partner or district page's
+    plans). The updates are read with their measures only, each measure's plan
+    and municipality set from it rather than joined and checked again:
+    PostgreSQL spent 2 ms planning the four-table join for five rows. An update
+    whose measure is in none of them (moved to another plan since the page read
+    its rows) is left out."""
     dated = [
         (row["current_as_of"], row["current_update_id"])
         for row in rows
@@ -171,20 +173,23 @@ def newest_updates_of_rows(
     # time for a partner's 4,149 measures).
     threshold = heapq.nlargest(limit, (as_of for as_of, _pk in dated))[-1]
     newest_ids = [pk for as_of, pk in dated if as_of >= threshold]
-    if plans is None:
-        return _updates_of_newest(published_updates(), newest_ids, limit=limit)
     updates = _updates_of_newest(
         StatusUpdate.objects.filter(state=StatusUpdate.State.PUBLISHED),
         newest_ids,
         limit=limit,
         related=("measure",),
     )
+    shown = []
     for update in updates:
         measure = update.measure
-        measure.plan = plans[measure.plan_id]
+        plan = plans.get(measure.plan_id)
+        if plan is None:
+            continue
+        measure.plan = plan
         # A measure's municipality is its plan's (Measure.save() copies it).
-        measure.municipality = measure.plan.municipality
-    return updates
+        measure.municipality = plan.municipality
+        shown.append(update)
+    return shown
 
 
 def _updates_of_newest(

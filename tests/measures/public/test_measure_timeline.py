@@ -76,4 +76,6 @@ def test_the_timeline_in_english(client, measure):
 
     assert "Status per" not in timeline and "Registrert i Rusplan" not in timeline
     assert "fremdrift" not in timeline and "Usikkert:" not in timeline
+    assert '<h3 class="h6 mb-1">Status as of ' in timeline
+    assert "Recorded in Rusplan " in timeline
     assert "Første &lt;b&gt;linje&lt;/b&gt;<br>Andre &amp; siste" in timeline
