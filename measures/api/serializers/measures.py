@@ -1,8 +1,17 @@
 """Measures, with their partners' roles and their current status."""
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from measures.api.selectors import (
+    LISTED_CITATIONS,
+    LISTED_DISTRICTS,
+    LISTED_GOALS,
+    LISTED_ROLES,
+)
 from measures.api.serializers.common import (
     PageUrlField,
     PublicSlugField,
@@ -12,7 +21,7 @@ from measures.api.serializers.common import (
     slug_of,
 )
 from measures.api.serializers.sources import citations_field
-from measures.models import Health, Measure, MeasurePartner, Phase
+from measures.models import District, Health, Measure, MeasurePartner, Phase
 from measures.selectors.public import plan_reference_date
 
 # Why a measure's phase is null in the API: nothing about it has been published.
@@ -84,18 +93,35 @@ class CurrentStatusSerializer(serializers.Serializer):
         return None if measure.current_phase else NO_PUBLISHED_UPDATE
 
 
+# The schema of the goals' ids and the districts' slugs, which drf-spectacular
+# cannot find from the lists' names (they are not fields of Measure).
+@extend_schema_field(OpenApiTypes.INT)
+class ListedGoalField(serializers.PrimaryKeyRelatedField):
+    pass
+
+
+@extend_schema_field(
+    {"type": "string", "title": capfirst(District._meta.get_field("slug").verbose_name)}
+)
+class ListedDistrictField(serializers.SlugRelatedField):
+    pass
+
+
 class MeasureSerializer(UncertaintyMixin, serializers.ModelSerializer):
     url = municipal_api_url("api:measure-detail")
     html_url = PageUrlField()
     municipality = municipality_of()
     plan = slug_of(_("Planens nettadressenavn (slug)."))
-    goals = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, help_text=_("Id-ene til målene tiltaket hører til.")
+    # The relations are read from the lists api_measures() prefetches.
+    goals = ListedGoalField(
+        source=LISTED_GOALS,
+        many=True,
+        read_only=True,
+        help_text=_("Id-ene til målene tiltaket hører til."),
     )
-    partners = MeasurePartnerSerializer(
-        source="partner_roles", many=True, read_only=True
-    )
-    districts = serializers.SlugRelatedField(
+    partners = MeasurePartnerSerializer(source=LISTED_ROLES, many=True, read_only=True)
+    districts = ListedDistrictField(
+        source=LISTED_DISTRICTS,
         slug_field="slug",
         many=True,
         read_only=True,
@@ -106,7 +132,7 @@ class MeasureSerializer(UncertaintyMixin, serializers.ModelSerializer):
         help_text=_("Det samme tiltaket i forløperplanen (slug), om det finnes."),
     )
     status = CurrentStatusSerializer(source="*", read_only=True)
-    sources = citations_field()
+    sources = citations_field(source=LISTED_CITATIONS)
 
     class Meta:
         model = Measure

@@ -45,9 +45,9 @@ class CitationSerializer(serializers.ModelSerializer):
         fields = ["field", "source"]
 
 
-def citations_field() -> CitationSerializer:
+def citations_field(source: str = "citations") -> CitationSerializer:
     return CitationSerializer(
-        source="citations",
+        source=source,
         many=True,
         read_only=True,
         help_text=_("Kildene opplysningen bygger på, med nettadresse."),
