@@ -120,9 +120,9 @@ class StatusUpdate(ReviewedRecord):
     @property
     def phase_label(self) -> str:
         """As get_phase_display(), without its cost (choice_label())."""
-        return choice_label(Phase, self.phase)
+        return str(choice_label(Phase, self.phase))
 
     @property
     def health_label(self) -> str:
         """As get_health_display(), "" when the update has no assessment."""
-        return choice_label(Health, self.health)
+        return str(choice_label(Health, self.health))
