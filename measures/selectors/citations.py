@@ -141,12 +141,10 @@ def of_plan(plan_id: int) -> Q:
 def plan_citations(plan: Plan) -> QuerySet[Citation]:
     """Every public citation of a plan's facts (none for a plan that is not
     public)."""
+    if not plan.is_public:
+        return Citation.objects.none()
     return (
-        Citation.objects.filter(
-            _of_plan_facts(
-                public_plans().filter(pk=plan.pk).values("pk"), published_only=True
-            )
-        )
+        Citation.objects.filter(_of_plan_facts([plan.pk], published_only=True))
         .select_related("source")
         .order_by("position", "id")
     )
@@ -308,7 +306,11 @@ def public_sources(*, municipality=None) -> QuerySet[Source]:
         names = Q(partner_name__partner__municipality=municipality) | Q(
             partner_name__partner__serves=municipality
         )
-        plans = public_plans().filter(plans_of(municipality)).values("pk")
+        # The ids as a list: as a subquery in each kind's check, PostgreSQL took
+        # 14 ms to plan each of the page's two queries (the count and the page).
+        plans = list(
+            public_plans().filter(plans_of(municipality)).values_list("pk", flat=True)
+        )
         citations = Citation.objects.filter(
             _of_plan_facts(plans, published_only=True) | partners | names
         )

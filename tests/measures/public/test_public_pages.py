@@ -163,7 +163,8 @@ def test_unpublished_updates_are_never_shown(client, public_world, name):
 # of their own).
 # plan, measure and partner read their citations in one query each
 # (measures/citations.py); the source pages list sources in one query (two for the
-# paged list, which counts them). The summaries at the top of plan, partner and
+# paged list, which counts them, after reading the ids of the municipality's
+# public plans: selectors/citations.py public_sources()). The summaries at the top of plan, partner and
 # district read the newest published updates in one query, and plan its changes
 # since the last reporting period in one more (measures/selectors/changes.py).
 # plan-indicators reads the plan, its indicators (one query when there are none;
@@ -198,7 +199,7 @@ QUERY_COUNTS = {
     "district": 7 + 1,
     # The municipalities' own feedback addresses.
     "accessibility": 1,
-    "sources": 2 + 1,
+    "sources": 3 + 1,
     "plan-sources": 3 + 1,
 }
 
