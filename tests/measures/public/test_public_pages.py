@@ -164,8 +164,9 @@ def test_unpublished_updates_are_never_shown(client, public_world, name):
 # plan, measure and partner read their citations in one query each
 # (measures/citations.py); the source pages list sources in one query (two for the
 # paged list, which counts them, after reading the ids of the municipality's
-# public plans: selectors/citations.py public_sources()). The summaries at the top of plan, partner and
-# district read the newest published updates in one query, and plan its changes
+# public plans: selectors/citations.py public_sources()). The summaries at the
+# top of plan, partner and district read the newest published updates in one
+# query, and plan its changes
 # since the last reporting period in one more (measures/selectors/changes.py).
 # plan-indicators reads the plan, its indicators (one query when there are none;
 # tests/measures/public/test_indicator_pages.py counts them with indicators) and
