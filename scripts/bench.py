@@ -11,9 +11,10 @@ static files) on PostgreSQL at national scale and drives load over loopback with
    collectstatic;
 2. uncached: every public page and /healthz (the national front page, municipality
    homes, plan, measure, partner and district pages under /<kommune>/, the national
-   page of a partner), one after the other in the same run, with
-   the page cache off (RUSPLAN_PAGE_CACHE_SECONDS=0; Redis stays the cache, so that
-   /healthz checks it as in production);
+   page of a partner, a municipality's and a plan's sources; not the national
+   search, which the page cache does not keep), one after the other in the same
+   run, with the page cache off (RUSPLAN_PAGE_CACHE_SECONDS=0; Redis stays the
+   cache, so that /healthz checks it as in production);
 3. cached: the same with the page cache on in Redis;
    nginx: the same through Debian's nginx with the shared cache of docs/nginx/,
    beside /healthz and a static file through it (skipped without nginx);
@@ -1001,6 +1002,11 @@ def main() -> int:
             "measure list, filtered",
             f"{measure_list}?phase=in_progress&category=housing",
         ),
+        (
+            "sources of a municipality (largest plan)",
+            f"{targets['home_largest'][2]}kilder/",
+        ),
+        ("sources of a plan (median)", f"{targets['plan_median'][2]}kilder/"),
         ("accessibility", "/tilgjengelighet/"),
     ]
     if "api" in routes:
