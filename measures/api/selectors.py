@@ -35,10 +35,10 @@ CITATIONS = Prefetch(
 )
 
 # The measure list's relations are prefetched into plain lists (Prefetch's
-# to_attr), which the serializer reads by these names. Into the related
-# managers, Django built a manager and a queryset for each relation of each
-# measure: about 280 on a page of 50, a quarter of the page's time
-# (docs/benchmarks.md, the eleventh round).
+# to_attr), which MeasureSerializer reads by these names: it serializes only
+# measures from api_measures(). Into the related managers, Django built a
+# manager and a queryset for each relation of each measure: about 280 on a page
+# of 50, some 5 ms of the page (docs/benchmarks.md, the eleventh round).
 LISTED_ROLES = "listed_partner_roles"
 LISTED_DISTRICTS = "listed_districts"
 LISTED_GOALS = "listed_goals"

@@ -94,8 +94,8 @@ class CitationIndex:
 
 def _visible(kind: str, prefix: str) -> Q:
     """When a fact of this kind may be read: it is on a public plan (and, for
-    updates and indicator values, published). `prefix` is the path to the fact:
-    "measure__" from a citation, "" on the fact's own model."""
+    updates and indicator values, published). `prefix` is the path to the fact
+    ("" on the fact's own model, as citations_for() asks)."""
     # Status updates and indicator values both say "published" (ReviewState).
     published = Q(**{f"{prefix}state": StatusUpdate.State.PUBLISHED})
     if kind == "plan":
@@ -161,13 +161,12 @@ def _of_plan_facts(plan_ids, *, published_only: bool) -> Q:
     by its key: a citation reads a few rows, whatever the size of the country.
     Written as joins from the citation to every kind of fact and on to their
     plans, PostgreSQL joined every update in the country: 0.4 s for a plan's
-    sources at national scale, 4 s at ten times (docs/benchmarks.md, the
-    eleventh round)."""
+    sources at national scale, and 4 s for the report's citations at ten times
+    (docs/benchmarks.md, the eleventh round)."""
     published = (
         Q(state=StatusUpdate.State.PUBLISHED) if published_only else Q()
     )  # Status updates and indicator values both say "published" (ReviewState).
     in_plans = {
-        "plan": Plan.objects.filter(pk__in=plan_ids),
         "goal": Goal.objects.filter(plan__in=plan_ids),
         "measure": Measure.objects.filter(plan__in=plan_ids),
         "status_update": StatusUpdate.objects.filter(
@@ -183,7 +182,7 @@ def _of_plan_facts(plan_ids, *, published_only: bool) -> Q:
             | Q(indicator__measure__plan__in=plan_ids),
         ),
     }
-    condition = Q()
+    condition = Q(plan_id__in=plan_ids)  # the plan itself: its key is enough
     for kind, facts in in_plans.items():
         condition |= Q(Exists(facts.filter(pk=OuterRef(f"{kind}_id"))))
     return condition
@@ -192,9 +191,9 @@ def _of_plan_facts(plan_ids, *, published_only: bool) -> Q:
 def citations_for(**targets: Iterable[int]) -> CitationIndex:
     """A CitationIndex over the public citations of the given facts, e.g.
     citations_for(measure=[3], status_update=[7, 8]) (one query). Each kind's
-    facts are checked to be public in a subquery of their own over the given ids:
-    the check as joins from the citation (public_citations()) joins some twenty
-    tables, which took PostgreSQL longer to plan (12 ms) than to run."""
+    facts are checked to be public in a subquery of their own over the given ids
+    (_visible()): checked as joins from the citation, some twenty tables, the
+    query took PostgreSQL longer to plan (12 ms) than to run."""
     condition = Q()
     for name, ids in targets.items():
         ids = [pk for pk in ids if pk is not None]

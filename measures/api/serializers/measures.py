@@ -112,7 +112,8 @@ class MeasureSerializer(UncertaintyMixin, serializers.ModelSerializer):
     html_url = PageUrlField()
     municipality = municipality_of()
     plan = slug_of(_("Planens nettadressenavn (slug)."))
-    # The relations are read from the lists api_measures() prefetches.
+    # The relations are read from the lists api_measures() prefetches: this
+    # serializer takes only measures from that queryset.
     goals = ListedGoalField(
         source=LISTED_GOALS,
         many=True,

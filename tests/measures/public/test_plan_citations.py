@@ -14,6 +14,7 @@ from measures.selectors.citations import (
     public_citations,
     public_sources,
 )
+from measures.selectors.workflow import sources_for_measure
 from tests.factories import (
     BudgetLineFactory,
     GoalFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     MeasureFactory,
     MunicipalityFactory,
     PartnerFactory,
+    PartnerNameFactory,
     PlanFactory,
     PublishedIndicatorValueFactory,
     PublishedStatusUpdateFactory,
@@ -170,3 +172,56 @@ def test_of_plan_is_every_fact_of_the_plan_published_or_not():
     assert _ids(Citation.objects.filter(of_plan(world["plans"]["plan"].pk))) == _ids(
         world["plan"][name] for name in (*PUBLIC_FACTS, *UNPUBLISHED_FACTS)
     )
+
+
+def test_sources_offered_to_a_caseworker_include_the_whole_plans():
+    """of_plan() inside the source chooser's own EXISTS (selectors/workflow.py):
+    a source cited by another measure, goal or update of the same plan is
+    offered after those of the measure itself; another plan's is not."""
+    world = _world()
+    plan = world["plans"]["plan"]
+    measure = MeasureFactory(plan=plan)
+    own = Citation.objects.create(source=SourceFactory(), measure=measure)
+
+    offered = [source.pk for source in sources_for_measure(measure=measure)]
+
+    in_plan = {
+        world["plan"][name].source_id for name in (*PUBLIC_FACTS, *UNPUBLISHED_FACTS)
+    }
+    assert offered[0] == own.source_id
+    assert set(offered[1:]) == in_plan
+    assert not set(offered) & {c.source_id for c in world["other"].values()}
+
+
+def test_a_municipalitys_sources_include_shared_plans_and_serving_partners():
+    municipality = MunicipalityFactory()
+    shared = PlanFactory(municipality=MunicipalityFactory())
+    shared.shared_with.add(municipality)
+    shared_draft = PlanFactory(
+        municipality=shared.municipality, status=Plan.Status.DRAFT
+    )
+    shared_draft.shared_with.add(municipality)
+    regional = PartnerFactory()
+    regional.serves.add(municipality)
+    former = PartnerNameFactory(partner=regional)
+    cited = {
+        **_cite(_plan_facts(shared)),
+        "serving partner": _cite({"p": ("partner", regional)})["p"],
+        "its former name": _cite({"n": ("partner_name", former)})["n"],
+    }
+    hidden = _cite(_plan_facts(shared_draft))
+
+    found = {source.pk for source in public_sources(municipality=municipality)}
+
+    assert found == {
+        cited[name].source_id
+        for name in (*PUBLIC_FACTS, "serving partner", "its former name")
+    }
+    assert not found & {c.source_id for c in hidden.values()}
+
+
+def test_a_municipality_with_only_hidden_plans_has_no_plan_sources():
+    municipality = MunicipalityFactory()
+    _cite(_plan_facts(PlanFactory(municipality=municipality, is_training=True)))
+
+    assert list(public_sources(municipality=municipality)) == []
