@@ -297,8 +297,9 @@ def plan_citation_index(plan: Plan) -> CitationIndex:
 def public_sources(*, municipality=None) -> QuerySet[Source]:
     """Sources cited by at least one public fact; of one municipality's facts
     (its plans' and its partners') when `municipality` is given."""
-    citations = public_citations()
-    if municipality is not None:
+    if municipality is None:
+        citations = public_citations()
+    else:
         partners = Q(partner__municipality=municipality) | Q(
             partner__serves=municipality
         )
